@@ -1,0 +1,38 @@
+// What activities need from the process: the database, the artifact store, a Temporal client; and shared helpers.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { DataError } from '../lib/data/errors.js';
+import { decodeSnapshot } from '../lib/data/snapshot.js';
+import type { Table } from '../lib/data/table.js';
+import type { ArtifactStore } from '../lib/store/artifacts.js';
+import type { Db } from '../lib/store/db.js';
+
+export interface ActivityDeps {
+  db: Db;
+  artifacts: ArtifactStore;
+  temporal: Client;
+  taskQueue: string;
+}
+
+/** Bad data is not worth retrying: it becomes a non-retryable failure with a stable type. */
+export async function failClosedOnBadData<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof DataError) throw ApplicationFailure.nonRetryable(err.message, 'DataError', err.details ?? {});
+    throw err;
+  }
+}
+
+const cache = new Map<string, Table>();
+const CACHE_LIMIT = 8;
+
+/** Decoded snapshot by URI, kept in a small per-process cache (trials of one run share their dataset). */
+export async function loadSnapshot(artifacts: ArtifactStore, uri: string): Promise<Table> {
+  const hit = cache.get(uri);
+  if (hit) return hit;
+  const table = decodeSnapshot(await artifacts.get(uri), uri);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(uri, table);
+  return table;
+}

@@ -1,0 +1,21 @@
+// All activities of the worker, built from their dependencies.
+import type { ActivityDeps } from './deps.js';
+import { createDeployActivities } from './deploy.js';
+import { createIngestActivities } from './ingest.js';
+import { createMonitorActivities } from './monitor.js';
+import { createOptimizeActivities } from './optimize.js';
+import { createPackageActivities } from './package.js';
+import { createValidateActivities } from './validate.js';
+
+export type { ActivityDeps };
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createIngestActivities(deps),
+    ...createValidateActivities(deps),
+    ...createOptimizeActivities(deps),
+    ...createPackageActivities(deps),
+    ...createDeployActivities(deps),
+    ...createMonitorActivities(deps),
+  };
+}

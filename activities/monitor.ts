@@ -1,0 +1,79 @@
+// The monitor step: one window of logged requests vs the champion's training data → drift + quality report.
+import { evaluateDrift, featureDrift } from '../lib/stats/drift.js';
+import { tableFromObjects } from '../lib/data/typing.js';
+import { findMonitorReport, getDataset, lastMonitorReport, saveMonitorReport } from '../lib/store/datasets.js';
+import { getDeployment, getModelVersion } from '../lib/store/models.js';
+import { lastPredictionId, loggedRequests } from '../lib/store/predictions.js';
+import type { MonitorWindowInput, MonitorWindowResult } from '../workflows/types.js';
+import { loadSnapshot, type ActivityDeps } from './deps.js';
+
+export function createMonitorActivities(deps: ActivityDeps) {
+  return {
+    /** Idempotent per monitor run: a retried run returns the report it already stored. */
+    async computeMonitorWindow(input: MonitorWindowInput): Promise<MonitorWindowResult> {
+      const { pipeline } = input;
+      const done = await findMonitorReport(deps.db, input.monitorRunId);
+      if (done) {
+        const { fromPredictionId, toPredictionId, rows, modelVersion, breached, uri } = done;
+        return { evaluated: true, fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri };
+      }
+      const deployment = await getDeployment(deps.db, pipeline.name);
+      const from = (await lastMonitorReport(deps.db, pipeline.name))?.toPredictionId ?? 0;
+      const to = await lastPredictionId(deps.db, pipeline.name);
+      const skipped = (rows: number, modelVersion: number): MonitorWindowResult => ({
+        evaluated: false, fromPredictionId: from, toPredictionId: Math.max(from, to), rows, modelVersion, breached: false, reasons: [], reportUri: null,
+      });
+      if (!deployment) return skipped(0, 0);
+      const requests = to > from ? await loggedRequests(deps.db, pipeline.name, from, to) : [];
+      if (requests.length < pipeline.monitor.minRows) return skipped(requests.length, deployment.championVersion);
+
+      const champion = await getModelVersion(deps.db, pipeline.name, deployment.championVersion);
+      const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
+      if (!champion || !dataset) throw new Error(`champion ${pipeline.name}@${deployment.championVersion} or its training data is missing`);
+      const reference = await loadSnapshot(deps.artifacts, dataset.uri);
+      const current = tableFromObjects(requests.map((r) => r.input), `window ${from}..${to}`);
+      const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
+      const drift = featureDrift(reference, current, features);
+      const verdict = evaluateDrift(drift, requests.length, pipeline.monitor);
+      const labelled = requests.filter((r) => r.label !== null);
+      const accuracy = labelled.length ? labelled.filter((r) => r.label === r.predicted).length / labelled.length : null;
+      const baseline = champion.metrics.accuracy;
+      const quality = { labelledRows: labelled.length, accuracy, championHoldoutAccuracy: baseline ?? null };
+      if (accuracy !== null && labelled.length >= pipeline.monitor.minRows && baseline !== undefined) {
+        if (baseline - accuracy > pipeline.monitor.maxAccuracyDrop) {
+          verdict.breached = true;
+          verdict.reasons.push(
+            `accuracy ${accuracy.toFixed(3)} on ${labelled.length} labelled rows is ${(baseline - accuracy).toFixed(3)} below the champion's holdout ${baseline.toFixed(3)}`,
+          );
+        }
+      }
+      const report = {
+        model: pipeline.name,
+        championVersion: deployment.championVersion,
+        referenceDataset: dataset.id,
+        window: { fromPredictionId: from, toPredictionId: to, rows: requests.length },
+        policy: pipeline.monitor,
+        drift,
+        quality,
+        breached: verdict.breached,
+        reasons: verdict.reasons,
+      };
+      const stored = await deps.artifacts.putJson(report);
+      await saveMonitorReport(deps.db, {
+        monitorRunId: input.monitorRunId,
+        modelName: pipeline.name,
+        modelVersion: deployment.championVersion,
+        fromPredictionId: from,
+        toPredictionId: to,
+        rows: requests.length,
+        breached: verdict.breached,
+        report,
+        uri: stored.uri,
+      });
+      return {
+        evaluated: true, fromPredictionId: from, toPredictionId: to, rows: requests.length, modelVersion: deployment.championVersion,
+        breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri,
+      };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The optimize step: plan the trials, run each as a heartbeating activity (recorded once), train and gate the winner.
+import { heartbeat } from '@temporalio/activity';
+import { crossValidate, holdoutSplit, scoreClassifier } from '../lib/train/evaluate.js';
+import { fitClassifier } from '../lib/train/classifier.js';
+import { findTrial, recordTrial } from '../lib/store/datasets.js';
+import type { CandidateInput, CandidateResult, PlanSearchInput, TrialInput, TrialResult, TrialSpec } from '../workflows/types.js';
+import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
+
+export function createOptimizeActivities(deps: ActivityDeps) {
+  return {
+    async planSearch(input: PlanSearchInput): Promise<TrialSpec[]> {
+      return [...new Set(input.pipeline.search.space.logreg.l2)].map((l2) => ({
+        trialId: `logreg-l2-${l2}`,
+        algorithm: 'logreg' as const,
+        params: { l2 },
+      }));
+    },
+
+    /** A trial already recorded for this run is returned as it was, never recomputed. */
+    async runTrial(input: TrialInput): Promise<TrialResult> {
+      const metric = input.pipeline.gate?.metric ?? 'accuracy';
+      const recorded = await findTrial(deps.db, input.runId, input.trial.trialId);
+      if (recorded) {
+        return { trialId: recorded.trialId, params: { l2: recorded.params.l2 }, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd, metric };
+      }
+      return failClosedOnBadData(async () => {
+        const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
+        const { pipeline } = input;
+        const cv = crossValidate(
+          table,
+          { target: pipeline.target, features: pipeline.features, l2: input.trial.params.l2 },
+          metric,
+          pipeline.search.folds,
+          pipeline.search.seed,
+          (done) => heartbeat({ fold: done }),
+        );
+        await recordTrial(deps.db, input.runId, {
+          trialId: input.trial.trialId,
+          params: input.trial.params,
+          metrics: { cvScore: cv.mean, cvStd: cv.std },
+        });
+        return { trialId: input.trial.trialId, params: input.trial.params, cvScore: cv.mean, cvStd: cv.std, metric };
+      });
+    },
+
+    /** Fits the best spec on the training part, scores the holdout, and applies the gate (no gate → not blessed). */
+    async trainCandidate(input: CandidateInput): Promise<CandidateResult> {
+      const { pipeline } = input;
+      const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
+      const { train, test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed);
+      heartbeat('fitting');
+      const model = fitClassifier(train, { target: pipeline.target, features: pipeline.features, l2: input.best.params.l2 });
+      const scores = scoreClassifier(model, test);
+      const holdoutMetrics = { accuracy: scores.accuracy, macroF1: scores.macroF1, logLoss: scores.logLoss, holdoutRows: scores.rows };
+      const stored = await deps.artifacts.putJson(model);
+      const gate = pipeline.gate;
+      if (!gate) return { modelUri: stored.uri, holdoutMetrics, blessed: false, gateReason: 'no gate configured (fail closed)' };
+      const value = holdoutMetrics[gate.metric];
+      const blessed = Number.isFinite(value) && value >= gate.minimum;
+      const gateReason = `holdout ${gate.metric} ${value.toFixed(4)} ${blessed ? '≥' : '<'} minimum ${gate.minimum}`;
+      return { modelUri: stored.uri, holdoutMetrics, blessed, gateReason };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Where things are: the environment variables mlcycle reads, with the embedded defaults.
+import { resolve } from 'node:path';
+
+export interface MlcycleEnv {
+  /** Project-local, git-ignored folder for the embedded services' state. */
+  stateDir: string;
+  artifactDir: string;
+  /** Set → use this Temporal cluster; unset → start the local dev server. */
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  /** Set → use this Postgres; unset → start the embedded one. */
+  databaseUrl: string | undefined;
+  postgresPort: number;
+  httpPort: number;
+  httpHost: string;
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) {
+    throw new Error(`${name} must be a port number (1-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): MlcycleEnv {
+  const stateDir = resolve(cwd, env.MLCYCLE_STATE_DIR || '.state');
+  return {
+    stateDir,
+    artifactDir: resolve(cwd, env.MLCYCLE_ARTIFACT_DIR || `${stateDir}/artifacts`),
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporalPort: intVar(env, 'MLCYCLE_TEMPORAL_PORT', 7233),
+    temporalUiPort: intVar(env, 'MLCYCLE_TEMPORAL_UI_PORT', 8233),
+    databaseUrl: env.DATABASE_URL || undefined,
+    postgresPort: intVar(env, 'MLCYCLE_POSTGRES_PORT', 54329),
+    httpPort: intVar(env, 'MLCYCLE_HTTP_PORT', 8787),
+    httpHost: env.MLCYCLE_HTTP_HOST || '127.0.0.1',
+  };
+}

@@ -1,0 +1,222 @@
+// Typing of loosely typed records or columns: decides each column's kind and builds a Table.
+import type { Column, ColumnKind, Table } from './table.js';
+import { DataError, describeValue } from './errors.js';
+
+/**
+ * Kind rules (per column, over its non-null values):
+ * - null, undefined, NaN, invalid Date and blank strings are missing values;
+ * - all numbers / numeric strings ("1.5", "-2e3", "NaN", "Infinity") → numeric;
+ * - all Date objects / ISO-8601 strings (YYYY-MM-DD, optionally THH:MM[:SS[.fff]] and Z or ±HH:MM;
+ *   no offset means UTC) → date, as epoch ms;
+ * - anything else (including booleans, as "true"/"false", and mixes) → categorical strings;
+ * - a column with no values at all → categorical (all null).
+ */
+export interface TypingOptions {
+  /** Force these columns to a kind instead of inferring it; a value that does not fit throws DataError. */
+  kinds?: Record<string, ColumnKind>;
+}
+
+/** One column of raw values, in row order. */
+export interface RawColumn {
+  name: string;
+  values: ArrayLike<unknown>;
+}
+
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL_NUMBER_RE = /^(?:nan|[+-]?inf(?:inity)?)$/i;
+const DATE_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number a numeric string stands for, or undefined when the text is not numeric. */
+export function parseNumberText(text: string): number | undefined {
+  const s = text.trim();
+  if (NUMBER_RE.test(s)) return Number(s);
+  if (SPECIAL_NUMBER_RE.test(s)) {
+    const lower = s.toLowerCase();
+    if (lower === 'nan') return NaN;
+    return lower.startsWith('-') ? -Infinity : Infinity;
+  }
+  return undefined;
+}
+
+/** Epoch ms of an ISO-8601 date or date-time string (no offset = UTC), or undefined when it is not one. */
+export function parseIsoDate(text: string): number | undefined {
+  const m = DATE_RE.exec(text.trim());
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) return undefined;
+  if (month === 2 && day === 29 && !leap) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  date.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900–1999
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const digits = zone.slice(1).replace(':', '');
+    const hours = Number(digits.slice(0, 2));
+    const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  }
+  return date.getTime() - offsetMinutes * 60_000;
+}
+
+/** Typed table from row objects; columns appear in first-seen key order, absent keys are missing values. */
+export function tableFromObjects(
+  rows: readonly Record<string, unknown>[],
+  sourceName: string,
+  options: TypingOptions = {},
+): Table {
+  const n = rows.length;
+  const byName = new Map<string, unknown[]>();
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      throw new DataError(`${sourceName}: row ${i + 1} is ${describeValue(row)}, expected an object`, {
+        source: sourceName,
+        row: i + 1,
+      });
+    }
+    for (const key of Object.keys(row)) {
+      let values = byName.get(key);
+      if (!values) {
+        values = new Array<unknown>(n);
+        byName.set(key, values);
+      }
+      values[i] = row[key];
+    }
+  }
+  return tableFromColumns(
+    [...byName].map(([name, values]) => ({ name, values })),
+    sourceName,
+    options,
+  );
+}
+
+/** Typed table from column-major input; every column must have the same length. */
+export function tableFromColumns(
+  columns: readonly RawColumn[],
+  sourceName: string,
+  options: TypingOptions = {},
+): Table {
+  const rows = columns.length > 0 ? columns[0].values.length : 0;
+  const seen = new Set<string>();
+  const typed = columns.map((raw) => {
+    if (seen.has(raw.name)) {
+      throw new DataError(`${sourceName}: duplicate column name "${raw.name}"`, { source: sourceName, column: raw.name });
+    }
+    seen.add(raw.name);
+    if (raw.values.length !== rows) {
+      throw new DataError(
+        `${sourceName}: column "${raw.name}" has ${raw.values.length} values, expected ${rows} like "${columns[0].name}"`,
+        { source: sourceName, column: raw.name },
+      );
+    }
+    return typeColumn(raw.name, raw.values, sourceName, options.kinds?.[raw.name]);
+  });
+  return { rows, columns: typed };
+}
+
+type Cls = 'null' | 'num' | 'date' | 'other';
+
+/** Classifies one raw value; `out[0]` receives the number or epoch ms for 'num'/'date'. */
+function classify(value: unknown, out: Float64Array): Cls {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'number':
+      if (Number.isNaN(value)) return 'null';
+      out[0] = value;
+      return 'num';
+    case 'bigint':
+      out[0] = Number(value);
+      return 'num';
+    case 'boolean':
+      return 'other';
+    case 'string': {
+      if (value.trim() === '') return 'null';
+      const num = parseNumberText(value);
+      if (num !== undefined) {
+        if (Number.isNaN(num)) return 'null';
+        out[0] = num;
+        return 'num';
+      }
+      const ms = parseIsoDate(value);
+      if (ms !== undefined) {
+        out[0] = ms;
+        return 'date';
+      }
+      return 'other';
+    }
+    case 'object':
+      if (value instanceof Date) {
+        const ms = value.getTime();
+        if (Number.isNaN(ms)) return 'null';
+        out[0] = ms;
+        return 'date';
+      }
+      return 'other';
+    default:
+      return 'other';
+  }
+}
+
+/** Types one column: inferred kind, or the forced kind (DataError naming row and value when one does not fit). */
+export function typeColumn(name: string, values: ArrayLike<unknown>, sourceName: string, forced?: ColumnKind): Column {
+  const n = values.length;
+  const scratch = new Float64Array(1);
+  const fail = (i: number, expected: string): never => {
+    throw new DataError(
+      `${sourceName}: column "${name}" row ${i + 1}: ${describeValue(values[i])} is not ${expected}`,
+      { source: sourceName, column: name, row: i + 1 },
+    );
+  };
+  let num: Float64Array | null = forced === 'categorical' || forced === 'date' ? null : new Float64Array(n);
+  let date: Float64Array | null = forced === 'categorical' || forced === 'numeric' ? null : new Float64Array(n);
+  let sawNum = false;
+  let sawDate = false;
+  for (let i = 0; i < n && (num || date); i++) {
+    const cls = classify(values[i], scratch);
+    if (cls === 'null') {
+      if (num) num[i] = NaN;
+      if (date) date[i] = NaN;
+      continue;
+    }
+    if (cls === 'num') sawNum = true;
+    if (cls === 'date') sawDate = true;
+    if (num) {
+      if (cls === 'num') num[i] = scratch[0];
+      else if (forced === 'numeric') fail(i, 'a number');
+      else num = null;
+    }
+    if (date) {
+      if (cls === 'date' || (cls === 'num' && forced === 'date')) date[i] = scratch[0];
+      else if (forced === 'date') fail(i, 'a date (ISO-8601 text, Date or epoch ms)');
+      else date = null;
+    }
+  }
+  if (num && (sawNum || forced === 'numeric')) return { name, kind: 'numeric', values: num };
+  if (date && (sawDate || forced === 'date')) return { name, kind: 'date', values: date };
+  const strings: (string | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) strings[i] = toCategory(values[i], name, i, sourceName);
+  return { name, kind: 'categorical', values: strings };
+}
+
+function toCategory(value: unknown, name: string, i: number, sourceName: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value.trim() === '' ? null : value;
+  if (typeof value === 'number') return Number.isNaN(value) ? null : String(value);
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  throw new DataError(
+    `${sourceName}: column "${name}" row ${i + 1}: ${describeValue(value)} is not a scalar value`,
+    { source: sourceName, column: name, row: i + 1 },
+  );
+}

@@ -1,0 +1,132 @@
+// Model versions and deployments in Postgres: register (idempotent per run), deploy, read what is served.
+import type { Db, Queryable } from './db.js';
+import { inTransaction } from './db.js';
+import type { ModelCard } from '../report/modelCard.js';
+
+export interface ModelVersionRow {
+  name: string;
+  version: number;
+  runId: string;
+  uri: string;
+  sha256: string;
+  datasetId: string;
+  metrics: Record<string, number>;
+  card: ModelCard;
+  createdAt: string;
+}
+
+export interface DeploymentRow {
+  modelName: string;
+  championVersion: number;
+  challengerVersion: number | null;
+  challengerWeight: number;
+  updatedAt: string;
+}
+
+export const DEPLOYMENTS_CHANNEL = 'mlcycle_deployments';
+
+interface NewModelVersion {
+  name: string;
+  runId: string;
+  uri: string;
+  sha256: string;
+  datasetId: string;
+  metrics: Record<string, number>;
+  card: ModelCard;
+}
+
+const VERSION_COLUMNS = `name, version, run_id AS "runId", uri, sha256, dataset_id AS "datasetId", metrics, card,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "createdAt"`;
+
+/** Registers the run's model; a second call for the same run returns the version already registered. */
+export async function registerModelVersion(db: Db, m: NewModelVersion): Promise<ModelVersionRow> {
+  return inTransaction(db, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`model:${m.name}`]);
+    const existing = await tx.query<ModelVersionRow>(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE run_id = $1`, [m.runId]);
+    if (existing.rows[0]) return existing.rows[0];
+    const inserted = await tx.query<ModelVersionRow>(
+      `INSERT INTO model_versions (name, version, run_id, uri, sha256, dataset_id, metrics, card)
+       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7 FROM model_versions WHERE name = $1
+       RETURNING ${VERSION_COLUMNS}`,
+      [m.name, m.runId, m.uri, m.sha256, m.datasetId, JSON.stringify(m.metrics), JSON.stringify(m.card)],
+    );
+    await audit(tx, 'mlcycle', 'register_model', `${m.name}@${inserted.rows[0].version}`, { runId: m.runId, sha256: m.sha256 });
+    return inserted.rows[0];
+  });
+}
+
+export async function listModelVersions(db: Queryable, name?: string): Promise<ModelVersionRow[]> {
+  const where = name ? 'WHERE name = $1' : '';
+  const res = await db.query<ModelVersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM model_versions ${where} ORDER BY name, version`,
+    name ? [name] : [],
+  );
+  return res.rows;
+}
+
+export async function getModelVersion(db: Queryable, name: string, version: number): Promise<ModelVersionRow | null> {
+  const res = await db.query<ModelVersionRow>(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE name = $1 AND version = $2`, [
+    name,
+    version,
+  ]);
+  return res.rows[0] ?? null;
+}
+
+const DEPLOYMENT_COLUMNS = `model_name AS "modelName", champion_version AS "championVersion",
+  challenger_version AS "challengerVersion", challenger_weight AS "challengerWeight",
+  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "updatedAt"`;
+
+export async function listDeployments(db: Queryable): Promise<DeploymentRow[]> {
+  return (await db.query<DeploymentRow>(`SELECT ${DEPLOYMENT_COLUMNS} FROM deployments ORDER BY model_name`)).rows;
+}
+
+export async function getDeployment(db: Queryable, modelName: string): Promise<DeploymentRow | null> {
+  const res = await db.query<DeploymentRow>(`SELECT ${DEPLOYMENT_COLUMNS} FROM deployments WHERE model_name = $1`, [modelName]);
+  return res.rows[0] ?? null;
+}
+
+/**
+ * Serves a version: as champion when the model has none yet, else as challenger on the given weight.
+ * Deploying the version already in that role changes nothing (idempotent). Replicas hear of it by NOTIFY.
+ */
+export async function deployVersion(
+  db: Db,
+  modelName: string,
+  version: number,
+  challengerWeight: number,
+  reason: string,
+): Promise<{ role: 'champion' | 'challenger'; deployment: DeploymentRow }> {
+  return inTransaction(db, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deploy:${modelName}`]);
+    const current = await getDeployment(tx, modelName);
+    let role: 'champion' | 'challenger';
+    if (!current || current.championVersion === version) {
+      role = 'champion';
+      await tx.query(
+        `INSERT INTO deployments (model_name, champion_version) VALUES ($1, $2)
+         ON CONFLICT (model_name) DO NOTHING`,
+        [modelName, version],
+      );
+    } else {
+      role = 'challenger';
+      await tx.query(
+        `UPDATE deployments SET challenger_version = $2, challenger_weight = $3, updated_at = now() WHERE model_name = $1`,
+        [modelName, version, challengerWeight],
+      );
+    }
+    await audit(tx, 'mlcycle', `deploy_${role}`, `${modelName}@${version}`, { challengerWeight, reason });
+    await tx.query('SELECT pg_notify($1, $2)', [DEPLOYMENTS_CHANNEL, modelName]);
+    const deployment = await getDeployment(tx, modelName);
+    if (!deployment) throw new Error(`deployment of ${modelName} vanished`);
+    return { role, deployment };
+  });
+}
+
+export async function audit(db: Queryable, actor: string, action: string, subject: string, details: unknown): Promise<void> {
+  await db.query('INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)', [
+    actor,
+    action,
+    subject,
+    JSON.stringify(details),
+  ]);
+}

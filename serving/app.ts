@@ -1,0 +1,104 @@
+// The serving app (Fastify): health, served models, predict with A/B routing, feedback; hot-reloads deployments.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import type { z } from 'zod';
+import type { ArtifactStore } from '../lib/store/artifacts.js';
+import type { Db } from '../lib/store/db.js';
+import { insertFeedback } from '../lib/store/predictions.js';
+import { badInput, installErrorHandlers } from './errors.js';
+import { ModelRegistry, type ServedModel } from './modelRegistry.js';
+import { predict } from './predict.js';
+import { PredictionLog, type PredictionLogOptions } from './predictionLog.js';
+import { FeedbackBody, PredictBody, describeIssues, findDuplicate } from './schemas.js';
+import { ScoringPool, type ScoringPoolOptions } from './scoringPool.js';
+
+export interface ServingDeps {
+  db: Db;
+  artifacts: ArtifactStore;
+  logger?: boolean | LoggerOptions;
+  scoring?: ScoringPoolOptions;
+  predictionLog?: PredictionLogOptions;
+}
+
+export interface ServingApp {
+  app: FastifyInstance;
+  /** Stops the server, writes the prediction log out, stops listening and the scoring threads. */
+  close(): Promise<void>;
+}
+
+/** Largest request body: 10,000 instances of a few hundred columns. */
+const PREDICT_BODY_LIMIT = 64 * 1024 * 1024;
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw badInput(describeIssues(result.error));
+  return result.data;
+}
+
+function describeModel(m: ServedModel) {
+  return {
+    name: m.name,
+    champion: { version: m.champion.version, sha256: m.champion.sha256 },
+    challenger: m.challenger ? { version: m.challenger.version, sha256: m.challenger.sha256, weight: m.challengerWeight } : null,
+    inputs: m.champion.card.signature.inputs.map((i) => ({ name: i.name, kind: i.kind })),
+    classes: m.champion.card.signature.classes,
+  };
+}
+
+export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
+  const app = Fastify({ logger: deps.logger ?? false });
+  installErrorHandlers(app);
+  // Any other content type is read as text and refused by the JSON check below, as a 400.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    done(badInput('body must be JSON (Content-Type: application/json)'), undefined);
+  });
+
+  const pool = new ScoringPool(deps.scoring);
+  const log = new PredictionLog(deps.db, {
+    ...deps.predictionLog,
+    onError: deps.predictionLog?.onError ?? ((err) => app.log.error({ err }, 'writing the prediction log failed; will retry')),
+  });
+  let registry: ModelRegistry;
+  try {
+    registry = await ModelRegistry.start({ db: deps.db, artifacts: deps.artifacts, pool, log: app.log });
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  app.addHook('onClose', async () => {
+    await registry.close();
+    try {
+      await log.close();
+    } finally {
+      await pool.close();
+    }
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', models: registry.size }));
+
+  app.get('/v1/models', async () => ({ models: registry.list().map(describeModel) }));
+
+  app.post<{ Params: { name: string } }>('/v1/models/:name/predict', { bodyLimit: PREDICT_BODY_LIMIT }, async (request, reply) => {
+    const model = registry.get(request.params.name);
+    if (!model) throw badInput(`model "${request.params.name}" is not served (GET /v1/models lists the served ones)`, 404);
+    const body = parse(PredictBody, request.body);
+    return predict({ pool, log, elapsedMs: () => reply.elapsedTime }, model, body);
+  });
+
+  app.post('/v1/feedback', { bodyLimit: PREDICT_BODY_LIMIT }, async (request) => {
+    const { feedback } = parse(FeedbackBody, request.body);
+    const duplicate = findDuplicate(
+      feedback.map((f) => f.requestId),
+      (i) => `feedback[${i}].requestId`,
+    );
+    if (duplicate) throw badInput(`request ids must be unique: ${duplicate}`);
+    await log.flush(); // a prediction made just before its label must be found
+    const { stored, unknown } = await insertFeedback(deps.db, feedback);
+    if (stored === 0) {
+      throw badInput(`none of the ${feedback.length} request id(s) matches a logged prediction`, 404, { unknown });
+    }
+    return { stored, unknown };
+  });
+
+  return { app, close: () => app.close() };
+}

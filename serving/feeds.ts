@@ -1,0 +1,67 @@
+// Model inputs from request records: one column per signature input (numeric → float32, categorical → string).
+import type { InputField } from '../lib/report/modelCard.js';
+
+/** A feed column of N values: float32 for numeric inputs (NaN = missing), strings for categorical ("" = missing). */
+export type FeedColumn = Float32Array | string[];
+export type FeedColumns = Record<string, FeedColumn>;
+
+/** A request record as the service receives it: values are checked by checkInstance before they get here. */
+export type InstanceRecord = Record<string, unknown>;
+
+/** Builds the columns the ONNX graph takes; missing or null numeric → NaN, missing or null categorical → "". */
+export function buildFeedColumns(inputs: readonly InputField[], rows: readonly InstanceRecord[]): FeedColumns {
+  const n = rows.length;
+  const feeds: FeedColumns = {};
+  for (const input of inputs) {
+    const name = input.name;
+    if (input.kind === 'numeric') {
+      const values = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = rows[i][name];
+        values[i] = typeof v === 'number' ? v : NaN;
+      }
+      feeds[name] = values;
+    } else {
+      const values: string[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = rows[i][name];
+        values[i] = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+      }
+      feeds[name] = values;
+    }
+  }
+  return feeds;
+}
+
+/** One neutral row (0 for numbers, "" for categories), used to warm a model up. */
+export function warmUpRow(inputs: readonly InputField[]): InstanceRecord {
+  const row: InstanceRecord = {};
+  for (const input of inputs) row[input.name] = input.kind === 'numeric' ? 0 : '';
+  return row;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number') return String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The first problem with one instance against a model's inputs, or null when it is fine.
+ * A feature must be present; null means missing. Numeric: a finite number; categorical: a string.
+ */
+export function checkInstance(instance: InstanceRecord, index: number, inputs: readonly InputField[]): string | null {
+  for (const input of inputs) {
+    const where = `instances[${index}].${input.name}`;
+    if (!Object.hasOwn(instance, input.name)) return `${where} is missing (send null for an unknown value)`;
+    const v = instance[input.name];
+    if (v === null) continue;
+    if (input.kind === 'numeric') {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return `${where} must be a number, got ${describe(v)}`;
+    } else if (typeof v !== 'string') {
+      return `${where} must be a string, got ${describe(v)}`;
+    }
+  }
+  return null;
+}

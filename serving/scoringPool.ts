@@ -1,0 +1,93 @@
+// The scoring pool: worker threads (piscina) that run onnxruntime, fed by a per-model micro-batcher.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { InputField } from '../lib/report/modelCard.js';
+import { buildFeedColumns, warmUpRow, type InstanceRecord } from './feeds.js';
+import { MicroBatcher, type BatchOutput } from './microBatcher.js';
+import type { ModelSource, ScoreTask, ScoreTaskResult } from './scoringWorker.js';
+
+export type { ModelSource } from './scoringWorker.js';
+export type ScoreResult = BatchOutput;
+
+/** A model as the pool scores it: its hash (the session key), where to load it from, and its inputs. */
+export interface ScoringModel {
+  sha256: string;
+  source: ModelSource;
+  inputs: readonly InputField[];
+}
+
+export interface ScoringPoolOptions {
+  /** Worker threads; default: the machine's parallelism, at most 8. */
+  threads?: number;
+  /** Micro-batch window in ms (0 turns micro-batching off); default 1. */
+  batchWindowMs?: number;
+  /** Rows that make a batch run at once; default 4096. */
+  maxBatchRows?: number;
+}
+
+const WORKER_ENTRY = new URL('./scoringWorkerEntry.mjs', import.meta.url).href;
+
+/** Puts model bytes in shared memory, so every task can carry them to any thread without a copy. */
+export function sharedModelSource(bytes: Uint8Array): ModelSource {
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  return { bytes: shared };
+}
+
+export class ScoringPool {
+  readonly threads: number;
+  /** Worker tasks started so far (a merged micro-batch counts once). */
+  runs = 0;
+  private readonly piscina: Piscina<ScoreTask, ScoreTaskResult>;
+  private readonly batcher: MicroBatcher<ScoringModel>;
+  private closed = false;
+
+  constructor(options: ScoringPoolOptions = {}) {
+    this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(8, availableParallelism())));
+    this.piscina = new Piscina<ScoreTask, ScoreTaskResult>({
+      filename: WORKER_ENTRY,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      concurrentTasksPerWorker: 1, // run() blocks its thread: one task at a time
+    });
+    this.batcher = new MicroBatcher<ScoringModel>(
+      { windowMs: options.batchWindowMs ?? 1, maxRows: options.maxBatchRows ?? 4096 },
+      (model, rows) => this.runBatch(model, rows),
+    );
+  }
+
+  /** Scores rows (already checked against the model's inputs); concurrent calls for one model may share a run. */
+  score(model: ScoringModel, rows: readonly InstanceRecord[]): Promise<ScoreResult> {
+    if (this.closed) return Promise.reject(new Error('the scoring pool is closed'));
+    if (rows.length === 0) return Promise.resolve({ labels: [], probabilities: new Float32Array(0), classes: 0 });
+    return this.batcher.submit(batchKey(model), model, rows);
+  }
+
+  /**
+   * Loads the model and scores one neutral row on every thread (as far as the pool spreads concurrent
+   * tasks; a thread it missed loads the model on its first request). Rejects if the model cannot run.
+   */
+  async warm(model: ScoringModel): Promise<ScoreResult> {
+    const row = [warmUpRow(model.inputs)];
+    const results = await Promise.all(Array.from({ length: this.threads }, () => this.runBatch(model, row)));
+    return results[0];
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.batcher.flushAll();
+    await this.piscina.close();
+  }
+
+  private runBatch(model: ScoringModel, rows: InstanceRecord[]): Promise<ScoreTaskResult> {
+    this.runs++;
+    const task: ScoreTask = { sha256: model.sha256, source: model.source, rows: rows.length, feeds: buildFeedColumns(model.inputs, rows) };
+    const transferList = Object.values(task.feeds).flatMap((c) => (c instanceof Float32Array ? [c.buffer as ArrayBuffer] : []));
+    return this.piscina.run(task, { transferList });
+  }
+}
+
+function batchKey(model: ScoringModel): string {
+  return `${model.sha256}:${model.inputs.map((i) => `${i.kind[0]}${i.name}`).join(',')}`;
+}

@@ -1,0 +1,83 @@
+// The scoring worker thread: keeps onnxruntime sessions by model sha256 and scores batches off the main thread.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import type { FeedColumns } from './feeds.js';
+
+/** Where a worker finds a model it has not loaded yet: its bytes (shared, not copied, across threads) or a file. */
+export type ModelSource = { bytes: Uint8Array } | { path: string };
+
+export interface ScoreTask {
+  sha256: string;
+  source: ModelSource;
+  rows: number;
+  feeds: FeedColumns;
+}
+
+export interface ScoreTaskResult {
+  labels: string[];
+  /** Row-major [rows, classes]. */
+  probabilities: Float32Array;
+  classes: number;
+}
+
+/** Sessions kept per thread; the least recently used one is released beyond this. */
+const MAX_SESSIONS = 16;
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+async function loadSession(sha256: string, source: ModelSource): Promise<ort.InferenceSession> {
+  // Copy out of shared memory: the native side wants a plain ArrayBuffer.
+  const bytes = 'bytes' in source ? new Uint8Array(source.bytes) : new Uint8Array(await readFile(source.path));
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual !== sha256) throw new Error(`model bytes hash to ${actual}, expected ${sha256}`);
+  // One thread per session: the pool scales over worker threads, not inside onnxruntime.
+  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+}
+
+function sessionFor(sha256: string, source: ModelSource): Promise<ort.InferenceSession> {
+  let session = sessions.get(sha256);
+  if (session) {
+    sessions.delete(sha256); // re-insert: Map order is the LRU order
+    sessions.set(sha256, session);
+    return session;
+  }
+  session = loadSession(sha256, source);
+  session.catch(() => sessions.delete(sha256));
+  sessions.set(sha256, session);
+  while (sessions.size > MAX_SESSIONS) {
+    const [oldest, evicted] = sessions.entries().next().value as [string, Promise<ort.InferenceSession>];
+    sessions.delete(oldest);
+    evicted.then((s) => s.release()).catch(() => undefined);
+  }
+  return session;
+}
+
+function toTensor(name: string, column: FeedColumns[string], rows: number): ort.Tensor {
+  if (column.length !== rows) throw new Error(`feed ${name} has ${column.length} values for ${rows} rows`);
+  return column instanceof Float32Array ? new ort.Tensor('float32', column, [rows, 1]) : new ort.Tensor('string', column, [rows, 1]);
+}
+
+/** Scores one batch: loads the model on first sight, runs it, returns labels and class probabilities. */
+export default async function score(task: ScoreTask): Promise<ScoreTaskResult> {
+  const session = await sessionFor(task.sha256, task.source);
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const name of session.inputNames) {
+    const column = task.feeds[name];
+    if (!column) throw new Error(`the model takes input "${name}", which the batch does not have`);
+    feeds[name] = toTensor(name, column, task.rows);
+  }
+  const out = await session.run(feeds, ['label', 'probabilities']);
+  const label = out.label;
+  const probabilities = out.probabilities;
+  if (!label || label.type !== 'string') throw new Error(`model output "label" must be a string tensor`);
+  if (!probabilities || probabilities.type !== 'float32' || probabilities.dims.length !== 2 || probabilities.dims[0] !== task.rows) {
+    throw new Error(`model output "probabilities" must be float32 [${task.rows}, classes], got ${probabilities?.type} [${probabilities?.dims.join(', ')}]`);
+  }
+  const result: ScoreTaskResult = {
+    labels: Array.from(label.data as string[]),
+    probabilities: new Float32Array(probabilities.data as Float32Array),
+    classes: probabilities.dims[1],
+  };
+  for (const tensor of Object.values(out)) tensor.dispose();
+  return result;
+}

@@ -1,0 +1,108 @@
+// The mlcycle command line: dev, run, status, demo.
+import { Command, InvalidArgumentError } from 'commander';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { readEnv } from '../lib/config/env.js';
+import { startStack } from '../worker/stack.js';
+import { resolvePipeline, startLifecycle } from './client.js';
+import { connect } from './connect.js';
+import { demo } from './demo.js';
+import { followRun } from './progress.js';
+import { collectStatus, formatStatus } from './status.js';
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof WorkflowFailedError) {
+    const cause = err.cause as (Error & { type?: string }) | undefined;
+    return `the run failed${cause?.type ? ` (${cause.type})` : ''}: ${cause?.message ?? err.message}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+const program = new Command('mlcycle').description('The machine-learning model lifecycle as durable Temporal workflows.');
+
+program
+  .command('dev')
+  .description('start the embedded stack in the foreground: Temporal dev server, PostgreSQL, worker, serving API')
+  .action(async () => {
+    const env = readEnv();
+    const stack = await startStack({ env, log: (l) => console.log(`  ${l}`) });
+    console.log('\nmlcycle is running:');
+    if (stack.info.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.info.temporalUiUrl}`);
+    console.log(`  Temporal         ${stack.info.temporalAddress} (namespace ${stack.info.namespace})`);
+    console.log(`  PostgreSQL       ${stack.info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+    console.log(`  Serving API      ${stack.info.httpUrl}  (GET /v1/models, POST /v1/models/:name/predict, POST /v1/feedback, POST /v1/runs)`);
+    console.log(`  State            ${env.stateDir}`);
+    console.log('Ctrl-C stops everything.');
+    const signal = await waitForSignal();
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+  });
+
+program
+  .command('run <pipeline>')
+  .description('start a lifecycle run (pipeline: an example name such as seattle-weather, or a pipeline.json path) and follow it')
+  .option('--data <csv>', 'train on this CSV file instead of the pipeline\'s data.path')
+  .option('--rerun', 'run again on data that already had a successful run')
+  .option('--no-wait', 'start the run and return')
+  .action(async (ref: string, opts: { data?: string; rerun?: boolean; wait: boolean }) => {
+    const pipeline = await resolvePipeline(ref);
+    const conn = await connect(readEnv());
+    try {
+      const run = await startLifecycle(conn.client, pipeline, { dataPath: opts.data, rerun: opts.rerun, reason: 'started from the CLI' }).catch((err) => {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new Error(`${err.workflowId} already ran on this data; pass --rerun to run it again`);
+        }
+        throw err;
+      });
+      console.log(`started ${run.workflowId}${conn.info.temporalUiUrl ? `\n  ${conn.info.temporalUiUrl}/namespaces/${conn.info.namespace}/workflows/${encodeURIComponent(run.workflowId)}` : ''}`);
+      if (!opts.wait) return;
+      const result = await followRun(run.handle);
+      const m = result.model;
+      console.log(`done: ${m.name}@${m.version} holdout accuracy ${result.candidate.holdoutMetrics.accuracy.toFixed(3)}; ` +
+        (result.deployment ? `serving as ${result.deployment.role}` : `not deployed (${result.candidate.gateReason})`));
+    } finally {
+      await conn.close();
+    }
+  });
+
+program
+  .command('status')
+  .description('list lifecycle runs, model versions (champion, challenger) and monitor windows')
+  .option('--json', 'print JSON')
+  .option('--limit <n>', 'rows per section', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+    return n;
+  }, 20)
+  .action(async (opts: { json?: boolean; limit: number }) => {
+    const conn = await connect(readEnv());
+    try {
+      const status = await collectStatus(conn.client, conn.db, opts.limit);
+      console.log(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+    } finally {
+      await conn.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('the whole loop on seattle-weather, on the embedded stack, in a few minutes')
+  .option('--keep-running', 'keep the stack up at the end (default when the terminal is interactive)')
+  .option('--exit', 'stop the stack at the end')
+  .action(async (opts: { keepRunning?: boolean; exit?: boolean }) => {
+    await demo(readEnv(), !opts.exit && (opts.keepRunning === true || process.stdout.isTTY === true));
+  });
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`mlcycle: ${failureMessage(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+// How CLI commands find a running stack: TEMPORAL_ADDRESS + DATABASE_URL, or the stack.json `mlcycle dev` wrote.
+import { readFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import type { MlcycleEnv } from '../lib/config/env.js';
+import { createDb, type Db } from '../lib/store/db.js';
+import { stackFile, type StackInfo } from '../worker/stack.js';
+
+export interface Connected {
+  client: Client;
+  db: Db;
+  info: Pick<StackInfo, 'temporalAddress' | 'namespace' | 'temporalUiUrl' | 'httpUrl'>;
+  close(): Promise<void>;
+}
+
+export async function readStackInfo(env: MlcycleEnv): Promise<StackInfo | null> {
+  try {
+    return JSON.parse(await readFile(stackFile(env), 'utf8')) as StackInfo;
+  } catch {
+    return null;
+  }
+}
+
+export async function connect(env: MlcycleEnv): Promise<Connected> {
+  const stack = await readStackInfo(env);
+  const address = env.temporalAddress ?? stack?.temporalAddress;
+  const databaseUrl = env.databaseUrl ?? stack?.databaseUrl;
+  if (!address || !databaseUrl) {
+    throw new Error('no running mlcycle stack: start one with `npx mlcycle dev` (or set TEMPORAL_ADDRESS and DATABASE_URL)');
+  }
+  const connection = await Connection.connect({ address, connectTimeout: 3000 }).catch((err: Error) => {
+    throw new Error(`cannot reach Temporal at ${address} (${err.message}); is \`npx mlcycle dev\` still running?`);
+  });
+  const namespace = env.temporalAddress ? env.temporalNamespace : (stack?.namespace ?? env.temporalNamespace);
+  const db = createDb(databaseUrl, 2);
+  return {
+    client: new Client({ connection, namespace }),
+    db,
+    info: { temporalAddress: address, namespace, temporalUiUrl: stack?.temporalUiUrl ?? null, httpUrl: stack?.httpUrl ?? null },
+    close: async () => {
+      await db.end();
+      await connection.close();
+    },
+  };
+}

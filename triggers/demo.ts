@@ -1,0 +1,96 @@
+// `mlcycle demo`: the whole loop on seattle-weather — train, deploy, replay 2014–2015, detect drift, retrain, challenger.
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { MlcycleEnv } from '../lib/config/env.js';
+import { getDeployment } from '../lib/store/models.js';
+import { PROJECT_ROOT, startStack, type Stack } from '../worker/stack.js';
+import { lifecycleWorkflowId, monitorScheduleId, retrainDataVersion } from '../workflows/names.js';
+import type { LifecycleResult, MonitorResult } from '../workflows/types.js';
+import { resolvePipeline, startLifecycle } from './client.js';
+import { followRun } from './progress.js';
+import { replayTraffic } from './replay.js';
+
+const say = (line: string): void => console.log(line);
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Runs the story on a started stack; returns what a test or a person checks. */
+export async function runDemoStory(stack: Stack): Promise<{ first: LifecycleResult; breach: MonitorResult; retrained: LifecycleResult }> {
+  const pipeline = await resolvePipeline('seattle-weather');
+  const httpUrl = stack.info.httpUrl;
+  if (!httpUrl) throw new Error('the demo needs the serving API');
+
+  say(`\n1. Training on 2012–2013 (${pipeline.data.path})`);
+  const run = await startLifecycle(stack.client, pipeline, { rerun: true, reason: 'demo: first training' });
+  say(`   run ${run.workflowId}`);
+  const first = await followRun(run.handle, (l) => say(`   ${l}`));
+  say(`   → ${first.model.name}@${first.model.version} (holdout accuracy ${first.candidate.holdoutMetrics.accuracy.toFixed(3)}) serves as ${first.deployment?.role ?? 'nothing: not blessed'}`);
+  const before = await getDeployment(stack.db, pipeline.name);
+
+  say('\n2. Replaying 2014–2015 as live traffic, with the true labels as feedback');
+  const bar = new cliProgress.SingleBar({ format: '   requests [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic);
+  bar.start(730, 0);
+  const replay = await replayTraffic({
+    httpUrl,
+    model: pipeline.name,
+    csvPath: join(PROJECT_ROOT, 'examples/seattle-weather/replay-2014-2015.csv'),
+    target: pipeline.target,
+    onProgress: (sent) => bar.update(sent),
+  });
+  bar.stop();
+  say(`   ${replay.requests} predictions logged (${JSON.stringify(replay.byVariant)}), ${replay.labelled} labels`);
+
+  say(`\n3. The monitor schedule (${monitorScheduleId(pipeline.name)}, every ${pipeline.monitor.intervalSeconds}s) checks the window`);
+  await stack.client.schedule.getHandle(monitorScheduleId(pipeline.name)).trigger();
+  const breach = await waitFor('a monitor window with a breach', 120_000, async () => {
+    for await (const w of stack.client.workflow.list({ query: `WorkflowType="monitorWorkflow" AND ExecutionStatus="Completed"` })) {
+      const result = (await stack.client.workflow.getHandle(w.workflowId, w.runId).result()) as MonitorResult;
+      if (result.retrainWorkflowId) return result;
+    }
+    return null;
+  });
+  say(`   window (${breach.window.fromPredictionId}, ${breach.window.toPredictionId}] of ${breach.window.rows} requests: breach`);
+  for (const reason of breach.window.reasons) say(`   - ${reason}`);
+  say(`   report: ${breach.window.reportUri}`);
+
+  const retrainId = lifecycleWorkflowId(pipeline.name, retrainDataVersion(breach.window.toPredictionId));
+  say(`\n4. Retraining on the labelled traffic: ${retrainId}`);
+  const retrained = await followRun(stack.client.workflow.getHandle(retrainId), (l) => say(`   ${l}`));
+  const after = await getDeployment(stack.db, pipeline.name);
+  say(
+    `   → ${retrained.model.name}@${retrained.model.version} (holdout accuracy ${retrained.candidate.holdoutMetrics.accuracy.toFixed(3)}) ` +
+      `serves as ${retrained.deployment?.role ?? 'nothing: not blessed'}; champion v${after?.championVersion ?? before?.championVersion}, ` +
+      `challenger v${after?.challengerVersion ?? '-'} on ${Math.round((after?.challengerWeight ?? 0) * 100)}% of traffic`,
+  );
+  return { first, breach, retrained };
+}
+
+export async function demo(env: MlcycleEnv, keepRunning: boolean): Promise<void> {
+  say('Starting the embedded stack (Temporal dev server, PostgreSQL, worker, serving API)…');
+  const stack = await startStack({ env, log: (l) => say(`  ${l}`) });
+  try {
+    await runDemoStory(stack);
+    say('\nWhere to look:');
+    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:seattle-weather:*, monitor:*, schedule monitor:seattle-weather)`);
+    say(`  Serving API       ${stack.info.httpUrl}/v1/models`);
+    say(`  Status            npx mlcycle status   (while this stack runs)`);
+    if (keepRunning) {
+      say('\nThe stack keeps running; Ctrl-C stops it.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+  } finally {
+    say('Stopping…');
+    await stack.stop();
+  }
+}

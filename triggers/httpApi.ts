@@ -1,0 +1,50 @@
+// The HTTP start API: other services start lifecycle runs and read their state over HTTP.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PipelineError } from '../lib/config/pipeline.js';
+import { progressQuery } from '../workflows/names.js';
+import { resolvePipeline, startLifecycle } from './client.js';
+
+const startBody = z
+  .object({
+    pipeline: z.string().min(1).max(1024),
+    dataPath: z.string().min(1).max(4096).optional(),
+    rerun: z.boolean().optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+
+export function registerStartApi(app: FastifyInstance, client: Client): void {
+  app.post('/v1/runs', async (request, reply) => {
+    const body = startBody.safeParse(request.body);
+    if (!body.success) {
+      const message = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+      return reply.code(400).send({ error: 'BadInput', message });
+    }
+    try {
+      const pipeline = await resolvePipeline(body.data.pipeline);
+      const run = await startLifecycle(client, pipeline, { ...body.data, reason: body.data.reason ?? 'started over HTTP' });
+      return reply.code(202).send({ workflowId: run.workflowId, runId: run.runId });
+    } catch (err) {
+      if (err instanceof PipelineError) return reply.code(400).send({ error: 'BadInput', message: err.message });
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        return reply.code(409).send({ error: 'AlreadyStarted', message: `a run for this data exists: ${err.workflowId} (pass "rerun": true to run again)` });
+      }
+      if (err instanceof Error && err.message.startsWith('cannot read data file')) return reply.code(400).send({ error: 'BadInput', message: err.message });
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { workflowId: string } }>('/v1/runs/:workflowId', async (request, reply) => {
+    const handle = client.workflow.getHandle(request.params.workflowId);
+    try {
+      const description = await handle.describe();
+      const progress = description.status.name === 'RUNNING' ? await handle.query(progressQuery) : null;
+      return { workflowId: request.params.workflowId, status: description.status.name, progress };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ error: 'NotFound', message: `no run ${request.params.workflowId}` });
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// `mlcycle status`: recent lifecycle runs, model versions with their roles, the last monitor windows.
+import type { Client } from '@temporalio/client';
+import type { Db } from '../lib/store/db.js';
+import { listDeployments, listModelVersions } from '../lib/store/models.js';
+import { LIFECYCLE_WORKFLOW } from '../workflows/names.js';
+
+export interface StatusReport {
+  runs: { workflowId: string; status: string; startTime: string }[];
+  models: { name: string; version: number; role: string; accuracy: number | null; createdAt: string }[];
+  monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[] }[];
+}
+
+export async function collectStatus(client: Client, db: Db, limit = 20): Promise<StatusReport> {
+  const runs: StatusReport['runs'] = [];
+  for await (const w of client.workflow.list({ query: `WorkflowType="${LIFECYCLE_WORKFLOW}"` })) {
+    runs.push({ workflowId: w.workflowId, status: w.status.name, startTime: w.startTime.toISOString() });
+    if (runs.length >= limit) break;
+  }
+  const deployments = new Map((await listDeployments(db)).map((d) => [d.modelName, d]));
+  const models = (await listModelVersions(db)).map((m) => {
+    const d = deployments.get(m.name);
+    const role =
+      d?.championVersion === m.version ? 'champion' : d?.challengerVersion === m.version ? `challenger (${Math.round(d.challengerWeight * 100)}% traffic)` : '-';
+    return { name: m.name, version: m.version, role, accuracy: m.metrics.accuracy ?? null, createdAt: m.createdAt };
+  });
+  const monitorRows = await db.query<{ model_name: string; from_prediction_id: number; to_prediction_id: number; rows: number; breached: boolean; reasons: string[] }>(
+    `SELECT model_name, from_prediction_id, to_prediction_id, rows, breached, report->'reasons' AS reasons
+       FROM monitor_reports ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  const monitor = monitorRows.rows.map((r) => ({
+    modelName: r.model_name,
+    window: `(${r.from_prediction_id}, ${r.to_prediction_id}]`,
+    rows: r.rows,
+    breached: r.breached,
+    reasons: r.reasons,
+  }));
+  return { runs, models, monitor };
+}
+
+export function formatStatus(s: StatusReport): string {
+  const lines: string[] = ['Lifecycle runs (newest first):'];
+  if (s.runs.length === 0) lines.push('  (none)');
+  for (const r of s.runs) lines.push(`  ${r.status.padEnd(11)} ${r.workflowId}  started ${r.startTime}`);
+  lines.push('', 'Model versions:');
+  if (s.models.length === 0) lines.push('  (none)');
+  for (const m of s.models) {
+    const acc = m.accuracy === null ? '' : `holdout accuracy ${m.accuracy.toFixed(3)}`;
+    lines.push(`  ${`${m.name}@${m.version}`.padEnd(24)} ${m.role.padEnd(26)} ${acc}`);
+  }
+  lines.push('', 'Monitor windows (newest first):');
+  if (s.monitor.length === 0) lines.push('  (none yet)');
+  for (const w of s.monitor) {
+    lines.push(`  ${w.modelName} ${w.window} ${w.rows} rows: ${w.breached ? `BREACH — ${w.reasons.join('; ')}` : 'ok'}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,143 @@
+// The embedded stack: Temporal (dev server or TEMPORAL_ADDRESS), Postgres (embedded or DATABASE_URL), worker, serving API.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { MlcycleEnv } from '../lib/config/env.js';
+import { ArtifactStore } from '../lib/store/artifacts.js';
+import { createDb, migrate, type Db } from '../lib/store/db.js';
+import { buildServingApp } from '../serving/app.js';
+import { registerStartApi } from '../triggers/httpApi.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/names.js';
+import { startEmbeddedPostgres } from './postgres.js';
+import { ensureTemporalCli } from './temporalCli.js';
+import { startDevServer, startDownloadedServer, type RunningTemporal } from './temporalServer.js';
+import { startWorker, type RunningWorker } from './worker.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface StackInfo {
+  temporalAddress: string;
+  namespace: string;
+  temporalUiUrl: string | null;
+  databaseUrl: string;
+  httpUrl: string | null;
+  pid: number;
+}
+
+export interface Stack {
+  info: StackInfo;
+  db: Db;
+  artifacts: ArtifactStore;
+  client: Client;
+  app: FastifyInstance | null;
+  worker: RunningWorker | null;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  env: MlcycleEnv;
+  /** Run a worker in this process (tests of worker crashes run it in a child instead). */
+  worker?: boolean;
+  /** Serve the HTTP API. */
+  serve?: boolean;
+  log?: (line: string) => void;
+}
+
+export function stackFile(env: MlcycleEnv): string {
+  return join(env.stateDir, 'stack.json');
+}
+
+async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((name) => [name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
+  });
+}
+
+async function startTemporal(env: MlcycleEnv, log: (line: string) => void): Promise<RunningTemporal> {
+  if (env.temporalAddress) {
+    return { address: env.temporalAddress, namespace: env.temporalNamespace, uiUrl: null, stop: async () => undefined };
+  }
+  const cli = await ensureTemporalCli(PROJECT_ROOT, log);
+  if (!cli) {
+    log('no Temporal CLI and no Go: letting the SDK download a dev server (needs internet)');
+    return startDownloadedServer(env.temporalNamespace);
+  }
+  return startDevServer({
+    cli,
+    stateDir: env.stateDir,
+    port: env.temporalPort,
+    uiPort: env.temporalUiPort,
+    namespace: env.temporalNamespace,
+    searchAttributes: SEARCH_ATTRIBUTES,
+    log: () => undefined,
+  });
+}
+
+/** Starts every part; on failure, stops what had started. Stop in reverse order. */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const log = o.log ?? (() => undefined);
+  const { env } = o;
+  await mkdir(env.stateDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => log(`while stopping: ${err.message}`));
+    stops.length = 0;
+  };
+  try {
+    log('starting PostgreSQL');
+    const pg = env.databaseUrl ? { url: env.databaseUrl, stop: async () => undefined } : await startEmbeddedPostgres(env.stateDir, env.postgresPort);
+    stops.push(pg.stop);
+    const db = createDb(pg.url);
+    stops.push(() => db.end());
+    const applied = await migrate(db);
+    if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+    const artifacts = new ArtifactStore(env.artifactDir);
+
+    log('starting Temporal');
+    const temporal = await startTemporal(env, log);
+    stops.push(temporal.stop);
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    await registerSearchAttributes(connection, temporal.namespace);
+    const client = new Client({ connection, namespace: temporal.namespace });
+
+    let worker: RunningWorker | null = null;
+    if (o.worker !== false) {
+      log('starting the worker');
+      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache') });
+      const running = worker;
+      stops.push(() => running.stop());
+    }
+
+    let app: FastifyInstance | null = null;
+    let httpUrl: string | null = null;
+    if (o.serve !== false) {
+      const serving = await buildServingApp({ db, artifacts, logger: false });
+      registerStartApi(serving.app, client);
+      stops.push(() => serving.close());
+      httpUrl = await serving.app.listen({ host: env.httpHost, port: env.httpPort });
+      app = serving.app;
+    }
+
+    const info: StackInfo = {
+      temporalAddress: temporal.address,
+      namespace: temporal.namespace,
+      temporalUiUrl: temporal.uiUrl,
+      databaseUrl: pg.url,
+      httpUrl,
+      pid: process.pid,
+    };
+    await writeFile(stackFile(env), JSON.stringify(info, null, 2));
+    stops.unshift(() => rm(stackFile(env), { force: true }));
+    return { info, db, artifacts, client, app, worker, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,93 @@
+// The embedded Temporal: the CLI's dev server (SQLite file in the state folder, Web UI), or the SDK's download.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE } from '../workflows/names.js';
+
+export interface RunningTemporal {
+  address: string;
+  namespace: string;
+  uiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  cli: string;
+  stateDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  searchAttributes: Record<string, string>;
+  log: (line: string) => void;
+  startupTimeoutMs?: number;
+}
+
+async function waitForFrontend(address: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited (code ${child.exitCode}):\n${output()}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.healthService.check({});
+      await connection.close();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs} ms:\n${output()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** Starts `temporal server start-dev` and waits until its frontend answers. */
+export async function startDevServer(o: DevServerOptions): Promise<RunningTemporal> {
+  await mkdir(o.stateDir, { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', join(o.stateDir, 'temporal.db'),
+    '--ip', '127.0.0.1',
+    '--port', String(o.port),
+    '--ui-port', String(o.uiPort),
+    '--namespace', o.namespace,
+    '--log-level', 'warn',
+    ...Object.entries(o.searchAttributes).flatMap(([name, kind]) => ['--search-attribute', `${name}=${kind}`]),
+  ];
+  const child = spawn(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-4000);
+    for (const line of text.split('\n').filter(Boolean)) o.log(line);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const address = `127.0.0.1:${o.port}`;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  try {
+    await waitForFrontend(address, child, o.startupTimeoutMs ?? 60_000, () => output);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    address,
+    namespace: o.namespace,
+    uiUrl: `http://127.0.0.1:${o.uiPort}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Machines with internet and no Go: the SDK downloads a dev server itself (in-memory, no Web UI guarantee). */
+export async function startDownloadedServer(namespace: string): Promise<RunningTemporal> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { namespace, searchAttributes: [PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE] },
+  });
+  return { address: env.address, namespace, uiUrl: null, stop: () => env.teardown() };
+}

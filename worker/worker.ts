@@ -1,0 +1,91 @@
+// The Temporal worker: registers the workflows (bundled once, cached by source hash) and the activities.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import type { ArtifactStore } from '../lib/store/artifacts.js';
+import type { Db } from '../lib/store/db.js';
+import { TASK_QUEUE } from '../workflows/names.js';
+
+const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
+
+let runtimeInstalled = false;
+/** Keeps the SDK's core quiet unless something is wrong. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new (class {
+      log(): void {}
+      trace(): void {}
+      debug(): void {}
+      info(): void {}
+      warn(message: string): void { process.stderr.write(`[temporal] ${message}\n`); }
+      error(message: string): void { process.stderr.write(`[temporal] ${message}\n`); }
+    })() });
+  } catch {
+    // already installed by someone else in this process
+  }
+}
+
+/** The workflow bundle, rebuilt only when a workflow source file changes. */
+export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
+  const hash = createHash('sha256');
+  for (const f of readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+    hash.update(f).update(readFileSync(join(WORKFLOWS_DIR, f)));
+  }
+  const path = join(cacheDir, `workflow-bundle-${hash.digest('hex').slice(0, 16)}.js`);
+  if (existsSync(path)) return { code: readFileSync(path, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
+  const bundle = await bundleWorkflowCode({ workflowsPath: join(WORKFLOWS_DIR, 'index.ts'), logger: quietBundlerLogger });
+  await mkdir(cacheDir, { recursive: true });
+  await writeFile(path, bundle.code);
+  return bundle;
+}
+
+const noop = (): void => undefined;
+const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => process.stderr.write(`${m}\n`) };
+
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  db: Db;
+  artifacts: ArtifactStore;
+  cacheDir: string;
+}
+
+export interface RunningWorker {
+  /** Resolves when the worker stops; rejects if it crashes. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: o.address });
+  const clientConnection = await Connection.connect({ address: o.address });
+  const client = new Client({ connection: clientConnection, namespace: o.namespace });
+  const worker = await Worker.create({
+    connection,
+    namespace: o.namespace,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(o.cacheDir),
+    activities: createActivities({ db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE }),
+    maxConcurrentActivityTaskExecutions: 4,
+    shutdownGraceTime: '5 seconds',
+  });
+  const done = worker.run().finally(async () => {
+    await clientConnection.close();
+    await connection.close();
+  });
+  return {
+    done,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

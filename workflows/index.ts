@@ -1,0 +1,3 @@
+// The workflows the worker registers.
+export { lifecycleWorkflow } from './lifecycle.js';
+export { monitorWorkflow } from './monitor.js';

@@ -1,0 +1,30 @@
+// Every name shared by triggers, workflows and activities: task queue, workflow ids, queries, search attributes.
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery } from '@temporalio/workflow';
+import type { LifecycleProgress } from './types.js';
+
+export const TASK_QUEUE = 'mlcycle';
+
+export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('MlcyclePipeline', 'KEYWORD');
+export const STEP_ATTRIBUTE = defineSearchAttributeKey('MlcycleStep', 'KEYWORD');
+/** Name → kind, as `temporal server start-dev --search-attribute` and the operator service want them. */
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = { MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword' };
+
+export const progressQuery = defineQuery<LifecycleProgress>('progress');
+
+/** Business id of a lifecycle run: one run per pipeline and data version. */
+export function lifecycleWorkflowId(pipeline: string, dataVersion: string): string {
+  return `lifecycle:${pipeline}:${dataVersion}`;
+}
+
+/** The data version of a retraining run comes from the breach window, so one breach starts one run. */
+export function retrainDataVersion(toPredictionId: number): string {
+  return `retrain-upto-${toPredictionId}`;
+}
+
+export function monitorScheduleId(modelName: string): string {
+  return `monitor:${modelName}`;
+}
+
+export const LIFECYCLE_WORKFLOW = 'lifecycleWorkflow';
+export const MONITOR_WORKFLOW = 'monitorWorkflow';

@@ -1,0 +1,162 @@
+// The inputs and results of every workflow and activity: one object in, one object out, declared once.
+import type { PipelineDefinition } from '../lib/config/pipeline.js';
+import type { ValidationIssue } from '../lib/checks/validate.js';
+
+export type { PipelineDefinition };
+
+export type DataSource =
+  | { kind: 'file'; path: string }
+  /** Labelled traffic of a served model: logged requests joined with their feedback, up to a prediction id. */
+  | { kind: 'feedback'; modelName: string; upToPredictionId: number };
+
+export interface DatasetRef {
+  id: string;
+  uri: string;
+  rows: number;
+  columns: { name: string; kind: string }[];
+  source: string;
+}
+
+export type LifecycleStep = 'ingest' | 'validate' | 'optimize' | 'package' | 'deploy' | 'monitor' | 'done' | 'failed';
+
+export interface LifecycleInput {
+  pipeline: PipelineDefinition;
+  source: DataSource;
+  dataVersion: string;
+  reason: string;
+}
+
+export interface LifecycleProgress {
+  step: LifecycleStep;
+  completedSteps: LifecycleStep[];
+  trialsDone: number;
+  trialsTotal: number;
+  message: string;
+}
+
+export interface LifecycleResult {
+  dataset: DatasetRef;
+  validation: ValidationSummary;
+  bestTrial: TrialResult;
+  candidate: CandidateResult;
+  model: ModelRef;
+  deployment: DeployResult | null;
+}
+
+export interface IngestInput {
+  pipeline: string;
+  source: DataSource;
+}
+
+export interface ValidateInput {
+  runId: string;
+  pipeline: PipelineDefinition;
+  dataset: DatasetRef;
+}
+
+export interface ValidationSummary {
+  ok: boolean;
+  schemaVersion: number;
+  schemaCreated: boolean;
+  reportUri: string;
+  errors: number;
+  warnings: number;
+  /** The first few error-level issues, for the failure message and the Web UI. */
+  topIssues: Pick<ValidationIssue, 'column' | 'check' | 'message'>[];
+}
+
+export interface TrialSpec {
+  trialId: string;
+  algorithm: 'logreg';
+  params: { l2: number };
+}
+
+export interface PlanSearchInput {
+  pipeline: PipelineDefinition;
+}
+
+export interface TrialInput {
+  runId: string;
+  pipeline: PipelineDefinition;
+  dataset: DatasetRef;
+  trial: TrialSpec;
+}
+
+export interface TrialResult {
+  trialId: string;
+  params: { l2: number };
+  cvScore: number;
+  cvStd: number;
+  metric: string;
+}
+
+export interface CandidateInput {
+  runId: string;
+  pipeline: PipelineDefinition;
+  dataset: DatasetRef;
+  trials: TrialResult[];
+  best: TrialResult;
+}
+
+export interface CandidateResult {
+  modelUri: string;
+  holdoutMetrics: Record<string, number>;
+  blessed: boolean;
+  gateReason: string;
+}
+
+export interface PackageInput {
+  runId: string;
+  pipeline: PipelineDefinition;
+  dataset: DatasetRef;
+  candidate: CandidateResult;
+  trials: TrialResult[];
+}
+
+export interface ModelRef {
+  name: string;
+  version: number;
+  uri: string;
+  sha256: string;
+  parityMaxAbsDiff: number;
+}
+
+export interface DeployInput {
+  pipeline: PipelineDefinition;
+  model: ModelRef;
+  reason: string;
+}
+
+export interface DeployResult {
+  role: 'champion' | 'challenger';
+  championVersion: number;
+  challengerVersion: number | null;
+  challengerWeight: number;
+  monitorScheduleId: string;
+}
+
+export interface MonitorInput {
+  pipeline: PipelineDefinition;
+}
+
+export interface MonitorWindowInput {
+  monitorRunId: string;
+  pipeline: PipelineDefinition;
+}
+
+export interface MonitorWindowResult {
+  /** False when the window had fewer rows than the policy's minimum: nothing was stored. */
+  evaluated: boolean;
+  fromPredictionId: number;
+  toPredictionId: number;
+  rows: number;
+  modelVersion: number;
+  breached: boolean;
+  reasons: string[];
+  reportUri: string | null;
+}
+
+export interface MonitorResult {
+  window: MonitorWindowResult;
+  retrainWorkflowId: string | null;
+}
