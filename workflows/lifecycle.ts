@@ -18,7 +18,7 @@ const NON_RETRYABLE = ['BadInput', 'DataError', 'DataValidationFailed', 'ParityC
 
 const { ingestDataset, validateDataset, packageModel, deployModel } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 

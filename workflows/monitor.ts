@@ -39,6 +39,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<MonitorResul
       workflowId,
       taskQueue: TASK_QUEUE,
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: `retrain ${input.pipeline.name}: drift breach in window up to prediction ${window.toPredictionId}`,
       args: [
         {

@@ -9,7 +9,7 @@ const retry = { initialInterval: '1 second', maximumInterval: '10 seconds', nonR
 const { planSearch } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
 const { runTrial, trainCandidate } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '15 seconds',
+  heartbeatTimeout: '10 seconds',
   retry,
 });
 

@@ -1,0 +1,74 @@
+// The whole loop end to end on a real stack: train, deploy, replay, drift breach, one retraining run, challenger.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { runDemoStory } from '../../triggers/demo.js';
+import { MONITOR_WORKFLOW, TASK_QUEUE } from '../../workflows/names.js';
+import type { MonitorResult } from '../../workflows/types.js';
+import { startTestStack, type TestStack } from '../harness.js';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack();
+});
+after(async () => {
+  await stack?.teardown();
+});
+
+test('seattle-weather goes through its whole life: champion, drift, retraining, challenger', async () => {
+  const { first, breach, retrained } = await runDemoStory(stack);
+
+  assert.equal(first.validation.ok, true);
+  assert.equal(first.validation.schemaCreated, true, 'the first run pins the schema');
+  assert.equal(first.model.version, 1);
+  assert.equal(first.deployment?.role, 'champion');
+  assert.ok(first.candidate.holdoutMetrics.accuracy >= 0.6, 'passes its gate');
+  assert.ok(first.model.parityMaxAbsDiff <= 1e-4, 'ONNX parity');
+
+  assert.equal(breach.window.evaluated, true);
+  assert.equal(breach.window.breached, true);
+  assert.ok(breach.window.rows >= 100);
+  assert.ok(breach.window.reasons.length > 0);
+
+  assert.equal(retrained.dataset.source.startsWith('feedback:seattle-weather'), true, 'retrained on labelled traffic');
+  assert.equal(retrained.validation.schemaCreated, false, 'checked against the pinned schema');
+  assert.equal(retrained.model.version, 2);
+  assert.equal(retrained.deployment?.role, 'challenger');
+
+  // The serving API lists both versions with the configured split.
+  const res = await fetch(`${stack.info.httpUrl}/v1/models`);
+  const { models } = (await res.json()) as { models: { name: string; champion: { version: number }; challenger: { version: number; weight: number } | null }[] };
+  const served = models.find((m) => m.name === 'seattle-weather');
+  assert.equal(served?.champion.version, 1);
+  assert.equal(served?.challenger?.version, 2);
+  assert.ok(Math.abs((served?.challenger?.weight ?? 0) - 0.2) < 1e-6);
+
+  // Every replayed request was logged, and a drift report is stored for the window.
+  const logged = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM predictions WHERE model_name = 'seattle-weather'");
+  assert.equal(logged.rows[0].n, 730);
+  const report = await stack.artifacts.getJson<{ drift: { feature: string; psi: number; ks?: { pValue: number } }[] }>(breach.window.reportUri ?? '');
+  assert.deepEqual(report.drift.map((d) => d.feature).sort(), ['precipitation', 'temp_max', 'temp_min', 'wind']);
+  for (const d of report.drift) assert.ok(Number.isFinite(d.psi) && d.ks !== undefined);
+});
+
+test('the same breach window never starts a second retraining run', async () => {
+  const breachRun = await (async () => {
+    for await (const w of stack.client.workflow.list({ query: `WorkflowType="${MONITOR_WORKFLOW}" AND ExecutionStatus="Completed"` })) {
+      const result = (await stack.client.workflow.getHandle(w.workflowId, w.runId).result()) as MonitorResult;
+      if (result.retrainWorkflowId) return { workflowId: w.workflowId, result };
+    }
+    return null;
+  })();
+  assert.ok(breachRun, 'a monitor run that started a retraining run');
+  // Run the monitor again under the same run id: it finds its stored window and the same retraining id.
+  const again = (await stack.client.workflow.execute(MONITOR_WORKFLOW, {
+    taskQueue: TASK_QUEUE,
+    workflowId: breachRun.workflowId,
+    args: [{ pipeline: (await import('../../triggers/client.js').then((m) => m.resolvePipeline('seattle-weather'))) }],
+  })) as MonitorResult;
+  assert.equal(again.retrainWorkflowId, breachRun.result.retrainWorkflowId);
+  let runs = 0;
+  for await (const _ of stack.client.workflow.list({ query: `WorkflowId="${again.retrainWorkflowId}"` })) runs++;
+  assert.equal(runs, 1);
+  const versions = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM model_versions WHERE name = 'seattle-weather'");
+  assert.equal(versions.rows[0].n, 2);
+});

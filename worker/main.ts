@@ -1,0 +1,33 @@
+// A standalone worker process: connects to TEMPORAL_ADDRESS and DATABASE_URL and runs until SIGINT/SIGTERM.
+import { join } from 'node:path';
+import { readEnv } from '../lib/config/env.js';
+import { ArtifactStore } from '../lib/store/artifacts.js';
+import { createDb, migrate } from '../lib/store/db.js';
+import { startWorker } from './worker.js';
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  if (!env.temporalAddress || !env.databaseUrl) {
+    throw new Error('a standalone worker needs TEMPORAL_ADDRESS and DATABASE_URL (for everything in one process use `npx mlcycle dev`)');
+  }
+  const db = createDb(env.databaseUrl);
+  await migrate(db);
+  const worker = await startWorker({
+    address: env.temporalAddress,
+    namespace: env.temporalNamespace,
+    db,
+    artifacts: new ArtifactStore(env.artifactDir),
+    cacheDir: join(env.stateDir, 'cache'),
+  });
+  console.log(`mlcycle worker ${process.pid} polling ${env.temporalAddress} (${env.temporalNamespace})`);
+  const stop = (): void => void worker.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await worker.done;
+  await db.end();
+}
+
+main().catch((err: unknown) => {
+  console.error(`mlcycle worker: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
