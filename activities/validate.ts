@@ -29,12 +29,15 @@ export function createValidateActivities(deps: ActivityDeps) {
     async validateDataset(input: ValidateInput): Promise<ValidationSummary> {
       const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
       const existing = await latestSchema(deps.db, input.pipeline.name);
-      const pinned = existing ?? (await pinFirstSchema(deps.db, input.pipeline.name, inferSchema(table), input.dataset.id));
-      const checked = validateTable(table, pinned.schema);
+      // The first data proposes the schema; it is pinned only if that data passes (bad data never becomes the norm).
+      const candidate = existing ?? { version: 1, schema: inferSchema(table) };
+      const checked = validateTable(table, candidate.schema);
       const extra = pipelineIssues(input.pipeline, table);
+      const passes = checked.ok && extra.length === 0;
+      const pinned = existing ?? (passes ? await pinFirstSchema(deps.db, input.pipeline.name, candidate.schema, input.dataset.id) : candidate);
       const report: ValidationReport & { dataset: string; schemaVersion: number } = {
         ...checked,
-        ok: checked.ok && extra.length === 0,
+        ok: passes,
         issues: [...extra, ...checked.issues],
         dataset: input.dataset.id,
         schemaVersion: pinned.version,
@@ -53,7 +56,7 @@ export function createValidateActivities(deps: ActivityDeps) {
       return {
         ok: report.ok,
         schemaVersion: pinned.version,
-        schemaCreated: existing === null,
+        schemaCreated: existing === null && passes,
         reportUri: stored.uri,
         errors: errors.length,
         warnings: report.issues.length - errors.length,

@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // The `mlcycle` command: runs triggers/cli.ts through tsx (the project ships TypeScript sources).
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli');
+const tsx = import.meta.resolve('tsx');
 const cli = fileURLToPath(new URL('../triggers/cli.ts', import.meta.url));
-const result = spawnSync(process.execPath, [tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

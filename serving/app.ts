@@ -1,5 +1,5 @@
 // The serving app (Fastify): health, served models, predict with A/B routing, feedback; hot-reloads deployments.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { z } from 'zod';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
@@ -78,12 +78,23 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
 
   app.get('/v1/models', async () => ({ models: registry.list().map(describeModel) }));
 
-  app.post<{ Params: { name: string } }>('/v1/models/:name/predict', { bodyLimit: PREDICT_BODY_LIMIT }, async (request, reply) => {
-    const model = registry.get(request.params.name);
-    if (!model) throw badInput(`model "${request.params.name}" is not served (GET /v1/models lists the served ones)`, 404);
-    const body = parse(PredictBody, request.body);
-    return predict({ pool, log, elapsedMs: () => reply.elapsedTime }, model, body);
-  });
+  // When each request arrived (before its body was read), for the logged latency.
+  const arrivedAt = new WeakMap<object, number>();
+  const markArrival = async (request: FastifyRequest): Promise<void> => {
+    arrivedAt.set(request.raw, performance.now());
+  };
+
+  app.post<{ Params: { name: string } }>(
+    '/v1/models/:name/predict',
+    { bodyLimit: PREDICT_BODY_LIMIT, onRequest: markArrival },
+    async (request) => {
+      const model = registry.get(request.params.name);
+      if (!model) throw badInput(`model "${request.params.name}" is not served (GET /v1/models lists the served ones)`, 404);
+      const body = parse(PredictBody, request.body);
+      const start = arrivedAt.get(request.raw) ?? performance.now();
+      return predict({ pool, log, elapsedMs: () => performance.now() - start }, model, body);
+    },
+  );
 
   app.post('/v1/feedback', { bodyLimit: PREDICT_BODY_LIMIT }, async (request) => {
     const { feedback } = parse(FeedbackBody, request.body);

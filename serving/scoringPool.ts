@@ -36,8 +36,7 @@ export function sharedModelSource(bytes: Uint8Array): ModelSource {
 
 export class ScoringPool {
   readonly threads: number;
-  /** Worker tasks started so far (a merged micro-batch counts once). */
-  runs = 0;
+  private started = 0;
   private readonly piscina: Piscina<ScoreTask, ScoreTaskResult>;
   private readonly batcher: MicroBatcher<ScoringModel>;
   private closed = false;
@@ -54,6 +53,11 @@ export class ScoringPool {
       { windowMs: options.batchWindowMs ?? 1, maxRows: options.maxBatchRows ?? 4096 },
       (model, rows) => this.runBatch(model, rows),
     );
+  }
+
+  /** Worker tasks started so far (a merged micro-batch counts once). */
+  get runs(): number {
+    return this.started;
   }
 
   /** Scores rows (already checked against the model's inputs); concurrent calls for one model may share a run. */
@@ -81,7 +85,7 @@ export class ScoringPool {
   }
 
   private runBatch(model: ScoringModel, rows: InstanceRecord[]): Promise<ScoreTaskResult> {
-    this.runs++;
+    this.started++;
     const task: ScoreTask = { sha256: model.sha256, source: model.source, rows: rows.length, feeds: buildFeedColumns(model.inputs, rows) };
     const transferList = Object.values(task.feeds).flatMap((c) => (c instanceof Float32Array ? [c.buffer as ArrayBuffer] : []));
     return this.piscina.run(task, { transferList });

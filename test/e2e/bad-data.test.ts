@@ -1,0 +1,84 @@
+// Bad data stops a run at validate: a readable failure, nothing registered, nothing deployed.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PipelineDefinition } from '../../lib/config/pipeline.js';
+import { PROJECT_ROOT } from '../../worker/stack.js';
+import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { startTestStack, type TestStack } from '../harness.js';
+
+let stack: TestStack;
+let pipeline: PipelineDefinition;
+let dir: string;
+let goodCsv: string;
+
+before(async () => {
+  stack = await startTestStack();
+  dir = await mkdtemp(join(tmpdir(), 'mlcycle-bad-'));
+  pipeline = { ...(await resolvePipeline('seattle-weather')), name: 'weather-bad-data' };
+  goodCsv = await readFile(join(PROJECT_ROOT, 'examples/seattle-weather/train-2012-2013.csv'), 'utf8');
+});
+after(async () => {
+  await stack?.teardown();
+});
+
+async function countVersions(): Promise<number> {
+  const res = await stack.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM model_versions WHERE name = $1', [pipeline.name]);
+  return res.rows[0].n;
+}
+
+/** Runs the lifecycle on `csv` and returns the failure it ends with. */
+async function failingRun(name: string, csv: string): Promise<ApplicationFailure> {
+  const path = join(dir, name);
+  await writeFile(path, csv);
+  const run = await startLifecycle(stack.client, pipeline, { dataPath: path });
+  const err = await run.handle.result().then(
+    () => assert.fail('the run should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError);
+  assert.ok(err.cause instanceof ApplicationFailure, `cause: ${String(err.cause)}`);
+  return err.cause;
+}
+
+test('a numeric feature holding text fails the first run: no schema-less model is registered', async () => {
+  const csv = goodCsv.replace(/^(2012-03-0\d,[\d.]+,)[\d.]+/gm, '$1hot');
+  const failure = await failingRun('text-in-numeric.csv', csv);
+  assert.equal(failure.type, 'DataValidationFailed');
+  assert.match(failure.message, /temp_max/);
+  assert.equal(await countVersions(), 0);
+  const schemas = await stack.db.query('SELECT 1 FROM data_schemas WHERE pipeline = $1', [pipeline.name]);
+  assert.equal(schemas.rowCount, 0, 'bad first data does not become the pinned schema');
+});
+
+test('after a good run, out-of-range values and an unknown category stop the next run before optimize', async () => {
+  const good = join(dir, 'good.csv');
+  await writeFile(good, goodCsv);
+  const ok = await startLifecycle(stack.client, pipeline, { dataPath: good });
+  await ok.handle.result();
+  assert.equal(await countVersions(), 1);
+  const deploymentBefore = await stack.db.query('SELECT champion_version, challenger_version FROM deployments WHERE model_name = $1', [pipeline.name]);
+
+  const lines = goodCsv.trimEnd().split('\n');
+  lines[5] = '2013-05-01,0,500,10,3,sun'; // temp_max far outside the pinned range
+  lines[6] = '2013-05-02,0,20,10,3,hail'; // a weather the schema has never seen
+  const failure = await failingRun('bad-values.csv', lines.join('\n') + '\n');
+  assert.equal(failure.type, 'DataValidationFailed');
+  assert.match(failure.message, /temp_max/);
+  assert.match(failure.message, /hail/);
+
+  assert.equal(await countVersions(), 1, 'no model registered for the bad data');
+  const trials = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM trials WHERE run_id LIKE 'lifecycle:weather-bad-data:%'");
+  assert.equal(trials.rows[0].n, 5, 'only the good run trained');
+  const deploymentAfter = await stack.db.query('SELECT champion_version, challenger_version FROM deployments WHERE model_name = $1', [pipeline.name]);
+  assert.deepEqual(deploymentAfter.rows, deploymentBefore.rows, 'nothing deployed');
+  const report = await stack.db.query<{ ok: boolean }>(
+    "SELECT ok FROM validation_reports WHERE pipeline = $1 ORDER BY created_at DESC LIMIT 1",
+    [pipeline.name],
+  );
+  assert.equal(report.rows[0].ok, false, 'the failing report is stored for people to read');
+});
