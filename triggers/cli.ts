@@ -2,7 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
-import { startStack } from '../worker/stack.js';
+import { PROJECT_ROOT, startStack } from '../worker/stack.js';
+import { ensureTemporalCli } from '../worker/temporalCli.js';
 import { resolvePipeline, startLifecycle } from './client.js';
 import { connect } from './connect.js';
 import { demo } from './demo.js';
@@ -88,6 +89,14 @@ program
     } finally {
       await conn.close();
     }
+  });
+
+program
+  .command('setup')
+  .description('find or build the Temporal CLI (go install into .tools/bin) so `dev`, `demo` and the tests start without waiting')
+  .action(async () => {
+    const cli = await ensureTemporalCli(PROJECT_ROOT, (line) => console.log(`  ${line}`));
+    console.log(cli ? `Temporal CLI: ${cli}` : 'no Temporal CLI and no Go: the SDK will download a dev server at start (needs internet)');
   });
 
 program

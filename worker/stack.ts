@@ -1,10 +1,9 @@
 // The embedded stack: Temporal (dev server or TEMPORAL_ADDRESS), Postgres (embedded or DATABASE_URL), worker, serving API.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type { MlcycleEnv } from '../lib/config/env.js';
+import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
 import { ArtifactStore } from '../lib/store/artifacts.js';
 import { createDb, migrate, type Db } from '../lib/store/db.js';
 import { buildServingApp } from '../serving/app.js';
@@ -15,7 +14,7 @@ import { ensureTemporalCli } from './temporalCli.js';
 import { startDevServer, startDownloadedServer, type RunningTemporal } from './temporalServer.js';
 import { startWorker, type RunningWorker } from './worker.js';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { PROJECT_ROOT };
 
 export interface StackInfo {
   temporalAddress: string;

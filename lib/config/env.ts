@@ -1,5 +1,9 @@
 // Where things are: the environment variables mlcycle reads, with the embedded defaults.
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root: the default home of the git-ignored state folder, wherever the command runs from. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface MlcycleEnv {
   /** Project-local, git-ignored folder for the embedded services' state. */
@@ -28,7 +32,7 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): MlcycleEnv {
-  const stateDir = resolve(cwd, env.MLCYCLE_STATE_DIR || '.state');
+  const stateDir = env.MLCYCLE_STATE_DIR ? resolve(cwd, env.MLCYCLE_STATE_DIR) : resolve(PROJECT_ROOT, '.state');
   return {
     stateDir,
     artifactDir: resolve(cwd, env.MLCYCLE_ARTIFACT_DIR || `${stateDir}/artifacts`),
