@@ -15,29 +15,29 @@ export async function followRun(handle: WorkflowHandle, print: (line: string) =>
     { format: '  trials [{bar}] {value}/{total}', hideCursor: true, noTTYOutput: false, stopOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
-  let lastStep = '';
+  let lastSeq = 0;
   let barStarted = false;
-  let last: LifecycleProgress | null = null;
-  while (!finished) {
-    try {
-      last = await runProgress(handle);
-    } catch {
-      last = null; // the run may be between workers; try again
-    }
-    if (last && last.step !== lastStep) {
-      if (barStarted) bar.stop();
-      barStarted = false;
-      lastStep = last.step;
-      print(`→ ${last.step}: ${last.message}`);
-    }
-    if (last?.step === 'optimize' && last.trialsTotal > 0) {
-      if (!barStarted && process.stdout.isTTY) {
-        bar.start(last.trialsTotal, last.trialsDone);
-        barStarted = true;
+  const show = (progress: LifecycleProgress): void => {
+    for (const e of progress.events.filter((e) => e.seq > lastSeq)) {
+      if (barStarted && e.step !== 'optimize') {
+        bar.stop();
+        barStarted = false;
       }
-      if (barStarted) bar.update(last.trialsDone);
+      if (!barStarted) print(`→ ${e.step}: ${e.message}`);
+      lastSeq = e.seq;
     }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 400))]);
+    if (progress.step === 'optimize' && progress.trialsTotal > 0 && process.stdout.isTTY) {
+      if (!barStarted) bar.start(progress.trialsTotal, progress.trialsDone);
+      barStarted = true;
+      bar.update(progress.trialsDone);
+    }
+  };
+  // Poll until the run ends, then once more for its last steps. A failed query (no worker right now) is retried.
+  for (let last = false; !last; ) {
+    last = finished;
+    const progress = await runProgress(handle).catch(() => null);
+    if (progress) show(progress);
+    if (!last) await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 400))]);
   }
   if (barStarted) bar.stop();
   return result;

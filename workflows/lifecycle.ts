@@ -24,7 +24,7 @@ const { ingestDataset, validateDataset, packageModel, deployModel } = proxyActiv
 
 export async function lifecycleWorkflow(input: LifecycleInput): Promise<LifecycleResult> {
   const runId = workflowInfo().workflowId;
-  const progress: LifecycleProgress = { step: 'ingest', completedSteps: [], trialsDone: 0, trialsTotal: 0, message: 'starting' };
+  const progress: LifecycleProgress = { step: 'ingest', completedSteps: [], trialsDone: 0, trialsTotal: 0, message: 'starting', events: [] };
   setHandler(progressQuery, () => progress);
   upsertSearchAttributes([{ key: PIPELINE_ATTRIBUTE, value: input.pipeline.name }]);
 
@@ -32,6 +32,8 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     if (progress.step !== step && progress.step !== 'failed') progress.completedSteps.push(progress.step);
     progress.step = step;
     progress.message = message;
+    progress.events.push({ seq: (progress.events.at(-1)?.seq ?? 0) + 1, step, message });
+    if (progress.events.length > 50) progress.events.shift();
     upsertSearchAttributes([{ key: STEP_ATTRIBUTE, value: step }]);
     setCurrentDetails(`**${step}** — ${message}\n\nreason: ${input.reason}`);
   };

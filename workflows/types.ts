@@ -32,6 +32,8 @@ export interface LifecycleProgress {
   trialsDone: number;
   trialsTotal: number;
   message: string;
+  /** Every step message so far (oldest first, at most the last 50), so a follower that polls misses none. */
+  events: { seq: number; step: LifecycleStep; message: string }[];
 }
 
 export interface LifecycleResult {
