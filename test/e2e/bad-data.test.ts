@@ -82,3 +82,56 @@ test('after a good run, out-of-range values and an unknown category stop the nex
   );
   assert.equal(report.rows[0].ok, false, 'the failing report is stored for people to read');
 });
+
+test('fail closed: without a gate, or below it, the model is registered for the record and never served', async () => {
+  const good = join(dir, 'good.csv');
+  await writeFile(good, goodCsv);
+  const noGate = { ...pipeline, name: 'weather-no-gate', gate: undefined };
+  const strict = { ...pipeline, name: 'weather-strict-gate', gate: { metric: 'accuracy' as const, minimum: 0.99 } };
+  for (const p of [noGate, strict]) {
+    const result = await (await startLifecycle(stack.client, p, { dataPath: good })).handle.result();
+    assert.equal(result.candidate.blessed, false);
+    assert.equal(result.deployment, null);
+    const served = await stack.db.query('SELECT 1 FROM deployments WHERE model_name = $1', [p.name]);
+    assert.equal(served.rowCount, 0, `${p.name} must not be deployed`);
+    const versions = await stack.db.query('SELECT 1 FROM model_versions WHERE name = $1', [p.name]);
+    assert.equal(versions.rowCount, 1, `${p.name} is registered for the record`);
+  }
+  const res = await fetch(`${stack.info.httpUrl}/v1/models/weather-no-gate/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instances: [{ precipitation: 0, temp_max: 10, temp_min: 2, wind: 3 }] }),
+  });
+  assert.equal(res.status, 404);
+});
+
+test('the HTTP start API refuses bad bodies, unknown pipelines and missing data, and starts nothing', async () => {
+  const count = async (): Promise<number> => {
+    let n = 0;
+    for await (const _ of stack.client.workflow.list({ query: 'WorkflowType="lifecycleWorkflow"' })) n++;
+    return n;
+  };
+  const before = await count();
+  const post = async (body: unknown): Promise<{ status: number; json: { error: string; message: string } }> => {
+    const res = await fetch(`${stack.info.httpUrl}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as { error: string; message: string } };
+  };
+  const missing = await post({});
+  assert.equal(missing.status, 400);
+  assert.match(missing.json.message, /pipeline/);
+  const unknownKey = await post({ pipeline: 'seattle-weather', force: true });
+  assert.equal(unknownKey.status, 400);
+  assert.match(unknownKey.json.message, /force/);
+  const unknownPipeline = await post({ pipeline: 'no-such-pipeline' });
+  assert.equal(unknownPipeline.status, 400);
+  assert.match(unknownPipeline.json.message, /no-such-pipeline/);
+  const noData = await post({ pipeline: 'seattle-weather', dataPath: join(dir, 'absent.csv') });
+  assert.equal(noData.status, 400);
+  assert.match(noData.json.message, /absent\.csv: no such file/);
+  assert.equal(await count(), before, 'no run was started');
+
+  const started = await post({ pipeline: 'seattle-weather', dataPath: join(dir, 'good.csv') });
+  assert.equal(started.status, 202);
+  const again = await post({ pipeline: 'seattle-weather', dataPath: join(dir, 'good.csv') });
+  assert.equal(again.status, 409, 'the same data is not started twice');
+});
