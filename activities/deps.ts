@@ -12,6 +12,8 @@ export interface ActivityDeps {
   artifacts: ArtifactStore;
   temporal: Client;
   taskQueue: string;
+  /** Where HTML reports for people are written (readable names; the JSON stays in the artifact store). */
+  reportsDir: string;
 }
 
 /** Bad data is not worth retrying: it becomes a non-retryable failure with a stable type. */

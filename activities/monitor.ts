@@ -1,6 +1,10 @@
 // The monitor step: one window of logged requests vs the champion's training data → drift + quality report.
 import { evaluateDrift, featureDrift } from '../lib/stats/drift.js';
 import { tableFromObjects } from '../lib/data/typing.js';
+import { column } from '../lib/data/table.js';
+import { renderMonitorHtml } from '../lib/report/monitorHtml.js';
+import { histogramPair } from '../lib/stats/histogram.js';
+import { writeReport } from './reports.js';
 import { findMonitorReport, getDataset, lastMonitorReport, saveMonitorReport } from '../lib/store/datasets.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { lastPredictionId, loggedRequests } from '../lib/store/predictions.js';
@@ -15,13 +19,13 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const done = await findMonitorReport(deps.db, input.monitorRunId);
       if (done) {
         const { fromPredictionId, toPredictionId, rows, modelVersion, breached, uri } = done;
-        return { evaluated: true, fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri };
+        return { evaluated: true, fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri, reportHtml: done.report.html ?? null };
       }
       const deployment = await getDeployment(deps.db, pipeline.name);
       const from = (await lastMonitorReport(deps.db, pipeline.name))?.toPredictionId ?? 0;
       const to = await lastPredictionId(deps.db, pipeline.name);
       const skipped = (rows: number, modelVersion: number): MonitorWindowResult => ({
-        evaluated: false, fromPredictionId: from, toPredictionId: Math.max(from, to), rows, modelVersion, breached: false, reasons: [], reportUri: null,
+        evaluated: false, fromPredictionId: from, toPredictionId: Math.max(from, to), rows, modelVersion, breached: false, reasons: [], reportUri: null, reportHtml: null,
       });
       if (!deployment) return skipped(0, 0);
       const requests = to > from ? await loggedRequests(deps.db, pipeline.name, from, to) : [];
@@ -47,8 +51,20 @@ export function createMonitorActivities(deps: ActivityDeps) {
           );
         }
       }
+      const createdAt = new Date().toISOString();
+      const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
+      const html = await writeReport(
+        deps.reportsDir,
+        `${pipeline.name}/monitor-${String(from).padStart(8, '0')}-${String(to).padStart(8, '0')}.html`,
+        renderMonitorHtml({
+          model: pipeline.name, championVersion: deployment.championVersion, window: { fromPredictionId: from, toPredictionId: to, rows: requests.length },
+          policy: pipeline.monitor, drift, histograms, quality, breached: verdict.breached, reasons: verdict.reasons, createdAt,
+        }),
+      );
       const report = {
         model: pipeline.name,
+        html,
+        createdAt,
         championVersion: deployment.championVersion,
         referenceDataset: dataset.id,
         window: { fromPredictionId: from, toPredictionId: to, rows: requests.length },
@@ -72,7 +88,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       });
       return {
         evaluated: true, fromPredictionId: from, toPredictionId: to, rows: requests.length, modelVersion: deployment.championVersion,
-        breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri,
+        breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri, reportHtml: html,
       };
     },
   };

@@ -1,5 +1,6 @@
 // `mlcycle demo`: the whole loop on seattle-weather — train, deploy, replay 2014–2015, detect drift, retrain, challenger.
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { MlcycleEnv } from '../lib/config/env.js';
 import { getDeployment } from '../lib/store/models.js';
@@ -59,7 +60,7 @@ export async function runDemoStory(stack: Stack): Promise<{ first: LifecycleResu
   });
   say(`   window (${breach.window.fromPredictionId}, ${breach.window.toPredictionId}] of ${breach.window.rows} requests: breach`);
   for (const reason of breach.window.reasons) say(`   - ${reason}`);
-  say(`   report: ${breach.window.reportUri}`);
+  say(`   report: ${breach.window.reportHtml}`);
 
   const retrainId = lifecycleWorkflowId(pipeline.name, retrainDataVersion(breach.window.toPredictionId));
   say(`\n4. Retraining on the labelled traffic: ${retrainId}`);
@@ -73,15 +74,20 @@ export async function runDemoStory(stack: Stack): Promise<{ first: LifecycleResu
   return { first, breach, retrained };
 }
 
-export async function demo(env: MlcycleEnv, keepRunning: boolean): Promise<void> {
-  say('Starting the embedded stack (Temporal dev server, PostgreSQL, worker, serving API)…');
+/** The demo tells the same story every time: it runs on its own state folder, emptied at start. */
+export async function demo(base: MlcycleEnv, keepRunning: boolean): Promise<void> {
+  const stateDir = join(base.stateDir, 'demo');
+  await rm(stateDir, { recursive: true, force: true });
+  const env: MlcycleEnv = { ...base, stateDir, artifactDir: join(stateDir, 'artifacts') };
+  say(`Starting the embedded stack (Temporal dev server, PostgreSQL, worker, serving API) in ${stateDir}…`);
   const stack = await startStack({ env, log: (l) => say(`  ${l}`) });
   try {
     await runDemoStory(stack);
     say('\nWhere to look:');
     if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:seattle-weather:*, monitor:*, schedule monitor:seattle-weather)`);
     say(`  Serving API       ${stack.info.httpUrl}/v1/models`);
-    say(`  Status            npx mlcycle status   (while this stack runs)`);
+    say(`  HTML reports      ${join(stateDir, 'reports')}`);
+    say(`  Status            MLCYCLE_STATE_DIR=${relative(process.cwd(), stateDir) || '.'} npx mlcycle status   (while this stack runs)`);
     if (keepRunning) {
       say('\nThe stack keeps running; Ctrl-C stops it.');
       await new Promise<void>((resolve) => {

@@ -7,7 +7,7 @@ import { LIFECYCLE_WORKFLOW } from '../workflows/names.js';
 export interface StatusReport {
   runs: { workflowId: string; status: string; startTime: string }[];
   models: { name: string; version: number; role: string; accuracy: number | null; createdAt: string }[];
-  monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[] }[];
+  monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null }[];
 }
 
 export async function collectStatus(client: Client, db: Db, limit = 20): Promise<StatusReport> {
@@ -23,8 +23,8 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
       d?.championVersion === m.version ? 'champion' : d?.challengerVersion === m.version ? `challenger (${Math.round(d.challengerWeight * 100)}% traffic)` : '-';
     return { name: m.name, version: m.version, role, accuracy: m.metrics.accuracy ?? null, createdAt: m.createdAt };
   });
-  const monitorRows = await db.query<{ model_name: string; from_prediction_id: number; to_prediction_id: number; rows: number; breached: boolean; reasons: string[] }>(
-    `SELECT model_name, from_prediction_id, to_prediction_id, rows, breached, report->'reasons' AS reasons
+  const monitorRows = await db.query<{ model_name: string; from_prediction_id: number; to_prediction_id: number; rows: number; breached: boolean; reasons: string[]; html: string | null }>(
+    `SELECT model_name, from_prediction_id, to_prediction_id, rows, breached, report->'reasons' AS reasons, report->>'html' AS html
        FROM monitor_reports ORDER BY id DESC LIMIT $1`,
     [limit],
   );
@@ -34,6 +34,7 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     rows: r.rows,
     breached: r.breached,
     reasons: r.reasons,
+    report: r.html,
   }));
   return { runs, models, monitor };
 }
@@ -52,6 +53,7 @@ export function formatStatus(s: StatusReport): string {
   if (s.monitor.length === 0) lines.push('  (none yet)');
   for (const w of s.monitor) {
     lines.push(`  ${w.modelName} ${w.window} ${w.rows} rows: ${w.breached ? `BREACH — ${w.reasons.join('; ')}` : 'ok'}`);
+    if (w.report) lines.push(`    report: ${w.report}`);
   }
   return lines.join('\n');
 }

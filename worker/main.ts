@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     db,
     artifacts: new ArtifactStore(env.artifactDir),
     cacheDir: join(env.stateDir, 'cache'),
+    reportsDir: join(env.stateDir, 'reports'),
   });
   console.log(`mlcycle worker ${process.pid} polling ${env.temporalAddress} (${env.temporalNamespace})`);
   const stop = (): void => void worker.stop();

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createConnection } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE } from '../workflows/names.js';
 
@@ -39,9 +40,26 @@ async function waitForFrontend(address: string, child: ChildProcess, timeoutMs: 
   }
 }
 
+/** True when something already listens on the port (a dev server of another stack, say). */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** Starts `temporal server start-dev` and waits until its frontend answers. */
 export async function startDevServer(o: DevServerOptions): Promise<RunningTemporal> {
   await mkdir(o.stateDir, { recursive: true });
+  for (const [port, what, variable] of [[o.port, 'Temporal', 'MLCYCLE_TEMPORAL_PORT'], [o.uiPort, 'Temporal Web UI', 'MLCYCLE_TEMPORAL_UI_PORT']] as const) {
+    if (await portTaken(port)) {
+      throw new Error(`port ${port} for the ${what} is already in use (another \`mlcycle dev\` or demo?); stop it, or set ${variable}`);
+    }
+  }
   const args = [
     'server', 'start-dev',
     '--db-filename', join(o.stateDir, 'temporal.db'),

@@ -55,6 +55,7 @@ export interface WorkerOptions {
   db: Db;
   artifacts: ArtifactStore;
   cacheDir: string;
+  reportsDir: string;
 }
 
 export interface RunningWorker {
@@ -73,7 +74,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     namespace: o.namespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(o.cacheDir),
-    activities: createActivities({ db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE }),
+    activities: createActivities({ db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir }),
     maxConcurrentActivityTaskExecutions: 4,
     shutdownGraceTime: '5 seconds',
   });

@@ -28,7 +28,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<MonitorResul
   setCurrentDetails(
     `window (${window.fromPredictionId}, ${window.toPredictionId}]: ${window.rows} rows — ` +
       (window.breached ? `**breach**: ${window.reasons.join('; ')}` : 'within policy') +
-      `\n\nreport: ${window.reportUri}`,
+      `\n\nreport: ${window.reportHtml ?? window.reportUri}`,
   );
   if (!window.breached || !input.pipeline.retrain.enabled) return { window, retrainWorkflowId: null };
 

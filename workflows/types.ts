@@ -156,6 +156,8 @@ export interface MonitorWindowResult {
   breached: boolean;
   reasons: string[];
   reportUri: string | null;
+  /** The same report as an HTML page a person can open. */
+  reportHtml: string | null;
 }
 
 export interface MonitorResult {

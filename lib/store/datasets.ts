@@ -93,7 +93,7 @@ export interface MonitorReportRow {
   toPredictionId: number;
   rows: number;
   breached: boolean;
-  report: { reasons: string[] } & Record<string, unknown>;
+  report: { reasons: string[]; html?: string } & Record<string, unknown>;
   uri: string;
 }
 

@@ -1,5 +1,6 @@
 // The whole loop end to end on a real stack: train, deploy, replay, drift breach, one retraining run, challenger.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { runDemoStory } from '../../triggers/demo.js';
 import { MONITOR_WORKFLOW, TASK_QUEUE } from '../../workflows/names.js';
@@ -48,6 +49,9 @@ test('seattle-weather goes through its whole life: champion, drift, retraining, 
   const report = await stack.artifacts.getJson<{ drift: { feature: string; psi: number; ks?: { pValue: number } }[] }>(breach.window.reportUri ?? '');
   assert.deepEqual(report.drift.map((d) => d.feature).sort(), ['precipitation', 'temp_max', 'temp_min', 'wind']);
   for (const d of report.drift) assert.ok(Number.isFinite(d.psi) && d.ks !== undefined);
+  const html = await readFile(breach.window.reportHtml ?? '', 'utf8');
+  assert.match(html, /Breach/);
+  for (const feature of ['precipitation', 'temp_max', 'temp_min', 'wind']) assert.match(html, new RegExp(`aria-label="histogram of ${feature}"`));
 });
 
 test('the same breach window never starts a second retraining run', async () => {
