@@ -2,7 +2,7 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { recordsFromTable } from '../lib/data/records.js';
 import { exportClassifierToOnnx } from '../lib/onnx/exportClassifier.js';
-import { onnxInputFeeds } from '../lib/onnx/feeds.js';
+import { classifierInputs, onnxInputFeeds } from '../lib/onnx/feeds.js';
 import { scoreOnnx } from '../lib/onnx/runtime.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
 import { registerModelVersion } from '../lib/store/models.js';
@@ -45,10 +45,7 @@ export function createPackageActivities(deps: ActivityDeps) {
         algorithm: 'multinomial logistic regression (L2, L-BFGS) with standardization and one-hot encoding',
         hyperparameters: { ...model.hyperparameters },
         signature: {
-          inputs: [
-            ...pipeline.features.numeric.map((name) => ({ name, kind: 'numeric' as const })),
-            ...pipeline.features.categorical.map((name) => ({ name, kind: 'categorical' as const })),
-          ],
+          inputs: classifierInputs(model),
           target: pipeline.target,
           classes: model.classes,
         },

@@ -1,37 +1,8 @@
-// Model inputs from request records: one column per signature input (numeric → float32, categorical → string).
+// Request records against a model's inputs: the per-instance check, and a neutral warm-up row.
 import type { InputField } from '../lib/report/modelCard.js';
-
-/** A feed column of N values: float32 for numeric inputs (NaN = missing), strings for categorical ("" = missing). */
-export type FeedColumn = Float32Array | string[];
-export type FeedColumns = Record<string, FeedColumn>;
 
 /** A request record as the service receives it: values are checked by checkInstance before they get here. */
 export type InstanceRecord = Record<string, unknown>;
-
-/** Builds the columns the ONNX graph takes; missing or null numeric → NaN, missing or null categorical → "". */
-export function buildFeedColumns(inputs: readonly InputField[], rows: readonly InstanceRecord[]): FeedColumns {
-  const n = rows.length;
-  const feeds: FeedColumns = {};
-  for (const input of inputs) {
-    const name = input.name;
-    if (input.kind === 'numeric') {
-      const values = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
-        values[i] = typeof v === 'number' ? v : NaN;
-      }
-      feeds[name] = values;
-    } else {
-      const values: string[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
-        values[i] = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-      }
-      feeds[name] = values;
-    }
-  }
-  return feeds;
-}
 
 /** One neutral row (0 for numbers, "" for categories), used to warm a model up. */
 export function warmUpRow(inputs: readonly InputField[]): InstanceRecord {

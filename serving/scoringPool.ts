@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { InputField } from '../lib/report/modelCard.js';
-import { buildFeedColumns, warmUpRow, type InstanceRecord } from './feeds.js';
+import { feedColumns } from '../lib/onnx/feeds.js';
+import { warmUpRow, type InstanceRecord } from './feeds.js';
 import { MicroBatcher, type BatchOutput } from './microBatcher.js';
 import type { ModelSource, ScoreTask, ScoreTaskResult } from './scoringWorker.js';
 
@@ -86,7 +87,7 @@ export class ScoringPool {
 
   private runBatch(model: ScoringModel, rows: InstanceRecord[]): Promise<ScoreTaskResult> {
     this.started++;
-    const task: ScoreTask = { sha256: model.sha256, source: model.source, rows: rows.length, feeds: buildFeedColumns(model.inputs, rows) };
+    const task: ScoreTask = { sha256: model.sha256, source: model.source, rows: rows.length, feeds: feedColumns(model.inputs, rows) };
     const transferList = Object.values(task.feeds).flatMap((c) => (c instanceof Float32Array ? [c.buffer as ArrayBuffer] : []));
     return this.piscina.run(task, { transferList });
   }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import type { FeedColumns } from './feeds.js';
+import type { FeedColumns } from '../lib/onnx/feeds.js';
 
 /** Where a worker finds a model it has not loaded yet: its bytes (shared, not copied, across threads) or a file. */
 export type ModelSource = { bytes: Uint8Array } | { path: string };

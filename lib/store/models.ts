@@ -25,15 +25,7 @@ export interface DeploymentRow {
 
 export const DEPLOYMENTS_CHANNEL = 'mlcycle_deployments';
 
-interface NewModelVersion {
-  name: string;
-  runId: string;
-  uri: string;
-  sha256: string;
-  datasetId: string;
-  metrics: Record<string, number>;
-  card: ModelCard;
-}
+type NewModelVersion = Omit<ModelVersionRow, 'version' | 'createdAt'>;
 
 const VERSION_COLUMNS = `name, version, run_id AS "runId", uri, sha256, dataset_id AS "datasetId", metrics, card,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "createdAt"`;
