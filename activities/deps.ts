@@ -14,6 +14,8 @@ export interface ActivityDeps {
   taskQueue: string;
   /** Where HTML reports for people are written (readable names; the JSON stays in the artifact store). */
   reportsDir: string;
+  /** mlcycle's own database, the default for Postgres query sources. */
+  databaseUrl: string;
 }
 
 /** Bad data is not worth retrying: it becomes a non-retryable failure with a stable type. */

@@ -1,24 +1,45 @@
-// The ingest step: a source (CSV file, or labelled traffic from the prediction log) → content-addressed snapshot.
-import { readFile } from 'node:fs/promises';
-import { parseCsv } from '../lib/data/csv.js';
+// The ingest step: a source (file, Postgres query, or labelled traffic) → content-addressed snapshot + its profile.
+import { Context } from '@temporalio/activity';
 import { DataError } from '../lib/data/errors.js';
+import { profileTable } from '../lib/data/profile.js';
 import { encodeSnapshot } from '../lib/data/snapshot.js';
+import { describeSource, readSource, type ChunkCheckpoint, type IngestCheckpoint, type SourceSpec } from '../lib/data/sources/index.js';
 import type { Table } from '../lib/data/table.js';
 import { tableFromObjects } from '../lib/data/typing.js';
 import { upsertDataset } from '../lib/store/datasets.js';
-import { getModelVersion, getDeployment } from '../lib/store/models.js';
+import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { loggedRequests } from '../lib/store/predictions.js';
-import type { DatasetRef, IngestInput } from '../workflows/types.js';
+import type { DataSource, DatasetRef, IngestInput } from '../workflows/types.js';
 import { failClosedOnBadData, type ActivityDeps } from './deps.js';
 
-async function readSource(deps: ActivityDeps, input: IngestInput): Promise<{ table: Table; source: string }> {
-  const { source } = input;
-  if (source.kind === 'file') {
-    const bytes = await readFile(source.path).catch((err: NodeJS.ErrnoException) => {
-      throw new DataError(`cannot read ${source.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-    });
-    return { table: parseCsv(bytes.toString('utf8'), source.path), source: `file:${source.path}` };
-  }
+/** What the ingest heartbeats carry: the last progress line and the chunk checkpoint (resume after a crash). */
+interface IngestHeartbeat {
+  progress?: string;
+  checkpoint?: ChunkCheckpoint | null;
+}
+
+/** A chunked read's progress lives in the heartbeat details and its converted parts in the artifact store. */
+function heartbeatCheckpoint(deps: ActivityDeps, state: IngestHeartbeat, beat: () => void): IngestCheckpoint {
+  return {
+    minIntervalMs: 2000,
+    load: async () => state.checkpoint ?? null,
+    save: async (checkpoint) => {
+      state.checkpoint = checkpoint;
+      beat();
+    },
+    putPart: async (bytes) => (await deps.artifacts.put(bytes)).sha256,
+    getPart: async (id) => deps.artifacts.get(id),
+  };
+}
+
+function sourceSpec(deps: ActivityDeps, source: Exclude<DataSource, { kind: 'feedback' }>): SourceSpec {
+  if (source.kind === 'file') return source;
+  const connectionString = source.urlEnv ? process.env[source.urlEnv] : deps.databaseUrl;
+  if (!connectionString) throw new DataError(`environment variable ${source.urlEnv} (the source database) is not set on this worker`);
+  return { kind: 'postgres', connectionString, query: source.query };
+}
+
+async function feedbackTable(deps: ActivityDeps, source: Extract<DataSource, { kind: 'feedback' }>): Promise<{ table: Table; origin: string }> {
   const deployment = await getDeployment(deps.db, source.modelName);
   const champion = deployment ? await getModelVersion(deps.db, source.modelName, deployment.championVersion) : null;
   if (!champion) throw new DataError(`model ${source.modelName} has no champion: no labelled traffic to learn from`);
@@ -28,18 +49,40 @@ async function readSource(deps: ActivityDeps, input: IngestInput): Promise<{ tab
     .map((r) => ({ ...r.input, [target]: r.label }));
   const origin = `feedback:${source.modelName}:upto-${source.upToPredictionId}`;
   if (rows.length === 0) throw new DataError(`${origin}: no logged request has a label yet`);
-  return { table: tableFromObjects(rows, origin), source: origin };
+  return { table: tableFromObjects(rows, origin), origin };
 }
 
 export function createIngestActivities(deps: ActivityDeps) {
   return {
     async ingestDataset(input: IngestInput): Promise<DatasetRef> {
       return failClosedOnBadData(async () => {
-        const { table, source } = await readSource(deps, input);
+        const ctx = Context.current();
+        let table: Table;
+        let origin: string;
+        if (input.source.kind === 'feedback') {
+          ({ table, origin } = await feedbackTable(deps, input.source));
+        } else {
+          const spec = sourceSpec(deps, input.source);
+          origin = describeSource(spec);
+          const state: IngestHeartbeat = { ...(ctx.info.heartbeatDetails as IngestHeartbeat | undefined) };
+          const beat = (): void => ctx.heartbeat(state);
+          const checkpoint = heartbeatCheckpoint(deps, state, beat);
+          table = await readSource(spec, {
+            checkpoint,
+            onProgress: (p) => {
+              state.progress = p.detail;
+              beat();
+            },
+          });
+        }
+        ctx.heartbeat({ progress: `profiling ${table.rows} rows` });
         const stored = await deps.artifacts.put(encodeSnapshot(table));
+        const profile = await deps.artifacts.putJson(profileTable(table));
         const columns = table.columns.map((c) => ({ name: c.name, kind: c.kind }));
-        await upsertDataset(deps.db, { id: stored.sha256, pipeline: input.pipeline, source, uri: stored.uri, rows: table.rows, columns });
-        return { id: stored.sha256, uri: stored.uri, rows: table.rows, columns, source };
+        await upsertDataset(deps.db, {
+          id: stored.sha256, pipeline: input.pipeline, source: origin, uri: stored.uri, rows: table.rows, columns, profileUri: profile.uri,
+        });
+        return { id: stored.sha256, uri: stored.uri, rows: table.rows, columns, source: origin, profileUri: profile.uri };
       });
     },
   };

@@ -1,66 +1,98 @@
-// The validate step: pin the schema on first data, check every dataset against it, store the report.
+// The validate step: schema (pinned on first passing data), expectations, skew vs the reference; JSON + HTML report.
+import { heartbeat } from '@temporalio/activity';
 import { inferSchema } from '../lib/checks/schema.js';
-import { validateTable, type ValidationIssue, type ValidationReport } from '../lib/checks/validate.js';
-import type { Table } from '../lib/data/table.js';
+import type { Expectation } from '../lib/checks/expectations.js';
+import { runValidation, type FullValidationReport } from '../lib/checks/suite.js';
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
-import { latestSchema, pinFirstSchema, saveValidationReport } from '../lib/store/datasets.js';
-import type { ValidateInput, ValidationSummary } from '../workflows/types.js';
+import type { DatasetProfile } from '../lib/data/profile.js';
+import { encodeSnapshot } from '../lib/data/snapshot.js';
+import { takeRows } from '../lib/data/table.js';
+import { renderValidationHtml } from '../lib/report/validationHtml.js';
+import { getDataset, latestSchema, pinFirstSchema, saveValidationReport, upsertDataset } from '../lib/store/datasets.js';
+import type { DatasetRef, ValidateInput, ValidationSummary } from '../workflows/types.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
+import { writeReport } from './reports.js';
 
-/** The pipeline needs its target and features, with the kinds it declares. */
-function pipelineIssues(pipeline: PipelineDefinition, table: Table): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const expect = (name: string, kinds: string[], role: string): void => {
-    const col = table.columns.find((c) => c.name === name);
-    const base = { column: name, severity: 'error' as const, failingRows: table.rows, sample: [] };
-    if (!col) issues.push({ ...base, check: 'missing_column', message: `${role} column "${name}" is missing` });
-    else if (!kinds.includes(col.kind)) {
-      issues.push({ ...base, check: 'type', message: `${role} column "${name}" is ${col.kind}, the pipeline needs ${kinds.join(' or ')}` });
-    }
-  };
-  expect(pipeline.target, ['categorical'], 'target');
-  for (const f of pipeline.features.numeric) expect(f, ['numeric'], 'numeric feature');
-  for (const f of pipeline.features.categorical) expect(f, ['categorical'], 'categorical feature');
-  return issues;
+/** The pipeline reads its target and features with the kinds it declares: checked as error-level expectations. */
+function pipelineExpectations(p: PipelineDefinition): Expectation[] {
+  const typed = (column: string, kind: 'numeric' | 'categorical', role: string): Expectation => ({
+    expect: 'type', column, kind, id: `pipeline:${role}:${column}`, severity: 'error',
+  });
+  return [
+    typed(p.target, 'categorical', 'target'),
+    ...p.features.numeric.map((f) => typed(f, 'numeric', 'feature')),
+    ...p.features.categorical.map((f) => typed(f, 'categorical', 'feature')),
+  ];
+}
+
+/** The error-level findings, in report order, as one line each. */
+export function errorLines(report: FullValidationReport): { column: string; check: string; message: string }[] {
+  const lines: { column: string; check: string; message: string }[] = [];
+  for (const c of report.schema?.changes ?? []) if (c.severity === 'error') lines.push({ column: c.column, check: `schema:${c.change}`, message: c.message });
+  for (const i of report.schema?.issues ?? []) {
+    if (i.severity === 'error' && !['missing_column', 'type'].includes(i.check)) lines.push({ column: i.column, check: i.check, message: i.message });
+  }
+  for (const e of report.expectations) if (!e.passed && e.severity === 'error') lines.push({ column: e.columns.join(','), check: e.kind, message: e.message });
+  for (const s of report.skew) if (!s.passed && s.severity === 'error') lines.push({ column: s.column, check: 'skew', message: s.message });
+  return lines;
 }
 
 export function createValidateActivities(deps: ActivityDeps) {
+  /** Stores the kept rows as a dataset of their own: what the run trains on after a quarantine. */
+  async function keptDataset(input: ValidateInput, kept: Int32Array, quarantined: number): Promise<DatasetRef> {
+    const table = takeRows(await loadSnapshot(deps.artifacts, input.dataset.uri), kept);
+    const stored = await deps.artifacts.put(encodeSnapshot(table));
+    const source = `${input.dataset.source} without ${quarantined} quarantined row(s)`;
+    const columns = input.dataset.columns;
+    await upsertDataset(deps.db, { id: stored.sha256, pipeline: input.pipeline.name, source, uri: stored.uri, rows: table.rows, columns, profileUri: input.dataset.profileUri });
+    return { ...input.dataset, id: stored.sha256, uri: stored.uri, rows: table.rows, source };
+  }
+
   return {
     async validateDataset(input: ValidateInput): Promise<ValidationSummary> {
+      const { pipeline } = input;
       const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
-      const existing = await latestSchema(deps.db, input.pipeline.name);
+      const existing = await latestSchema(deps.db, pipeline.name);
       // The first data proposes the schema; it is pinned only if that data passes (bad data never becomes the norm).
-      const candidate = existing ?? { version: 1, schema: inferSchema(table) };
-      const checked = validateTable(table, candidate.schema);
-      const extra = pipelineIssues(input.pipeline, table);
-      const passes = checked.ok && extra.length === 0;
-      const pinned = existing ?? (passes ? await pinFirstSchema(deps.db, input.pipeline.name, candidate.schema, input.dataset.id) : candidate);
-      const report: ValidationReport & { dataset: string; schemaVersion: number } = {
-        ...checked,
-        ok: passes,
-        issues: [...extra, ...checked.issues],
-        dataset: input.dataset.id,
-        schemaVersion: pinned.version,
-      };
-      const stored = await deps.artifacts.putJson(report);
-      await saveValidationReport(deps.db, {
-        runId: input.runId,
-        pipeline: input.pipeline.name,
-        datasetId: input.dataset.id,
-        schemaVersion: pinned.version,
-        ok: report.ok,
-        report,
-        uri: stored.uri,
+      const schema = existing?.schema ?? inferSchema(table);
+      const referenceDataset = existing ? await getDataset(deps.db, existing.datasetId) : null;
+      const reference = referenceDataset?.profileUri ? await deps.artifacts.getJson<DatasetProfile>(referenceDataset.profileUri) : null;
+      heartbeat('checking');
+      const outcome = runValidation({
+        table,
+        sourceName: input.dataset.source,
+        schema,
+        expectations: [...pipelineExpectations(pipeline), ...pipeline.validation.expectations],
+        skew: reference ? { reference, config: pipeline.validation.skew } : undefined,
+        quarantine: pipeline.validation.quarantine,
+        rangeTolerance: pipeline.validation.rangeTolerance,
       });
-      const errors = report.issues.filter((i) => i.severity === 'error');
+      const { report } = outcome;
+      const pinned = existing ?? (report.ok ? await pinFirstSchema(deps.db, pipeline.name, schema, input.dataset.id) : { version: 1 });
+
+      const stored = await deps.artifacts.putJson(report);
+      const html = await writeReport(
+        deps.reportsDir,
+        `${pipeline.name}/validation-${input.runId.replace(/[^A-Za-z0-9._-]+/g, '_')}.html`,
+        renderValidationHtml(report, { title: `${pipeline.name}: ${input.dataset.source}`, referenceProfile: reference ?? undefined }),
+      );
+      await saveValidationReport(deps.db, {
+        runId: input.runId, pipeline: pipeline.name, datasetId: input.dataset.id, schemaVersion: pinned.version,
+        ok: report.ok, report, uri: stored.uri, htmlPath: html,
+      });
+      const quarantined = report.quarantine?.applied ? report.quarantine.rows : 0;
+      const trainingDataset = report.ok && outcome.keptRows ? await keptDataset(input, outcome.keptRows, quarantined) : input.dataset;
       return {
         ok: report.ok,
         schemaVersion: pinned.version,
-        schemaCreated: existing === null && passes,
+        schemaCreated: existing === null && report.ok,
         reportUri: stored.uri,
-        errors: errors.length,
-        warnings: report.issues.length - errors.length,
-        topIssues: errors.slice(0, 5).map(({ column, check, message }) => ({ column, check, message })),
+        reportHtml: html,
+        errors: report.counts.errors,
+        warnings: report.counts.warnings,
+        topIssues: errorLines(report).slice(0, 5),
+        trainingDataset,
+        quarantinedRows: quarantined,
       };
     },
   };

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { loadPipeline, type PipelineDefinition } from '../lib/config/pipeline.js';
 import { LIFECYCLE_WORKFLOW, TASK_QUEUE, lifecycleWorkflowId, progressQuery } from '../workflows/names.js';
-import type { LifecycleInput, LifecycleProgress, LifecycleResult } from '../workflows/types.js';
+import type { DataSource, LifecycleInput, LifecycleProgress, LifecycleResult } from '../workflows/types.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../examples/', import.meta.url));
 
@@ -19,7 +19,7 @@ export async function resolvePipeline(ref: string): Promise<PipelineDefinition> 
 }
 
 export interface StartRunOptions {
-  /** A CSV file to use instead of the pipeline's own data. */
+  /** A data file (CSV, TSV, JSON lines, JSON, Parquet, Arrow) to use instead of the pipeline's own data. */
   dataPath?: string;
   /** Run again on data that already had a successful run (a new data version is made from the time). */
   rerun?: boolean;
@@ -32,23 +32,35 @@ export interface StartedRun {
   handle: WorkflowHandle;
 }
 
-/** Starts a lifecycle run; its id is `lifecycle:<pipeline>:<content hash of the data>`. */
-export async function startLifecycle(client: Client, pipeline: PipelineDefinition, o: StartRunOptions = {}): Promise<StartedRun> {
-  const path = resolve(o.dataPath ?? pipeline.data.path);
+/** The run's data source and its version: a file's content hash, or for a query its text's hash and the time. */
+async function sourceOf(pipeline: PipelineDefinition, dataPath: string | undefined): Promise<{ source: DataSource; version: string; label: string }> {
+  const data = dataPath ? { path: dataPath } : pipeline.data;
+  if ('postgres' in data) {
+    const hash = createHash('sha256').update(data.postgres.query).digest('hex').slice(0, 12);
+    return { source: { kind: 'postgres', ...data.postgres }, version: `query-${hash}-${Date.now().toString(36)}`, label: 'a Postgres query' };
+  }
+  const path = resolve(data.path);
   const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read data file ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
-  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  const dataVersion = o.rerun ? `${hash}-${Date.now().toString(36)}` : hash;
-  const input: LifecycleInput = { pipeline, source: { kind: 'file', path }, dataVersion, reason: o.reason ?? 'started by a user' };
+  const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const format = dataPath ? undefined : (data as { format?: Extract<DataSource, { kind: 'file' }>['format'] }).format;
+  return { source: { kind: 'file', path, ...(format ? { format } : {}) }, version, label: path.split('/').pop() ?? path };
+}
+
+/** Starts a lifecycle run; its id is `lifecycle:<pipeline>:<data version>` (a file's content hash). */
+export async function startLifecycle(client: Client, pipeline: PipelineDefinition, o: StartRunOptions = {}): Promise<StartedRun> {
+  const { source, version, label } = await sourceOf(pipeline, o.dataPath);
+  const dataVersion = o.rerun ? `${version}-${Date.now().toString(36)}` : version;
+  const input: LifecycleInput = { pipeline, source, dataVersion, reason: o.reason ?? 'started by a user' };
   const workflowId = lifecycleWorkflowId(pipeline.name, dataVersion);
   const handle = await client.workflow.start(LIFECYCLE_WORKFLOW, {
     taskQueue: TASK_QUEUE,
     workflowId,
     args: [input],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    staticSummary: `lifecycle of ${pipeline.name} on ${path.split('/').pop()}`,
-    staticDetails: `data ${path} (sha256 ${hash}…); ${input.reason}`,
+    staticSummary: `lifecycle of ${pipeline.name} on ${label}`,
+    staticDetails: `data: ${label} (version ${dataVersion}); ${input.reason}`,
   });
   return { workflowId, runId: handle.firstExecutionRunId, handle };
 }

@@ -29,7 +29,7 @@ export async function runDemoStory(stack: Stack): Promise<{ first: LifecycleResu
   const httpUrl = stack.info.httpUrl;
   if (!httpUrl) throw new Error('the demo needs the serving API');
 
-  say(`\n1. Training on 2012–2013 (${pipeline.data.path})`);
+  say(`\n1. Training on 2012–2013 (${'path' in pipeline.data ? pipeline.data.path : 'a query'})`);
   const run = await startLifecycle(stack.client, pipeline, { rerun: true, reason: 'demo: first training' });
   say(`   run ${run.workflowId}`);
   const first = await followRun(run.handle, (l) => say(`   ${l}`));

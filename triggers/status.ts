@@ -1,12 +1,14 @@
 // `mlcycle status`: recent lifecycle runs, model versions with their roles, the last monitor windows.
 import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/store/db.js';
+import { listValidationReports, type ValidationReportRow } from '../lib/store/datasets.js';
 import { listDeployments, listModelVersions } from '../lib/store/models.js';
 import { LIFECYCLE_WORKFLOW } from '../workflows/names.js';
 
 export interface StatusReport {
   runs: { workflowId: string; status: string; startTime: string }[];
   models: { name: string; version: number; role: string; accuracy: number | null; createdAt: string }[];
+  validations: ValidationReportRow[];
   monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null }[];
 }
 
@@ -36,7 +38,7 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     reasons: r.reasons,
     report: r.html,
   }));
-  return { runs, models, monitor };
+  return { runs, models, validations: await listValidationReports(db, limit), monitor };
 }
 
 export function formatStatus(s: StatusReport): string {
@@ -48,6 +50,12 @@ export function formatStatus(s: StatusReport): string {
   for (const m of s.models) {
     const acc = m.accuracy === null ? '' : `holdout accuracy ${m.accuracy.toFixed(3)}`;
     lines.push(`  ${`${m.name}@${m.version}`.padEnd(24)} ${m.role.padEnd(26)} ${acc}`);
+  }
+  lines.push('', 'Validation reports (newest first):');
+  if (s.validations.length === 0) lines.push('  (none)');
+  for (const v of s.validations) {
+    lines.push(`  ${v.ok ? 'passed' : 'FAILED'} ${v.runId}  ${v.createdAt}`);
+    if (v.htmlPath) lines.push(`    report: ${v.htmlPath}`);
   }
   lines.push('', 'Monitor windows (newest first):');
   if (s.monitor.length === 0) lines.push('  (none yet)');

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     artifacts: new ArtifactStore(env.artifactDir),
     cacheDir: join(env.stateDir, 'cache'),
     reportsDir: join(env.stateDir, 'reports'),
+    databaseUrl: env.databaseUrl,
   });
   console.log(`mlcycle worker ${process.pid} polling ${env.temporalAddress} (${env.temporalNamespace})`);
   const stop = (): void => void worker.stop();

@@ -109,7 +109,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let worker: RunningWorker | null = null;
     if (o.worker !== false) {
       log('starting the worker');
-      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports') });
+      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports'), databaseUrl: pg.url });
       const running = worker;
       stops.push(() => running.stop());
     }

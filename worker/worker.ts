@@ -56,6 +56,7 @@ export interface WorkerOptions {
   artifacts: ArtifactStore;
   cacheDir: string;
   reportsDir: string;
+  databaseUrl: string;
 }
 
 export interface RunningWorker {
@@ -74,7 +75,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     namespace: o.namespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(o.cacheDir),
-    activities: createActivities({ db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir }),
+    activities: createActivities({ db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl }),
     maxConcurrentActivityTaskExecutions: 4,
     shutdownGraceTime: '5 seconds',
   });

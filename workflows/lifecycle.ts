@@ -1,9 +1,11 @@
 // The lifecycle workflow: ingest → validate → optimize → package → deploy, durable and resumable.
 import {
+  ActivityFailure,
   ApplicationFailure,
   proxyActivities,
   setHandler,
   setCurrentDetails,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -22,6 +24,12 @@ const { ingestDataset, validateDataset, packageModel, deployModel } = proxyActiv
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
+function describeSource(source: LifecycleInput['source']): string {
+  if (source.kind === 'file') return source.path;
+  if (source.kind === 'postgres') return `a Postgres query (${source.query.slice(0, 60)})`;
+  return `labelled traffic of ${source.modelName}`;
+}
+
 export async function lifecycleWorkflow(input: LifecycleInput): Promise<LifecycleResult> {
   const runId = workflowInfo().workflowId;
   const progress: LifecycleProgress = { step: 'ingest', completedSteps: [], trialsDone: 0, trialsTotal: 0, message: 'starting', events: [] };
@@ -38,15 +46,24 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     setCurrentDetails(`**${step}** — ${message}\n\nreason: ${input.reason}`);
   };
 
-  enter('ingest', `reading ${input.source.kind === 'file' ? input.source.path : `feedback of ${input.source.modelName}`}`);
-  const dataset = await ingestDataset({ pipeline: input.pipeline.name, source: input.source });
+  enter('ingest', `reading ${describeSource(input.source)}`);
+  const dataset = await ingestDataset({ pipeline: input.pipeline.name, source: input.source }).catch((err: unknown) => {
+    // Unreadable data ends the run with the reader's own message (file, row, column), not a generic activity failure.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'DataError') {
+      progress.step = 'failed';
+      setCurrentDetails(`**ingest failed**: ${err.cause.message}`);
+      throw ApplicationFailure.create({ type: 'DataError', nonRetryable: true, message: err.cause.message });
+    }
+    throw err;
+  });
 
   enter('validate', `checking ${dataset.rows} rows against the pinned schema`);
   const validation = await validateDataset({ runId, pipeline: input.pipeline, dataset });
+  upsertMemo({ validationReport: validation.reportHtml, validationOk: validation.ok });
   if (!validation.ok) {
     progress.step = 'failed';
     const issues = validation.topIssues.map((i) => `- ${i.message}`).join('\n');
-    setCurrentDetails(`**validation failed** (${validation.errors} errors)\n\n${issues}\n\nreport: ${validation.reportUri}`);
+    setCurrentDetails(`**validation failed** (${validation.errors} errors)\n\n${issues}\n\nreport: ${validation.reportHtml}`);
     throw ApplicationFailure.create({
       type: 'DataValidationFailed',
       nonRetryable: true,
@@ -55,11 +72,13 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     });
   }
 
-  enter('optimize', 'planning the search');
-  const { trials, bestTrial, candidate } = await optimize(runId, input.pipeline, dataset, progress, (m) => enter('optimize', m));
+  const training = validation.trainingDataset;
+  const quarantine = validation.quarantinedRows ? `; ${validation.quarantinedRows} row(s) quarantined` : '';
+  enter('optimize', `planning the search (validation: ${validation.warnings} warning(s)${quarantine}; report ${validation.reportHtml})`);
+  const { trials, bestTrial, candidate } = await optimize(runId, input.pipeline, training, progress, (m) => enter('optimize', m));
 
   enter('package', `exporting ONNX (${candidate.blessed ? 'blessed' : 'not blessed'}: ${candidate.gateReason})`);
-  const model = await packageModel({ runId, pipeline: input.pipeline, dataset, candidate, trials });
+  const model = await packageModel({ runId, pipeline: input.pipeline, dataset: training, candidate, trials });
 
   let deployment: LifecycleResult['deployment'] = null;
   if (candidate.blessed) {

@@ -1,11 +1,12 @@
 // The inputs and results of every workflow and activity: one object in, one object out, declared once.
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
-import type { ValidationIssue } from '../lib/checks/validate.js';
 
 export type { PipelineDefinition };
 
 export type DataSource =
-  | { kind: 'file'; path: string }
+  | { kind: 'file'; path: string; format?: 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow' }
+  /** The connection string is read by the worker (urlEnv, else mlcycle's own database): no secret in history. */
+  | { kind: 'postgres'; query: string; urlEnv?: string }
   /** Labelled traffic of a served model: logged requests joined with their feedback, up to a prediction id. */
   | { kind: 'feedback'; modelName: string; upToPredictionId: number };
 
@@ -15,6 +16,8 @@ export interface DatasetRef {
   rows: number;
   columns: { name: string; kind: string }[];
   source: string;
+  /** The snapshot's profile (per-column statistics, histograms, top categories). */
+  profileUri: string;
 }
 
 export type LifecycleStep = 'ingest' | 'validate' | 'optimize' | 'package' | 'deploy' | 'monitor' | 'done' | 'failed';
@@ -61,10 +64,15 @@ export interface ValidationSummary {
   schemaVersion: number;
   schemaCreated: boolean;
   reportUri: string;
+  /** The report as an HTML page a person can open. */
+  reportHtml: string;
   errors: number;
   warnings: number;
-  /** The first few error-level issues, for the failure message and the Web UI. */
-  topIssues: Pick<ValidationIssue, 'column' | 'check' | 'message'>[];
+  /** The first few error-level findings, for the failure message and the Web UI. */
+  topIssues: { column: string; check: string; message: string }[];
+  /** What the run trains on: the ingested data, or its kept rows when failing rows were quarantined. */
+  trainingDataset: DatasetRef;
+  quarantinedRows: number;
 }
 
 export interface TrialSpec {

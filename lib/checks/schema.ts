@@ -1,5 +1,7 @@
-// Data schema (kinds, nullability, numeric ranges, category domains), its inference, and column profiles.
+// Data schema (kinds, nullability, numeric ranges, category domains): inference, its JSON format, column profiles.
+import { z } from 'zod';
 import type { Column, ColumnKind, Table } from '../data/table.js';
+import type { DatasetProfile } from '../data/profile.js';
 
 export interface ColumnSchema {
   name: string;
@@ -13,9 +15,76 @@ export interface ColumnSchema {
   categories?: string[];
 }
 
+/**
+ * A schema document, stored as JSON that a person can read and edit. `version` is the format version of the
+ * document (always 1 today); which pinned revision of a pipeline's schema it is, is kept by the store.
+ */
 export interface DataSchema {
   version: 1;
   columns: ColumnSchema[];
+}
+
+const columnSchemaSchema = z
+  .object({
+    name: z.string().min(1),
+    kind: z.enum(['numeric', 'categorical', 'date']),
+    nullable: z.boolean(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    categories: z.array(z.string()).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.min !== undefined && c.max !== undefined && c.min > c.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `min ${c.min} is above max ${c.max}` });
+    if ((c.min === undefined) !== (c.max === undefined)) ctx.addIssue({ code: 'custom', path: ['min'], message: 'give both min and max, or neither' });
+    if (c.kind !== 'numeric' && c.min !== undefined) ctx.addIssue({ code: 'custom', path: ['min'], message: 'min/max apply to numeric columns only' });
+    if (c.kind !== 'categorical' && c.categories) ctx.addIssue({ code: 'custom', path: ['categories'], message: 'categories apply to categorical columns only' });
+  });
+
+/** The zod schema of a DataSchema document (format version 1). */
+export const dataSchemaSchema = z
+  .object({ version: z.literal(1), columns: z.array(columnSchemaSchema) })
+  .strict()
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.columns.forEach((c, i) => {
+      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `column "${c.name}" is listed twice` });
+      seen.add(c.name);
+    });
+  });
+
+export class SchemaFormatError extends Error {
+  override readonly name = 'SchemaFormatError';
+}
+
+/** Reads a schema document (e.g. a hand-edited JSON file); every mistake is named with its path. */
+export function parseDataSchema(value: unknown, origin = 'schema'): DataSchema {
+  if (value && typeof value === 'object' && 'version' in value && value.version !== 1) {
+    throw new SchemaFormatError(`${origin}: schema format version ${JSON.stringify(value.version)} is not supported (this mlcycle reads version 1)`);
+  }
+  const parsed = dataSchemaSchema.safeParse(value);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
+    throw new SchemaFormatError(`${origin} is not a valid schema:\n${lines.join('\n')}`);
+  }
+  return parsed.data as DataSchema;
+}
+
+/** The schema a profile implies (same rules as inferSchema), without another pass over the data. */
+export function schemaFromProfile(profile: DatasetProfile, options: InferSchemaOptions = {}): DataSchema {
+  const maxCategories = options.maxCategories ?? 100;
+  const columns = profile.columns.map((c): ColumnSchema => {
+    const schema: ColumnSchema = { name: c.name, kind: c.kind, nullable: c.nulls > 0 };
+    if (c.kind === 'numeric' && c.min !== null && c.max !== null) {
+      schema.min = c.min;
+      schema.max = c.max;
+    }
+    if (c.kind === 'categorical' && c.domain && c.domain.length <= maxCategories) {
+      schema.categories = c.domain.map((d) => d.value).sort();
+    }
+    return schema;
+  });
+  return { version: 1, columns };
 }
 
 /** Summary of one column, as reported by validation. Dates report min/max as epoch ms. */

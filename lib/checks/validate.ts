@@ -1,6 +1,8 @@
 // Validates a table against a DataSchema: columns, kinds, nulls, numeric ranges, category domains, row count.
-import type { Column, ColumnKind, Table } from '../data/table.js';
+import type { CategoricalColumn, Column, ColumnKind, Table } from '../data/table.js';
 import { parseIsoDate, parseNumberText } from '../data/typing.js';
+import type { ColumnStats, DatasetProfile } from '../data/profile.js';
+import { encoded, type EncodingCache } from '../stats/dictionary.js';
 import { profileColumn, type ColumnProfile, type ColumnSchema, type DataSchema } from './schema.js';
 
 export type ValidationCheck =
@@ -23,6 +25,8 @@ export interface ValidationIssue {
   sample: (string | number | null)[];
   /** 1-based row numbers of the first (up to 5) offending rows. */
   rows?: number[];
+  /** Set by runValidation when the failing rows were set aside (the issue is then a warning). */
+  quarantined?: boolean;
 }
 
 export interface ValidationReport {
@@ -36,19 +40,35 @@ export interface ValidationReport {
 export interface ValidateOptions {
   /** Allowed excursion beyond the schema's [min, max], as a fraction of max - min (default 0.5). */
   rangeTolerance?: number;
+  /** Shared categorical encodings (one encoding per column per run). */
+  cache?: EncodingCache;
+  /** The table's profile, if computed: it spares passes over columns that cannot fail. */
+  profile?: DatasetProfile;
+}
+
+/** A schema check's result with, for row-wise issues (nulls, range, category), the mask of failing rows. */
+export interface SchemaCheckResult {
+  report: ValidationReport;
+  masks: Map<ValidationIssue, Uint8Array>;
 }
 
 const SAMPLE = 5;
 
 /** Runs every check; never throws for bad data, it reports it. */
 export function validateTable(table: Table, schema: DataSchema, options: ValidateOptions = {}): ValidationReport {
+  return checkSchema(table, schema, options).report;
+}
+
+export function checkSchema(table: Table, schema: DataSchema, options: ValidateOptions = {}): SchemaCheckResult {
   const tolerance = options.rangeTolerance ?? 0.5;
   const issues: ValidationIssue[] = [];
+  const masks = new Map<ValidationIssue, Uint8Array>();
   const n = table.rows;
   if (n === 0) {
     issues.push({ column: '', check: 'row_count', severity: 'error', message: 'table has no rows', failingRows: 0, sample: [] });
   }
   const byName = new Map(table.columns.map((c) => [c.name, c]));
+  const stats = new Map((options.profile?.columns ?? []).map((c) => [c.name, c]));
   const expected = new Set(schema.columns.map((s) => s.name));
   for (const spec of schema.columns) {
     const col = byName.get(spec.name);
@@ -59,7 +79,11 @@ export function validateTable(table: Table, schema: DataSchema, options: Validat
       });
       continue;
     }
-    checkColumn(col, spec, n, tolerance, issues);
+    const found = checkColumn(col, spec, n, tolerance, options.cache, stats.get(spec.name));
+    for (const f of found) {
+      issues.push(f.issue);
+      if (f.mask) masks.set(f.issue, f.mask);
+    }
   }
   for (const c of table.columns) {
     if (!expected.has(c.name)) {
@@ -69,21 +93,35 @@ export function validateTable(table: Table, schema: DataSchema, options: Validat
       });
     }
   }
-  return {
-    ok: !issues.some((i) => i.severity === 'error'),
-    rows: n,
-    issues,
-    columns: table.columns.map(profileColumn),
-  };
+  const columns = table.columns.map((c) => {
+    const s = stats.get(c.name);
+    return s && s.kind === c.kind ? columnProfileFromStats(s) : profileColumn(c);
+  });
+  return { report: { ok: !issues.some((i) => i.severity === 'error'), rows: n, issues, columns }, masks };
 }
 
-/** Collects offending values: count, up to 5 distinct values and the first 5 row numbers. */
+/** The short ColumnProfile of the legacy report, from a full profile's column statistics. */
+export function columnProfileFromStats(s: ColumnStats): ColumnProfile {
+  if (s.kind === 'categorical') return { name: s.name, kind: s.kind, nulls: s.nulls, distinct: s.distinct };
+  const p: ColumnProfile = { name: s.name, kind: s.kind, nulls: s.nulls };
+  if (s.min !== null && s.max !== null) {
+    p.min = s.min;
+    p.max = s.max;
+    if (s.kind === 'numeric' && s.mean !== null) p.mean = s.mean;
+  }
+  return p;
+}
+
+/** Collects offending values: count, up to 5 distinct values, the first 5 row numbers and (given rows) a row mask. */
 class Offenders {
   count = 0;
   readonly sample: (string | number | null)[] = [];
   readonly rows: number[] = [];
+  mask: Uint8Array | null = null;
+  constructor(private readonly maskRows = 0) {}
   add(value: string | number | null, row: number): void {
     this.count++;
+    if (this.maskRows > 0) (this.mask ??= new Uint8Array(this.maskRows))[row] = 1;
     if (this.rows.length < SAMPLE) this.rows.push(row + 1);
     if (this.sample.length < SAMPLE && !this.sample.includes(value)) this.sample.push(value);
   }
@@ -93,19 +131,41 @@ class Offenders {
   }
 }
 
-function checkColumn(col: Column, spec: ColumnSchema, n: number, tolerance: number, issues: ValidationIssue[]): void {
-  const name = spec.name;
-  const push = (check: ValidationCheck, message: string, o: Offenders) =>
-    issues.push({ column: name, check, severity: 'error', message, failingRows: o.count, sample: o.sample, rows: o.rows });
+interface Found {
+  issue: ValidationIssue;
+  mask?: Uint8Array;
+}
 
-  if (col.kind !== spec.kind) {
-    const { offenders, what } = kindOffenders(col, spec.kind);
-    push('type', `column "${name}": expected ${spec.kind}, found ${col.kind}: ${offenders.count} of ${n} values ${what} ${offenders.examples()}`, offenders);
-    return;
+const counts = new Float64Array(2);
+
+/** One pass: counts = [missing, outside [lo, hi]]. */
+function countNumeric(values: Float64Array, lo: number, hi: number): void {
+  let nulls = 0;
+  let outside = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) nulls++;
+    else if (v < lo || v > hi) outside++;
   }
-  const nulls = new Offenders();
-  const range = new Offenders();
-  const unknown = new Offenders();
+  counts[0] = nulls;
+  counts[1] = outside;
+}
+
+function checkColumn(col: Column, spec: ColumnSchema, n: number, tolerance: number, cache: EncodingCache | undefined, stats: ColumnStats | undefined): Found[] {
+  const name = spec.name;
+  const found: Found[] = [];
+  const push = (check: ValidationCheck, message: string, o: Offenders) => {
+    const issue: ValidationIssue = { column: name, check, severity: 'error', message, failingRows: o.count, sample: o.sample, rows: o.rows };
+    found.push(o.mask ? { issue, mask: o.mask } : { issue });
+  };
+  if (col.kind !== spec.kind) {
+    const { offenders, what } = kindOffenders(col, spec.kind, cache);
+    push('type', `column "${name}": expected ${spec.kind}, found ${col.kind}: ${offenders.count} of ${n} values ${what} ${offenders.examples()}`, offenders);
+    return found;
+  }
+  const nulls = new Offenders(n);
+  const range = new Offenders(n);
+  const unknown = new Offenders(n);
   let lo = -Infinity;
   let hi = Infinity;
   if (col.kind === 'numeric' && spec.min !== undefined && spec.max !== undefined) {
@@ -114,17 +174,27 @@ function checkColumn(col: Column, spec: ColumnSchema, n: number, tolerance: numb
     hi = spec.max + tolerance * span;
   }
   if (col.kind === 'categorical') {
-    const domain = spec.categories ? new Set(spec.categories) : null;
-    col.values.forEach((v, i) => {
-      if (v === null) nulls.add(null, i);
-      else if (domain && !domain.has(v)) unknown.add(v, i);
-    });
+    categoricalOffenders(col, spec, cache, nulls, unknown);
   } else {
-    const values = col.values;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (Number.isNaN(v)) nulls.add(null, i);
-      else if (!(v >= lo && v <= hi)) range.add(v, i);
+    let missing: number;
+    let outside: number;
+    const s = stats && stats.kind === col.kind ? stats : undefined;
+    if (s && s.infinite === 0 && (s.min === null || (s.min >= lo && (s.max as number) <= hi))) {
+      missing = s.nulls; // the profile proves no value is out of range
+      outside = 0;
+    } else {
+      countNumeric(col.values, lo, hi);
+      [missing, outside] = counts;
+    }
+    const wantNulls = !spec.nullable && missing > 0;
+    if (wantNulls || outside > 0) {
+      const values = col.values;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v !== v) {
+          if (wantNulls) nulls.add(null, i);
+        } else if (v < lo || v > hi) range.add(v, i);
+      }
     }
   }
   if (!spec.nullable && nulls.count > 0) {
@@ -136,16 +206,42 @@ function checkColumn(col: Column, spec: ColumnSchema, n: number, tolerance: numb
   if (unknown.count > 0) {
     push('category', `column "${name}": ${unknown.count} of ${n} values not among the ${spec.categories?.length} known categories ${unknown.examples()}`, unknown);
   }
+  return found;
+}
+
+/** Nulls (when the schema forbids them) and values outside the domain, decided once per distinct value. */
+function categoricalOffenders(col: CategoricalColumn, spec: ColumnSchema, cache: EncodingCache | undefined, nulls: Offenders, unknown: Offenders): void {
+  const e = encoded(col.values, cache);
+  const known = new Uint8Array(e.dictionary.length).fill(1);
+  let unknownRows = 0;
+  if (spec.categories) {
+    const domain = new Set(spec.categories);
+    e.dictionary.forEach((v, k) => {
+      if (!domain.has(v)) {
+        known[k] = 0;
+        unknownRows += e.counts[k];
+      }
+    });
+  }
+  const wantNulls = !spec.nullable && e.nulls > 0;
+  if (!wantNulls && unknownRows === 0) return;
+  const codes = e.codes;
+  for (let i = 0; i < codes.length; i++) {
+    const k = codes[i];
+    if (k < 0) {
+      if (wantNulls) nulls.add(null, i);
+    } else if (known[k] === 0) unknown.add(e.dictionary[k], i);
+  }
 }
 
 /** For a kind mismatch: the values that do not read as the expected kind. */
-function kindOffenders(col: Column, expected: ColumnKind): { offenders: Offenders; what: string } {
+function kindOffenders(col: Column, expected: ColumnKind, cache: EncodingCache | undefined): { offenders: Offenders; what: string } {
   const offenders = new Offenders();
   if (col.kind === 'categorical' && expected !== 'categorical') {
     const parse = expected === 'numeric' ? parseNumberText : parseIsoDate;
-    col.values.forEach((v, i) => {
-      if (v !== null && parse(v) === undefined) offenders.add(v, i);
-    });
+    const e = encoded(col.values, cache);
+    const bad = e.dictionary.map((v) => parse(v) === undefined);
+    for (let i = 0; i < e.codes.length; i++) if (e.codes[i] >= 0 && bad[e.codes[i]]) offenders.add(e.dictionary[e.codes[i]], i);
     if (offenders.count > 0) return { offenders, what: expected === 'numeric' ? 'are not numbers' : 'are not ISO-8601 dates' };
   }
   // Every present value is of the wrong kind.

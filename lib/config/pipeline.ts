@@ -2,19 +2,51 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { expectationsSchema } from '../checks/expectations.js';
+import { skewConfigSchema } from '../checks/skew.js';
 
 const columnName = z.string().min(1).max(128);
+
+export const FILE_FORMATS = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'arrow'] as const;
+
+/** Where a pipeline's data comes from: a file (format from its extension unless given) or a Postgres query. */
+const dataSchema = z.union([
+  z.object({ path: z.string().min(1), format: z.enum(FILE_FORMATS).optional() }).strict(),
+  z
+    .object({
+      postgres: z
+        .object({
+          query: z.string().min(1).max(100_000),
+          /** Environment variable of the worker holding the connection string; unset → mlcycle's own database. */
+          urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
 
 export const pipelineSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (at most 63)'),
     description: z.string().max(500).default(''),
-    data: z.object({ path: z.string().min(1) }).strict(),
+    data: dataSchema,
     target: columnName,
     features: z
       .object({ numeric: z.array(columnName).default([]), categorical: z.array(columnName).default([]) })
       .strict()
       .refine((f) => f.numeric.length + f.categorical.length > 0, 'at least one feature is needed'),
+    /** Data checks beyond the pinned schema: expectations, skew against the reference, quarantine. */
+    validation: z
+      .object({
+        expectations: expectationsSchema.default([]),
+        skew: skewConfigSchema.optional(),
+        /** Set aside rows failing error-level row checks when they are at most this fraction (then they are warnings). */
+        quarantine: z.object({ maxFraction: z.number().min(0).max(0.5) }).strict().optional(),
+        /** Allowed excursion beyond the pinned schema's numeric ranges, as a fraction of the range. */
+        rangeTolerance: z.number().min(0).max(10).default(0.5),
+      })
+      .strict()
+      .default({ expectations: [], rangeTolerance: 0.5 }),
     search: z
       .object({
         folds: z.number().int().min(2).max(20).default(5),
@@ -62,14 +94,15 @@ export class PipelineError extends Error {
   override name = 'PipelineError';
 }
 
-/** Validates a parsed definition; data.path is resolved against baseDir. Every mistake is named. */
+/** Validates a parsed definition; a data path is resolved against baseDir. Every mistake is named. */
 export function parsePipeline(value: unknown, origin: string, baseDir: string): PipelineDefinition {
   const parsed = pipelineSchema.safeParse(value);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
     throw new PipelineError(`pipeline ${origin} is invalid:\n${lines.join('\n')}`);
   }
-  return { ...parsed.data, data: { path: resolve(baseDir, parsed.data.data.path) } };
+  const data = parsed.data.data;
+  return { ...parsed.data, data: 'path' in data ? { ...data, path: resolve(baseDir, data.path) } : data };
 }
 
 /** Reads a pipeline JSON file. */

@@ -12,6 +12,7 @@ import {
   timestamp,
   utf8,
   type Column as ArrowColumn,
+  type Table as ArrowTable,
 } from '@uwdata/flechette';
 import type { Column, Table } from './table.js';
 import { DataError } from './errors.js';
@@ -44,8 +45,9 @@ function toArrow(c: Column): ArrowColumn<unknown> {
   let missing = false;
   for (let i = 0; i < values.length && !missing; i++) missing = Number.isNaN(values[i]);
   if (!missing && c.kind === 'numeric') return columnFromArray(values, type);
+  const date = c.kind === 'date'; // stored at millisecond resolution: a fraction of a millisecond is dropped
   return columnFromValues((visit: (v: number | null) => void) => {
-    for (let i = 0; i < values.length; i++) visit(Number.isNaN(values[i]) ? null : values[i]);
+    for (let i = 0; i < values.length; i++) visit(Number.isNaN(values[i]) ? null : date ? Math.floor(values[i]) : values[i]);
   }, type);
 }
 
@@ -54,29 +56,46 @@ function toArrow(c: Column): ArrowColumn<unknown> {
  * reads integer/decimal columns as numeric, Date32/Date64 as date, Utf8 and Bool as categorical.
  */
 export function decodeSnapshot(bytes: Uint8Array, sourceName = 'snapshot'): Table {
-  let arrow;
+  let arrow: ArrowTable;
   try {
     arrow = tableFromIPC(bytes);
   } catch (err) {
     throw new DataError(`${sourceName}: not readable as Arrow IPC (${(err as Error).message})`, { source: sourceName });
   }
+  return tableFromArrow(arrow, sourceName);
+}
+
+/**
+ * Converts a decoded Arrow table: Float/Int/Decimal → numeric (64-bit integers beyond 2^53 are a DataError),
+ * Timestamp/Date → date (epoch ms, floored), Utf8/Bool/Dictionary → categorical, Null → categorical (all null).
+ */
+export function tableFromArrow(arrow: ArrowTable, sourceName: string): Table {
   const rows = arrow.numRows;
   const columns: Column[] = arrow.schema.fields.map((field, index) => {
-    const values = arrow.getChildAt(index)!.toArray() as ArrayLike<unknown>;
     const typeId = field.type.typeId;
+    let values: ArrayLike<unknown>;
+    try {
+      values = typeId === Type.Null ? new Array<null>(rows).fill(null) : (arrow.getChildAt(index)!.toArray() as ArrayLike<unknown>);
+    } catch (err) {
+      throw new DataError(`${sourceName}: column "${field.name}" cannot be read: ${(err as Error).message}`, {
+        source: sourceName,
+        column: field.name,
+      });
+    }
     switch (typeId) {
       case Type.Float:
       case Type.Int:
       case Type.Decimal:
-        return { name: field.name, kind: 'numeric', values: toFloat64(values, rows) };
+        return { name: field.name, kind: 'numeric', values: toFloat64(values, rows, false) };
       case Type.Timestamp:
       case Type.Date:
-        return { name: field.name, kind: 'date', values: toFloat64(values, rows) };
+        return { name: field.name, kind: 'date', values: toFloat64(values, rows, true) };
       case Type.Utf8:
       case Type.LargeUtf8:
       case Type.Utf8View:
       case Type.Bool:
       case Type.Dictionary:
+      case Type.Null:
         return { name: field.name, kind: 'categorical', values: toStrings(values, rows) };
       default:
         throw new DataError(
@@ -88,11 +107,12 @@ export function decodeSnapshot(bytes: Uint8Array, sourceName = 'snapshot'): Tabl
   return { rows, columns };
 }
 
-function toFloat64(values: ArrayLike<unknown>, rows: number): Float64Array {
+function toFloat64(values: ArrayLike<unknown>, rows: number, floor: boolean): Float64Array {
+  if (values instanceof Float64Array && !floor) return values.slice();
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const v = values[i];
-    out[i] = v === null || v === undefined ? NaN : Number(v);
+    out[i] = v === null || v === undefined ? NaN : floor ? Math.floor(Number(v)) : Number(v);
   }
   return out;
 }

@@ -10,11 +10,20 @@ import { DataError, describeValue } from './errors.js';
  *   no offset means UTC) → date, as epoch ms;
  * - anything else (including booleans, as "true"/"false", and mixes) → categorical strings;
  * - a column with no values at all → categorical (all null).
+ * With `mixedTypes: 'error'`, a column where most (over half of the) non-null values are numbers, or dates,
+ * but some are not throws a DataError naming the first value that does not fit, instead of turning categorical.
  */
 export interface TypingOptions {
   /** Force these columns to a kind instead of inferring it; a value that does not fit throws DataError. */
   kinds?: Record<string, ColumnKind>;
+  /** What a mostly-numeric (or mostly-date) column with a few other values becomes (default 'categorical'). */
+  mixedTypes?: 'categorical' | 'error';
+  /** How row `index` (0-based) is named in messages; default `row <index + 1>`. Sources pass line numbers. */
+  rowLabel?: (index: number) => string;
 }
+
+/** The per-column part of TypingOptions. */
+export type ColumnTypingOptions = Pick<TypingOptions, 'mixedTypes' | 'rowLabel'>;
 
 /** One column of raw values, in row order. */
 export interface RawColumn {
@@ -120,7 +129,7 @@ export function tableFromColumns(
         { source: sourceName, column: raw.name },
       );
     }
-    return typeColumn(raw.name, raw.values, sourceName, options.kinds?.[raw.name]);
+    return typeColumn(raw.name, raw.values, sourceName, options.kinds?.[raw.name], options);
   });
   return { rows, columns: typed };
 }
@@ -169,12 +178,19 @@ function classify(value: unknown, out: Float64Array): Cls {
 }
 
 /** Types one column: inferred kind, or the forced kind (DataError naming row and value when one does not fit). */
-export function typeColumn(name: string, values: ArrayLike<unknown>, sourceName: string, forced?: ColumnKind): Column {
+export function typeColumn(
+  name: string,
+  values: ArrayLike<unknown>,
+  sourceName: string,
+  forced?: ColumnKind,
+  options: ColumnTypingOptions = {},
+): Column {
   const n = values.length;
   const scratch = new Float64Array(1);
+  const label = options.rowLabel ?? ((i: number) => `row ${i + 1}`);
   const fail = (i: number, expected: string): never => {
     throw new DataError(
-      `${sourceName}: column "${name}" row ${i + 1}: ${describeValue(values[i])} is not ${expected}`,
+      `${sourceName}: column "${name}" ${label(i)}: ${describeValue(values[i])} is not ${expected}`,
       { source: sourceName, column: name, row: i + 1 },
     );
   };
@@ -204,19 +220,45 @@ export function typeColumn(name: string, values: ArrayLike<unknown>, sourceName:
   }
   if (num && (sawNum || forced === 'numeric')) return { name, kind: 'numeric', values: num };
   if (date && (sawDate || forced === 'date')) return { name, kind: 'date', values: date };
+  if (!forced && options.mixedTypes === 'error' && (sawNum || sawDate)) rejectMixed(name, values, sourceName, label);
   const strings: (string | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) strings[i] = toCategory(values[i], name, i, sourceName);
+  for (let i = 0; i < n; i++) strings[i] = toCategory(values[i], name, i, sourceName, label);
   return { name, kind: 'categorical', values: strings };
 }
 
-function toCategory(value: unknown, name: string, i: number, sourceName: string): string | null {
+/** Throws when over half of the non-null values are numbers (or dates) and the rest are something else. */
+function rejectMixed(name: string, values: ArrayLike<unknown>, sourceName: string, label: (i: number) => string): void {
+  const scratch = new Float64Array(1);
+  const counts = { null: 0, num: 0, date: 0, other: 0 };
+  const first = { num: -1, date: -1, other: -1 };
+  for (let i = 0; i < values.length; i++) {
+    const cls = classify(values[i], scratch);
+    counts[cls]++;
+    if (cls !== 'null' && first[cls] < 0) first[cls] = i;
+  }
+  const nonNull = values.length - counts.null;
+  const major = counts.num >= counts.date ? 'num' : 'date';
+  if (counts[major] * 2 <= nonNull) return;
+  const minor = major === 'num' ? 'date' : 'num';
+  const candidates = [first.other, first[minor]].filter((i) => i >= 0);
+  const i = Math.min(...candidates);
+  const what = major === 'num' ? 'numbers' : 'dates';
+  throw new DataError(
+    `${sourceName}: column "${name}" has mixed types: ${label(i)} holds ${describeValue(values[i])}, ` +
+      `but ${counts[major]} of its ${nonNull} non-empty values are ${what} ` +
+      `(fix or blank the value, or declare the column's kind)`,
+    { source: sourceName, column: name, row: i + 1, value: describeValue(values[i]), problem: 'mixed types', [what]: counts[major], nonNull },
+  );
+}
+
+function toCategory(value: unknown, name: string, i: number, sourceName: string, label: (i: number) => string): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value.trim() === '' ? null : value;
   if (typeof value === 'number') return Number.isNaN(value) ? null : String(value);
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   throw new DataError(
-    `${sourceName}: column "${name}" row ${i + 1}: ${describeValue(value)} is not a scalar value`,
+    `${sourceName}: column "${name}" ${label(i)}: ${describeValue(value)} is not a scalar value`,
     { source: sourceName, column: name, row: i + 1 },
   );
 }

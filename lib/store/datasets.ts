@@ -9,30 +9,37 @@ export interface DatasetRow {
   uri: string;
   rows: number;
   columns: { name: string; kind: string }[];
+  /** The snapshot's profile (JSON artifact). */
+  profileUri: string | null;
 }
 
 /** Same content twice is one dataset row (the id is the snapshot's sha256). */
 export async function upsertDataset(db: Queryable, d: DatasetRow): Promise<void> {
   await db.query(
-    `INSERT INTO datasets (id, pipeline, source, uri, rows, columns) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (id) DO NOTHING`,
-    [d.id, d.pipeline, d.source, d.uri, d.rows, JSON.stringify(d.columns)],
+    `INSERT INTO datasets (id, pipeline, source, uri, rows, columns, profile_uri) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET profile_uri = COALESCE(datasets.profile_uri, EXCLUDED.profile_uri)`,
+    [d.id, d.pipeline, d.source, d.uri, d.rows, JSON.stringify(d.columns), d.profileUri],
   );
 }
 
 export async function getDataset(db: Queryable, id: string): Promise<DatasetRow | null> {
-  const res = await db.query<DatasetRow>('SELECT id, pipeline, source, uri, rows, columns FROM datasets WHERE id = $1', [id]);
+  const res = await db.query<DatasetRow>(
+    'SELECT id, pipeline, source, uri, rows, columns, profile_uri AS "profileUri" FROM datasets WHERE id = $1',
+    [id],
+  );
   return res.rows[0] ?? null;
 }
 
 export interface PinnedSchema {
   version: number;
   schema: DataSchema;
+  /** The dataset the schema was first inferred from: the default reference for skew. */
+  datasetId: string;
 }
 
 export async function latestSchema(db: Queryable, pipeline: string): Promise<PinnedSchema | null> {
   const res = await db.query<PinnedSchema>(
-    'SELECT version, schema FROM data_schemas WHERE pipeline = $1 ORDER BY version DESC LIMIT 1',
+    'SELECT version, schema, dataset_id AS "datasetId" FROM data_schemas WHERE pipeline = $1 ORDER BY version DESC LIMIT 1',
     [pipeline],
   );
   return res.rows[0] ?? null;
@@ -51,15 +58,33 @@ export async function pinFirstSchema(db: Queryable, pipeline: string, schema: Da
 
 export async function saveValidationReport(
   db: Queryable,
-  r: { runId: string; pipeline: string; datasetId: string; schemaVersion: number; ok: boolean; report: unknown; uri: string },
+  r: { runId: string; pipeline: string; datasetId: string; schemaVersion: number; ok: boolean; report: unknown; uri: string; htmlPath: string },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO validation_reports (run_id, pipeline, dataset_id, schema_version, ok, report, uri)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO validation_reports (run_id, pipeline, dataset_id, schema_version, ok, report, uri, html_path)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (run_id) DO UPDATE SET dataset_id = EXCLUDED.dataset_id, schema_version = EXCLUDED.schema_version,
-       ok = EXCLUDED.ok, report = EXCLUDED.report, uri = EXCLUDED.uri, created_at = now()`,
-    [r.runId, r.pipeline, r.datasetId, r.schemaVersion, r.ok, JSON.stringify(r.report), r.uri],
+       ok = EXCLUDED.ok, report = EXCLUDED.report, uri = EXCLUDED.uri, html_path = EXCLUDED.html_path, created_at = now()`,
+    [r.runId, r.pipeline, r.datasetId, r.schemaVersion, r.ok, JSON.stringify(r.report), r.uri, r.htmlPath],
   );
+}
+
+export interface ValidationReportRow {
+  runId: string;
+  pipeline: string;
+  ok: boolean;
+  htmlPath: string | null;
+  createdAt: string;
+}
+
+export async function listValidationReports(db: Queryable, limit: number): Promise<ValidationReportRow[]> {
+  const res = await db.query<ValidationReportRow>(
+    `SELECT run_id AS "runId", pipeline, ok, html_path AS "htmlPath",
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "createdAt"
+       FROM validation_reports ORDER BY created_at DESC LIMIT $1`,
+    [limit],
+  );
+  return res.rows;
 }
 
 export interface TrialRow {

@@ -45,11 +45,13 @@ async function failingRun(name: string, csv: string): Promise<ApplicationFailure
   return err.cause;
 }
 
-test('a numeric feature holding text fails the first run: no schema-less model is registered', async () => {
+test('a numeric column holding text fails the first run at ingest: nothing pinned, nothing registered', async () => {
   const csv = goodCsv.replace(/^(2012-03-0\d,[\d.]+,)[\d.]+/gm, '$1hot');
   const failure = await failingRun('text-in-numeric.csv', csv);
-  assert.equal(failure.type, 'DataValidationFailed');
+  assert.equal(failure.type, 'DataError');
+  assert.match(failure.message, /text-in-numeric\.csv/);
   assert.match(failure.message, /temp_max/);
+  assert.match(failure.message, /hot/);
   assert.equal(await countVersions(), 0);
   const schemas = await stack.db.query('SELECT 1 FROM data_schemas WHERE pipeline = $1', [pipeline.name]);
   assert.equal(schemas.rowCount, 0, 'bad first data does not become the pinned schema');

@@ -12,7 +12,7 @@ const example = join(PROJECT_ROOT, 'examples/seattle-weather/pipeline.json');
 test('the seattle-weather example loads with its data path resolved next to it', async () => {
   const p = await loadPipeline(example);
   assert.equal(p.name, 'seattle-weather');
-  assert.equal(p.data.path, join(PROJECT_ROOT, 'examples/seattle-weather/train-2012-2013.csv'));
+  assert.deepEqual(p.data, { path: join(PROJECT_ROOT, 'examples/seattle-weather/train-2012-2013.csv') });
   assert.deepEqual(p.gate, { metric: 'accuracy', minimum: 0.6 });
 });
 
@@ -38,6 +38,11 @@ function problem(edit: (p: Record<string, unknown>) => void): string {
   return assert.fail('expected a PipelineError');
 }
 
+test('a Postgres query is a data source; its path-less definition stays as written', () => {
+  const p = parsePipeline({ ...base(), data: { postgres: { query: 'SELECT * FROM t', urlEnv: 'SOURCE_DB' } } }, 'test.json', '/tmp');
+  assert.deepEqual(p.data, { postgres: { query: 'SELECT * FROM t', urlEnv: 'SOURCE_DB' } });
+});
+
 test('defaults fill in, and a missing gate stays missing (fail closed: nothing will deploy)', () => {
   const p = parsePipeline(base(), 'test.json', '/tmp');
   assert.equal(p.gate, undefined);
@@ -56,6 +61,8 @@ test('each mistake is named with its path', () => {
   assert.match(problem((p) => (p.gate = { metric: 'auc', minimum: 0.5 })), /gate\.metric/);
   assert.match(problem((p) => (p.monitor = { ksPValueThreshold: 2 })), /monitor\.ksPValueThreshold/);
   assert.match(problem((p) => (p.extra = true)), /extra/);
+  assert.match(problem((p) => (p.data = { postgres: { query: 'select 1', urlEnv: 'lower-case' } })), /data/);
+  assert.match(problem((p) => (p.data = { path: 'x.csv', format: 'xlsx' })), /data/);
 });
 
 test('unreadable and malformed files are reported with their path', async () => {

@@ -1,0 +1,219 @@
+// Parquet → typed Table with hyparquet (+ Snappy/gzip/ZSTD…): one row group at a time, column-wise, resumable.
+import { createHash } from 'node:crypto';
+import { asyncBufferFromFile, parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData, ParquetParsers, SchemaElement } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import type { Column, ColumnKind, Table } from '../table.js';
+import { DataError, describeValue } from '../errors.js';
+import { ChunkRecorder, type IngestCheckpoint, type ReadProgress } from './checkpoint.js';
+
+export interface ParquetReadOptions {
+  onProgress?: (p: ReadProgress) => void;
+  checkpoint?: IngestCheckpoint;
+}
+
+const DAY_MS = 86_400_000;
+const utf8 = new TextDecoder();
+
+/** Epoch ms (floored) from a count of `per`-ms-fractions; exact through BigInt when beyond 2^53. */
+function floorDiv(v: bigint, per: number): number {
+  const n = Number(v);
+  if (Number.isSafeInteger(n)) return Math.floor(n / per);
+  const d = BigInt(per);
+  const q = v / d;
+  return Number(v < 0n && q * d !== v ? q - 1n : q);
+}
+
+/** Dates and timestamps come out as epoch ms numbers (not Date objects); JSON stays text. */
+const PARSERS: Partial<ParquetParsers> = {
+  timestampFromMilliseconds: (v: bigint) => Number(v),
+  timestampFromMicroseconds: (v: bigint) => floorDiv(v, 1_000),
+  timestampFromNanoseconds: (v: bigint) => floorDiv(v, 1_000_000),
+  dateFromDays: (days: number) => days * DAY_MS,
+  jsonFromBytes: (bytes: Uint8Array) => bytes && utf8.decode(bytes),
+};
+
+interface Plan {
+  name: string;
+  kind: ColumnKind;
+  /** Multiplies raw numbers: DAY_MS for a logical DATE hyparquet leaves as days, 10^-scale for a raw DECIMAL. */
+  factor: number;
+}
+
+function planColumn(e: SchemaElement, sourceName: string): Plan {
+  const { type, converted_type: ct, logical_type: lt } = e;
+  const plan = (kind: ColumnKind, factor = 1): Plan => ({ name: e.name, kind, factor });
+  if (ct === 'DATE') return plan('date');
+  if (lt?.type === 'DATE') return plan('date', DAY_MS);
+  if (ct === 'TIMESTAMP_MILLIS' || ct === 'TIMESTAMP_MICROS' || lt?.type === 'TIMESTAMP' || type === 'INT96') return plan('date');
+  if (ct === 'DECIMAL') return plan('numeric');
+  if (lt?.type === 'DECIMAL') return plan('numeric', 10 ** -lt.scale);
+  if (type === 'BOOLEAN' || type === 'BYTE_ARRAY' || lt?.type === 'UUID') return plan('categorical');
+  if (type === 'FIXED_LEN_BYTE_ARRAY' && lt?.type !== 'FLOAT16') return plan('categorical');
+  if (type === 'INT32' || type === 'INT64' || type === 'FLOAT' || type === 'DOUBLE' || lt?.type === 'FLOAT16') return plan('numeric');
+  throw new DataError(`${sourceName}: column "${e.name}" has Parquet type ${type ?? 'group'}, which has no table kind`, {
+    source: sourceName,
+    column: e.name,
+  });
+}
+
+function unreadable(sourceName: string, err: unknown, where = ''): DataError {
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = where ? '' : ': it is truncated, damaged or not Parquet at all';
+  return new DataError(`${sourceName}: not a readable Parquet file${where}${hint} (${message})`, {
+    source: sourceName,
+    problem: 'unreadable parquet',
+  });
+}
+
+/** Writes one decoded run into the part's column at `at`; `row0` is the run's first row number in the file. */
+function fill(plan: Plan, out: Float64Array | (string | null)[], data: ArrayLike<unknown>, at: number, row0: number, sourceName: string): void {
+  const n = data.length;
+  const bad = (i: number, why: string): never => {
+    throw new DataError(`${sourceName}: column "${plan.name}" row ${row0 + i + 1}: ${describeValue(data[i])} ${why}`, {
+      source: sourceName,
+      column: plan.name,
+      row: row0 + i + 1,
+    });
+  };
+  if (out instanceof Float64Array) {
+    if (plan.factor === 1 && (data instanceof Float64Array || data instanceof Float32Array || data instanceof Int32Array)) {
+      out.set(data, at);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      let x: number;
+      if (typeof v === 'number') x = v;
+      else if (v === null || v === undefined) x = NaN;
+      else if (typeof v === 'bigint') {
+        x = Number(v);
+        if (!Number.isSafeInteger(x)) bad(i, `is beyond 2^53 and cannot be held exactly as a number`);
+      } else x = bad(i, 'is not a number');
+      out[at + i] = x * plan.factor;
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    if (typeof v === 'string') out[at + i] = v;
+    else if (v === null || v === undefined) out[at + i] = null;
+    else if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint') out[at + i] = String(v);
+    else if (v instanceof Uint8Array) out[at + i] = utf8.decode(v);
+    else bad(i, 'is not a scalar value');
+  }
+}
+
+/** After a failed read: the first column that fails alone in rows start..end (for the message). */
+async function findBadColumn(file: AsyncBuffer, metadata: FileMetaData, plans: Plan[], start: number, end: number): Promise<string | undefined> {
+  for (const p of plans) {
+    const ok = await parquetRead({ file, metadata, rowStart: start, rowEnd: end, columns: [p.name], compressors, parsers: PARSERS }).then(
+      () => true,
+      () => false,
+    );
+    if (!ok) return p.name;
+  }
+  return undefined;
+}
+
+async function readGroup(file: AsyncBuffer, metadata: FileMetaData, plans: Plan[], g: number, start: number, sourceName: string): Promise<Table> {
+  const rows = Number(metadata.row_groups[g].num_rows);
+  const end = start + rows;
+  const outs = plans.map((p) => (p.kind === 'categorical' ? new Array<string | null>(rows).fill(null) : new Float64Array(rows).fill(NaN)));
+  const filled = new Float64Array(plans.length);
+  const index = new Map(plans.map((p, i) => [p.name, i]));
+  let failure: unknown;
+  try {
+    await parquetRead({
+      file,
+      metadata,
+      rowStart: start,
+      rowEnd: end,
+      columns: plans.map((p) => p.name),
+      compressors,
+      parsers: PARSERS,
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        const c = index.get(columnName);
+        if (c === undefined || failure) return;
+        const from = Math.max(rowStart, start);
+        const to = Math.min(rowStart + columnData.length, end);
+        if (to <= from) return;
+        const data = from === rowStart && to === rowStart + columnData.length ? columnData : columnData.slice(from - rowStart, to - rowStart);
+        try {
+          fill(plans[c], outs[c], data as ArrayLike<unknown>, from - start, from, sourceName);
+        } catch (err) {
+          failure = err;
+        }
+        filled[c] += to - from;
+      },
+    });
+  } catch (err) {
+    const culprit = await findBadColumn(file, metadata, plans, start, end);
+    const where = ` at row group ${g + 1} of ${metadata.row_groups.length}${culprit ? `, column "${culprit}"` : ''}`;
+    throw unreadable(sourceName, err, where);
+  }
+  if (failure) throw failure;
+  plans.forEach((p, c) => {
+    if (filled[c] !== rows) throw unreadable(sourceName, `column "${p.name}" gave ${filled[c]} of ${rows} values`, ` at row group ${g + 1}`);
+  });
+  const columns = plans.map((p, c) => ({ name: p.name, kind: p.kind, values: outs[c] }) as Column);
+  return { rows, columns };
+}
+
+/** Reads exactly the footer (two small reads: its length, then the metadata) and parses it. */
+async function readFooter(file: AsyncBuffer): Promise<{ metadata: FileMetaData; footer: Uint8Array }> {
+  const size = file.byteLength;
+  if (size < 12) throw new Error(`${size} bytes is too short for Parquet`);
+  const tail = new DataView(await file.slice(size - 8, size));
+  if (tail.getUint32(4, true) !== 0x31524150) throw new Error('the file does not end with the Parquet magic "PAR1"');
+  const length = tail.getUint32(0, true);
+  if (length + 8 > size - 4) throw new Error(`footer length ${length} exceeds the file size ${size}`);
+  const buffer = await file.slice(size - length - 8, size);
+  return { metadata: parquetMetadata(buffer, { parsers: PARSERS }), footer: new Uint8Array(buffer) };
+}
+
+/** Reads a Parquet file (a path or an AsyncBuffer) one row group at a time; with a checkpoint, resumes after the last stored group. */
+export async function readParquet(source: string | AsyncBuffer, sourceName: string, options: ParquetReadOptions = {}): Promise<Table> {
+  const file = typeof source === 'string' ? await asyncBufferFromFile(source) : source;
+  let metadata: FileMetaData;
+  let footer: Uint8Array;
+  try {
+    ({ metadata, footer } = await readFooter(file));
+  } catch (err) {
+    throw unreadable(sourceName, err);
+  }
+  const tree = parquetSchema(metadata);
+  const plans = tree.children.map((child) => {
+    if (child.children.length > 0 || child.element.repetition_type === 'REPEATED') {
+      throw new DataError(`${sourceName}: column "${child.element.name}" is nested (a list, map or struct); only flat columns can be read`, {
+        source: sourceName,
+        column: child.element.name,
+      });
+    }
+    return planColumn(child.element, sourceName);
+  });
+  const groups = metadata.row_groups;
+  const total = Number(metadata.num_rows);
+  if (plans.length === 0 || total === 0) {
+    throw new DataError(`${sourceName}: the Parquet file holds no rows (columns: ${plans.map((p) => p.name).join(', ') || 'none'})`, {
+      source: sourceName,
+      problem: 'no rows',
+    });
+  }
+  // The footer (schema, row-group offsets, sizes, statistics) identifies the content: a rewritten file starts over.
+  const fingerprint = `parquet:${file.byteLength}:${total}:${createHash('sha256').update(footer).digest('hex')}`;
+  const recorder = new ChunkRecorder(options.checkpoint, fingerprint, sourceName);
+  const first = await recorder.resume();
+  let start = 0;
+  for (let g = 0; g < first; g++) start += Number(groups[g].num_rows);
+  let bytes = 0;
+  for (let g = first; g < groups.length; g++) {
+    const part = await readGroup(file, metadata, plans, g, start, sourceName);
+    start += part.rows;
+    bytes += Number(groups[g].total_compressed_size ?? 0);
+    await recorder.add(part, g + 1);
+    const detail = `row group ${g + 1} of ${groups.length} (${start} of ${total} rows)`;
+    options.onProgress?.({ rows: start, bytes, totalBytes: file.byteLength, detail });
+  }
+  return recorder.table();
+}
