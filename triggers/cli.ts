@@ -7,6 +7,10 @@ import { ensureTemporalCli } from '../worker/temporalCli.js';
 import { resolvePipeline, startLifecycle } from './client.js';
 import { connect } from './connect.js';
 import { demo } from './demo.js';
+import { CannotCheck, validateCommand } from './validateCommand.js';
+import { SchemaFormatError } from '../lib/checks/schema.js';
+import { DataError } from '../lib/data/errors.js';
+import { join } from 'node:path';
 import { followRun } from './progress.js';
 import { collectStatus, formatStatus } from './status.js';
 
@@ -92,6 +96,32 @@ program
   });
 
 program
+  .command('validate <source>')
+  .description('ingest and validate a data file (CSV, TSV, JSON lines, JSON, Parquet, Arrow) or a SQL query on its own; exit 1 when an error-level check fails, 2 when the data cannot be read')
+  .option('--schema <file>', 'check against this schema (JSON, as --write-schema writes it)')
+  .option('--reference <source>', 'check skew against this reference data (file or query)')
+  .option('--pipeline <pipeline>', 'use the expectations, skew thresholds and quarantine of this pipeline')
+  .option('--db <url>', 'PostgreSQL connection string for query sources (default DATABASE_URL)')
+  .option('--out <dir>', 'where to write validation.json and validation.html')
+  .option('--write-schema <file>', 'write the schema (given, or inferred from this data) to a file a person can edit')
+  .option('--json', 'print one JSON line instead of the summary')
+  .action(async (source: string, opts: { schema?: string; reference?: string; pipeline?: string; db?: string; out?: string; writeSchema?: string; json?: boolean }) => {
+    const env = readEnv();
+    const pipeline = opts.pipeline ? await resolvePipeline(opts.pipeline) : undefined;
+    const out = opts.out ?? join(env.stateDir, 'reports', 'validate', new Date().toISOString().replace(/[:.]/g, '-'));
+    try {
+      process.exitCode = await validateCommand(source, { ...opts, pipeline, out });
+    } catch (err) {
+      if (err instanceof DataError || err instanceof CannotCheck || err instanceof SchemaFormatError) {
+        console.error(`mlcycle validate: ${err.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      throw err;
+    }
+  });
+
+program
   .command('setup')
   .description('find or build the Temporal CLI (go install into .tools/bin) so `dev`, `demo` and the tests start without waiting')
   .action(async () => {
@@ -109,7 +139,7 @@ program
   });
 
 program.parseAsync(process.argv).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     console.error(`mlcycle: ${failureMessage(err)}`);
     process.exit(1);

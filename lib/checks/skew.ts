@@ -55,7 +55,8 @@ const SHOWN_CATEGORIES = 20;
  * Skew of each column the reference profile and the current data share (same kind). The current side is
  * a table (counted exactly on the reference's histogram bins, one cheap pass per numeric column) or a
  * profile (its histogram re-binned by overlap: exact when bins coincide, approximate otherwise). Neither
- * way needs the reference table. Columns missing or retyped are schema anomalies, not skew.
+ * way needs the reference table. Columns missing or retyped are schema anomalies, not skew. Date columns
+ * are skipped unless `columns` gives them a threshold (new data is always later than the reference).
  */
 export function computeSkew(reference: DatasetProfile, current: Table | DatasetProfile, config: SkewConfig = {}, options: { cache?: EncodingCache } = {}): SkewResult[] {
   const cfg = skewConfigSchema.parse(config);
@@ -72,6 +73,8 @@ export function computeSkew(reference: DatasetProfile, current: Table | DatasetP
   }
   for (const ref of reference.columns) {
     if (ignored.has(ref.name)) continue;
+    // Dates move forward by nature: they are compared only when a threshold is given for them.
+    if (ref.kind === 'date' && !cfg.columns?.[ref.name]) continue;
     const stats = 'version' in current ? current.columns.find((c) => c.name === ref.name) : undefined;
     const column = 'version' in current ? undefined : current.columns.find((c) => c.name === ref.name);
     const kind = stats?.kind ?? column?.kind;

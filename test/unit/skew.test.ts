@@ -30,10 +30,20 @@ function make(n: number, seed: number, shift = 0, colors = ['red', 'green', 'blu
 
 const byColumn = (results: SkewResult[]) => Object.fromEntries(results.map((r) => [r.column, r]));
 
+test('date columns are left out unless a threshold is given for them (new data is always later)', () => {
+  const reference = profileTable(make(5_000, 1));
+  const later = make(5_000, 2, 0);
+  const shifted = { ...later, columns: later.columns.map((c) => (c.name === 'when' ? { ...c, values: (c.values as Float64Array).map((v) => v + 400 * 86_400_000) } : c)) } as Table;
+  assert.deepEqual(computeSkew(reference, shifted).map((r) => r.column), ['x', 'color']);
+  const judged = byColumn(computeSkew(reference, shifted, { columns: { when: { threshold: 0.1 } } }));
+  assert.equal(judged.when.passed, false);
+});
+
 test('the same data has distance 0 on every column, from a table or from its profile', () => {
   const table = make(20_000, 1);
   const reference = profileTable(table);
-  for (const results of [computeSkew(reference, table), computeSkew(reference, profileTable(table))]) {
+  const withDates = { columns: { when: { threshold: 0.1 } } };
+  for (const results of [computeSkew(reference, table, withDates), computeSkew(reference, profileTable(table), withDates)]) {
     assert.deepEqual(results.map((r) => [r.column, r.measure, r.distance, r.passed]), [
       ['x', 'jensen_shannon', 0, true], ['color', 'l_infinity', 0, true], ['when', 'jensen_shannon', 0, true],
     ]);
