@@ -10,7 +10,11 @@ import { demo } from './demo.js';
 import { CannotCheck, validateCommand } from './validateCommand.js';
 import { SchemaFormatError } from '../lib/checks/schema.js';
 import { DataError } from '../lib/data/errors.js';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseDataSchema } from '../lib/checks/schema.js';
+import { latestSchema, pinSchemaVersion } from '../lib/store/datasets.js';
+import { audit } from '../lib/store/models.js';
 import { followRun } from './progress.js';
 import { collectStatus, formatStatus } from './status.js';
 
@@ -118,6 +122,34 @@ program
         return;
       }
       throw err;
+    }
+  });
+
+program
+  .command('schema <pipeline>')
+  .description("show the pipeline's pinned schema (JSON a person can edit), write it to a file, or pin an edited file as the next version")
+  .option('--export <file>', 'write the pinned schema to a file')
+  .option('--pin <file>', 'pin this schema file as the next version (later runs are checked against it)')
+  .action(async (name: string, opts: { export?: string; pin?: string }) => {
+    const conn = await connect(readEnv());
+    try {
+      if (opts.pin) {
+        const text = await readFile(opts.pin, 'utf8');
+        const schema = parseDataSchema(JSON.parse(text), opts.pin);
+        const pinned = await pinSchemaVersion(conn.db, name, schema);
+        await audit(conn.db, process.env.USER ?? 'cli', 'pin_schema', `${name}@schema-v${pinned.version}`, { file: opts.pin });
+        console.log(`pinned ${opts.pin} as schema version ${pinned.version} of ${name}`);
+        return;
+      }
+      const pinned = await latestSchema(conn.db, name);
+      if (!pinned) throw new Error(`pipeline ${name} has no pinned schema yet: its first passing run pins one`);
+      const json = JSON.stringify(pinned.schema, null, 2) + '\n';
+      if (opts.export) {
+        await writeFile(opts.export, json);
+        console.log(`schema version ${pinned.version} of ${name} written to ${opts.export}`);
+      } else process.stdout.write(json);
+    } finally {
+      await conn.close();
     }
   });
 

@@ -145,3 +145,15 @@ export async function saveMonitorReport(db: Queryable, r: MonitorReportRow): Pro
     [r.monitorRunId, r.modelName, r.modelVersion, r.fromPredictionId, r.toPredictionId, r.rows, r.breached, JSON.stringify(r.report), r.uri],
   );
 }
+
+/** Pins a schema a person edited as the pipeline's next version; the skew reference stays the first data's. */
+export async function pinSchemaVersion(db: Queryable, pipeline: string, schema: DataSchema): Promise<PinnedSchema> {
+  const current = await latestSchema(db, pipeline);
+  if (!current) throw new Error(`pipeline ${pipeline} has no pinned schema yet: its first passing run pins one`);
+  const res = await db.query<PinnedSchema>(
+    `INSERT INTO data_schemas (pipeline, version, schema, dataset_id) VALUES ($1, $2, $3, $4)
+     RETURNING version, schema, dataset_id AS "datasetId"`,
+    [pipeline, current.version + 1, JSON.stringify(schema), current.datasetId],
+  );
+  return res.rows[0];
+}

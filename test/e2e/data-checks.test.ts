@@ -11,6 +11,8 @@ import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import { PROJECT_ROOT } from '../../worker/stack.js';
 import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { collectStatus } from '../../triggers/status.js';
+import { latestSchema, pinSchemaVersion } from '../../lib/store/datasets.js';
+import { spawnSync } from 'node:child_process';
 import { startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -41,16 +43,16 @@ test('a pipeline can train on a Postgres query (streamed in chunks by the ingest
   assert.match(result.dataset.source, /SELECT \* FROM weather_obs/);
   assert.doesNotMatch(result.dataset.source, /mlcycle:mlcycle@/, 'no password in the recorded source');
   assert.deepEqual(
-    result.dataset.columns.map((c) => c.kind),
+    result.dataset.columns.map((c: { kind: string }) => c.kind),
     ['date', 'numeric', 'numeric', 'numeric', 'numeric', 'categorical'],
   );
   assert.equal(result.deployment?.role, 'champion');
 });
 
-async function runOn(pipeline: PipelineDefinition, name: string, lines: string[]) {
+async function runOn(pipeline: PipelineDefinition, name: string, lines: string[], rerun = false) {
   const path = join(dir, name);
   await writeFile(path, lines.join('\n') + '\n');
-  return (await startLifecycle(stack.client, pipeline, { dataPath: path })).handle.result();
+  return (await startLifecycle(stack.client, pipeline, { dataPath: path, rerun })).handle.result();
 }
 
 test('rows failing a row check are quarantined when under the fraction, and the run trains on the rest', async () => {
@@ -86,4 +88,26 @@ test('every validation report is stored and listed by status, with an HTML page 
   assert.equal(mine.length, 3);
   assert.deepEqual(mine.map((v) => v.ok).sort(), [false, true, true]);
   for (const v of mine) assert.ok(v.htmlPath && existsSync(v.htmlPath), `${v.htmlPath} exists`);
+});
+
+test('a schema a person edits and pins as the next version is what later runs are checked against', async () => {
+  const pipeline = { ...base, name: 'weather-quarantine' };
+  // Export through the CLI, as a person would, from the running stack.
+  const exported = join(dir, 'schema.json');
+  const cli = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'schema', pipeline.name, '--export', exported], {
+    env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir },
+    encoding: 'utf8',
+  });
+  assert.equal(cli.status, 0, cli.stdout + cli.stderr);
+  const schema = JSON.parse(await readFile(exported, 'utf8'));
+  schema.columns.find((c: { name: string }) => c.name === 'wind').max = 3; // windy days are now out of range
+  const pinned = await pinSchemaVersion(stack.db, pipeline.name, schema);
+  assert.equal(pinned.version, 2);
+  assert.equal((await latestSchema(stack.db, pipeline.name))?.version, 2);
+  const err = await runOn(pipeline, 'windy.csv', csvLines, true).then(
+    () => assert.fail('the pinned, narrower schema must stop the run'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+  assert.match(err.cause.message, /wind/);
 });
