@@ -19,7 +19,9 @@ let goodCsv: string;
 before(async () => {
   stack = await startTestStack();
   dir = await mkdtemp(join(tmpdir(), 'mlcycle-bad-'));
-  pipeline = { ...(await resolvePipeline('seattle-weather')), name: 'weather-bad-data' };
+  const example = await resolvePipeline('seattle-weather');
+  // No quarantine here: every failing row must stop the run (quarantine has its own test in data-checks).
+  pipeline = { ...example, name: 'weather-bad-data', validation: { ...example.validation, quarantine: undefined } };
   goodCsv = await readFile(join(PROJECT_ROOT, 'examples/seattle-weather/train-2012-2013.csv'), 'utf8');
 });
 after(async () => {
