@@ -1,4 +1,5 @@
 // Benchmark: flights-3m.parquet (ZSTD) → typed Table → snapshot bytes; by hand: npx tsx bench/ingest-parquet.ts [file] [--checkpoint].
+import { profileTable } from '../lib/data/profile.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { asyncBufferFromFile, parquetRead } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -43,7 +44,11 @@ try {
   const bytes = encodeSnapshot(table);
   const encode = (performance.now() - t0) / 1000;
   line('encode snapshot', table.rows, encode);
-  line('total', table.rows, read + encode);
+  t0 = performance.now();
+  profileTable(table);
+  const profile = (performance.now() - t0) / 1000;
+  line('profile', table.rows, profile);
+  line('total (read + snapshot + profile)', table.rows, read + encode + profile);
   console.log(`read + type / baseline decode: ${(read / baseline).toFixed(2)}×`);
   const parts = (saved as ChunkCheckpoint | null)?.parts.length;
   console.log(`columns: ${table.columns.map((c) => `${c.name}:${c.kind}`).join(', ')}; snapshot ${(bytes.length / 1e6).toFixed(1)} MB` +
