@@ -3,8 +3,33 @@ import { heartbeat } from '@temporalio/activity';
 import { crossValidate, holdoutSplit, scoreClassifier } from '../lib/train/evaluate.js';
 import { fitClassifier } from '../lib/train/classifier.js';
 import { findTrial, recordTrial } from '../lib/store/datasets.js';
+import { getDeployment, getModelVersion } from '../lib/store/models.js';
+import { decideGate, labelScores } from '../lib/train/gate.js';
+import { targetValues } from '../lib/train/classifier.js';
+import { recordsFromTable } from '../lib/data/records.js';
+import { feedTensors } from '../lib/onnx/feeds.js';
+import { scoreOnnx } from '../lib/onnx/runtime.js';
+import type { Table } from '../lib/data/table.js';
 import type { CandidateInput, CandidateResult, PlanSearchInput, TrialInput, TrialResult, TrialSpec } from '../workflows/types.js';
 import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
+
+/** The serving champion's score on the candidate's holdout, through its packaged ONNX graph (null: no champion). */
+async function scoreChampion(
+  deps: ActivityDeps,
+  name: string,
+  test: Table,
+  target: string,
+  metric: 'accuracy' | 'macroF1',
+): Promise<{ version: number; score: number } | null> {
+  const deployment = await getDeployment(deps.db, name);
+  const champion = deployment ? await getModelVersion(deps.db, name, deployment.championVersion) : null;
+  if (!champion) return null;
+  const inputs = champion.card.signature.inputs;
+  const records = recordsFromTable(test, inputs.map((i) => i.name));
+  const scored = await scoreOnnx(await deps.artifacts.get(champion.uri), feedTensors(inputs, records));
+  const truth = targetValues(test, target).map((v) => v ?? '');
+  return { version: champion.version, score: labelScores(truth, scored.labels)[metric] };
+}
 
 export function createOptimizeActivities(deps: ActivityDeps) {
   return {
@@ -53,12 +78,10 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const scores = scoreClassifier(model, test);
       const holdoutMetrics = { accuracy: scores.accuracy, macroF1: scores.macroF1, logLoss: scores.logLoss, holdoutRows: scores.rows };
       const stored = await deps.artifacts.putJson(model);
-      const gate = pipeline.gate;
-      if (!gate) return { modelUri: stored.uri, holdoutMetrics, blessed: false, gateReason: 'no gate configured (fail closed)' };
-      const value = holdoutMetrics[gate.metric];
-      const blessed = Number.isFinite(value) && value >= gate.minimum;
-      const gateReason = `holdout ${gate.metric} ${value.toFixed(4)} ${blessed ? '≥' : '<'} minimum ${gate.minimum}`;
-      return { modelUri: stored.uri, holdoutMetrics, blessed, gateReason };
+      const metric = pipeline.gate?.metric ?? 'accuracy';
+      const champion = await scoreChampion(deps, pipeline.name, test, pipeline.target, metric);
+      const decision = decideGate(pipeline.gate, holdoutMetrics[metric], champion);
+      return { modelUri: stored.uri, holdoutMetrics, blessed: decision.blessed, gateReason: decision.reason, champion };
     },
   };
 }

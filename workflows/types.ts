@@ -113,6 +113,8 @@ export interface CandidateResult {
   holdoutMetrics: Record<string, number>;
   blessed: boolean;
   gateReason: string;
+  /** The serving champion scored on the same holdout (null when there is none). */
+  champion: { version: number; score: number } | null;
 }
 
 export interface PackageInput {

@@ -60,7 +60,12 @@ export const pipelineSchema = z
       .strict(),
     /** No gate → no model is ever blessed or deployed (fail closed). */
     gate: z
-      .object({ metric: z.enum(['accuracy', 'macroF1']), minimum: z.number().min(0).max(1) })
+      .object({
+        metric: z.enum(['accuracy', 'macroF1']),
+        minimum: z.number().min(0).max(1),
+        /** The candidate must beat the serving champion on the same holdout by at least this much. */
+        minImprovement: z.number().min(-1).max(1).default(0),
+      })
       .strict()
       .optional(),
     deploy: z.object({ challengerWeight: z.number().min(0).max(1).default(0.1) }).strict().default({ challengerWeight: 0.1 }),

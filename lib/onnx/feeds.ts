@@ -52,12 +52,17 @@ export function classifierInputs(model: TrainedClassifier): InputField[] {
   ];
 }
 
-/** One [N, 1] feed per feature column of the model, keyed by column name. */
-export function onnxInputFeeds(model: TrainedClassifier, records: Record<string, RawValue>[]): Record<string, FeedTensor> {
+/** One [N, 1] feed per input, keyed by input name. */
+export function feedTensors(inputs: readonly InputField[], records: readonly Record<string, unknown>[]): Record<string, FeedTensor> {
   const n = records.length;
   const feeds: Record<string, FeedTensor> = {};
-  for (const [name, data] of Object.entries(feedColumns(classifierInputs(model), records))) {
+  for (const [name, data] of Object.entries(feedColumns(inputs, records))) {
     feeds[name] = data instanceof Float32Array ? { type: 'float32', data, dims: [n, 1] } : { type: 'string', data, dims: [n, 1] };
   }
   return feeds;
+}
+
+/** One [N, 1] feed per feature column of the model, keyed by column name. */
+export function onnxInputFeeds(model: TrainedClassifier, records: Record<string, RawValue>[]): Record<string, FeedTensor> {
+  return feedTensors(classifierInputs(model), records);
 }

@@ -87,11 +87,11 @@ test('after a good run, out-of-range values and an unknown category stop the nex
   assert.equal(report.rows[0].ok, false, 'the failing report is stored for people to read');
 });
 
-test('fail closed: without a gate, or below it, the model is registered for the record and never served', async () => {
+test('fail closed: without a gate, below it, or not beating the champion, the model is registered for the record and never served', async () => {
   const good = join(dir, 'good.csv');
   await writeFile(good, goodCsv);
   const noGate = { ...pipeline, name: 'weather-no-gate', gate: undefined };
-  const strict = { ...pipeline, name: 'weather-strict-gate', gate: { metric: 'accuracy' as const, minimum: 0.99 } };
+  const strict = { ...pipeline, name: 'weather-strict-gate', gate: { metric: 'accuracy' as const, minimum: 0.99, minImprovement: 0 } };
   for (const p of [noGate, strict]) {
     const result = await (await startLifecycle(stack.client, p, { dataPath: good })).handle.result();
     assert.equal(result.candidate.blessed, false);
@@ -101,6 +101,15 @@ test('fail closed: without a gate, or below it, the model is registered for the 
     const versions = await stack.db.query('SELECT 1 FROM model_versions WHERE name = $1', [p.name]);
     assert.equal(versions.rowCount, 1, `${p.name} is registered for the record`);
   }
+  // A model no better than the champion on the same holdout is not blessed (the margin is 0.01).
+  const deploymentBefore = await stack.db.query('SELECT champion_version, challenger_version FROM deployments WHERE model_name = $1', [pipeline.name]);
+  const same = await (await startLifecycle(stack.client, pipeline, { dataPath: good, rerun: true })).handle.result();
+  assert.equal(same.candidate.blessed, false);
+  assert.match(same.candidate.gateReason, /does not beat champion v1/);
+  assert.equal(same.deployment, null);
+  const deploymentAfter = await stack.db.query('SELECT champion_version, challenger_version FROM deployments WHERE model_name = $1', [pipeline.name]);
+  assert.deepEqual(deploymentAfter.rows, deploymentBefore.rows);
+
   const res = await fetch(`${stack.info.httpUrl}/v1/models/weather-no-gate/predict`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

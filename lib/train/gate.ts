@@ -1,0 +1,60 @@
+// The gate a candidate must pass to be deployed: a minimum on the primary metric and a margin over the champion.
+
+export interface GateConfig {
+  metric: 'accuracy' | 'macroF1';
+  minimum: number;
+  /** The candidate must beat the champion, on the same holdout, by at least this much (default 0: not worse). */
+  minImprovement?: number;
+}
+
+export interface GateDecision {
+  blessed: boolean;
+  reason: string;
+}
+
+const f = (x: number): string => x.toFixed(4);
+
+/** Fails closed: no gate, a non-finite score, or a champion that cannot be beaten by the margin → not blessed. */
+export function decideGate(gate: GateConfig | undefined, candidate: number, champion: { version: number; score: number } | null): GateDecision {
+  if (!gate) return { blessed: false, reason: 'no gate configured (fail closed)' };
+  if (!Number.isFinite(candidate)) return { blessed: false, reason: `holdout ${gate.metric} could not be computed (fail closed)` };
+  if (candidate < gate.minimum) {
+    return { blessed: false, reason: `holdout ${gate.metric} ${f(candidate)} < minimum ${gate.minimum}` };
+  }
+  const base = `holdout ${gate.metric} ${f(candidate)} ≥ minimum ${gate.minimum}`;
+  if (!champion) return { blessed: true, reason: `${base}; no champion yet` };
+  const margin = gate.minImprovement ?? 0;
+  if (!Number.isFinite(champion.score)) return { blessed: false, reason: `${base}, but champion v${champion.version} could not be scored (fail closed)` };
+  const gain = candidate - champion.score;
+  const verdict = gain >= margin ? 'beats' : 'does not beat';
+  return {
+    blessed: gain >= margin,
+    reason: `${base}; ${verdict} champion v${champion.version} (${f(champion.score)} on the same holdout) by ${f(gain)} (margin ${margin})`,
+  };
+}
+
+/** Accuracy and macro F1 of predicted labels (strings), for models scored through their ONNX graph. */
+export function labelScores(truth: readonly string[], predicted: readonly string[]): { accuracy: number; macroF1: number } {
+  if (truth.length !== predicted.length) throw new Error(`labelScores: ${truth.length} truths but ${predicted.length} predictions`);
+  if (truth.length === 0) return { accuracy: NaN, macroF1: NaN };
+  const tp = new Map<string, number>();
+  const trueCount = new Map<string, number>();
+  const predCount = new Map<string, number>();
+  let hits = 0;
+  for (let i = 0; i < truth.length; i++) {
+    trueCount.set(truth[i], (trueCount.get(truth[i]) ?? 0) + 1);
+    predCount.set(predicted[i], (predCount.get(predicted[i]) ?? 0) + 1);
+    if (truth[i] === predicted[i]) {
+      hits++;
+      tp.set(truth[i], (tp.get(truth[i]) ?? 0) + 1);
+    }
+  }
+  const classes = new Set([...trueCount.keys(), ...predCount.keys()]);
+  let sum = 0;
+  for (const c of classes) {
+    const t = tp.get(c) ?? 0;
+    const denominator = (trueCount.get(c) ?? 0) + (predCount.get(c) ?? 0);
+    sum += denominator ? (2 * t) / denominator : 0;
+  }
+  return { accuracy: hits / truth.length, macroF1: sum / classes.size };
+}

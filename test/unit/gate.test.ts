@@ -1,0 +1,31 @@
+// The deployment gate fails closed and demands a margin over the champion on the same holdout.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decideGate, labelScores } from '../../lib/train/gate.js';
+
+const gate = { metric: 'accuracy' as const, minimum: 0.6, minImprovement: 0.01 };
+
+test('no gate, a non-finite score, or below the minimum: not blessed', () => {
+  assert.equal(decideGate(undefined, 0.99, null).blessed, false);
+  assert.match(decideGate(undefined, 0.99, null).reason, /fail closed/);
+  assert.equal(decideGate(gate, NaN, null).blessed, false);
+  assert.equal(decideGate(gate, 0.59, null).blessed, false);
+});
+
+test('the first model only needs the minimum; later ones must beat the champion by the margin', () => {
+  assert.equal(decideGate(gate, 0.61, null).blessed, true);
+  const beats = decideGate(gate, 0.85, { version: 1, score: 0.83 });
+  assert.equal(beats.blessed, true);
+  assert.match(beats.reason, /beats champion v1 \(0\.8300 on the same holdout\) by 0\.0200/);
+  const same = decideGate(gate, 0.835, { version: 1, score: 0.83 });
+  assert.equal(same.blessed, false, 'a gain below the margin is not enough');
+  assert.match(same.reason, /does not beat champion v1/);
+  assert.equal(decideGate(gate, 0.9, { version: 3, score: NaN }).blessed, false, 'an unscorable champion fails closed');
+});
+
+test('label scores match a hand count', () => {
+  const s = labelScores(['a', 'a', 'b', 'c'], ['a', 'b', 'b', 'b']);
+  assert.equal(s.accuracy, 0.5);
+  // F1: a = 2·1/(2+1) = 0.667, b = 2·1/(1+3) = 0.5, c = 0 → mean 0.3889
+  assert.ok(Math.abs(s.macroF1 - (2 / 3 + 0.5 + 0) / 3) < 1e-12);
+});
