@@ -10,7 +10,8 @@ import { recordsFromTable } from '../lib/data/records.js';
 import { feedTensors } from '../lib/onnx/feeds.js';
 import { scoreOnnx } from '../lib/onnx/runtime.js';
 import type { Table } from '../lib/data/table.js';
-import type { CandidateInput, CandidateResult, PlanSearchInput, TrialInput, TrialResult, TrialSpec } from '../workflows/types.js';
+import type { CandidateInput, CandidateResult, PlanSearchInput, SearchPlan, TrialInput, TrialResult } from '../workflows/types.js';
+import { halvingBudgets, planTrials } from '../lib/train/search.js';
 import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
 
 /** The serving champion's score on the candidate's holdout, through its packaged ONNX graph (null: no champion). */
@@ -33,38 +34,42 @@ async function scoreChampion(
 
 export function createOptimizeActivities(deps: ActivityDeps) {
   return {
-    async planSearch(input: PlanSearchInput): Promise<TrialSpec[]> {
-      return [...new Set(input.pipeline.search.space.logreg.l2)].map((l2) => ({
-        trialId: `logreg-l2-${l2}`,
-        algorithm: 'logreg' as const,
-        params: { l2 },
-      }));
+    async planSearch(input: PlanSearchInput): Promise<SearchPlan> {
+      const { search, features } = input.pipeline;
+      const config = { ...search, featureSets: search.featureSets };
+      const trials = planTrials(config, features);
+      const eta = search.halving?.eta ?? 3;
+      const nextBudgets = search.strategy === 'halving' ? halvingBudgets(eta, search.halving?.minBudget ?? 0.25).slice(1) : [];
+      return { trials, nextBudgets, eta };
     },
 
     /** A trial already recorded for this run is returned as it was, never recomputed. */
     async runTrial(input: TrialInput): Promise<TrialResult> {
       const metric = input.pipeline.gate?.metric ?? 'accuracy';
-      const recorded = await findTrial(deps.db, input.runId, input.trial.trialId);
-      if (recorded) {
-        return { trialId: recorded.trialId, params: { l2: recorded.params.l2 }, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd, metric };
-      }
+      const { trial } = input;
+      const base = { trialId: trial.trialId, params: trial.params, features: trial.features, budget: trial.budget, metric };
+      const recorded = await findTrial(deps.db, input.runId, trial.trialId);
+      if (recorded) return { ...base, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd };
       return failClosedOnBadData(async () => {
-        const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
         const { pipeline } = input;
+        const all = await loadSnapshot(deps.artifacts, input.dataset.uri);
+        // The trial's budget: a stratified share of the rows the candidate will be trained on (the holdout stays out).
+        const { train } = holdoutSplit(all, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed);
+        const rows = trial.budget < 1 ? holdoutSplit(train, pipeline.target, 1 - trial.budget, pipeline.search.seed).train : train;
         const cv = crossValidate(
-          table,
-          { target: pipeline.target, features: pipeline.features, l2: input.trial.params.l2 },
+          rows,
+          { target: pipeline.target, features: trial.features, l2: trial.params.l2 },
           metric,
           pipeline.search.folds,
           pipeline.search.seed,
           (done) => heartbeat({ fold: done }),
         );
         await recordTrial(deps.db, input.runId, {
-          trialId: input.trial.trialId,
-          params: input.trial.params,
-          metrics: { cvScore: cv.mean, cvStd: cv.std },
+          trialId: trial.trialId,
+          params: { ...trial.params, budget: trial.budget },
+          metrics: { cvScore: cv.mean, cvStd: cv.std, rows: rows.rows },
         });
-        return { trialId: input.trial.trialId, params: input.trial.params, cvScore: cv.mean, cvStd: cv.std, metric };
+        return { ...base, cvScore: cv.mean, cvStd: cv.std };
       });
     },
 
@@ -74,7 +79,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
       const { train, test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed);
       heartbeat('fitting');
-      const model = fitClassifier(train, { target: pipeline.target, features: pipeline.features, l2: input.best.params.l2 });
+      const model = fitClassifier(train, { target: pipeline.target, features: input.best.features, l2: input.best.params.l2 });
       const scores = scoreClassifier(model, test);
       const holdoutMetrics = { accuracy: scores.accuracy, macroF1: scores.macroF1, logLoss: scores.logLoss, holdoutRows: scores.rows };
       const stored = await deps.artifacts.putJson(model);

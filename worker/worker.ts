@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -9,7 +10,7 @@ import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBun
 import { createActivities } from '../activities/index.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
-import { TASK_QUEUE } from '../workflows/names.js';
+import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../workflows/names.js';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 
@@ -70,23 +71,31 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: o.address });
   const clientConnection = await Connection.connect({ address: o.address });
   const client = new Client({ connection: clientConnection, namespace: o.namespace });
-  const worker = await Worker.create({
-    connection,
-    namespace: o.namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: await workflowBundle(o.cacheDir),
-    activities: createActivities({ db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl }),
-    maxConcurrentActivityTaskExecutions: 4,
-    shutdownGraceTime: '5 seconds',
+  const activities = createActivities({
+    db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl,
   });
-  const done = worker.run().finally(async () => {
-    await clientConnection.close();
-    await connection.close();
-  });
+  const common = { connection, namespace: o.namespace, activities, shutdownGraceTime: '5 seconds' as const };
+  const workers = [
+    await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(o.cacheDir), maxConcurrentActivityTaskExecutions: 4 }),
+    // Training is CPU-bound: at most one trial per core on this process.
+    await Worker.create({ ...common, taskQueue: TRAINING_TASK_QUEUE, maxConcurrentActivityTaskExecutions: Math.max(1, availableParallelism()) }),
+  ];
+  const done = Promise.all(workers.map((w) => w.run())).then(
+    async () => {
+      await clientConnection.close();
+      await connection.close();
+    },
+    async (err: unknown) => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await clientConnection.close().catch(() => undefined);
+      await connection.close().catch(() => undefined);
+      throw err;
+    },
+  );
   return {
     done,
     stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };

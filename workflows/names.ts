@@ -4,6 +4,8 @@ import { defineQuery } from '@temporalio/workflow';
 import type { LifecycleProgress } from './types.js';
 
 export const TASK_QUEUE = 'mlcycle';
+/** Trials and candidate training: their own queue, so training workers can be scaled (and sized) apart. */
+export const TRAINING_TASK_QUEUE = 'mlcycle-training';
 
 export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('MlcyclePipeline', 'KEYWORD');
 export const STEP_ATTRIBUTE = defineSearchAttributeKey('MlcycleStep', 'KEYWORD');

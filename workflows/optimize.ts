@@ -1,13 +1,15 @@
 // The search inside a lifecycle run: trials fan out as parallel activities (bounded), the best is trained and gated.
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import type { CandidateResult, DatasetRef, LifecycleProgress, PipelineDefinition, TrialResult, TrialSpec } from './types.js';
+import { TRAINING_TASK_QUEUE } from './names.js';
+import type { CandidateResult, DatasetRef, LifecycleProgress, PipelineDefinition, SearchPlan, TrialResult, TrialSpec } from './types.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
 const retry = { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['BadInput', 'DataError'] };
 const { planSearch } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
 const { runTrial, trainCandidate } = proxyActivities<Activities>({
+  taskQueue: TRAINING_TASK_QUEUE,
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '10 seconds',
   retry,
@@ -33,9 +35,41 @@ async function runBounded(specs: TrialSpec[], limit: number, run: (spec: TrialSp
   return results;
 }
 
-/** Best trial: highest CV score; ties go to the stronger regularization, then the trial id (deterministic). */
+/** The best trial (see byScore). */
 export function pickBest(trials: TrialResult[]): TrialResult {
-  return [...trials].sort((a, b) => b.cvScore - a.cvScore || b.params.l2 - a.params.l2 || a.trialId.localeCompare(b.trialId))[0];
+  return [...trials].sort(byScore)[0];
+}
+
+/** Successive halving: each rung keeps the best 1/eta and gives them the next, larger budget of rows. */
+async function halve(
+  rung: TrialResult[],
+  plan: SearchPlan,
+  run: (spec: TrialSpec) => Promise<TrialResult>,
+  parallel: number,
+  report: (message: string) => void,
+  specs: Map<string, TrialSpec>,
+): Promise<TrialResult[]> {
+  const all = [...rung];
+  let current = rung;
+  for (const budget of plan.nextBudgets) {
+    const keep = [...current].sort(byScore).slice(0, Math.max(1, Math.floor(current.length / plan.eta)));
+    const next = keep.map((t) => promote(specs.get(t.trialId) as TrialSpec, budget));
+    for (const n of next) specs.set(n.trialId, n);
+    report(`halving: ${keep.length} of ${current.length} go on with ${Math.round(budget * 100)}% of the rows`);
+    current = await runBounded(next, parallel, run);
+    all.push(...current);
+  }
+  return all;
+}
+
+/** Best first: highest CV score; ties go to the stronger regularization, then the trial id (deterministic). */
+function byScore(a: TrialResult, b: TrialResult): number {
+  return b.cvScore - a.cvScore || b.params.l2 - a.params.l2 || a.trialId.localeCompare(b.trialId);
+}
+
+/** The same candidate at a larger budget; its id follows lib/train/search.ts's trialIdAt. */
+function promote(trial: TrialSpec, budget: number): TrialSpec {
+  return { ...trial, budget, trialId: budget < 1 ? `${trial.baseId}-b${budget}` : trial.baseId };
 }
 
 export async function optimize(
@@ -45,16 +79,24 @@ export async function optimize(
   progress: LifecycleProgress,
   report: (message: string) => void,
 ): Promise<OptimizeOutcome> {
-  const specs = await planSearch({ pipeline });
-  progress.trialsTotal = specs.length;
-  report(`0/${specs.length} trials (${pipeline.search.folds}-fold CV)`);
-  const trials = await runBounded(specs, pipeline.search.maxParallelTrials, async (trial) => {
+  const plan = await planSearch({ pipeline });
+  const specs = new Map(plan.trials.map((t) => [t.trialId, t]));
+  let total = plan.trials.length;
+  let size = plan.trials.length;
+  for (let i = 0; i < plan.nextBudgets.length; i++) total += size = Math.max(1, Math.floor(size / plan.eta));
+  progress.trialsTotal = total;
+  report(`0/${total} trials (${pipeline.search.strategy}, ${pipeline.search.folds}-fold CV)`);
+  const run = async (trial: TrialSpec): Promise<TrialResult> => {
     const result = await runTrial({ runId, pipeline, dataset, trial });
     progress.trialsDone++;
-    report(`${progress.trialsDone}/${specs.length} trials; last ${trial.trialId}: ${result.metric} ${result.cvScore.toFixed(4)}`);
+    report(`${progress.trialsDone}/${total} trials; last ${trial.trialId}: ${result.metric} ${result.cvScore.toFixed(4)}`);
     return result;
-  });
-  const bestTrial = pickBest(trials);
+  };
+  const first = await runBounded(plan.trials, pipeline.search.maxParallelTrials, run);
+  const trials = plan.nextBudgets.length ? await halve(first, plan, run, pipeline.search.maxParallelTrials, report, specs) : first;
+  // The winner is chosen among the trials that saw the largest budget.
+  const largest = Math.max(...trials.map((t) => t.budget));
+  const bestTrial = pickBest(trials.filter((t) => t.budget === largest));
   report(`best ${bestTrial.trialId} (${bestTrial.metric} ${bestTrial.cvScore.toFixed(4)}); training the candidate`);
   const candidate = await trainCandidate({ runId, pipeline, dataset, trials, best: bestTrial });
   return { trials, bestTrial, candidate };

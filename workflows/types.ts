@@ -1,5 +1,6 @@
 // The inputs and results of every workflow and activity: one object in, one object out, declared once.
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
+import type { PlannedTrial } from '../lib/train/search.js';
 
 export type { PipelineDefinition };
 
@@ -75,14 +76,19 @@ export interface ValidationSummary {
   quarantinedRows: number;
 }
 
-export interface TrialSpec {
-  trialId: string;
-  algorithm: 'logreg';
-  params: { l2: number };
-}
+/** One trial: an algorithm, its hyperparameters, a feature set, and the share of training rows it may use. */
+export type TrialSpec = PlannedTrial;
 
 export interface PlanSearchInput {
   pipeline: PipelineDefinition;
+}
+
+export interface SearchPlan {
+  /** The first rung's trials (all trials for grid and random search). */
+  trials: TrialSpec[];
+  /** Successive halving's budgets after the first (empty otherwise); the best 1/eta go on to the next. */
+  nextBudgets: number[];
+  eta: number;
 }
 
 export interface TrialInput {
@@ -95,6 +101,8 @@ export interface TrialInput {
 export interface TrialResult {
   trialId: string;
   params: { l2: number };
+  features: TrialSpec['features'];
+  budget: number;
   cvScore: number;
   cvStd: number;
   metric: string;

@@ -53,8 +53,27 @@ export const pipelineSchema = z
         seed: z.number().int().default(1),
         maxParallelTrials: z.number().int().min(1).max(64).default(4),
         holdoutFraction: z.number().gt(0).lt(0.9).default(0.2),
+        /** grid: every combination; random: `trials` seeded samples; halving: successive halving over row budgets. */
+        strategy: z.enum(['grid', 'random', 'halving']).default('grid'),
+        trials: z.number().int().min(1).max(1000).optional(),
+        halving: z.object({ eta: z.number().min(1.5).max(10), minBudget: z.number().gt(0).lt(1) }).strict().optional(),
+        /** Feature subsets to try, each within the pipeline's features; absent → all of them. */
+        featureSets: z
+          .array(z.object({ numeric: z.array(columnName).default([]), categorical: z.array(columnName).default([]) }).strict())
+          .max(50)
+          .optional(),
         space: z
-          .object({ logreg: z.object({ l2: z.array(z.number().positive()).min(1).max(100) }).strict() })
+          .object({
+            logreg: z
+              .object({
+                l2: z.union([
+                  z.array(z.number().positive()).min(1).max(100),
+                  z.object({ min: z.number().positive(), max: z.number().positive(), log: z.boolean().default(true) }).strict()
+                    .refine((r) => r.min <= r.max, 'min must not be above max'),
+                ]),
+              })
+              .strict(),
+          })
           .strict(),
       })
       .strict(),
@@ -91,6 +110,18 @@ export const pipelineSchema = z
       seen.add(name);
     }
     if (seen.has(p.target)) ctx.addIssue({ code: 'custom', path: ['target'], message: `target "${p.target}" is also a feature` });
+    (p.search.featureSets ?? []).forEach((set, i) => {
+      for (const name of set.numeric.filter((f) => !p.features.numeric.includes(f))) {
+        ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: `"${name}" is not one of the pipeline's numeric features` });
+      }
+      for (const name of set.categorical.filter((f) => !p.features.categorical.includes(f))) {
+        ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: `"${name}" is not one of the pipeline's categorical features` });
+      }
+      if (set.numeric.length + set.categorical.length === 0) ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: 'a feature set needs at least one feature' });
+    });
+    if (p.search.strategy === 'grid' && !Array.isArray(p.search.space.logreg.l2)) {
+      ctx.addIssue({ code: 'custom', path: ['search', 'space', 'logreg', 'l2'], message: 'grid search needs a list of values (use strategy "random" or "halving" for a range)' });
+    }
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;

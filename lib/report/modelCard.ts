@@ -17,6 +17,25 @@ export interface TrialSummary {
   cvScore: number;
 }
 
+/** A confidence interval for a holdout metric (e.g. from lib/train/bootstrap.ts). */
+export interface MetricInterval {
+  lower: number;
+  upper: number;
+  /** Two-sided coverage, e.g. 0.95. */
+  level?: number;
+}
+
+/** One dataset the model was trained or scored on, by content address. */
+export interface DatasetLineage {
+  id: string;
+  sha256: string;
+  /** What the model did with it: "training", "holdout", "reference", … */
+  role?: string;
+  rows?: number;
+  uri?: string;
+  source?: string;
+}
+
 export interface ModelCard {
   name: string;
   purpose: string;
@@ -31,4 +50,10 @@ export interface ModelCard {
   libraries: Record<string, string>;
   runId: string;
   createdAt: string;
+  /** Confidence intervals of `metrics`, by metric name. */
+  metricIntervals?: Record<string, MetricInterval>;
+  /** Scoring latency of the packaged model, milliseconds per call, at batch sizes 1 and 1,024. */
+  latencyMs?: { batch1: number; batch1024: number };
+  /** Every dataset behind the model (`dataset` is the one it was trained on). */
+  lineage?: DatasetLineage[];
 }

@@ -13,7 +13,7 @@ test('the seattle-weather example loads with its data path resolved next to it',
   const p = await loadPipeline(example);
   assert.equal(p.name, 'seattle-weather');
   assert.deepEqual(p.data, { path: join(PROJECT_ROOT, 'examples/seattle-weather/train-2012-2013.csv') });
-  assert.deepEqual(p.gate, { metric: 'accuracy', minimum: 0.6 });
+  assert.deepEqual(p.gate, { metric: 'accuracy', minimum: 0.6, minImprovement: 0.01 });
 });
 
 function base(): Record<string, unknown> {
