@@ -25,7 +25,10 @@ function installRuntime(): void {
       trace(): void {}
       debug(): void {}
       info(): void {}
-      warn(message: string): void { process.stderr.write(`[temporal] ${message}\n`); }
+      warn(message: string): void {
+        // The training worker has no workflows on purpose.
+        if (!message.startsWith('No workflows registered')) process.stderr.write(`[temporal] ${message}\n`);
+      }
       error(message: string): void { process.stderr.write(`[temporal] ${message}\n`); }
     })() });
   } catch {

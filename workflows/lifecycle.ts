@@ -86,5 +86,5 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     deployment = await deployModel({ pipeline: input.pipeline, model, reason: input.reason });
   }
   enter('done', deployment ? `${model.name}@${model.version} serves as ${deployment.role}` : `${model.name}@${model.version} registered, not deployed: ${candidate.gateReason}`);
-  return { dataset, validation, bestTrial, candidate, model, deployment };
+  return { dataset, validation, trials, bestTrial, candidate, model, deployment };
 }

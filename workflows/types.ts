@@ -43,6 +43,8 @@ export interface LifecycleProgress {
 export interface LifecycleResult {
   dataset: DatasetRef;
   validation: ValidationSummary;
+  /** Every trial of the search (each rung of successive halving). */
+  trials: TrialResult[];
   bestTrial: TrialResult;
   candidate: CandidateResult;
   model: ModelRef;

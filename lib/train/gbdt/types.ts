@@ -55,6 +55,8 @@ export interface GbdtOptions {
   binSampleRows?: number;
   /** Seed of every random choice (bin sample, row and feature subsampling, validation split). Default 0. */
   seed?: number;
+  /** Called after every round (e.g. to heartbeat); validationLoss when early stopping runs. */
+  onIteration?: (info: { iteration: number; validationLoss?: number }) => void;
 }
 
 /** An inner node: rows with float32(x[feature]) ≤ threshold go left; missing (NaN) goes left iff defaultLeft. */
@@ -103,7 +105,7 @@ export interface GbdtModel {
   iterations: number;
   /** Round-major: trees[round * outputs + k]. */
   trees: GbdtTree[];
-  /** Validation loss after each round, when early stopping ran. */
+  /** Validation loss after each round, when validation data was given or held out. */
   validationLoss?: number[];
   /** The options used, defaults filled in (validation data left out). */
   params: GbdtParams;
