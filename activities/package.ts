@@ -3,7 +3,10 @@ import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { recordsFromTable } from '../lib/data/records.js';
 import { exportClassifierToOnnx } from '../lib/onnx/exportClassifier.js';
 import { classifierInputs, onnxInputFeeds } from '../lib/onnx/feeds.js';
-import { scoreOnnx } from '../lib/onnx/runtime.js';
+import { measureLatency, scoreOnnx } from '../lib/onnx/runtime.js';
+import { renderModelCardHtml } from '../lib/report/modelCardHtml.js';
+import { holdoutIntervals } from '../lib/train/intervals.js';
+import { writeReport } from './reports.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
 import { registerModelVersion } from '../lib/store/models.js';
 import { predictProba, type TrainedClassifier } from '../lib/train/classifier.js';
@@ -38,6 +41,8 @@ export function createPackageActivities(deps: ActivityDeps) {
         );
       }
 
+      heartbeat('latency');
+      const latencyMs = await measureLatency(onnx, (n) => onnxInputFeeds(model, Array.from({ length: n }, (_, i) => records[i % records.length])));
       const stored = await deps.artifacts.put(onnx);
       const card: ModelCard = {
         name: pipeline.name,
@@ -50,7 +55,12 @@ export function createPackageActivities(deps: ActivityDeps) {
           classes: model.classes,
         },
         metrics: candidate.holdoutMetrics,
+        metricIntervals: holdoutIntervals(model, test, pipeline.search.seed),
         primaryMetric: pipeline.gate?.metric ?? 'accuracy',
+        latencyMs,
+        lineage: [
+          { id: input.dataset.id, sha256: input.dataset.id, role: 'training (and holdout)', rows: input.dataset.rows, uri: input.dataset.uri, source: input.dataset.source },
+        ],
         dataset: { id: input.dataset.id, rows: input.dataset.rows, source: input.dataset.source },
         trials: input.trials.map((t) => ({ trialId: t.trialId, params: t.params, cvScore: t.cvScore })),
         onnx: { sha256: stored.sha256, bytes: stored.bytes, parityMaxAbsDiff: maxDiff },
@@ -67,7 +77,8 @@ export function createPackageActivities(deps: ActivityDeps) {
         metrics: candidate.holdoutMetrics,
         card,
       });
-      return { name: version.name, version: version.version, uri: version.uri, sha256: version.sha256, parityMaxAbsDiff: maxDiff };
+      const cardHtml = await writeReport(deps.reportsDir, `${pipeline.name}/model-v${version.version}.html`, renderModelCardHtml(version.card, { version: version.version }));
+      return { name: version.name, version: version.version, uri: version.uri, sha256: version.sha256, parityMaxAbsDiff: maxDiff, cardHtml, latencyMs };
     },
   };
 }

@@ -141,6 +141,9 @@ export interface ModelRef {
   uri: string;
   sha256: string;
   parityMaxAbsDiff: number;
+  /** The model card as an HTML page. */
+  cardHtml: string;
+  latencyMs: { batch1: number; batch1024: number };
 }
 
 export interface DeployInput {

@@ -27,6 +27,8 @@ export function exportClassifierToOnnx(model: TrainedClassifier): Uint8Array {
   const dim = featureDim(pre);
   const k = model.classes.length;
   if (dim === 0) throw new Error('exportClassifierToOnnx: the model has no features');
+  // The graph has no unknown-category columns: a model fitted with them would export wrong (fail closed instead).
+  if (pre.unknownBucket) throw new Error('exportClassifierToOnnx: one-hot unknown buckets are not exported yet; fit without unknownBucket');
   if (model.weights.length !== k * dim || model.bias.length !== k) {
     throw new Error(`exportClassifierToOnnx: weights ${model.weights.length} / bias ${model.bias.length} do not fit ${k} classes × ${dim} features`);
   }

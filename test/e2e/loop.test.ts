@@ -24,6 +24,14 @@ test('seattle-weather goes through its whole life: champion, drift, retraining, 
   assert.equal(first.deployment?.role, 'champion');
   assert.ok(first.candidate.holdoutMetrics.accuracy >= 0.6, 'passes its gate');
   assert.ok(first.model.parityMaxAbsDiff <= 1e-4, 'ONNX parity');
+  assert.ok(first.model.latencyMs.batch1 > 0 && first.model.latencyMs.batch1024 >= first.model.latencyMs.batch1, 'latency measured');
+  const registered = await stack.db.query<{ card: { metricIntervals: Record<string, { lower: number; upper: number }>; metrics: Record<string, number> } }>(
+    "SELECT card FROM model_versions WHERE name = 'seattle-weather' AND version = 1",
+  );
+  const { card } = registered.rows[0];
+  assert.ok(card.metricIntervals.accuracy.lower <= card.metrics.accuracy && card.metrics.accuracy <= card.metricIntervals.accuracy.upper);
+  const cardHtml = await readFile(first.model.cardHtml, 'utf8');
+  for (const section of ['Input signature', 'Trials', 'Latency']) assert.match(cardHtml, new RegExp(section, 'i'));
 
   assert.equal(breach.window.evaluated, true);
   assert.equal(breach.window.breached, true);
