@@ -58,6 +58,7 @@ export function createPackageActivities(deps: ActivityDeps) {
         metricIntervals: holdoutIntervals(model, test, pipeline.search.seed),
         primaryMetric: pipeline.gate?.metric ?? 'accuracy',
         latencyMs,
+        gate: { blessed: candidate.blessed, reason: candidate.gateReason },
         lineage: [
           { id: input.dataset.id, sha256: input.dataset.id, role: 'training (and holdout)', rows: input.dataset.rows, uri: input.dataset.uri, source: input.dataset.source },
         ],

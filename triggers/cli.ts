@@ -14,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDataSchema } from '../lib/checks/schema.js';
 import { latestSchema, pinSchemaVersion } from '../lib/store/datasets.js';
-import { audit } from '../lib/store/models.js';
+import { audit, setAlias } from '../lib/store/models.js';
 import { followRun } from './progress.js';
 import { collectStatus, formatStatus } from './status.js';
 
@@ -148,6 +148,28 @@ program
         await writeFile(opts.export, json);
         console.log(`schema version ${pinned.version} of ${name} written to ${opts.export}`);
       } else process.stdout.write(json);
+    } finally {
+      await conn.close();
+    }
+  });
+
+program
+  .command('alias <model> <alias> <version>')
+  .description('move the champion or challenger alias to a registered, blessed version (audited: who, when, why)')
+  .requiredOption('--reason <text>', 'why (kept in the audit log)')
+  .option('--weight <w>', 'challenger traffic share in [0, 1]', (v) => {
+    const w = Number(v);
+    if (!(w >= 0 && w <= 1)) throw new InvalidArgumentError('must be a number in [0, 1]');
+    return w;
+  })
+  .action(async (model: string, alias: string, version: string, opts: { reason: string; weight?: number }) => {
+    if (alias !== 'champion' && alias !== 'challenger') throw new InvalidArgumentError(`alias must be champion or challenger, got "${alias}"`);
+    const v = Number(version);
+    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`version must be a positive integer, got "${version}"`);
+    const conn = await connect(readEnv());
+    try {
+      const d = await setAlias(conn.db, { modelName: model, alias, version: v, challengerWeight: opts.weight, actor: process.env.USER ?? 'cli', reason: opts.reason });
+      console.log(`${model}: champion v${d.championVersion}, challenger ${d.challengerVersion ? `v${d.challengerVersion} on ${Math.round(d.challengerWeight * 100)}%` : 'none'}`);
     } finally {
       await conn.close();
     }

@@ -56,4 +56,6 @@ export interface ModelCard {
   latencyMs?: { batch1: number; batch1024: number };
   /** Every dataset behind the model (`dataset` is the one it was trained on). */
   lineage?: DatasetLineage[];
+  /** The gate's verdict when the model was registered: only a blessed model may ever be served. */
+  gate?: { blessed: boolean; reason: string };
 }

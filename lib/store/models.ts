@@ -122,3 +122,46 @@ export async function audit(db: Queryable, actor: string, action: string, subjec
     JSON.stringify(details),
   ]);
 }
+
+export type Alias = 'champion' | 'challenger';
+
+/**
+ * Moves an alias by hand (who, when, why go to the audit log). Only a registered, blessed version may be
+ * served; a challenger needs a champion; making the challenger champion clears the challenger.
+ */
+export async function setAlias(
+  db: Db,
+  a: { modelName: string; alias: Alias; version: number; challengerWeight?: number; actor: string; reason: string },
+): Promise<DeploymentRow> {
+  if (!a.reason.trim()) throw new Error('a reason is required to move an alias');
+  return inTransaction(db, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deploy:${a.modelName}`]);
+    const target = await getModelVersion(tx, a.modelName, a.version);
+    if (!target) throw new Error(`${a.modelName}@${a.version} is not registered`);
+    if (target.card.gate?.blessed !== true) {
+      throw new Error(`${a.modelName}@${a.version} was not blessed (${target.card.gate?.reason ?? 'no gate verdict recorded'}): it is never served`);
+    }
+    const current = await getDeployment(tx, a.modelName);
+    if (a.alias === 'champion') {
+      await tx.query(
+        `INSERT INTO deployments (model_name, champion_version) VALUES ($1, $2)
+         ON CONFLICT (model_name) DO UPDATE SET champion_version = $2,
+           challenger_version = CASE WHEN deployments.challenger_version = $2 THEN NULL ELSE deployments.challenger_version END,
+           challenger_weight = CASE WHEN deployments.challenger_version = $2 THEN 0 ELSE deployments.challenger_weight END,
+           updated_at = now()`,
+        [a.modelName, a.version],
+      );
+    } else {
+      if (!current) throw new Error(`${a.modelName} has no champion: a challenger needs one to compete with`);
+      if (current.championVersion === a.version) throw new Error(`${a.modelName}@${a.version} is the champion already`);
+      const weight = a.challengerWeight ?? current.challengerWeight;
+      if (!(weight >= 0 && weight <= 1)) throw new Error(`challenger weight must be within [0, 1], got ${weight}`);
+      await tx.query('UPDATE deployments SET challenger_version = $2, challenger_weight = $3, updated_at = now() WHERE model_name = $1', [
+        a.modelName, a.version, weight,
+      ]);
+    }
+    await audit(tx, a.actor, `set_${a.alias}`, `${a.modelName}@${a.version}`, { reason: a.reason, before: current });
+    await tx.query('SELECT pg_notify($1, $2)', [DEPLOYMENTS_CHANNEL, a.modelName]);
+    return (await getDeployment(tx, a.modelName)) as DeploymentRow;
+  });
+}

@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import { PROJECT_ROOT } from '../../worker/stack.js';
 import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { setAlias } from '../../lib/store/models.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -109,6 +110,13 @@ test('fail closed: without a gate, below it, or not beating the champion, the mo
   assert.equal(same.deployment, null);
   const deploymentAfter = await stack.db.query('SELECT champion_version, challenger_version FROM deployments WHERE model_name = $1', [pipeline.name]);
   assert.deepEqual(deploymentAfter.rows, deploymentBefore.rows);
+
+  // An unblessed version cannot be served by hand either.
+  await assert.rejects(
+    setAlias(stack.db, { modelName: 'weather-no-gate', alias: 'champion', version: 1, actor: 'test', reason: 'try anyway' }),
+    /weather-no-gate@1 was not blessed \(no gate configured/,
+  );
+  await assert.rejects(setAlias(stack.db, { modelName: pipeline.name, alias: 'champion', version: 1, actor: 'test', reason: ' ' }), /a reason is required/);
 
   const res = await fetch(`${stack.info.httpUrl}/v1/models/weather-no-gate/predict`, {
     method: 'POST',

@@ -5,7 +5,10 @@ import { after, before, test } from 'node:test';
 import { runDemoStory } from '../../triggers/demo.js';
 import { MONITOR_WORKFLOW, TASK_QUEUE } from '../../workflows/names.js';
 import type { MonitorResult } from '../../workflows/types.js';
-import { startTestStack, type TestStack } from '../harness.js';
+import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../lib/config/env.js';
 
 let stack: TestStack;
 before(async () => {
@@ -83,4 +86,32 @@ test('the same breach window never starts a second retraining run', async () => 
   assert.equal(runs, 1);
   const versions = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM model_versions WHERE name = 'seattle-weather'");
   assert.equal(versions.rows[0].n, 2);
+});
+
+test('a person promotes the challenger through the audited alias command; serving follows without a restart', async () => {
+  const cli = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'alias', 'seattle-weather', 'champion', '2', '--reason', 'retrained on 2014-2015'], {
+    env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir, USER: 'alice' },
+    encoding: 'utf8',
+  });
+  assert.equal(cli.status, 0, cli.stdout + cli.stderr);
+  assert.match(cli.stdout, /champion v2, challenger none/);
+  const served = await eventually('serving to pick up the new champion', 10_000, async () => {
+    const { models } = (await (await fetch(`${stack.info.httpUrl}/v1/models`)).json()) as { models: { name: string; champion: { version: number }; challenger: unknown }[] };
+    const m = models.find((x) => x.name === 'seattle-weather');
+    return m?.champion.version === 2 ? m : null;
+  });
+  assert.equal(served.challenger, null);
+  const audit = await stack.db.query<{ actor: string; action: string; details: { reason: string } }>(
+    "SELECT actor, action, details FROM audit_log WHERE subject = 'seattle-weather@2' ORDER BY id DESC LIMIT 1",
+  );
+  assert.deepEqual(
+    { actor: audit.rows[0].actor, action: audit.rows[0].action, reason: audit.rows[0].details.reason },
+    { actor: 'alice', action: 'set_champion', reason: 'retrained on 2014-2015' },
+  );
+  const missing = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'alias', 'seattle-weather', 'champion', '9', '--reason', 'typo'], {
+    env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir },
+    encoding: 'utf8',
+  });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /seattle-weather@9 is not registered/);
 });
