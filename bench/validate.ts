@@ -5,23 +5,12 @@ import { profileTable } from '../lib/data/profile.js';
 import { schemaFromProfile } from '../lib/checks/schema.js';
 import type { Expectation } from '../lib/checks/expectations.js';
 import { formatValidationSummary, runValidation, type FullValidationReport } from '../lib/checks/suite.js';
+import { mulberry32 as rng } from '../lib/train/cv.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const NUMERIC = 35;
 const CATEGORICAL = 15;
 const RUNS = 5;
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 35 numeric columns of five shapes (1% missing, an id column) and 15 categorical ones with ~20 categories. */
 function synthetic(rows: number, seed: number): Table {

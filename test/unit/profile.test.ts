@@ -6,18 +6,7 @@ import type { Table } from '../../lib/data/table.js';
 import { jensenShannonDistance, lInfinityDistance } from '../../lib/stats/divergence.js';
 import { countOnEdges } from '../../lib/stats/bins.js';
 import { sortedQuantile } from '../../lib/stats/quantiles.js';
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../lib/train/cv.js';
 
 function numeric(name: string, values: number[] | Float64Array): Table['columns'][number] {
   return { name, kind: 'numeric', values: Float64Array.from(values) };

@@ -4,17 +4,7 @@ import assert from 'node:assert/strict';
 import type { Table } from '../../lib/data/table.js';
 import { profileTable } from '../../lib/data/profile.js';
 import { computeSkew, skewConfigSchema, type SkewResult } from '../../lib/checks/skew.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../lib/train/cv.js';
 
 function make(n: number, seed: number, shift = 0, colors = ['red', 'green', 'blue']): Table {
   const r = rng(seed);
