@@ -3,6 +3,7 @@
 import { mulberry32 } from '../cv.js';
 import { binMatrix, fitBinMapper, MISSING_BIN, thresholdOf, type BinMapper } from './binning.js';
 import { TreeGrower, type GrownTree } from './grow.js';
+import { histogramInput, setGradients } from './histogram.js';
 import { checkLabels, checkMatrix, holdout } from './inputs.js';
 import { baseScores, fillGradients, meanLoss, softmaxRows } from './objective.js';
 import { addTreeScores, flattenTree } from './predict.js';
@@ -22,10 +23,10 @@ function toModelTree(t: GrownTree, mapper: BinMapper, classIndex: number): GbdtT
 }
 
 /** Leaf value reached by training row r, walking the grown tree over bin codes. */
-function binnedValue(t: GrownTree, codes: Uint8Array, features: number, r: number): number {
+function binnedValue(t: GrownTree, columns: Uint8Array, rows: number, r: number): number {
   let node = 0;
   while (t.feature[node] >= 0) {
-    const c = codes[r * features + t.feature[node]];
+    const c = columns[t.feature[node] * rows + r];
     node = (c === MISSING_BIN ? t.defaultLeft[node] : c <= t.bin[node]) ? t.left[node] : t.right[node];
   }
   return t.value[node];
@@ -86,7 +87,8 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
   }
 
   const mapper = fitBinMapper(train.x, n, features, p.maxBins, p.binSampleRows, p.seed);
-  const codes = binMatrix(train.x, n, features, mapper);
+  const binned = binMatrix(train.x, n, features, mapper);
+  const { columns } = binned;
   const outputs = outputsOf(p.objective, numClass);
   const base = baseScores(p.objective, ty, numClass);
   const scores = new Float64Array(n * outputs);
@@ -96,7 +98,7 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
   if (valid && vScores) for (let i = 0; i < valid.rows; i++) for (let k = 0; k < outputs; k++) vScores[i * outputs + k] = base[k];
 
   const gh = new Float64Array(2 * n);
-  const input = { codes, features, gh, slots: p.objective === 'regression' ? (2 as const) : (3 as const) };
+  const input = histogramInput(binned, n, features, p.objective === 'regression' ? 1 : 2);
   const rules = { lambda: p.lambda, minChildWeight: p.minChildWeight, minSamplesLeaf: p.minSamplesLeaf, minSplitGain: p.minSplitGain };
   const grower = new TreeGrower(input, {
     rules, numBins: mapper.numBins, maxDepth: p.maxDepth, maxLeaves: p.maxLeaves, growth: p.growth, learningRate: p.learningRate,
@@ -113,6 +115,7 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
     if (p.objective === 'multiclass') softmaxRows(scores, n, outputs, probs);
     for (let k = 0; k < outputs; k++) {
       fillGradients(p.objective, scores, probs, ty, outputs, k, gh);
+      setGradients(input, gh);
       const m = sampleRows(n, p.subsample, rand, idx, mask);
       const feats = sampleFeatures(features, p.colsampleBytree, rand);
       const grown = grower.grow(idx, m, feats);
@@ -120,7 +123,7 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
         const v = grown.value[leaf.node];
         for (let q = leaf.start; q < leaf.end; q++) scores[idx[q] * outputs + k] += v;
       }
-      if (m < n) for (let i = 0; i < n; i++) if (!mask[i]) scores[i * outputs + k] += binnedValue(grown, codes, features, i);
+      if (m < n) for (let i = 0; i < n; i++) if (!mask[i]) scores[i * outputs + k] += binnedValue(grown, columns, n, i);
       const tree = toModelTree(grown, mapper, k);
       trees.push(tree);
       if (valid && vScores) addTreeScores(flattenTree(tree), valid.x, valid.rows, vScores, outputs);

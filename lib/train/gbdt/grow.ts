@@ -1,7 +1,7 @@
 // Grows one regression tree on gradients: leaf-wise or depth-wise, smaller child built, sibling by subtraction.
 
 import { MISSING_BIN } from './binning.js';
-import { buildHistogram, histogramLength, subtractHistogram, type HistogramInput } from './histogram.js';
+import { buildHistogram, histogramLength, subtractHistogram, sumGradients, type HistogramInput } from './histogram.js';
 import { emptyCandidate, findBestSplit, type SplitCandidate, type SplitRules } from './split.js';
 import type { GbdtGrowth } from './types.js';
 
@@ -45,9 +45,10 @@ export class TreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly histLen: number;
   private readonly tmp: Int32Array;
+  private readonly goLeft = new Uint8Array(256);
 
   constructor(private readonly input: HistogramInput, private readonly settings: GrowSettings, rows: number) {
-    this.histLen = histogramLength(input.features, input.slots);
+    this.histLen = histogramLength(input.features, input.shift);
     this.tmp = new Int32Array(rows);
   }
 
@@ -59,29 +60,31 @@ export class TreeGrower {
     if (h) this.pool.push(h);
   }
 
-  /** Stable partition of idx[start..end) by the split; returns the first index of the right part. */
+  /** Stable partition of idx[start..end) by the split (branch-free); returns the first index of the right part. */
   private partition(idx: Int32Array, start: number, end: number, s: SplitCandidate): number {
-    const { codes, features } = this.input;
+    const { columns, rows } = this.input;
     const tmp = this.tmp;
-    const f = s.feature;
-    const bin = s.bin;
-    const missLeft = s.defaultLeft;
+    const goLeft = this.goLeft;
+    for (let c = 0; c < 256; c++) goLeft[c] = c === MISSING_BIN ? (s.defaultLeft ? 1 : 0) : c <= s.bin ? 1 : 0;
+    const col = columns.subarray(s.feature * rows, (s.feature + 1) * rows);
     let w = start;
     let nr = 0;
     for (let k = start; k < end; k++) {
       const r = idx[k];
-      const c = codes[r * features + f];
-      if (c === MISSING_BIN ? missLeft : c <= bin) idx[w++] = r;
-      else tmp[nr++] = r;
+      const left = goLeft[col[r]];
+      idx[w] = r;
+      tmp[nr] = r;
+      w += left;
+      nr += left ^ 1;
     }
-    idx.set(tmp.subarray(0, nr), w);
+    for (let q = 0; q < nr; q++) idx[w + q] = tmp[q];
     return w;
   }
 
   /** Grows a tree on the rows idx[0..n) (reordered in place) over the features in `feats` (ascending). */
   grow(idx: Int32Array, n: number, feats: Int32Array): GrownTree {
     const { rules, numBins, maxDepth, maxLeaves, growth, learningRate } = this.settings;
-    const { gh, slots } = this.input;
+    const { shift } = this.input;
     const t: GrownTree = { feature: [], bin: [], defaultLeft: [], left: [], right: [], value: [], gain: [], count: [], leaves: [] };
     const newNode = (count: number): number => {
       t.feature.push(-1);
@@ -97,16 +100,10 @@ export class TreeGrower {
     const splittable = (depth: number, count: number, H: number): boolean =>
       (maxDepth <= 0 || depth < maxDepth) && count >= 2 * rules.minSamplesLeaf && H >= 2 * rules.minChildWeight;
     const evaluate = (leaf: OpenLeaf): void => {
-      findBestSplit(leaf.hist as Float64Array, slots, feats, numBins, leaf.G, leaf.H, leaf.end - leaf.start, rules, leaf.split);
+      findBestSplit(leaf.hist as Float64Array, shift, feats, numBins, leaf.G, leaf.H, leaf.end - leaf.start, rules, leaf.split);
     };
 
-    let G = 0;
-    let H = 0;
-    for (let k = 0; k < n; k++) {
-      const r = idx[k];
-      G += gh[2 * r];
-      H += gh[2 * r + 1];
-    }
+    const { G, H } = sumGradients(this.input, idx, 0, n);
     const root: OpenLeaf = { node: newNode(n), start: 0, end: n, depth: 0, G, H, hist: null, split: emptyCandidate() };
     const done: OpenLeaf[] = [];
     const open: OpenLeaf[] = [];
@@ -153,7 +150,7 @@ export class TreeGrower {
         const [small, large] = mid - p.start <= p.end - mid ? [L, R] : [R, L];
         small.hist = this.alloc();
         buildHistogram(small.hist, this.input, idx, small.start, small.end, feats);
-        subtractHistogram(p.hist as Float64Array, small.hist, feats, slots);
+        subtractHistogram(p.hist as Float64Array, small.hist, feats, shift);
         large.hist = p.hist;
         if (splitL) evaluate(L);
         if (splitR) evaluate(R);

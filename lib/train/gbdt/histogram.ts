@@ -1,51 +1,128 @@
 // Gradient/hessian(/count) histograms over bin codes: the hot loop, plus histogram subtraction.
 //
-// Layout: one Float64Array per node, feature f at offset f·256·S, bin b at +b·S, slots
-// [gradient sum, hessian sum(, row count)]; S = 2 when every hessian is 1 (the count is the hessian
-// sum), else 3. Rows are read row-major (codes[r·F + f]) so that one row's gradient pair is loaded
-// once for all its features: measured 2–3× faster here than a column-by-column pass.
+// Layout: one Float64Array per node; bin b of feature f starts at ((f·256 + b) << shift), with
+// slots [gradient sum, hessian sum] (shift 1: every hessian is 1, so the hessian sum is the row
+// count) or [gradient sum, hessian sum, row count, unused] (shift 2). Rows are read as records
+// (see BinnedMatrix): four codes per 32-bit load and the row's float32 gradient pair next to
+// them, loaded once for all features. Measured here: 2–3× faster than a column-by-column pass over
+// per-feature arrays, and the shared record cuts the cache misses of deep (scattered) nodes.
 
-import { BIN_SLOTS } from './binning.js';
+import { BIN_SLOTS, type BinnedMatrix } from './binning.js';
 
 export interface HistogramInput {
-  /** Row-major bin codes, rows × features. */
+  /** Row records (codes, then float32 gradient and hessian), `stride` bytes each. */
   codes: Uint8Array;
+  stride: number;
+  /** The same records as 32-bit words and as float32 values. */
+  words: Uint32Array;
+  grads: Float32Array;
+  /** Column-major bin codes, columns[f · rows + r] (used to partition rows). */
+  columns: Uint8Array;
+  rows: number;
   features: number;
-  /** Interleaved [g0, h0, g1, h1, …] per row. */
-  gh: Float64Array;
-  /** Slots per bin: 2 or 3. */
-  slots: 2 | 3;
+  /** 1: [g, h] per bin; 2: [g, h, count, unused] per bin. */
+  shift: 1 | 2;
 }
 
-/** Histogram length for `features` features with `slots` slots per bin. */
-export function histogramLength(features: number, slots: number): number {
-  return features * BIN_SLOTS * slots;
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+export function histogramInput(binned: BinnedMatrix, rows: number, features: number, shift: 1 | 2): HistogramInput {
+  const { codes, stride, columns } = binned;
+  if (codes.byteOffset % 4 !== 0 || stride % 4 !== 0) throw new Error('histogramInput: row records must be 4-byte aligned');
+  const words = new Uint32Array(codes.buffer, codes.byteOffset, codes.length >> 2);
+  const grads = new Float32Array(codes.buffer, codes.byteOffset, codes.length >> 2);
+  return { codes, stride, words, grads, columns, rows, features, shift };
 }
 
-function buildAll2(hist: Float64Array, codes: Uint8Array, F: number, gh: Float64Array, idx: Int32Array, start: number, end: number): void {
-  hist.fill(0);
+/** Stores interleaved float64 [g0, h0, g1, h1, …] into the records' float32 slots. */
+export function setGradients(input: HistogramInput, gh: Float64Array): void {
+  const rw = input.stride >> 2;
+  const grads = input.grads;
+  for (let i = 0, o = rw - 2; i < input.rows; i++, o += rw) {
+    grads[o] = gh[2 * i];
+    grads[o + 1] = gh[2 * i + 1];
+  }
+}
+
+/** Gradient and hessian sums over rows idx[start..end), from the stored float32 values. */
+export function sumGradients(input: HistogramInput, idx: Int32Array, start: number, end: number): { G: number; H: number } {
+  const rw = input.stride >> 2;
+  const grads = input.grads;
+  let G = 0;
+  let H = 0;
   for (let k = start; k < end; k++) {
-    const r = idx[k];
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const base = r * F;
-    for (let f = 0; f < F; f++) {
-      const o = (f << 9) + (codes[base + f] << 1);
+    const o = idx[k] * rw + rw - 2;
+    G += grads[o];
+    H += grads[o + 1];
+  }
+  return { G, H };
+}
+
+/** Histogram length for `features` features. */
+export function histogramLength(features: number, shift: number): number {
+  return (features * BIN_SLOTS) << shift;
+}
+
+function buildWords1(hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number): void {
+  const { words, grads, codes, features: F } = input;
+  const rw = input.stride >> 2;
+  const W = F >> 2;
+  for (let k = start; k < end; k++) {
+    const wb = idx[k] * rw;
+    const g = grads[wb + rw - 2];
+    const h = grads[wb + rw - 1];
+    for (let w = 0, fo = 0; w < W; w++, fo += 1024) {
+      const c = words[wb + w];
+      const o0 = (fo + (c & 255)) << 1;
+      const o1 = (fo + 256 + ((c >>> 8) & 255)) << 1;
+      const o2 = (fo + 512 + ((c >>> 16) & 255)) << 1;
+      const o3 = (fo + 768 + (c >>> 24)) << 1;
+      hist[o0] += g;
+      hist[o0 + 1] += h;
+      hist[o1] += g;
+      hist[o1 + 1] += h;
+      hist[o2] += g;
+      hist[o2 + 1] += h;
+      hist[o3] += g;
+      hist[o3 + 1] += h;
+    }
+    for (let f = W << 2, b = wb << 2; f < F; f++) {
+      const o = ((f << 8) + codes[b + f]) << 1;
       hist[o] += g;
       hist[o + 1] += h;
     }
   }
 }
 
-function buildAll3(hist: Float64Array, codes: Uint8Array, F: number, gh: Float64Array, idx: Int32Array, start: number, end: number): void {
-  hist.fill(0);
+function buildWords2(hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number): void {
+  const { words, grads, codes, features: F } = input;
+  const rw = input.stride >> 2;
+  const W = F >> 2;
   for (let k = start; k < end; k++) {
-    const r = idx[k];
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const base = r * F;
-    for (let f = 0; f < F; f++) {
-      const o = ((f << 8) + codes[base + f]) * 3;
+    const wb = idx[k] * rw;
+    const g = grads[wb + rw - 2];
+    const h = grads[wb + rw - 1];
+    for (let w = 0, fo = 0; w < W; w++, fo += 1024) {
+      const c = words[wb + w];
+      const o0 = (fo + (c & 255)) << 2;
+      const o1 = (fo + 256 + ((c >>> 8) & 255)) << 2;
+      const o2 = (fo + 512 + ((c >>> 16) & 255)) << 2;
+      const o3 = (fo + 768 + (c >>> 24)) << 2;
+      hist[o0] += g;
+      hist[o0 + 1] += h;
+      hist[o0 + 2] += 1;
+      hist[o1] += g;
+      hist[o1 + 1] += h;
+      hist[o1 + 2] += 1;
+      hist[o2] += g;
+      hist[o2 + 1] += h;
+      hist[o2 + 2] += 1;
+      hist[o3] += g;
+      hist[o3 + 1] += h;
+      hist[o3 + 2] += 1;
+    }
+    for (let f = W << 2, b = wb << 2; f < F; f++) {
+      const o = ((f << 8) + codes[b + f]) << 2;
       hist[o] += g;
       hist[o + 1] += h;
       hist[o + 2] += 1;
@@ -53,45 +130,45 @@ function buildAll3(hist: Float64Array, codes: Uint8Array, F: number, gh: Float64
   }
 }
 
-function buildSubset(
-  hist: Float64Array, codes: Uint8Array, F: number, gh: Float64Array, idx: Int32Array, start: number, end: number,
-  feats: Int32Array, S: number,
-): void {
+/** Any feature subset (or a big-endian platform): one byte per feature. */
+function buildBytes(hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number, feats: Int32Array): void {
+  const { codes, grads, shift } = input;
+  const rw = input.stride >> 2;
   const n = feats.length;
-  const width = BIN_SLOTS * S;
-  for (let j = 0; j < n; j++) hist.fill(0, feats[j] * width, (feats[j] + 1) * width);
   for (let k = start; k < end; k++) {
-    const r = idx[k];
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const base = r * F;
+    const wb = idx[k] * rw;
+    const g = grads[wb + rw - 2];
+    const h = grads[wb + rw - 1];
+    const b = wb << 2;
     for (let j = 0; j < n; j++) {
       const f = feats[j];
-      const o = ((f << 8) + codes[base + f]) * S;
+      const o = ((f << 8) + codes[b + f]) << shift;
       hist[o] += g;
       hist[o + 1] += h;
-      if (S === 3) hist[o + 2] += 1;
+      if (shift === 2) hist[o + 2] += 1;
     }
   }
 }
 
 /**
- * Fills `hist` with the sums over rows idx[start..end) for the features in `feats`
- * (ascending; when it holds every feature the full-width loops run). Other features' slots are left as they were.
+ * Fills the slots of the features in `feats` (ascending) with the sums over rows idx[start..end);
+ * other features' slots are left as they were.
  */
 export function buildHistogram(hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number, feats: Int32Array): void {
-  const { codes, features, gh, slots } = input;
-  if (feats.length === features) {
-    if (slots === 2) buildAll2(hist, codes, features, gh, idx, start, end);
-    else buildAll3(hist, codes, features, gh, idx, start, end);
-  } else {
-    buildSubset(hist, codes, features, gh, idx, start, end, feats, slots);
+  const width = BIN_SLOTS << input.shift;
+  if (feats.length === input.features && LITTLE_ENDIAN) {
+    hist.fill(0, 0, input.features * width);
+    if (input.shift === 1) buildWords1(hist, input, idx, start, end);
+    else buildWords2(hist, input, idx, start, end);
+    return;
   }
+  for (let j = 0; j < feats.length; j++) hist.fill(0, feats[j] * width, (feats[j] + 1) * width);
+  buildBytes(hist, input, idx, start, end, feats);
 }
 
 /** parent −= child over the features in `feats`: the parent buffer becomes the sibling's histogram. */
-export function subtractHistogram(parent: Float64Array, child: Float64Array, feats: Int32Array, slots: number): void {
-  const width = BIN_SLOTS * slots;
+export function subtractHistogram(parent: Float64Array, child: Float64Array, feats: Int32Array, shift: number): void {
+  const width = BIN_SLOTS << shift;
   for (let j = 0; j < feats.length; j++) {
     const from = feats[j] * width;
     const to = from + width;

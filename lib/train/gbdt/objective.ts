@@ -5,11 +5,9 @@ import type { GbdtObjective } from './types.js';
 /** Smallest hessian kept, so that a saturated row still counts toward minChildWeight as a positive weight. */
 const MIN_HESSIAN = 1e-16;
 
-/** Numerically stable logistic function. */
+/** Logistic function (exp(−s) overflowing to Infinity gives 0, never NaN). */
 export function sigmoid(s: number): number {
-  if (s >= 0) return 1 / (1 + Math.exp(-s));
-  const e = Math.exp(s);
-  return e / (1 + e);
+  return 1 / (1 + Math.exp(-s));
 }
 
 /** In-place softmax of scores[off..off+k). */

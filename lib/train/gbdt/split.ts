@@ -31,21 +31,20 @@ export function emptyCandidate(): SplitCandidate {
  * With no missing rows in the node, missing values later go to the side with more rows.
  */
 export function findBestSplit(
-  hist: Float64Array, slots: number, feats: Int32Array, numBins: Int32Array,
+  hist: Float64Array, shift: number, feats: Int32Array, numBins: Int32Array,
   G: number, H: number, C: number, rules: SplitRules, out: SplitCandidate,
 ): void {
   const { lambda, minChildWeight: mcw, minSamplesLeaf: msl } = rules;
   const parent = (G * G) / (H + lambda);
-  const S = slots;
-  const countSlot = S === 3 ? 2 : 1;
+  const countSlot = shift === 2 ? 2 : 1;
   let bestGain = rules.minSplitGain;
   out.gain = -Infinity;
   out.feature = -1;
   for (let j = 0; j < feats.length; j++) {
     const f = feats[j];
     const nb = numBins[f];
-    const off = f * BIN_SLOTS * S;
-    const mo = off + MISSING_BIN * S;
+    const off = (f * BIN_SLOTS) << shift;
+    const mo = off + (MISSING_BIN << shift);
     const mg = hist[mo];
     const mh = hist[mo + 1];
     const mc = hist[mo + countSlot];
@@ -54,7 +53,7 @@ export function findBestSplit(
     let ch = 0;
     let cc = 0;
     for (let b = 0; b < nb; b++) {
-      const o = off + b * S;
+      const o = off + (b << shift);
       cg += hist[o];
       ch += hist[o + 1];
       cc += hist[o + countSlot];

@@ -1,0 +1,186 @@
+// Bench: GBDT training speed on 1,000,000 × 20 rows against LightGBM (one thread), and holdout quality against LightGBM / scikit-learn.
+//
+// Run:  pip install lightgbm scikit-learn numpy   (once, by hand)
+//       npx tsx bench/gbdt.ts [--rows 1000000] [--only speed|quality] [--python python3] [--sklearn-speed]
+// The peers run in bench/gbdt_peers.py on the same files, in the same run, one thread each
+// (OMP_NUM_THREADS=1, LightGBM num_threads=1); every metric is computed here by lib/train/metrics.ts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { numericColumn } from '../lib/data/table.js';
+import { readArrowFile } from '../lib/data/sources/arrow.js';
+import { mulberry32, trainTestSplit } from '../lib/train/cv.js';
+import { accuracy, rocAuc } from '../lib/train/metrics.js';
+import { predictGbdtProba, trainGbdt, type GbdtOptions } from '../lib/train/gbdt/index.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const ROWS = Number(arg('--rows') ?? 1_000_000);
+const ONLY = arg('--only');
+const PYTHON = arg('--python') ?? 'python3';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DATA = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
+
+type Settings = Required<Pick<GbdtOptions, 'nEstimators' | 'learningRate' | 'maxDepth' | 'maxLeaves' | 'maxBins' | 'minChildWeight' | 'minSamplesLeaf' | 'lambda' | 'minSplitGain'>>;
+const SPEED: Settings = { nEstimators: 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, maxBins: 255, minChildWeight: 1e-3, minSamplesLeaf: 20, lambda: 0, minSplitGain: 0 };
+const QUALITY: Settings = { ...SPEED, maxDepth: 0, maxLeaves: 31 };
+
+interface Task {
+  name: string;
+  objective: 'binary' | 'multiclass';
+  numClass: number;
+  features: number;
+  xTrain: Float64Array; yTrain: Int32Array; trainRows: number;
+  xTest: Float64Array; yTest: Int32Array; testRows: number;
+  settings: Settings;
+  peers: string[];
+}
+
+function take(x: Float64Array, n: number, features: number, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length * features);
+  for (let f = 0; f < features; f++) for (let k = 0; k < idx.length; k++) out[f * idx.length + k] = x[f * n + idx[k]];
+  return out;
+}
+
+function splitTask(name: string, x: Float64Array, y: Int32Array, features: number, numClass: number, testFraction: number): Task {
+  const n = y.length;
+  const s = trainTestSplit(y, testFraction, 7);
+  return {
+    name, objective: numClass === 2 ? 'binary' : 'multiclass', numClass, features,
+    xTrain: take(x, n, features, s.train), yTrain: Int32Array.from(s.train, (i) => y[i]), trainRows: s.train.length,
+    xTest: take(x, n, features, s.test), yTest: Int32Array.from(s.test, (i) => y[i]), testRows: s.test.length,
+    settings: QUALITY, peers: ['lightgbm', 'sklearn'],
+  };
+}
+
+/** 20 numeric features of five shapes (two with 2% NaN); label from a nonlinear function plus noise. */
+function speedTask(rows: number): Task {
+  const total = rows + 100_000;
+  const F = 20;
+  const r = mulberry32(42);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const x = new Float64Array(total * F);
+  for (let f = 0; f < F; f++) {
+    for (let i = 0; i < total; i++) {
+      const shape = f % 5;
+      let v = shape === 0 ? gauss() : shape === 1 ? r() * 10 : shape === 2 ? Math.floor(r() * 12) : shape === 3 ? Math.exp(gauss()) : gauss() * 3 + 1;
+      if (f >= 18 && r() < 0.02) v = NaN;
+      x[f * total + i] = v;
+    }
+  }
+  const y = new Int32Array(total);
+  const at = (f: number, i: number) => x[f * total + i];
+  for (let i = 0; i < total; i++) {
+    const z = at(0, i) + 0.3 * at(1, i) - 1.5 + 0.4 * at(5, i) * at(10, i) + Math.sin(at(2, i)) + 0.2 * Math.log(at(3, i)) + (Number.isNaN(at(18, i)) ? 1 : 0.1 * at(18, i));
+    y[i] = z + 0.5 * gauss() > 0 ? 1 : 0;
+  }
+  const train = Int32Array.from({ length: rows }, (_, i) => i);
+  const test = Int32Array.from({ length: total - rows }, (_, i) => rows + i);
+  return {
+    name: 'synthetic-1m', objective: 'binary', numClass: 2, features: F,
+    xTrain: take(x, total, F, train), yTrain: y.slice(0, rows), trainRows: rows,
+    xTest: take(x, total, F, test), yTest: y.slice(rows), testRows: total - rows,
+    settings: SPEED, peers: args.includes('--sklearn-speed') ? ['lightgbm', 'sklearn'] : ['lightgbm'],
+  };
+}
+
+function seattleTask(): Task {
+  const rows = readFileSync(join(DATA, 'seattle-weather.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
+  const n = rows.length;
+  const x = new Float64Array(n * 4);
+  rows.forEach((row, i) => { for (let f = 0; f < 4; f++) x[f * n + i] = Number(row[f + 1]); });
+  const classes = [...new Set(rows.map((row) => row[5]))].sort();
+  return splitTask('seattle-weather', x, Int32Array.from(rows, (row) => classes.indexOf(row[5])), 4, classes.length, 0.25);
+}
+
+/** Island and Sex as ordinal codes (sorted categories; null and "." → NaN), four measurements with their NaNs. */
+function penguinsTask(): Task {
+  const recs = JSON.parse(readFileSync(join(DATA, 'penguins.json'), 'utf8')) as Record<string, string | number | null>[];
+  const n = recs.length;
+  const codes = (key: string) => { const cats = [...new Set(recs.map((r) => r[key]).filter((v) => v !== null && v !== '.'))].sort(); return (v: unknown) => { const k = cats.indexOf(v as string); return k < 0 ? NaN : k; }; };
+  const island = codes('Island');
+  const sex = codes('Sex');
+  const cols: ((r: Record<string, string | number | null>) => number)[] = [
+    (r) => island(r.Island), (r) => sex(r.Sex),
+    ...['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'].map((k) => (r: Record<string, string | number | null>) => (r[k] === null ? NaN : Number(r[k]))),
+  ];
+  const x = new Float64Array(n * cols.length);
+  cols.forEach((get, f) => recs.forEach((r, i) => { x[f * n + i] = get(r); }));
+  const species = [...new Set(recs.map((r) => r.Species as string))].sort();
+  return splitTask('penguins', x, Int32Array.from(recs, (r) => species.indexOf(r.Species as string)), cols.length, species.length, 0.25);
+}
+
+async function flightsTask(): Promise<Task> {
+  const table = await readArrowFile(join(DATA, 'flights-200k.arrow'), 'flights-200k.arrow');
+  const n = table.rows;
+  const x = new Float64Array(n * 2);
+  x.set(numericColumn(table, 'distance').values, 0);
+  x.set(numericColumn(table, 'time').values, n);
+  const delay = numericColumn(table, 'delay').values;
+  return splitTask('flights-200k', x, Int32Array.from(delay, (d) => (d > 15 ? 1 : 0)), 2, 2, 0.2);
+}
+
+function writeTask(dir: string, t: Task): void {
+  const base = join(dir, t.name);
+  writeFileSync(`${base}.xtrain`, new Uint8Array(t.xTrain.buffer));
+  writeFileSync(`${base}.ytrain`, new Uint8Array(Float64Array.from(t.yTrain).buffer));
+  writeFileSync(`${base}.xtest`, new Uint8Array(t.xTest.buffer));
+}
+
+interface Row { task: string; peer: string; wall: number; cpu: number; acc: number; auc: number }
+
+const tasks: Task[] = [];
+if (ONLY !== 'quality') tasks.push(speedTask(ROWS));
+if (ONLY !== 'speed') tasks.push(seattleTask(), penguinsTask(), await flightsTask());
+const dir = mkdtempSync(join(tmpdir(), 'mlcycle-gbdt-bench-'));
+const results: Row[] = [];
+try {
+  for (const t of tasks) {
+    writeTask(dir, t);
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    const model = trainGbdt(t.xTrain, t.trainRows, t.features, t.yTrain, { objective: t.objective, numClass: t.numClass, ...t.settings, growth: 'leafwise' });
+    const row: Row = { task: t.name, peer: 'mlcycle', wall: (performance.now() - wall) / 1000, cpu: process.cpuUsage(cpu).user / 1e6, acc: 0, auc: 0 };
+    const proba = predictGbdtProba(model, t.xTest, t.testRows);
+    row.acc = accuracy(t.yTest, proba, t.numClass);
+    row.auc = rocAuc(t.yTest, proba, t.numClass);
+    results.push(row);
+    console.log(`mlcycle ${t.name}: ${row.wall.toFixed(2)} s`);
+  }
+  const meta = tasks.map(({ name, objective, numClass, features, trainRows, testRows, settings, peers }) => ({ name, objective, numClass, features, trainRows, testRows, settings, peers }));
+  writeFileSync(join(dir, 'tasks.json'), JSON.stringify(meta));
+  let peers: { versions: Record<string, string>; tasks: Record<string, Record<string, { wallSeconds?: number; cpuSeconds?: number; error?: string }>> } | null = null;
+  try {
+    peers = JSON.parse(execFileSync(PYTHON, [join(HERE, 'gbdt_peers.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 24 }));
+  } catch (err) {
+    console.log(`peers did not run (${(err as Error).message.split('\n')[0]}); install them with: pip install lightgbm scikit-learn numpy`);
+  }
+  for (const t of tasks) {
+    for (const [peer, r] of Object.entries(peers?.tasks[t.name] ?? {})) {
+      const file = join(dir, `${t.name}.${peer}.proba`);
+      if (r.error || !existsSync(file)) {
+        console.log(`${peer} ${t.name}: ${r.error ?? 'no output'}`);
+        continue;
+      }
+      const buf = readFileSync(file);
+      const proba = new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8);
+      results.push({ task: t.name, peer, wall: r.wallSeconds ?? NaN, cpu: r.cpuSeconds ?? NaN, acc: accuracy(t.yTest, proba, t.numClass), auc: rocAuc(t.yTest, proba, t.numClass) });
+    }
+  }
+  console.log(`\nnode ${process.version}; ${peers ? Object.entries(peers.versions).map(([k, v]) => `${k} ${v}`).join(', ') : 'no peers'}`);
+  console.log('\n| task | train rows × features | peer | train wall s | train CPU s | holdout accuracy | holdout AUC | vs mlcycle |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const t of tasks) {
+    const ours = results.find((r) => r.task === t.name && r.peer === 'mlcycle') as Row;
+    for (const r of results.filter((q) => q.task === t.name)) {
+      const vs = r.peer === 'mlcycle' ? '' : `time ×${(ours.wall / r.wall).toFixed(2)} wall, ×${(ours.cpu / r.cpu).toFixed(2)} CPU; acc ${((ours.acc - r.acc) * 100).toFixed(2)} pt, AUC ${((ours.auc - r.auc) * 100).toFixed(2)} pt`;
+      console.log(`| ${t.name} | ${t.trainRows} × ${t.features} | ${r.peer} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.acc.toFixed(4)} | ${r.auc.toFixed(4)} | ${vs} |`);
+    }
+  }
+  console.log(`\nsettings: speed ${JSON.stringify(SPEED)}; quality ${JSON.stringify(QUALITY)}; mlcycle growth leafwise; peers one thread`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
