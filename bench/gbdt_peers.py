@@ -3,7 +3,8 @@
 # Usage (normally started by bench/gbdt.ts): python3 bench/gbdt_peers.py DIR
 # DIR/tasks.json lists tasks; each task has float64 files (column-major x: features × rows) and the
 # settings to mirror. Writes DIR/<task>.<peer>.proba (float64, rows × outputs, row-major) and prints
-# one JSON object: versions and, per task and peer, training wall and CPU seconds or an error.
+# one JSON object: versions and, per task and peer, training wall and CPU seconds (fastest of the
+# task's "repeat" runs) or an error.
 # Needs: pip install lightgbm scikit-learn numpy
 
 import json
@@ -90,9 +91,14 @@ def run(directory):
             if peer not in task["peers"]:
                 continue
             try:
-                wall, cpu = time.perf_counter(), time.process_time()
-                predict = fit(task, x, y)
-                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                best = None
+                for _ in range(task.get("repeat", 1)):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    predict = fit(task, x, y)
+                    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                    if best is None or wall < best[0]:
+                        best = (wall, cpu)
+                wall, cpu = best
                 proba = np.asarray(predict(xt), dtype=np.float64)
                 if task["objective"] == "binary":
                     proba = np.stack([1 - proba, proba], axis=1) if proba.ndim == 1 else proba

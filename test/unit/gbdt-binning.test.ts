@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32 } from '../../lib/train/cv.js';
 import { binMatrix, binOf, fitBinMapper, MISSING_BIN, packRows, quantileCuts, thresholdOf } from '../../lib/train/gbdt/binning.js';
-import { buildHistogram, histogramInput, histogramLength, setGradients, subtractHistogram, type HistogramInput } from '../../lib/train/gbdt/histogram.js';
+import { buildHistogram, histogramLength, subtractHistogram } from '../../lib/train/gbdt/histogram.js';
+import { buildRootHistogram } from '../../lib/train/gbdt/rootHistogram.js';
+import { histogramInput, setGradients, type HistogramInput } from '../../lib/train/gbdt/records.js';
 import { emptyCandidate, findBestSplit } from '../../lib/train/gbdt/split.js';
 
 test('few distinct values get one bin each, cut between neighbours and float32-exact', () => {
@@ -82,10 +84,15 @@ test('a histogram built directly equals parent minus sibling, with and without c
       buildHistogram(parent, input, idx, 0, rows, feats);
       buildHistogram(left, input, idx, 0, 1234, feats);
       buildHistogram(right, input, idx, 1234, rows, feats);
-      subtractHistogram(parent, left, feats, shift);
+      subtractHistogram(parent, left, feats, new Int32Array(F).fill(40), shift);
       for (const f of feats) {
         for (let k = f * (256 << shift); k < (f + 1) * (256 << shift); k++) assert.ok(Math.abs(parent[k] - right[k]) < 1e-9);
       }
+      const root = new Float64Array(parent.length);
+      buildRootHistogram(root, input);
+      buildHistogram(parent, input, idx, 0, rows, Int32Array.from({ length: F }, (_, f) => f));
+      for (let k = 0; k < root.length; k++) assert.ok(Math.abs(root[k] - parent[k]) < 1e-9, 'root histogram');
+      subtractHistogram(parent, left, feats, new Int32Array(F).fill(40), shift);
       if (shift === 2) {
         let count = 0;
         for (let b = 0; b < 256; b++) count += right[(((feats[0] << 8) + b) << 2) + 2];

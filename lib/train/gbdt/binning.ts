@@ -1,4 +1,4 @@
-// Quantile bin edges per feature (float32-exact, from a seeded row sample) and the row-major Uint8 bin-code matrix.
+// Quantile bin edges per feature (float32-exact, from a seeded row sample) and the Uint8 bin codes (row records and columns).
 //
 // Every comparison is made on float32(x), as onnxruntime does on a float input: value bin b holds
 // the values with cuts[b−1] < float32(x) ≤ cuts[b], and every cut is itself a float32 value, so a

@@ -3,7 +3,7 @@
 import { mulberry32 } from '../cv.js';
 import { binMatrix, fitBinMapper, MISSING_BIN, thresholdOf, type BinMapper } from './binning.js';
 import { TreeGrower, type GrownTree } from './grow.js';
-import { histogramInput, setGradients } from './histogram.js';
+import { histogramInput, setGradients } from './records.js';
 import { checkLabels, checkMatrix, holdout } from './inputs.js';
 import { baseScores, fillGradients, meanLoss, softmaxRows } from './objective.js';
 import { addTreeScores, flattenTree } from './predict.js';
@@ -32,8 +32,12 @@ function binnedValue(t: GrownTree, columns: Uint8Array, rows: number, r: number)
   return t.value[node];
 }
 
-/** Draws each row with probability `rate` into idx (ascending); marks drawn rows in `mask`; returns the count. */
+/** Draws each row with probability `rate` into idx (ascending); marks drawn rows in `mask` (when rate < 1); returns the count. */
 function sampleRows(rows: number, rate: number, rand: () => number, idx: Int32Array, mask: Uint8Array): number {
+  if (rate >= 1) {
+    for (let i = 0; i < rows; i++) idx[i] = i;
+    return rows;
+  }
   let m = 0;
   for (let i = 0; i < rows; i++) {
     const keep = rate >= 1 || rand() < rate;

@@ -1,7 +1,9 @@
 // Grows one regression tree on gradients: leaf-wise or depth-wise, smaller child built, sibling by subtraction.
 
 import { MISSING_BIN } from './binning.js';
-import { buildHistogram, histogramLength, subtractHistogram, sumGradients, type HistogramInput } from './histogram.js';
+import { buildHistogram, histogramLength, subtractHistogram } from './histogram.js';
+import { buildRootHistogram } from './rootHistogram.js';
+import { sumGradients, type HistogramInput } from './records.js';
 import { emptyCandidate, findBestSplit, type SplitCandidate, type SplitRules } from './split.js';
 import type { GbdtGrowth } from './types.js';
 
@@ -109,7 +111,8 @@ export class TreeGrower {
     const open: OpenLeaf[] = [];
     if (splittable(0, n, H) && maxLeaves > 1) {
       root.hist = this.alloc();
-      buildHistogram(root.hist, this.input, idx, 0, n, feats);
+      if (n === this.input.rows && feats.length === this.input.features) buildRootHistogram(root.hist, this.input);
+      else buildHistogram(root.hist, this.input, idx, 0, n, feats);
       evaluate(root);
       if (root.split.feature < 0) {
         this.release(root.hist);
@@ -150,7 +153,7 @@ export class TreeGrower {
         const [small, large] = mid - p.start <= p.end - mid ? [L, R] : [R, L];
         small.hist = this.alloc();
         buildHistogram(small.hist, this.input, idx, small.start, small.end, feats);
-        subtractHistogram(p.hist as Float64Array, small.hist, feats, shift);
+        subtractHistogram(p.hist as Float64Array, small.hist, feats, numBins, shift);
         large.hist = p.hist;
         if (splitL) evaluate(L);
         if (splitR) evaluate(R);

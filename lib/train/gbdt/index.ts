@@ -4,5 +4,5 @@ export { trainGbdt } from './boost.js';
 export { featureImportance, predictGbdtProba, predictGbdtRaw, predictGbdtValue, toColumnMajor } from './predict.js';
 export { FLOAT32_MAX } from './binning.js';
 export type {
-  GbdtGrowth, GbdtLeafNode, GbdtModel, GbdtNode, GbdtObjective, GbdtOptions, GbdtParams, GbdtSplitNode, GbdtTree, GbdtValidation,
+  GbdtGrowth, GbdtLeafNode, GbdtMatrix, GbdtModel, GbdtNode, GbdtObjective, GbdtOptions, GbdtParams, GbdtSplitNode, GbdtTree, GbdtValidation,
 } from './types.js';
