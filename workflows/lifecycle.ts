@@ -45,13 +45,18 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     upsertSearchAttributes([{ key: STEP_ATTRIBUTE, value: step }]);
     setCurrentDetails(`**${step}** — ${message}\n\nreason: ${input.reason}`);
   };
+  /** Marks the run failed where people look (details, the MlcycleStep search attribute). */
+  const failed = (details: string): void => {
+    progress.step = 'failed';
+    upsertSearchAttributes([{ key: STEP_ATTRIBUTE, value: 'failed' }]);
+    setCurrentDetails(details);
+  };
 
   enter('ingest', `reading ${describeSource(input.source)}`);
   const dataset = await ingestDataset({ pipeline: input.pipeline.name, source: input.source }).catch((err: unknown) => {
     // Unreadable data ends the run with the reader's own message (file, row, column), not a generic activity failure.
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'DataError') {
-      progress.step = 'failed';
-      setCurrentDetails(`**ingest failed**: ${err.cause.message}`);
+      failed(`**ingest failed**: ${err.cause.message}`);
       throw ApplicationFailure.create({ type: 'DataError', nonRetryable: true, message: err.cause.message });
     }
     throw err;
@@ -61,9 +66,8 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
   const validation = await validateDataset({ runId, pipeline: input.pipeline, dataset });
   upsertMemo({ validationReport: validation.reportHtml, validationOk: validation.ok });
   if (!validation.ok) {
-    progress.step = 'failed';
     const issues = validation.topIssues.map((i) => `- ${i.message}`).join('\n');
-    setCurrentDetails(`**validation failed** (${validation.errors} errors)\n\n${issues}\n\nreport: ${validation.reportHtml}`);
+    failed(`**validation failed** (${validation.errors} errors)\n\n${issues}\n\nreport: ${validation.reportHtml}`);
     throw ApplicationFailure.create({
       type: 'DataValidationFailed',
       nonRetryable: true,

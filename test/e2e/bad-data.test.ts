@@ -10,7 +10,7 @@ import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import { PROJECT_ROOT } from '../../worker/stack.js';
 import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { setAlias } from '../../lib/store/models.js';
-import { startTestStack, type TestStack } from '../harness.js';
+import { eventually, startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
 let pipeline: PipelineDefinition;
@@ -56,6 +56,12 @@ test('a numeric column holding text fails the first run at ingest: nothing pinne
   assert.match(failure.message, /temp_max/);
   assert.match(failure.message, /hot/);
   assert.equal(await countVersions(), 0);
+  // People find failed runs in the Web UI by their step (visibility is eventually consistent: poll).
+  await eventually('the failed run to be listed by its step', 10_000, async () => {
+    let n = 0;
+    for await (const _ of stack.client.workflow.list({ query: `MlcyclePipeline="${pipeline.name}" AND MlcycleStep="failed"` })) n++;
+    return n === 1 ? n : null;
+  });
   const schemas = await stack.db.query('SELECT 1 FROM data_schemas WHERE pipeline = $1', [pipeline.name]);
   assert.equal(schemas.rowCount, 0, 'bad first data does not become the pinned schema');
 });
