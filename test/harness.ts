@@ -6,16 +6,25 @@ import { join } from 'node:path';
 import type { MlcycleEnv } from '../lib/config/env.js';
 import { startStack, type Stack } from '../worker/stack.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free port below the kernel's ephemeral range (32768+): the Temporal dev server takes ephemeral ports for its
+ * internal services at start, so a port the OS handed us a moment ago could be handed to it too.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await bindable(port)) return port;
+  }
+  throw new Error('no free port found in 20000-32000');
 }
 
 export interface TestStack extends Stack {
@@ -38,7 +47,12 @@ export async function startTestStack(o: { worker?: boolean } = {}): Promise<Test
     httpPort: await freePort(),
     httpHost: '127.0.0.1',
   };
-  const stack = await startStack({ env, worker: o.worker });
+  // A port taken by someone else between our check and the server's bind: try once more on other ports.
+  const stack = await startStack({ env, worker: o.worker }).catch(async (err: unknown) => {
+    process.stderr.write(`test stack failed to start (${(err as Error).message.split('\n')[0]}); retrying on other ports\n`);
+    Object.assign(env, { temporalPort: await freePort(), temporalUiPort: await freePort(), postgresPort: await freePort(), httpPort: await freePort() });
+    return startStack({ env, worker: o.worker });
+  });
   return {
     ...stack,
     env,

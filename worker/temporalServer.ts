@@ -71,10 +71,14 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningTempor
     ...Object.entries(o.searchAttributes).flatMap(([name, kind]) => ['--search-attribute', `${name}=${kind}`]),
   ];
   const child = spawn(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
+  // The head of the output says why a server died (a panic's first lines); the tail what it did last.
+  let head = '';
+  let tail = '';
+  const output = (): string => (tail ? `${head}\n…\n${tail.slice(-1500)}` : head);
   const collect = (chunk: Buffer): void => {
     const text = chunk.toString('utf8');
-    output = (output + text).slice(-4000);
+    if (head.length < 2500) head += text.slice(0, 2500 - head.length);
+    else tail = (tail + text).slice(-1500);
     for (const line of text.split('\n').filter(Boolean)) o.log(line);
   };
   child.stdout?.on('data', collect);
@@ -82,7 +86,7 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningTempor
   const address = `127.0.0.1:${o.port}`;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   try {
-    await waitForFrontend(address, child, o.startupTimeoutMs ?? 60_000, () => output);
+    await waitForFrontend(address, child, o.startupTimeoutMs ?? 60_000, output);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
