@@ -4,7 +4,7 @@ import { inferSchema } from '../lib/checks/schema.js';
 import type { Expectation } from '../lib/checks/expectations.js';
 import { runValidation, type FullValidationReport } from '../lib/checks/suite.js';
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
-import type { DatasetProfile } from '../lib/data/profile.js';
+import { profileTable, type DatasetProfile } from '../lib/data/profile.js';
 import { encodeSnapshot } from '../lib/data/snapshot.js';
 import { takeRows } from '../lib/data/table.js';
 import { renderValidationHtml } from '../lib/report/validationHtml.js';
@@ -42,10 +42,11 @@ export function createValidateActivities(deps: ActivityDeps) {
   async function keptDataset(input: ValidateInput, kept: Int32Array, quarantined: number): Promise<DatasetRef> {
     const table = takeRows(await loadSnapshot(deps.artifacts, input.dataset.uri), kept);
     const stored = await deps.artifacts.put(encodeSnapshot(table));
+    const profile = await deps.artifacts.putJson(profileTable(table));
     const source = `${input.dataset.source} without ${quarantined} quarantined row(s)`;
     const columns = input.dataset.columns;
-    await upsertDataset(deps.db, { id: stored.sha256, pipeline: input.pipeline.name, source, uri: stored.uri, rows: table.rows, columns, profileUri: input.dataset.profileUri });
-    return { ...input.dataset, id: stored.sha256, uri: stored.uri, rows: table.rows, source };
+    await upsertDataset(deps.db, { id: stored.sha256, pipeline: input.pipeline.name, source, uri: stored.uri, rows: table.rows, columns, profileUri: profile.uri });
+    return { ...input.dataset, id: stored.sha256, uri: stored.uri, rows: table.rows, source, profileUri: profile.uri };
   }
 
   return {
@@ -60,6 +61,7 @@ export function createValidateActivities(deps: ActivityDeps) {
       heartbeat('checking');
       const outcome = runValidation({
         table,
+        profile: await deps.artifacts.getJson<DatasetProfile>(input.dataset.profileUri),
         sourceName: input.dataset.source,
         schema,
         expectations: [...pipelineExpectations(pipeline), ...pipeline.validation.expectations],
