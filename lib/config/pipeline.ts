@@ -4,6 +4,9 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { expectationsSchema } from '../checks/expectations.js';
 import { skewConfigSchema } from '../checks/skew.js';
+import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
+import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
+import { searchSpaceSchema } from './searchSpace.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -25,11 +28,13 @@ const dataSchema = z.union([
     .strict(),
 ]);
 
-export const pipelineSchema = z
+const pipelineShape = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (at most 63)'),
     description: z.string().max(500).default(''),
     data: dataSchema,
+    /** classification: the target is a label; regression: a number. */
+    task: z.enum(['classification', 'regression']).default('classification'),
     target: columnName,
     features: z
       .object({ numeric: z.array(columnName).default([]), categorical: z.array(columnName).default([]) })
@@ -62,28 +67,19 @@ export const pipelineSchema = z
           .array(z.object({ numeric: z.array(columnName).default([]), categorical: z.array(columnName).default([]) }).strict())
           .max(50)
           .optional(),
-        space: z
-          .object({
-            logreg: z
-              .object({
-                l2: z.union([
-                  z.array(z.number().positive()).min(1).max(100),
-                  z.object({ min: z.number().positive(), max: z.number().positive(), log: z.boolean().default(true) }).strict()
-                    .refine((r) => r.min <= r.max, 'min must not be above max'),
-                ]),
-              })
-              .strict(),
-          })
-          .strict(),
+        space: searchSpaceSchema,
       })
       .strict(),
     /** No gate → no model is ever blessed or deployed (fail closed). */
     gate: z
       .object({
-        metric: z.enum(['accuracy', 'macroF1']),
-        minimum: z.number().min(0).max(1),
-        /** The candidate must beat the serving champion on the same holdout by at least this much. */
-        minImprovement: z.number().min(-1).max(1).default(0),
+        metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]),
+        /** The floor of a metric where higher is better (accuracy, macroF1, rocAuc, r2). */
+        minimum: z.number().finite().optional(),
+        /** The ceiling of a metric where lower is better (logLoss, rmse, mae). */
+        maximum: z.number().finite().optional(),
+        /** The candidate must beat the serving champion on the same holdout by at least this much (in the metric's units). */
+        minImprovement: z.number().finite().default(0),
       })
       .strict()
       .optional(),
@@ -96,13 +92,16 @@ export const pipelineSchema = z
         minRows: z.number().int().min(1).default(100),
         /** Breach when labelled accuracy in a window falls this far below the champion's holdout accuracy. */
         maxAccuracyDrop: z.number().min(0).max(1).default(0.1),
+        /** Regression: breach when labelled RMSE in a window exceeds the champion's holdout RMSE by this fraction. */
+        maxRmseIncrease: z.number().min(0).max(100).default(0.5),
       })
       .strict()
-      .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1 }),
+      .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1, maxRmseIncrease: 0.5 }),
     retrain: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
   })
-  .strict()
-  .superRefine((p, ctx) => {
+  .strict();
+
+export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
     const all = [...p.features.numeric, ...p.features.categorical];
     const seen = new Set<string>();
     for (const name of all) {
@@ -119,12 +118,40 @@ export const pipelineSchema = z
       }
       if (set.numeric.length + set.categorical.length === 0) ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: 'a feature set needs at least one feature' });
     });
-    if (p.search.strategy === 'grid' && !Array.isArray(p.search.space.logreg.l2)) {
-      ctx.addIssue({ code: 'custom', path: ['search', 'space', 'logreg', 'l2'], message: 'grid search needs a list of values (use strategy "random" or "halving" for a range)' });
-    }
+    checkSpaceAndGate(p, ctx);
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;
+
+/** Algorithms must fit the task, grid search needs lists, and the gate's metric and bound must fit the task and direction. */
+function checkSpaceAndGate(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): void {
+  const space = p.search.space as Record<Algorithm, Record<string, unknown> | undefined>;
+  for (const algorithm of Object.keys(ALGORITHM_TASKS) as Algorithm[]) {
+    const params = space[algorithm];
+    if (!params) continue;
+    if (!ALGORITHM_TASKS[algorithm].includes(p.task)) {
+      ctx.addIssue({ code: 'custom', path: ['search', 'space', algorithm], message: `"${algorithm}" cannot learn a ${p.task} task (it learns ${ALGORITHM_TASKS[algorithm].join(', ')})` });
+    }
+    if (p.search.strategy !== 'grid') continue;
+    for (const [name, values] of Object.entries(params)) {
+      if (values !== undefined && !Array.isArray(values)) {
+        ctx.addIssue({ code: 'custom', path: ['search', 'space', algorithm, name], message: 'grid search needs a list of values (use strategy "random" or "halving" for a range)' });
+      }
+    }
+  }
+  if (!p.gate) return;
+  const metric = METRICS[p.gate.metric];
+  if (metric.task !== p.task) {
+    ctx.addIssue({ code: 'custom', path: ['gate', 'metric'], message: `"${p.gate.metric}" is a ${metric.task} metric; this pipeline's task is ${p.task}` });
+  }
+  const [needed, other] = metric.higherIsBetter ? (['minimum', 'maximum'] as const) : (['maximum', 'minimum'] as const);
+  if (p.gate[needed] === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['gate', needed], message: `is required for "${p.gate.metric}" (${metric.higherIsBetter ? 'higher' : 'lower'} is better)` });
+  }
+  if (p.gate[other] !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['gate', other], message: `does not apply to "${p.gate.metric}" (${metric.higherIsBetter ? 'higher' : 'lower'} is better): use "${needed}"` });
+  }
+}
 
 export class PipelineError extends Error {
   override name = 'PipelineError';

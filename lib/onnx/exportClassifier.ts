@@ -4,8 +4,10 @@ import type { TrainedClassifier } from '../train/classifier.js';
 import { featureDim } from '../train/preprocess.js';
 import { attr, encodeModel, TensorDataType, type NodeSpec, type TensorSpec, type ValueInfoSpec } from './model.js';
 
+import { CLASSIFIER_OUTPUTS } from './contract.js';
+
 /** Names of the exported graph's outputs. */
-export const ONNX_OUTPUTS = { label: 'label', probabilities: 'probabilities' } as const;
+export const ONNX_OUTPUTS = CLASSIFIER_OUTPUTS;
 
 /** Operator-set versions the exported graph imports. */
 export const ONNX_OPSETS = { onnx: 17, ml: 3 } as const;

@@ -8,6 +8,9 @@ export interface InputField {
 export interface ModelSignature {
   inputs: InputField[];
   target: string;
+  /** Absent on cards written before regression existed: classification. */
+  task?: 'classification' | 'regression';
+  /** The classifier's labels, in its probability order; empty for regression. */
   classes: string[];
 }
 
