@@ -1,25 +1,46 @@
-// Scores an ONNX classifier with onnxruntime-node from runtime-free feeds (for checks, not for serving).
+// Scores an ONNX model with onnxruntime-node from runtime-free feeds (for checks and the gate, not for serving).
 import * as ort from 'onnxruntime-node';
-import { ONNX_OUTPUTS } from './exportClassifier.js';
+import { CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUT } from './contract.js';
 import type { FeedTensor } from './feeds.js';
 
-export interface OnnxScores {
-  labels: string[];
-  probabilities: Float32Array;
+export type OnnxTask = 'classification' | 'regression';
+
+/** A model's outputs under the serving contract (lib/onnx/contract.ts). */
+export type OnnxOutputs =
+  | { task: 'classification'; labels: string[]; /** Row-major [rows, classes]. */ probabilities: Float32Array; classes: number }
+  | { task: 'regression'; values: Float32Array };
+
+/** The output names a model of this task must have. */
+export function contractOutputs(task: OnnxTask): string[] {
+  return task === 'regression' ? [REGRESSOR_OUTPUT] : [CLASSIFIER_OUTPUTS.label, CLASSIFIER_OUTPUTS.probabilities];
 }
 
-export async function scoreOnnx(modelBytes: Uint8Array, feeds: Record<string, FeedTensor>): Promise<OnnxScores> {
+function toOrt(feeds: Record<string, FeedTensor>): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, f] of Object.entries(feeds)) out[name] = f.type === 'string' ? new ort.Tensor('string', f.data, f.dims) : new ort.Tensor('float32', f.data, f.dims);
+  return out;
+}
+
+/** Runs the model once; checks the outputs' types and shapes against the contract (a clear error otherwise). */
+export async function scoreOnnx(modelBytes: Uint8Array, feeds: Record<string, FeedTensor>, task: OnnxTask = 'classification'): Promise<OnnxOutputs> {
   const session = await ort.InferenceSession.create(modelBytes);
   try {
-    const inputs: Record<string, ort.Tensor> = {};
-    for (const [name, f] of Object.entries(feeds)) {
-      inputs[name] = f.type === 'string' ? new ort.Tensor('string', f.data, f.dims) : new ort.Tensor('float32', f.data, f.dims);
+    const out = await session.run(toOrt(feeds), contractOutputs(task));
+    const rows = Object.values(feeds)[0]?.dims[0] ?? 0;
+    if (task === 'regression') {
+      const value = out[REGRESSOR_OUTPUT];
+      if (value.type !== 'float32' || value.data.length !== rows) {
+        throw new Error(`output "${REGRESSOR_OUTPUT}" must be float32 [${rows}, 1], got ${value.type} [${value.dims.join(', ')}]`);
+      }
+      return { task, values: value.data as Float32Array };
     }
-    const out = await session.run(inputs, [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
-    return {
-      labels: Array.from(out[ONNX_OUTPUTS.label].data as string[]),
-      probabilities: out[ONNX_OUTPUTS.probabilities].data as Float32Array,
-    };
+    const label = out[CLASSIFIER_OUTPUTS.label];
+    const probabilities = out[CLASSIFIER_OUTPUTS.probabilities];
+    if (label.type !== 'string') throw new Error(`output "${CLASSIFIER_OUTPUTS.label}" must be a string tensor, got ${label.type}`);
+    if (probabilities.type !== 'float32' || probabilities.dims.length !== 2 || probabilities.dims[0] !== rows) {
+      throw new Error(`output "${CLASSIFIER_OUTPUTS.probabilities}" must be float32 [${rows}, classes], got ${probabilities.type} [${probabilities.dims.join(', ')}]`);
+    }
+    return { task, labels: Array.from(label.data as string[]), probabilities: probabilities.data as Float32Array, classes: Number(probabilities.dims[1]) };
   } finally {
     await session.release();
   }
@@ -32,26 +53,22 @@ export interface LatencyFigures {
   batch1024: number;
 }
 
-/** Latency of the packaged graph, single-threaded: median of repeated runs at batch 1 and 1,024 (after a warm-up). */
+/** Latency of the packaged graph, single-threaded: median of repeated runs at batch 1 and 1,024 (after a warm-up), all outputs fetched. */
 export async function measureLatency(modelBytes: Uint8Array, feedsFor: (rows: number) => Record<string, FeedTensor>): Promise<LatencyFigures> {
   const session = await ort.InferenceSession.create(modelBytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const tensors = (feeds: Record<string, FeedTensor>): Record<string, ort.Tensor> =>
-    Object.fromEntries(
-      Object.entries(feeds).map(([name, f]) => [name, f.type === 'string' ? new ort.Tensor('string', f.data, f.dims) : new ort.Tensor('float32', f.data, f.dims)]),
-    );
   const median = async (inputs: Record<string, ort.Tensor>, repeats: number): Promise<number> => {
-    await session.run(inputs, [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
+    await session.run(inputs);
     const times: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const t0 = performance.now();
-      await session.run(inputs, [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
+      await session.run(inputs);
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
     return times[Math.floor(times.length / 2)];
   };
   try {
-    return { batch1: await median(tensors(feedsFor(1)), 50), batch1024: await median(tensors(feedsFor(1024)), 10) };
+    return { batch1: await median(toOrt(feedsFor(1)), 50), batch1024: await median(toOrt(feedsFor(1024)), 10) };
   } finally {
     await session.release();
   }
