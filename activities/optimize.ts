@@ -1,35 +1,35 @@
 // The optimize step: plan the trials, run each as a heartbeating activity (recorded once), train and gate the winner.
 import { heartbeat } from '@temporalio/activity';
-import { crossValidate, holdoutSplit, scoreClassifier } from '../lib/train/evaluate.js';
-import { fitClassifier } from '../lib/train/classifier.js';
+import { crossValidate, holdoutSplit, scoreModel } from '../lib/train/evaluate.js';
+import { fitModel, type ModelSpec } from '../lib/train/model.js';
 import { findTrial, recordTrial } from '../lib/store/datasets.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
-import { decideGate, labelScores } from '../lib/train/gate.js';
-import { targetValues } from '../lib/train/classifier.js';
-import { recordsFromTable } from '../lib/data/records.js';
-import { feedTensors } from '../lib/onnx/feeds.js';
-import { scoreOnnx } from '../lib/onnx/runtime.js';
+import { decideGate } from '../lib/train/gate.js';
+import { defaultMetric, METRICS, type MetricName } from '../lib/train/scores.js';
+import { evaluateOnnx } from '../lib/onnx/evaluateOnnx.js';
 import type { Table } from '../lib/data/table.js';
-import type { CandidateInput, CandidateResult, PlanSearchInput, SearchPlan, TrialInput, TrialResult } from '../workflows/types.js';
+import type { CandidateInput, CandidateResult, PipelineDefinition, PlanSearchInput, SearchPlan, TrialInput, TrialResult, TrialSpec } from '../workflows/types.js';
 import { halvingBudgets, planTrials } from '../lib/train/search.js';
 import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
 
+/** The metric the search optimizes and the gate reads. */
+export function primaryMetric(pipeline: PipelineDefinition): MetricName {
+  return pipeline.gate?.metric ?? defaultMetric(pipeline.task);
+}
+
 /** The serving champion's score on the candidate's holdout, through its packaged ONNX graph (null: no champion). */
-async function scoreChampion(
-  deps: ActivityDeps,
-  name: string,
-  test: Table,
-  target: string,
-  metric: 'accuracy' | 'macroF1',
-): Promise<{ version: number; score: number } | null> {
+async function scoreChampion(deps: ActivityDeps, name: string, test: Table, metric: MetricName): Promise<{ version: number; score: number } | null> {
   const deployment = await getDeployment(deps.db, name);
   const champion = deployment ? await getModelVersion(deps.db, name, deployment.championVersion) : null;
   if (!champion) return null;
-  const inputs = champion.card.signature.inputs;
-  const records = recordsFromTable(test, inputs.map((i) => i.name));
-  const scored = await scoreOnnx(await deps.artifacts.get(champion.uri), feedTensors(inputs, records));
-  const truth = targetValues(test, target).map((v) => v ?? '');
-  return { version: champion.version, score: labelScores(truth, scored.labels)[metric] };
+  // A champion of another task (the pipeline changed its task) cannot be compared: it scores NaN and the gate fails closed.
+  if ((champion.card.signature.task ?? 'classification') !== METRICS[metric].task) return { version: champion.version, score: NaN };
+  const { metrics } = await evaluateOnnx(await deps.artifacts.get(champion.uri), champion.card.signature, test);
+  return { version: champion.version, score: metrics[metric] };
+}
+
+function specOf(pipeline: PipelineDefinition, trial: Pick<TrialSpec, 'algorithm' | 'params' | 'features'>): ModelSpec {
+  return { task: pipeline.task, target: pipeline.target, features: trial.features, algorithm: trial.algorithm, params: trial.params, seed: pipeline.search.seed };
 }
 
 export function createOptimizeActivities(deps: ActivityDeps) {
@@ -45,20 +45,23 @@ export function createOptimizeActivities(deps: ActivityDeps) {
 
     /** A trial already recorded for this run is returned as it was, never recomputed. */
     async runTrial(input: TrialInput): Promise<TrialResult> {
-      const metric = input.pipeline.gate?.metric ?? 'accuracy';
+      const metric = primaryMetric(input.pipeline);
       const { trial } = input;
-      const base = { trialId: trial.trialId, params: trial.params, features: trial.features, budget: trial.budget, metric };
+      const base = {
+        trialId: trial.trialId, algorithm: trial.algorithm, params: trial.params, features: trial.features, budget: trial.budget,
+        metric, higherIsBetter: METRICS[metric].higherIsBetter,
+      };
       const recorded = await findTrial(deps.db, input.runId, trial.trialId);
       if (recorded) return { ...base, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd };
       return failClosedOnBadData(async () => {
         const { pipeline } = input;
         const all = await loadSnapshot(deps.artifacts, input.dataset.uri);
         // The trial's budget: a stratified share of the rows the candidate will be trained on (the holdout stays out).
-        const { train } = holdoutSplit(all, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed);
-        const rows = trial.budget < 1 ? holdoutSplit(train, pipeline.target, 1 - trial.budget, pipeline.search.seed).train : train;
+        const { train } = holdoutSplit(all, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
+        const rows = trial.budget < 1 ? holdoutSplit(train, pipeline.target, 1 - trial.budget, pipeline.search.seed, pipeline.task).train : train;
         const cv = crossValidate(
           rows,
-          { target: pipeline.target, features: trial.features, l2: trial.params.l2 },
+          { ...specOf(pipeline, trial), onProgress: () => heartbeat('fitting') },
           metric,
           pipeline.search.folds,
           pipeline.search.seed,
@@ -77,14 +80,14 @@ export function createOptimizeActivities(deps: ActivityDeps) {
     async trainCandidate(input: CandidateInput): Promise<CandidateResult> {
       const { pipeline } = input;
       const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
-      const { train, test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed);
+      const { train, test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
       heartbeat('fitting');
-      const model = fitClassifier(train, { target: pipeline.target, features: input.best.features, l2: input.best.params.l2 });
-      const scores = scoreClassifier(model, test);
-      const holdoutMetrics = { accuracy: scores.accuracy, macroF1: scores.macroF1, logLoss: scores.logLoss, holdoutRows: scores.rows };
+      const model = fitModel(train, { ...specOf(pipeline, input.best), onProgress: () => heartbeat('fitting') });
+      const { rows, ...scores } = scoreModel(model, test);
+      const holdoutMetrics: Record<string, number> = { ...scores, holdoutRows: rows };
       const stored = await deps.artifacts.putJson(model);
-      const metric = pipeline.gate?.metric ?? 'accuracy';
-      const champion = await scoreChampion(deps, pipeline.name, test, pipeline.target, metric);
+      const metric = primaryMetric(pipeline);
+      const champion = await scoreChampion(deps, pipeline.name, test, metric);
       const decision = decideGate(pipeline.gate, holdoutMetrics[metric], champion);
       return { modelUri: stored.uri, holdoutMetrics, blessed: decision.blessed, gateReason: decision.reason, champion };
     },

@@ -7,7 +7,7 @@ import { LIFECYCLE_WORKFLOW } from '../workflows/names.js';
 
 export interface StatusReport {
   runs: { workflowId: string; status: string; startTime: string }[];
-  models: { name: string; version: number; role: string; accuracy: number | null; createdAt: string }[];
+  models: { name: string; version: number; role: string; algorithm: string; metric: string; score: number | null; blessed: boolean | null; createdAt: string }[];
   validations: ValidationReportRow[];
   monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null }[];
 }
@@ -23,7 +23,9 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     const d = deployments.get(m.name);
     const role =
       d?.championVersion === m.version ? 'champion' : d?.challengerVersion === m.version ? `challenger (${Math.round(d.challengerWeight * 100)}% traffic)` : '-';
-    return { name: m.name, version: m.version, role, accuracy: m.metrics.accuracy ?? null, createdAt: m.createdAt };
+    const metric = m.card.primaryMetric;
+    const score = m.metrics[metric] ?? null;
+    return { name: m.name, version: m.version, role, algorithm: m.card.algorithm.split(' (')[0], metric, score, blessed: m.card.gate?.blessed ?? null, createdAt: m.createdAt };
   });
   const monitorRows = await db.query<{ model_name: string; from_prediction_id: number; to_prediction_id: number; rows: number; breached: boolean; reasons: string[]; html: string | null }>(
     `SELECT model_name, from_prediction_id, to_prediction_id, rows, breached, report->'reasons' AS reasons, report->>'html' AS html
@@ -48,8 +50,9 @@ export function formatStatus(s: StatusReport): string {
   lines.push('', 'Model versions:');
   if (s.models.length === 0) lines.push('  (none)');
   for (const m of s.models) {
-    const acc = m.accuracy === null ? '' : `holdout accuracy ${m.accuracy.toFixed(3)}`;
-    lines.push(`  ${`${m.name}@${m.version}`.padEnd(24)} ${m.role.padEnd(26)} ${acc}`);
+    const score = m.score === null ? '' : `holdout ${m.metric} ${m.score.toFixed(3)}`;
+    const gate = m.blessed === null ? '' : m.blessed ? 'blessed' : 'not blessed';
+    lines.push(`  ${`${m.name}@${m.version}`.padEnd(24)} ${m.role.padEnd(26)} ${score.padEnd(26)} ${gate.padEnd(12)} ${m.algorithm}`);
   }
   lines.push('', 'Validation reports (newest first):');
   if (s.validations.length === 0) lines.push('  (none)');

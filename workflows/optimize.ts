@@ -62,9 +62,12 @@ async function halve(
   return all;
 }
 
-/** Best first: highest CV score; ties go to the stronger regularization, then the trial id (deterministic). */
+/** Best first: best CV score in the metric's direction (unscored trials last); ties go to the stronger regularization, then the trial id (deterministic). */
 function byScore(a: TrialResult, b: TrialResult): number {
-  return b.cvScore - a.cvScore || b.params.l2 - a.params.l2 || a.trialId.localeCompare(b.trialId);
+  const sign = a.higherIsBetter ? 1 : -1;
+  const regularization = (t: TrialResult): number => t.params.l2 ?? t.params.alpha ?? t.params.lambda ?? 0;
+  const unscored = (t: TrialResult): number => (Number.isFinite(t.cvScore) ? 0 : 1);
+  return unscored(a) - unscored(b) || sign * (b.cvScore - a.cvScore) || regularization(b) - regularization(a) || a.trialId.localeCompare(b.trialId);
 }
 
 /** The same candidate at a larger budget; its id follows lib/train/search.ts's trialIdAt. */

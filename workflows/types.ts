@@ -102,12 +102,15 @@ export interface TrialInput {
 
 export interface TrialResult {
   trialId: string;
-  params: { l2: number };
+  algorithm: TrialSpec['algorithm'];
+  params: Record<string, number>;
   features: TrialSpec['features'];
   budget: number;
   cvScore: number;
   cvStd: number;
   metric: string;
+  /** The metric's direction: true for accuracy or R², false for RMSE or log loss. */
+  higherIsBetter: boolean;
 }
 
 export interface CandidateInput {

@@ -49,7 +49,14 @@ export interface ModelCard {
   primaryMetric: string;
   dataset: { id: string; rows: number; source: string };
   trials: TrialSummary[];
-  onnx: { sha256: string; bytes: number; parityMaxAbsDiff: number };
+  onnx: {
+    sha256: string;
+    bytes: number;
+    /** The parity check's figure (max abs probability difference, or max relative difference for regression). */
+    parityMaxAbsDiff: number;
+    /** The parity check in full (cards before regression have only parityMaxAbsDiff). */
+    parity?: { measure: string; value: number; tolerance: number; rows: number };
+  };
   libraries: Record<string, string>;
   runId: string;
   createdAt: string;

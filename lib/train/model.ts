@@ -154,3 +154,11 @@ export function describeAlgorithm(model: TrainedModel): string {
   const b = model.booster;
   return `histogram gradient-boosted trees (${b.objective}, ${b.bestIteration} rounds) over ordinal-encoded features`;
 }
+
+/** Every hyperparameter the model was fitted with (GBDT: defaults filled in, and the rounds kept), for the model card. */
+export function fittedHyperparameters(model: TrainedModel): Record<string, number | string> {
+  if (model.kind !== 'gbdt') return { ...model.hyperparameters };
+  const out: Record<string, number | string> = { roundsKept: model.booster.bestIteration };
+  for (const [k, v] of Object.entries(model.booster.params)) if (typeof v === 'number' || typeof v === 'string') out[k] = v;
+  return out;
+}

@@ -66,7 +66,7 @@ test('SIGKILL of the worker mid-run: a new worker finishes it, one model version
   const versions = await stack.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM model_versions WHERE name = $1', [pipeline.name]);
   assert.equal(versions.rows[0].n, 1, 'no duplicate model version');
   const trials = await stack.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM trials WHERE run_id = $1', [run.workflowId]);
-  assert.equal(trials.rows[0].n, (pipeline.search.space.logreg.l2 as number[]).length);
+  assert.equal(trials.rows[0].n, (pipeline.search.space.logreg?.l2 as number[]).length);
   const deployments = await stack.db.query('SELECT champion_version FROM deployments WHERE model_name = $1', [pipeline.name]);
   assert.deepEqual(deployments.rows, [{ champion_version: 1 }]);
 });

@@ -65,6 +65,31 @@ test('each mistake is named with its path', () => {
   assert.match(problem((p) => (p.data = { path: 'x.csv', format: 'xlsx' })), /data/);
 });
 
+test('the penguins (classification) and cars-mpg (regression) examples load', async () => {
+  const penguins = await loadPipeline(join(PROJECT_ROOT, 'examples/penguins/pipeline.json'));
+  assert.equal(penguins.task, 'classification');
+  assert.ok(penguins.search.space.gbdt && penguins.search.space.logreg);
+  const cars = await loadPipeline(join(PROJECT_ROOT, 'examples/cars-mpg/pipeline.json'));
+  assert.equal(cars.task, 'regression');
+  assert.deepEqual(cars.gate, { metric: 'rmse', maximum: 4.5, minImprovement: 0 });
+});
+
+test('algorithms, gate metrics and bounds must fit the task; GBDT hyperparameters are range-checked', () => {
+  const regression = (p: Record<string, unknown>) => (p.task = 'regression');
+  assert.match(problem(regression), /search\.space\.logreg: "logreg" cannot learn a regression task/);
+  assert.match(problem((p) => (p.search = { space: { ridge: { alpha: [1] } } })), /search\.space\.ridge: "ridge" cannot learn a classification task/);
+  assert.match(problem((p) => (p.gate = { metric: 'rmse', maximum: 3 })), /gate\.metric: "rmse" is a regression metric; this pipeline's task is classification/);
+  assert.match(problem((p) => (p.gate = { metric: 'accuracy', maximum: 0.9 })), /gate\.minimum: is required for "accuracy"[\s\S]*gate\.maximum: does not apply/);
+  assert.match(problem((p) => { regression(p); p.search = { space: { gbdt: {} } }; p.gate = { metric: 'rmse', minimum: 1 }; }), /gate\.maximum: is required for "rmse" \(lower is better\)/);
+  assert.match(problem((p) => (p.search = { space: { gbdt: { learningRate: [0] } } })), /search\.space\.gbdt\.learningRate\.0: must be a number in \(0, 1\]/);
+  assert.match(problem((p) => (p.search = { space: { gbdt: { maxLeaves: [7.5] } } })), /maxLeaves\.0: must be an integer/);
+  assert.match(problem((p) => (p.search = { space: { gbdt: { subsample: { min: 0.5, max: 1 } } } })), /search\.space\.gbdt\.subsample: grid search needs a list/);
+  assert.match(problem((p) => (p.search = { space: { gbdt: { nEsimators: [10] } } })), /nEsimators/);
+  assert.match(problem((p) => (p.search = { space: {} })), /names no algorithm/);
+  const ok = parsePipeline({ ...base(), task: 'regression', search: { strategy: 'random', trials: 4, space: { ridge: { alpha: { min: 0.01, max: 10 } }, gbdt: { maxLeaves: { min: 4, max: 64 } } } }, gate: { metric: 'r2', minimum: 0.5 } }, 't', '/tmp');
+  assert.equal(ok.task, 'regression');
+});
+
 test('unreadable and malformed files are reported with their path', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mlcycle-pipeline-'));
   await assert.rejects(loadPipeline(join(dir, 'missing.json')), /cannot read pipeline .*missing\.json: no such file/);
