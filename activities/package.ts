@@ -1,20 +1,20 @@
 // The package step: ONNX export with preprocessing, parity against the trainer, model card, registry version.
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { recordsFromTable } from '../lib/data/records.js';
-import { exportClassifierToOnnx } from '../lib/onnx/exportClassifier.js';
-import { classifierInputs, onnxInputFeeds } from '../lib/onnx/feeds.js';
+import { exportModelToOnnx, modelInputs } from '../lib/onnx/exportModel.js';
+import { feedTensors } from '../lib/onnx/feeds.js';
+import { checkParity, float32Table } from '../lib/onnx/parity.js';
 import { measureLatency, scoreOnnx } from '../lib/onnx/runtime.js';
 import { renderModelCardHtml } from '../lib/report/modelCardHtml.js';
 import { holdoutIntervals } from '../lib/train/intervals.js';
 import { writeReport } from './reports.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
 import { registerModelVersion } from '../lib/store/models.js';
-import { predictProba, type TrainedClassifier } from '../lib/train/classifier.js';
+import { describeAlgorithm, fittedHyperparameters, predictModel, taskOf, type TrainedModel } from '../lib/train/model.js';
 import { holdoutSplit } from '../lib/train/evaluate.js';
 import type { ModelRef, PackageInput } from '../workflows/types.js';
+import { primaryMetric } from './optimize.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
-
-export const PARITY_TOLERANCE = 1e-4;
 
 const LIBRARIES: Record<string, string> = { node: process.version, 'onnxruntime-node': '1.30.0', onnx_opset: '17', ai_onnx_ml_opset: '3' };
 
@@ -22,49 +22,47 @@ export function createPackageActivities(deps: ActivityDeps) {
   return {
     async packageModel(input: PackageInput): Promise<ModelRef> {
       const { pipeline, candidate } = input;
-      const model = await deps.artifacts.getJson<TrainedClassifier>(candidate.modelUri);
-      const onnx = exportClassifierToOnnx(model);
+      const model = await deps.artifacts.getJson<TrainedModel>(candidate.modelUri);
+      const task = taskOf(model);
+      const onnx = exportModelToOnnx(model);
+      const inputs = modelInputs(model);
 
-      // Parity: the packaged graph must give the trainer's probabilities on the holdout rows.
+      // Parity: on the holdout rows, the packaged graph must give what the trainer gives on the same (float32) inputs.
       const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
-      const { test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed);
-      const records = recordsFromTable(test, [...pipeline.features.numeric, ...pipeline.features.categorical]);
+      const { test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
+      const fed = float32Table(test, inputs.filter((i) => i.kind === 'numeric').map((i) => i.name));
+      const records = recordsFromTable(fed, inputs.map((i) => i.name));
       heartbeat('parity check');
-      const scored = await scoreOnnx(onnx, onnxInputFeeds(model, records));
-      const expected = predictProba(model, test);
-      let maxDiff = 0;
-      for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(expected[i] - scored.probabilities[i]));
-      if (!(maxDiff <= PARITY_TOLERANCE)) {
+      const parity = checkParity(predictModel(model, fed), await scoreOnnx(onnx, feedTensors(inputs, records), task));
+      if (!parity.ok) {
         throw ApplicationFailure.nonRetryable(
-          `ONNX parity failed: max abs probability difference ${maxDiff.toExponential(3)} > ${PARITY_TOLERANCE} on ${test.rows} holdout rows`,
+          `ONNX parity failed: ${parity.measure} ${parity.value.toExponential(3)} > ${parity.tolerance} on ${parity.rows} holdout rows` +
+            (parity.labelMismatches ? ` (${parity.labelMismatches} labels differ)` : ''),
           'ParityCheckFailed',
         );
       }
+      const maxDiff = parity.value;
 
       heartbeat('latency');
-      const latencyMs = await measureLatency(onnx, (n) => onnxInputFeeds(model, Array.from({ length: n }, (_, i) => records[i % records.length])));
+      const latencyMs = await measureLatency(onnx, (n) => feedTensors(inputs, Array.from({ length: n }, (_, i) => records[i % records.length])));
       const stored = await deps.artifacts.put(onnx);
       const card: ModelCard = {
         name: pipeline.name,
         purpose: pipeline.description || `predict ${pipeline.target}`,
-        algorithm: 'multinomial logistic regression (L2, L-BFGS) with standardization and one-hot encoding',
-        hyperparameters: { ...model.hyperparameters },
-        signature: {
-          inputs: classifierInputs(model),
-          target: pipeline.target,
-          classes: model.classes,
-        },
+        algorithm: describeAlgorithm(model),
+        hyperparameters: fittedHyperparameters(model),
+        signature: { inputs, target: pipeline.target, task, classes: model.classes },
         metrics: candidate.holdoutMetrics,
         metricIntervals: holdoutIntervals(model, test, pipeline.search.seed),
-        primaryMetric: pipeline.gate?.metric ?? 'accuracy',
+        primaryMetric: primaryMetric(pipeline),
         latencyMs,
         gate: { blessed: candidate.blessed, reason: candidate.gateReason },
         lineage: [
           { id: input.dataset.id, sha256: input.dataset.id, role: 'training (and holdout)', rows: input.dataset.rows, uri: input.dataset.uri, source: input.dataset.source },
         ],
         dataset: { id: input.dataset.id, rows: input.dataset.rows, source: input.dataset.source },
-        trials: input.trials.map((t) => ({ trialId: t.trialId, params: t.params, cvScore: t.cvScore })),
-        onnx: { sha256: stored.sha256, bytes: stored.bytes, parityMaxAbsDiff: maxDiff },
+        trials: input.trials.map((t) => ({ trialId: t.trialId, params: { algorithm: t.algorithm, ...t.params, budget: t.budget }, cvScore: t.cvScore })),
+        onnx: { sha256: stored.sha256, bytes: stored.bytes, parityMaxAbsDiff: maxDiff, parity: { measure: parity.measure, value: parity.value, tolerance: parity.tolerance, rows: parity.rows } },
         libraries: LIBRARIES,
         runId: input.runId,
         createdAt: new Date().toISOString(),

@@ -44,7 +44,7 @@ export interface TensorSpec {
   name: string;
   dataType: TensorDataTypeValue;
   dims: number[];
-  /** For FLOAT tensors. */
+  /** For FLOAT and DOUBLE tensors. */
   floats?: ArrayLike<number>;
   /** For INT64 / INT32 / BOOL tensors. */
   ints?: ArrayLike<number>;
@@ -99,6 +99,7 @@ export function encodeTensor(t: TensorSpec): Uint8Array {
   w.packedVarints(1, t.dims); // dims
   w.varint(2, t.dataType); // data_type
   if (t.dataType === TensorDataType.FLOAT) w.packedFloats(4, t.floats ?? []); // float_data
+  else if (t.dataType === TensorDataType.DOUBLE) w.packedDoubles(10, t.floats ?? []); // double_data
   else if (t.dataType === TensorDataType.INT64) w.packedVarints(7, t.ints ?? []); // int64_data
   else if (t.dataType === TensorDataType.INT32 || t.dataType === TensorDataType.BOOL) w.packedVarints(5, t.ints ?? []); // int32_data
   else if (t.dataType === TensorDataType.STRING) for (const s of t.strings ?? []) w.string(6, s); // string_data

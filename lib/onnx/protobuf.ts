@@ -110,6 +110,15 @@ export class ProtoWriter {
     return this.bytes(field, bytes);
   }
 
+  /** Packed repeated double field. Nothing is written for an empty list. */
+  packedDoubles(field: number, values: ArrayLike<number>): this {
+    if (values.length === 0) return this;
+    const bytes = new Uint8Array(values.length * 8);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
+    return this.bytes(field, bytes);
+  }
+
   /** Packed repeated varint field (int32/int64). Nothing is written for an empty list. */
   packedVarints(field: number, values: ArrayLike<number | bigint>): this {
     if (values.length === 0) return this;

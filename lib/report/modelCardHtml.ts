@@ -110,12 +110,23 @@ function lineageSection(card: ModelCard): string {
   return `${trained}\n${table(['role', 'dataset', 'sha256', 'rows', 'source'], rows)}`;
 }
 
+/** The parity check: its measure, value and tolerance (older cards: max |Δp| only). */
+function paritySection(card: ModelCard): string {
+  const p = card.onnx.parity;
+  const value = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : fmt(v));
+  if (!p) return `<dt>parity (max |Δp|)</dt><dd>${value(card.onnx.parityMaxAbsDiff)}</dd>`;
+  const measure = p.measure === 'maxRelativeDiff' ? 'max relative difference' : 'max |Δp|';
+  return `<dt>parity (${esc(measure)}, ${fmt(p.rows)} holdout rows)</dt><dd>${value(p.value)} (tolerance ${value(p.tolerance)})</dd>`;
+}
+
 /** The whole page. Every string from the card is HTML-escaped. */
 export function renderModelCardHtml(card: ModelCard, extras: ModelCardHtmlExtras = {}): string {
   const title = `${esc(card.name)}${extras.version !== undefined ? ` v${fmt(extras.version)}` : ''}`;
   const sig = card.signature;
   const inputs = table(['input', 'kind'], sig.inputs.map((f) => [esc(f.name), esc(f.kind)]));
-  const classes = sig.classes.length ? `<p>Classes (probability order): ${sig.classes.map((c) => `<code>${esc(c)}</code>`).join(', ')}</p>` : '';
+  const classes = sig.classes.length
+    ? `<p>Classes (probability order): ${sig.classes.map((c) => `<code>${esc(c)}</code>`).join(', ')}</p>`
+    : sig.task === 'regression' ? `<p>Predicts a number: <code>${esc(sig.target)}</code> (output <code>prediction</code>).</p>` : '';
   const hyper = Object.keys(card.hyperparameters).sort().map((k) => [esc(k), exact(card.hyperparameters[k])]);
   const libs = Object.keys(card.libraries).sort().map((k) => [esc(k), esc(card.libraries[k])]);
   const latency = card.latencyMs
@@ -150,7 +161,7 @@ ${trialsSection(card, extras)}</section>
 ${libs.length ? table(['library', 'version'], libs) : '<p>None recorded.</p>'}</section>
 <section id="package"><h2>Package</h2>
 <dl><dt>ONNX sha256</dt><dd><code>${esc(card.onnx.sha256)}</code></dd><dt>size</dt><dd>${fmt(card.onnx.bytes)} bytes</dd>
-<dt>parity (max |Δp|)</dt><dd>${Number.isFinite(card.onnx.parityMaxAbsDiff) ? card.onnx.parityMaxAbsDiff.toExponential(2) : fmt(card.onnx.parityMaxAbsDiff)}</dd></dl></section>
+${paritySection(card)}</dl></section>
 <section id="latency"><h2>Latency</h2>
 ${latency}</section>
 </body></html>

@@ -41,7 +41,8 @@ const features = { numeric: ['a', 'b'], categorical: ['c'] };
 test('ridge recovers the linear law; GBDT regression is close; both score RMSE/MAE/R²', () => {
   const train = synthetic(2000, 1);
   const test = synthetic(500, 2);
-  const clean = { ...test, columns: test.columns.map((col) => (col.name === 'a' ? { ...col, values: col.values.map((v) => (Number.isNaN(v) ? 0 : v)) } : col)) } as Table;
+  const a = test.columns[0].values as Float64Array;
+  const clean: Table = { ...test, columns: [{ name: 'a', kind: 'numeric', values: a.map((v) => (Number.isNaN(v) ? 0 : v)) }, ...test.columns.slice(1)] };
   const ridge = fitModel(train, { task: 'regression', target: 'y', features, algorithm: 'ridge', params: { alpha: 0.01 } });
   assert.equal(ridge.kind, 'ridge');
   const ridgeScores = scoreModel(ridge, clean);

@@ -1,0 +1,106 @@
+// Every algorithm through the real loop: GBDT and ridge regression on cars-mpg, GBDT classification on penguins, served over HTTP.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import type { PipelineDefinition } from '../../lib/config/pipeline.js';
+import type { ModelCard } from '../../lib/report/modelCard.js';
+import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import type { LifecycleResult } from '../../workflows/types.js';
+import { startTestStack, type TestStack } from '../harness.js';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack();
+});
+after(async () => {
+  await stack?.teardown();
+});
+
+async function run(pipeline: PipelineDefinition): Promise<LifecycleResult> {
+  const started = await startLifecycle(stack.client, pipeline, { rerun: true });
+  return (await started.handle.result()) as LifecycleResult;
+}
+
+async function card(name: string, version: number): Promise<ModelCard> {
+  const rows = await stack.db.query<{ card: ModelCard }>('SELECT card FROM model_versions WHERE name = $1 AND version = $2', [name, version]);
+  return rows.rows[0].card;
+}
+
+async function predict(name: string, instances: Record<string, unknown>[]): Promise<{ status: number; body: { predictions: Record<string, unknown>[] } }> {
+  const res = await fetch(`${stack.info.httpUrl}/v1/models/${name}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instances }),
+  });
+  return { status: res.status, body: (await res.json()) as { predictions: Record<string, unknown>[] } };
+}
+
+async function waitServed(name: string, version: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { models } = (await (await fetch(`${stack.info.httpUrl}/v1/models`)).json()) as { models: { name: string; champion: { version: number } }[] };
+    if (models.some((m) => m.name === name && m.champion.version === version)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${name}@${version} was never served`);
+}
+
+test('regression: ridge and GBDT compete on RMSE; the winner is packaged with relative parity ≤ 1e-6, served and gated', async () => {
+  const pipeline = await resolvePipeline('cars-mpg');
+  const result = await run(pipeline);
+  assert.deepEqual(new Set(result.trials.map((t) => t.algorithm)), new Set(['ridge', 'gbdt']));
+  assert.equal(result.trials.length, 8);
+  const best = result.trials.reduce((a, b) => (b.cvScore < a.cvScore ? b : a));
+  assert.equal(result.bestTrial.cvScore, best.cvScore, 'the lowest CV RMSE wins');
+  assert.equal(result.bestTrial.higherIsBetter, false);
+  const { rmse, mae, r2 } = result.candidate.holdoutMetrics;
+  assert.ok(rmse > 0 && rmse < 4.5 && mae <= rmse && r2 > 0.6, JSON.stringify(result.candidate.holdoutMetrics));
+  assert.equal(result.candidate.blessed, true);
+  assert.equal(result.deployment?.role, 'champion');
+
+  const c = await card('cars-mpg', result.model.version);
+  assert.equal(c.signature.task, 'regression');
+  assert.deepEqual(c.signature.classes, []);
+  assert.equal(c.onnx.parity?.measure, 'maxRelativeDiff');
+  assert.ok((c.onnx.parity?.value ?? 1) <= 1e-6);
+  assert.ok(c.metricIntervals?.rmse && c.metricIntervals.rmse.lower <= rmse && rmse <= c.metricIntervals.rmse.upper);
+  assert.match(await readFile(result.model.cardHtml, 'utf8'), /rmse/);
+
+  await waitServed('cars-mpg', result.model.version);
+  const served = await predict('cars-mpg', [
+    { Cylinders: 4, Displacement: 97, Horsepower: 88, Weight_in_lbs: 2130, Acceleration: 14.5, Origin: 'Japan' },
+    { Cylinders: 8, Displacement: 350, Horsepower: null, Weight_in_lbs: 4500, Acceleration: 11, Origin: 'Mars' },
+  ]);
+  assert.equal(served.status, 200);
+  const [light, heavy] = served.body.predictions.map((p) => p.value as number);
+  assert.ok(light > heavy && light > 20 && heavy < 20, `a light Japanese four-cylinder beats a heavy V8: ${light} vs ${heavy}`);
+
+  // A stricter gate than the data allows: registered for the record, never deployed.
+  const strict = await run({ ...pipeline, gate: { metric: 'rmse', maximum: 0.5, minImprovement: 0 } });
+  assert.equal(strict.candidate.blessed, false);
+  assert.match(strict.candidate.gateReason, /holdout rmse .* > maximum 0\.5/);
+  assert.equal(strict.deployment, null);
+});
+
+test('classification: GBDT over ordinal-encoded categories with missing values, parity ≤ 1e-5, unseen categories served', async () => {
+  const base = await resolvePipeline('penguins');
+  const pipeline: PipelineDefinition = {
+    ...base,
+    search: { ...base.search, strategy: 'grid', space: { gbdt: { nEstimators: [60], learningRate: [0.1], maxLeaves: [7, 15], minSamplesLeaf: [5] } } },
+  };
+  const result = await run(pipeline);
+  assert.equal(result.bestTrial.algorithm, 'gbdt');
+  assert.ok(result.candidate.holdoutMetrics.macroF1 > 0.9);
+  assert.ok(result.model.parityMaxAbsDiff <= 1e-5);
+  const c = await card('penguins', result.model.version);
+  assert.match(c.algorithm, /gradient-boosted trees \(multiclass/);
+  assert.equal(c.hyperparameters.maxLeaves === 7 || c.hyperparameters.maxLeaves === 15, true);
+  assert.deepEqual(c.signature.classes, ['Adelie', 'Chinstrap', 'Gentoo']);
+
+  await waitServed('penguins', result.model.version);
+  const served = await predict('penguins', [
+    { Island: 'Biscoe', Sex: 'FEMALE', 'Beak Length (mm)': 46.5, 'Beak Depth (mm)': 14.4, 'Flipper Length (mm)': 217, 'Body Mass (g)': 4900 },
+    { Island: 'Atlantis', Sex: null, 'Beak Length (mm)': 38, 'Beak Depth (mm)': 18.5, 'Flipper Length (mm)': null, 'Body Mass (g)': 3600 },
+  ]);
+  assert.equal(served.status, 200);
+  assert.deepEqual(served.body.predictions.map((p) => p.label), ['Gentoo', 'Adelie']);
+});
