@@ -1,9 +1,12 @@
-// Bench: GBDT training speed on 1,000,000 × 20 rows against LightGBM (one thread), and holdout quality against LightGBM / scikit-learn.
+// Bench: GBDT training speed on 1,000,000 × 20 rows against LightGBM (one thread), and holdout quality against LightGBM / scikit-learn:
+// classification (accuracy, AUC) on seattle-weather, penguins and flights-200k (delay > 15), regression (RMSE, MAE, R²) on
+// cars (Miles_per_Gallon) and flights-200k (delay).
 //
 // Run:  pip install lightgbm scikit-learn numpy   (once, by hand)
 //       npx tsx bench/gbdt.ts [--rows 1000000] [--only speed|quality] [--repeat 1] [--python python3] [--sklearn-speed]
 // The peers run in bench/gbdt_peers.py on the same files, in the same run, one thread each
-// (OMP_NUM_THREADS=1, LightGBM num_threads=1); every metric is computed here by lib/train/metrics.ts.
+// (OMP_NUM_THREADS=1, LightGBM num_threads=1) with the same hyperparameters; every metric is computed here by lib/train/metrics.ts.
+// Regression "vs mlcycle" is (mlcycle RMSE − peer RMSE) / peer RMSE in percent: positive means mlcycle is worse.
 // With --repeat R every trainer runs R times and the fastest run is reported (the machine may be shared).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { numericColumn } from '../lib/data/table.js';
 import { readArrowFile } from '../lib/data/sources/arrow.js';
 import { mulberry32, trainTestSplit } from '../lib/train/cv.js';
-import { accuracy, rocAuc } from '../lib/train/metrics.js';
-import { predictGbdtProba, trainGbdt, type GbdtModel, type GbdtOptions } from '../lib/train/gbdt/index.js';
+import { accuracy, regressionScores, rocAuc } from '../lib/train/metrics.js';
+import { predictGbdtProba, predictGbdtValue, trainGbdt, type GbdtModel, type GbdtObjective, type GbdtOptions } from '../lib/train/gbdt/index.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -32,11 +35,13 @@ const QUALITY: Settings = { ...SPEED, maxDepth: 0, maxLeaves: 31 };
 
 interface Task {
   name: string;
-  objective: 'binary' | 'multiclass';
+  objective: GbdtObjective;
+  /** 1 for regression. */
   numClass: number;
   features: number;
-  xTrain: Float64Array; yTrain: Int32Array; trainRows: number;
-  xTest: Float64Array; yTest: Int32Array; testRows: number;
+  /** Class labels (Int32Array) for classification, targets (Float64Array) for regression. */
+  xTrain: Float64Array; yTrain: Int32Array | Float64Array; trainRows: number;
+  xTest: Float64Array; yTest: Int32Array | Float64Array; testRows: number;
   settings: Settings;
   peers: string[];
 }
@@ -47,13 +52,16 @@ function take(x: Float64Array, n: number, features: number, idx: Int32Array): Fl
   return out;
 }
 
-function splitTask(name: string, x: Float64Array, y: Int32Array, features: number, numClass: number, testFraction: number): Task {
+/** Classification (numClass ≥ 2, Int32Array labels; stratified split) or regression (numClass 1, Float64Array targets; plain random split). */
+function splitTask(name: string, x: Float64Array, y: Int32Array | Float64Array, features: number, numClass: number, testFraction: number): Task {
   const n = y.length;
-  const s = trainTestSplit(y, testFraction, 7);
+  const regression = numClass === 1;
+  const s = trainTestSplit(regression ? new Int32Array(n) : y, testFraction, 7);
+  const pick = (idx: Int32Array) => (regression ? Float64Array.from(idx, (i) => y[i]) : Int32Array.from(idx, (i) => y[i]));
   return {
-    name, objective: numClass === 2 ? 'binary' : 'multiclass', numClass, features,
-    xTrain: take(x, n, features, s.train), yTrain: Int32Array.from(s.train, (i) => y[i]), trainRows: s.train.length,
-    xTest: take(x, n, features, s.test), yTest: Int32Array.from(s.test, (i) => y[i]), testRows: s.test.length,
+    name: regression ? `${name}-reg` : name, objective: regression ? 'regression' : numClass === 2 ? 'binary' : 'multiclass', numClass, features,
+    xTrain: take(x, n, features, s.train), yTrain: pick(s.train), trainRows: s.train.length,
+    xTest: take(x, n, features, s.test), yTest: pick(s.test), testRows: s.test.length,
     settings: QUALITY, peers: ['lightgbm', 'sklearn'],
   };
 }
@@ -115,14 +123,31 @@ function penguinsTask(): Task {
   return splitTask('penguins', x, Int32Array.from(recs, (r) => species.indexOf(r.Species as string)), cols.length, species.length, 0.25);
 }
 
-async function flightsTask(): Promise<Task> {
+/** Classification (delay > 15) and regression (delay in minutes) on the same two features, distance and time. */
+async function flightsTasks(): Promise<[Task, Task]> {
   const table = await readArrowFile(join(DATA, 'flights-200k.arrow'), 'flights-200k.arrow');
   const n = table.rows;
   const x = new Float64Array(n * 2);
   x.set(numericColumn(table, 'distance').values, 0);
   x.set(numericColumn(table, 'time').values, n);
   const delay = numericColumn(table, 'delay').values;
-  return splitTask('flights-200k', x, Int32Array.from(delay, (d) => (d > 15 ? 1 : 0)), 2, 2, 0.2);
+  return [
+    splitTask('flights-200k', x, Int32Array.from(delay, (d) => (d > 15 ? 1 : 0)), 2, 2, 0.2),
+    splitTask('flights-200k', x, Float64Array.from(delay), 2, 1, 0.2),
+  ];
+}
+
+/** Miles_per_Gallon (rows where it is null dropped) from six columns; Origin as an ordinal code (sorted), Horsepower's nulls → NaN. */
+function carsTask(): Task {
+  const recs = (JSON.parse(readFileSync(join(DATA, 'cars.json'), 'utf8')) as Record<string, string | number | null>[])
+    .filter((r) => r.Miles_per_Gallon !== null);
+  const n = recs.length;
+  const origins = [...new Set(recs.map((r) => r.Origin as string))].sort();
+  const num = (k: string) => (r: Record<string, string | number | null>) => (r[k] === null ? NaN : Number(r[k]));
+  const cols = [...['Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration'].map(num), (r: Record<string, string | number | null>) => origins.indexOf(r.Origin as string)];
+  const x = new Float64Array(n * cols.length);
+  cols.forEach((get, f) => recs.forEach((r, i) => { x[f * n + i] = get(r); }));
+  return splitTask('cars', x, Float64Array.from(recs, (r) => Number(r.Miles_per_Gallon)), cols.length, 1, 0.25);
 }
 
 function writeTask(dir: string, t: Task): void {
@@ -132,17 +157,31 @@ function writeTask(dir: string, t: Task): void {
   writeFileSync(`${base}.xtest`, new Uint8Array(t.xTest.buffer));
 }
 
-interface Row { task: string; peer: string; wall: number; cpu: number; acc: number; auc: number }
+/** acc/auc for classification tasks, rmse/mae/r2 for regression tasks (the others NaN). */
+interface Row { task: string; peer: string; wall: number; cpu: number; acc: number; auc: number; rmse: number; mae: number; r2: number }
+
+/** Holdout metrics from the test-set output: class probabilities (rows × classes) or predicted values. */
+function scores(t: Task, out: Float64Array): Pick<Row, 'acc' | 'auc' | 'rmse' | 'mae' | 'r2'> {
+  if (t.objective === 'regression') {
+    const s = regressionScores(t.yTest, out);
+    return { acc: NaN, auc: NaN, rmse: s.rmse, mae: s.mae, r2: s.r2 };
+  }
+  const y = t.yTest as Int32Array;
+  return { acc: accuracy(y, out, t.numClass), auc: rocAuc(y, out, t.numClass), rmse: NaN, mae: NaN, r2: NaN };
+}
 
 const tasks: Task[] = [];
 if (ONLY !== 'quality') tasks.push(speedTask(ROWS));
-if (ONLY !== 'speed') tasks.push(seattleTask(), penguinsTask(), await flightsTask());
+if (ONLY !== 'speed') {
+  const [flightsClass, flightsReg] = await flightsTasks();
+  tasks.push(seattleTask(), penguinsTask(), flightsClass, carsTask(), flightsReg);
+}
 const dir = mkdtempSync(join(tmpdir(), 'mlcycle-gbdt-bench-'));
 const results: Row[] = [];
 try {
   for (const t of tasks) {
     writeTask(dir, t);
-    let row: Row = { task: t.name, peer: 'mlcycle', wall: Infinity, cpu: Infinity, acc: 0, auc: 0 };
+    let row: Row = { task: t.name, peer: 'mlcycle', wall: Infinity, cpu: Infinity, acc: NaN, auc: NaN, rmse: NaN, mae: NaN, r2: NaN };
     let model: GbdtModel | null = null;
     for (let rep = 0; rep < REPEAT; rep++) {
       const wall = performance.now();
@@ -152,9 +191,8 @@ try {
       if (seconds < row.wall) row = { ...row, wall: seconds, cpu: process.cpuUsage(cpu).user / 1e6 };
     }
     if (!model) throw new Error('no model');
-    const proba = predictGbdtProba(model, t.xTest, t.testRows);
-    row.acc = accuracy(t.yTest, proba, t.numClass);
-    row.auc = rocAuc(t.yTest, proba, t.numClass);
+    const out = t.objective === 'regression' ? predictGbdtValue(model, t.xTest, t.testRows) : predictGbdtProba(model, t.xTest, t.testRows);
+    row = { ...row, ...scores(t, out) };
     results.push(row);
     console.log(`mlcycle ${t.name}: ${row.wall.toFixed(2)} s`);
   }
@@ -168,25 +206,40 @@ try {
   }
   for (const t of tasks) {
     for (const [peer, r] of Object.entries(peers?.tasks[t.name] ?? {})) {
-      const file = join(dir, `${t.name}.${peer}.proba`);
+      const file = join(dir, `${t.name}.${peer}.${t.objective === 'regression' ? 'pred' : 'proba'}`);
       if (r.error || !existsSync(file)) {
         console.log(`${peer} ${t.name}: ${r.error ?? 'no output'}`);
         continue;
       }
       const buf = readFileSync(file);
-      const proba = new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8);
-      results.push({ task: t.name, peer, wall: r.wallSeconds ?? NaN, cpu: r.cpuSeconds ?? NaN, acc: accuracy(t.yTest, proba, t.numClass), auc: rocAuc(t.yTest, proba, t.numClass) });
+      const out = new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8);
+      results.push({ task: t.name, peer, wall: r.wallSeconds ?? NaN, cpu: r.cpuSeconds ?? NaN, ...scores(t, out) });
     }
   }
   console.log(`\nnode ${process.version}; ${peers ? Object.entries(peers.versions).map(([k, v]) => `${k} ${v}`).join(', ') : 'no peers'}`);
   console.log('\n| task | train rows × features | peer | train wall s | train CPU s | holdout accuracy | holdout AUC | vs mlcycle |');
   console.log('|---|---|---|---|---|---|---|---|');
-  for (const t of tasks) {
+  const time = (ours: Row, r: Row) => `time ×${(ours.wall / r.wall).toFixed(2)} wall, ×${(ours.cpu / r.cpu).toFixed(2)} CPU`;
+  for (const t of tasks.filter((q) => q.objective !== 'regression')) {
     const ours = results.find((r) => r.task === t.name && r.peer === 'mlcycle') as Row;
     for (const r of results.filter((q) => q.task === t.name)) {
-      const vs = r.peer === 'mlcycle' ? '' : `time ×${(ours.wall / r.wall).toFixed(2)} wall, ×${(ours.cpu / r.cpu).toFixed(2)} CPU; acc ${((ours.acc - r.acc) * 100).toFixed(2)} pt, AUC ${((ours.auc - r.auc) * 100).toFixed(2)} pt`;
+      const vs = r.peer === 'mlcycle' ? '' : `${time(ours, r)}; acc ${((ours.acc - r.acc) * 100).toFixed(2)} pt, AUC ${((ours.auc - r.auc) * 100).toFixed(2)} pt`;
       console.log(`| ${t.name} | ${t.trainRows} × ${t.features} | ${r.peer} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.acc.toFixed(4)} | ${r.auc.toFixed(4)} | ${vs} |`);
     }
+  }
+  const regression = tasks.filter((q) => q.objective === 'regression');
+  if (regression.length > 0) {
+    console.log('\n| task | train rows × features | peer | train wall s | train CPU s | holdout RMSE | holdout MAE | holdout R² | vs mlcycle |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const t of regression) {
+      const ours = results.find((r) => r.task === t.name && r.peer === 'mlcycle') as Row;
+      for (const r of results.filter((q) => q.task === t.name)) {
+        const d = ((ours.rmse - r.rmse) / r.rmse) * 100;
+        const vs = r.peer === 'mlcycle' ? '' : `RMSE ${d >= 0 ? '+' : ''}${d.toFixed(2)}%; ${time(ours, r)}`;
+        console.log(`| ${t.name} | ${t.trainRows} × ${t.features} | ${r.peer} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rmse.toFixed(4)} | ${r.mae.toFixed(4)} | ${r.r2.toFixed(4)} | ${vs} |`);
+      }
+    }
+    console.log('(regression vs mlcycle: RMSE (mlcycle − peer) / peer in percent, positive = mlcycle worse)');
   }
   console.log(`\nsettings: speed ${JSON.stringify(SPEED)}; quality ${JSON.stringify(QUALITY)}; mlcycle growth leafwise; peers one thread; fastest of ${REPEAT} run(s)`);
 } finally {

@@ -1,8 +1,11 @@
-# Peer GBDTs for bench/gbdt.ts: trains LightGBM and scikit-learn HistGradientBoosting (one thread) on the tasks it wrote.
+# Peer GBDTs for bench/gbdt.ts: trains LightGBM and scikit-learn HistGradientBoosting (one thread) on the tasks it wrote:
+# classification (LightGBM binary/multiclass, HistGradientBoostingClassifier) and regression (LightGBM objective
+# "regression" = L2, HistGradientBoostingRegressor with loss="squared_error").
 #
 # Usage (normally started by bench/gbdt.ts): python3 bench/gbdt_peers.py DIR
 # DIR/tasks.json lists tasks; each task has float64 files (column-major x: features × rows) and the
-# settings to mirror. Writes DIR/<task>.<peer>.proba (float64, rows × outputs, row-major) and prints
+# settings to mirror (NaN = missing, passed through as NaN). Writes DIR/<task>.<peer>.proba (float64 class
+# probabilities, rows × classes, row-major) or, for regression, DIR/<task>.<peer>.pred (float64, one value a row) and prints
 # one JSON object: versions and, per task and peer, training wall and CPU seconds (fastest of the
 # task's "repeat" runs) or an error.
 # Needs: pip install lightgbm scikit-learn numpy
@@ -65,7 +68,7 @@ def sklearn_fit(task, x, y):
         random_state=0,
     )
     if task["objective"] == "regression":
-        model = HistGradientBoostingRegressor(**common).fit(x, y)
+        model = HistGradientBoostingRegressor(loss="squared_error", **common).fit(x, y)
         return lambda xt: model.predict(xt)
     model = HistGradientBoostingClassifier(**common).fit(x, y.astype(np.int64))
     return lambda xt: model.predict_proba(xt)
@@ -99,10 +102,13 @@ def run(directory):
                     if best is None or wall < best[0]:
                         best = (wall, cpu)
                 wall, cpu = best
-                proba = np.asarray(predict(xt), dtype=np.float64)
-                if task["objective"] == "binary":
-                    proba = np.stack([1 - proba, proba], axis=1) if proba.ndim == 1 else proba
-                proba.tofile(f"{base}.{peer}.proba")
+                pred = np.asarray(predict(xt), dtype=np.float64)
+                if task["objective"] == "regression":
+                    pred.tofile(f"{base}.{peer}.pred")
+                else:
+                    if task["objective"] == "binary" and pred.ndim == 1:
+                        pred = np.stack([1 - pred, pred], axis=1)
+                    pred.tofile(f"{base}.{peer}.proba")
                 results[peer] = {"wallSeconds": wall, "cpuSeconds": cpu}
             except Exception as err:  # noqa: BLE001 - the bench reports the peer as unavailable
                 results[peer] = {"error": f"{type(err).__name__}: {err}"}
