@@ -8,7 +8,7 @@ import type { Table } from '../lib/data/table.js';
 import { tableFromObjects } from '../lib/data/typing.js';
 import { upsertDataset } from '../lib/store/datasets.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
-import { loggedRequests } from '../lib/store/predictions.js';
+import { loggedRequests, numericLabel } from '../lib/store/predictions.js';
 import type { DataSource, DatasetRef, IngestInput } from '../workflows/types.js';
 import { failClosedOnBadData, type ActivityDeps } from './deps.js';
 
@@ -44,11 +44,16 @@ async function feedbackTable(deps: ActivityDeps, source: Extract<DataSource, { k
   const champion = deployment ? await getModelVersion(deps.db, source.modelName, deployment.championVersion) : null;
   if (!champion) throw new DataError(`model ${source.modelName} has no champion: no labelled traffic to learn from`);
   const target = champion.card.signature.target;
-  const rows = (await loggedRequests(deps.db, source.modelName, 0, source.upToPredictionId))
-    .filter((r) => r.label !== null)
-    .map((r) => ({ ...r.input, [target]: r.label }));
+  // A regressor learns a number: labels that are no number (e.g. from before it served) are left out.
+  const regression = champion.card.signature.task === 'regression';
+  const rows: Record<string, unknown>[] = [];
+  for (const r of await loggedRequests(deps.db, source.modelName, 0, source.upToPredictionId)) {
+    if (r.label === null) continue;
+    const truth = regression ? numericLabel(r.label) : r.label;
+    if (truth !== null) rows.push({ ...r.input, [target]: truth });
+  }
   const origin = `feedback:${source.modelName}:upto-${source.upToPredictionId}`;
-  if (rows.length === 0) throw new DataError(`${origin}: no logged request has a label yet`);
+  if (rows.length === 0) throw new DataError(`${origin}: no logged request has a ${regression ? 'numeric ' : ''}label yet`);
   return { table: tableFromObjects(rows, origin), origin };
 }
 

@@ -4,7 +4,7 @@ import type { LoggerOptions } from 'pino';
 import type { z } from 'zod';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
-import { insertFeedback } from '../lib/store/predictions.js';
+import { insertFeedback, type InvalidLabel } from '../lib/store/predictions.js';
 import { badInput, installErrorHandlers } from './errors.js';
 import { ModelRegistry, type ServedModel } from './modelRegistry.js';
 import { predict } from './predict.js';
@@ -35,13 +35,21 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
+/** Names the refused labels (the first few in full) and says that nothing was stored. */
+function describeInvalidLabels(invalid: readonly InvalidLabel[]): string {
+  const shown = invalid.slice(0, 5).map((i) => `"${i.requestId}" (label ${JSON.stringify(i.label.length > 40 ? `${i.label.slice(0, 37)}...` : i.label)})`);
+  const more = invalid.length > shown.length ? ` and ${invalid.length - shown.length} more` : '';
+  return `label must be a finite number for request id(s) scored by a regression model: ${shown.join(', ')}${more}; nothing was stored`;
+}
+
 function describeModel(m: ServedModel) {
   return {
     name: m.name,
     champion: { version: m.champion.version, sha256: m.champion.sha256 },
     challenger: m.challenger ? { version: m.challenger.version, sha256: m.challenger.sha256, weight: m.challengerWeight } : null,
+    task: m.champion.scoring.task,
     inputs: m.champion.card.signature.inputs.map((i) => ({ name: i.name, kind: i.kind })),
-    classes: m.champion.card.signature.classes,
+    classes: m.champion.card.signature.classes ?? [],
   };
 }
 
@@ -104,7 +112,8 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
     );
     if (duplicate) throw badInput(`request ids must be unique: ${duplicate}`);
     await log.flush(); // a prediction made just before its label must be found
-    const { stored, unknown } = await insertFeedback(deps.db, feedback);
+    const { stored, unknown, invalid } = await insertFeedback(deps.db, feedback);
+    if (invalid.length > 0) throw badInput(describeInvalidLabels(invalid), 400, { invalid: invalid.map((i) => i.requestId) });
     if (stored === 0) {
       throw badInput(`none of the ${feedback.length} request id(s) matches a logged prediction`, 404, { unknown });
     }

@@ -1,11 +1,19 @@
 // Micro-batching: requests for the same model that arrive within a short window are scored in one run.
+import type { OnnxOutputs } from '../lib/onnx/runtime.js';
 import type { InstanceRecord } from './feeds.js';
 
-export interface BatchOutput {
-  labels: string[];
-  /** Row-major [rows, classes]. */
-  probabilities: Float32Array;
-  classes: number;
+/** A batch's outputs: labels + row-major [rows, classes] probabilities, or one value per row. */
+export type BatchOutput = OnnxOutputs;
+
+/** Rows [offset, offset + n) of a batch's outputs (views, not copies). */
+export function sliceOutput(out: BatchOutput, offset: number, n: number): BatchOutput {
+  if (out.task === 'regression') return { task: out.task, values: out.values.subarray(offset, offset + n) };
+  return {
+    task: out.task,
+    labels: out.labels.slice(offset, offset + n),
+    probabilities: out.probabilities.subarray(offset * out.classes, (offset + n) * out.classes),
+    classes: out.classes,
+  };
 }
 
 interface Waiter {
@@ -73,11 +81,7 @@ export class MicroBatcher<M> {
         let offset = 0;
         for (const w of waiters) {
           const n = w.rows.length;
-          w.resolve({
-            labels: out.labels.slice(offset, offset + n),
-            probabilities: out.probabilities.subarray(offset * out.classes, (offset + n) * out.classes),
-            classes: out.classes,
-          });
+          w.resolve(sliceOutput(out, offset, n));
           offset += n;
         }
       },

@@ -4,7 +4,7 @@ import type { Db } from '../lib/store/db.js';
 import { sha256Hex, type ArtifactStore } from '../lib/store/artifacts.js';
 import { DEPLOYMENTS_CHANNEL, getDeployment, getModelVersion, listDeployments } from '../lib/store/models.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
-import { sharedModelSource, type ScoringModel, type ScoringPool } from './scoringPool.js';
+import { sharedModelSource, type ScoreResult, type ScoringModel, type ScoringPool } from './scoringPool.js';
 
 export interface ServedVersion {
   version: number;
@@ -37,6 +37,17 @@ export interface ModelRegistryDeps {
 }
 
 const SILENT: RegistryLog = { info: () => undefined, error: () => undefined };
+
+/** What is wrong with a model's warm-up answer against its card, or null: a finite value per row, or known classes. */
+function probeProblem(probe: ScoreResult, classes: readonly string[]): string | null {
+  if (probe.task === 'regression') {
+    const bad = Array.from(probe.values).findIndex((v) => !Number.isFinite(v));
+    return bad >= 0 ? `predicted ${probe.values[bad]} for a warm-up row; a regression model must answer a finite "prediction" per row` : null;
+  }
+  if (probe.classes !== classes.length) return `outputs ${probe.classes} class probabilities, its card lists ${classes.length} classes`;
+  if (!classes.includes(probe.labels[0])) return `answered label "${probe.labels[0]}", not one of its card's classes`;
+  return null;
+}
 
 export class ModelRegistry {
   private readonly models = new Map<string, ServedModel>();
@@ -148,20 +159,16 @@ export class ModelRegistry {
     const row = await getModelVersion(this.deps.db, name, version);
     if (!row) throw new Error(`model version ${name}@${version} is not registered`);
     const signature = row.card?.signature;
-    if (!signature || !Array.isArray(signature.inputs) || !Array.isArray(signature.classes) || signature.classes.length === 0) {
-      throw new Error(`the model card of ${name}@${version} has no usable signature`);
-    }
+    const task = signature?.task ?? 'classification'; // older cards: classification
+    const classesOk = task === 'regression' || (task === 'classification' && Array.isArray(signature?.classes) && signature.classes.length > 0);
+    if (!signature || !Array.isArray(signature.inputs) || !classesOk) throw new Error(`the model card of ${name}@${version} has no usable ${task} signature`);
     const bytes = await this.deps.artifacts.get(row.uri);
     const actual = sha256Hex(bytes);
     if (actual !== row.sha256) throw new Error(`artifact ${row.uri} hashes to ${actual}, the registry says ${row.sha256}`);
-    const scoring: ScoringModel = { sha256: row.sha256, source: sharedModelSource(bytes), inputs: signature.inputs };
+    const scoring: ScoringModel = { sha256: row.sha256, source: sharedModelSource(bytes), inputs: signature.inputs, task };
     const probe = await this.deps.pool.warm(scoring);
-    if (probe.classes !== signature.classes.length) {
-      throw new Error(`${name}@${version} outputs ${probe.classes} class probabilities, its card lists ${signature.classes.length} classes`);
-    }
-    if (!signature.classes.includes(probe.labels[0])) {
-      throw new Error(`${name}@${version} answered label "${probe.labels[0]}", not one of its card's classes`);
-    }
+    const problem = probeProblem(probe, signature.classes);
+    if (problem) throw new Error(`${name}@${version} ${problem}`);
     return { version, sha256: row.sha256, card: row.card, scoring };
   }
 

@@ -11,13 +11,24 @@ import { chooseVariant, type Variant } from './router.js';
 import { findDuplicate, type PredictBody } from './schemas.js';
 import type { ScoringPool } from './scoringPool.js';
 
-export interface Prediction {
+/** A classifier's answer for one instance: its label and every class's probability. */
+export interface ClassPrediction {
   requestId: string;
   label: string;
   probabilities: Record<string, number>;
   variant: Variant;
   version: number;
 }
+
+/** A regressor's answer for one instance. */
+export interface ValuePrediction {
+  requestId: string;
+  value: number;
+  variant: Variant;
+  version: number;
+}
+
+export type Prediction = ClassPrediction | ValuePrediction;
 
 export interface PredictResponse {
   model: string;
@@ -74,13 +85,23 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
     groups.map(async ({ variant, served, indices }) => {
       const rows: InstanceRecord[] = indices.map((i) => instances[i]);
       const out = await ctx.pool.score(served.scoring, rows);
+      const { version } = served;
+      if (out.task === 'regression') {
+        for (let k = 0; k < indices.length; k++) {
+          const i = indices[k];
+          const value = out.values[k];
+          if (!Number.isFinite(value)) throw new Error(`${model.name}@${version} predicted ${value} for instances[${i}]`);
+          predictions[i] = { requestId: ids[i], value, variant, version };
+        }
+        return;
+      }
       const classes = served.card.signature.classes;
-      if (out.classes !== classes.length) throw new Error(`${model.name}@${served.version}: ${out.classes} probabilities for ${classes.length} classes`);
+      if (out.classes !== classes.length) throw new Error(`${model.name}@${version}: ${out.classes} probabilities for ${classes.length} classes`);
       for (let k = 0; k < indices.length; k++) {
         const probabilities: Record<string, number> = {};
         for (let c = 0; c < classes.length; c++) probabilities[classes[c]] = out.probabilities[k * classes.length + c];
         const i = indices[k];
-        predictions[i] = { requestId: ids[i], label: out.labels[k], probabilities, variant, version: served.version };
+        predictions[i] = { requestId: ids[i], label: out.labels[k], probabilities, variant, version };
       }
     }),
   );
@@ -91,7 +112,7 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
     modelVersion: p.version,
     variant: p.variant,
     input: instances[i] as RawRecord,
-    output: { label: p.label, probabilities: p.probabilities },
+    output: 'value' in p ? { value: p.value } : { label: p.label, probabilities: p.probabilities },
     latencyMs,
   }));
   await ctx.log.add(entries);

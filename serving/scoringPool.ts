@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { InputField } from '../lib/report/modelCard.js';
 import { feedColumns } from '../lib/onnx/feeds.js';
+import type { OnnxTask } from '../lib/onnx/runtime.js';
 import { warmUpRow, type InstanceRecord } from './feeds.js';
 import { MicroBatcher, type BatchOutput } from './microBatcher.js';
 import type { ModelSource, ScoreTask, ScoreTaskResult } from './scoringWorker.js';
@@ -10,11 +11,13 @@ import type { ModelSource, ScoreTask, ScoreTaskResult } from './scoringWorker.js
 export type { ModelSource } from './scoringWorker.js';
 export type ScoreResult = BatchOutput;
 
-/** A model as the pool scores it: its hash (the session key), where to load it from, and its inputs. */
+/** A model as the pool scores it: its hash (the session key), where to load it from, its inputs and task. */
 export interface ScoringModel {
   sha256: string;
   source: ModelSource;
   inputs: readonly InputField[];
+  /** Which outputs the model answers with: label + probabilities, or prediction. */
+  task: OnnxTask;
 }
 
 export interface ScoringPoolOptions {
@@ -64,7 +67,7 @@ export class ScoringPool {
   /** Scores rows (already checked against the model's inputs); concurrent calls for one model may share a run. */
   score(model: ScoringModel, rows: readonly InstanceRecord[]): Promise<ScoreResult> {
     if (this.closed) return Promise.reject(new Error('the scoring pool is closed'));
-    if (rows.length === 0) return Promise.resolve({ labels: [], probabilities: new Float32Array(0), classes: 0 });
+    if (rows.length === 0) return Promise.resolve(emptyResult(model.task));
     return this.batcher.submit(batchKey(model), model, rows);
   }
 
@@ -87,12 +90,18 @@ export class ScoringPool {
 
   private runBatch(model: ScoringModel, rows: InstanceRecord[]): Promise<ScoreTaskResult> {
     this.started++;
-    const task: ScoreTask = { sha256: model.sha256, source: model.source, rows: rows.length, feeds: feedColumns(model.inputs, rows) };
+    const task: ScoreTask = {
+      sha256: model.sha256, source: model.source, task: model.task, rows: rows.length, feeds: feedColumns(model.inputs, rows),
+    };
     const transferList = Object.values(task.feeds).flatMap((c) => (c instanceof Float32Array ? [c.buffer as ArrayBuffer] : []));
     return this.piscina.run(task, { transferList });
   }
 }
 
+function emptyResult(task: OnnxTask): ScoreResult {
+  return task === 'regression' ? { task, values: new Float32Array(0) } : { task, labels: [], probabilities: new Float32Array(0), classes: 0 };
+}
+
 function batchKey(model: ScoringModel): string {
-  return `${model.sha256}:${model.inputs.map((i) => `${i.kind[0]}${i.name}`).join(',')}`;
+  return `${model.sha256}:${model.task}:${model.inputs.map((i) => `${i.kind[0]}${i.name}`).join(',')}`;
 }

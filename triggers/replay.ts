@@ -42,7 +42,8 @@ export async function replayTraffic(o: ReplayOptions): Promise<ReplayResult> {
     for (const p of scored.predictions) byVariant[p.variant] = (byVariant[p.variant] ?? 0) + 1;
     const feedback = batch
       .map((r, i) => ({ requestId: requestIds[i], label: r[o.target] }))
-      .filter((f): f is { requestId: string; label: string } => typeof f.label === 'string');
+      .filter((f) => (typeof f.label === 'string' && f.label !== '') || (typeof f.label === 'number' && Number.isFinite(f.label)))
+      .map((f) => ({ requestId: f.requestId, label: String(f.label) }));
     if (feedback.length) labelled += (await post<{ stored: number }>(`${o.httpUrl}/v1/feedback`, { feedback })).stored;
     o.onProgress?.(Math.min(start + batchSize, records.length), records.length);
   }

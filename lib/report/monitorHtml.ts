@@ -2,14 +2,19 @@
 import type { FeatureDrift } from '../stats/drift.js';
 import type { HistogramPair } from '../stats/histogram.js';
 
+/** Quality of a window's labelled rows: accuracy for a classifier, RMSE and MAE for a regressor. */
+export type WindowQuality =
+  | { task?: 'classification'; labelledRows: number; accuracy: number | null; championHoldoutAccuracy: number | null }
+  | { task: 'regression'; labelledRows: number; rmse: number | null; mae: number | null; championHoldoutRmse: number | null };
+
 export interface MonitorReportView {
   model: string;
   championVersion: number;
   window: { fromPredictionId: number; toPredictionId: number; rows: number };
-  policy: { psiThreshold: number; ksPValueThreshold: number; minRows: number; maxAccuracyDrop: number };
+  policy: { psiThreshold: number; ksPValueThreshold: number; minRows: number; maxAccuracyDrop: number; maxRmseIncrease?: number };
   drift: FeatureDrift[];
   histograms: HistogramPair[];
-  quality: { labelledRows: number; accuracy: number | null; championHoldoutAccuracy: number | null };
+  quality: WindowQuality;
   breached: boolean;
   reasons: string[];
   createdAt: string;
@@ -50,6 +55,14 @@ function histogramSvg(h: HistogramPair): string {
   );
 }
 
+function qualityLine(q: WindowQuality, policy: MonitorReportView['policy']): string {
+  if (q.task === 'regression') {
+    const allowed = policy.maxRmseIncrease === undefined ? '' : `; allowed increase ${(policy.maxRmseIncrease * 100).toFixed(0)}%`;
+    return `Labelled rows: ${q.labelledRows}; RMSE ${num(q.rmse)}, MAE ${num(q.mae)} (champion's holdout RMSE ${num(q.championHoldoutRmse)}${allowed}).`;
+  }
+  return `Labelled rows: ${q.labelledRows}; accuracy ${num(q.accuracy)} (champion's holdout accuracy ${num(q.championHoldoutAccuracy)}; allowed drop ${policy.maxAccuracyDrop}).`;
+}
+
 export function renderMonitorHtml(r: MonitorReportView): string {
   const rows = r.drift
     .map((d) => {
@@ -79,7 +92,7 @@ section{display:inline-block;margin:0 1rem 1rem 0}
 <p>Window of logged requests (${r.window.fromPredictionId}, ${r.window.toPredictionId}]: ${r.window.rows} rows, written ${escape(r.createdAt)}.</p>
 ${verdict}
 <h2>Quality</h2>
-<p>Labelled rows: ${r.quality.labelledRows}; accuracy ${num(r.quality.accuracy)} (champion's holdout accuracy ${num(r.quality.championHoldoutAccuracy)}; allowed drop ${r.policy.maxAccuracyDrop}).</p>
+<p>${qualityLine(r.quality, r.policy)}</p>
 <h2>Feature drift against the training data</h2>
 <p>Policy: PSI &gt; ${r.policy.psiThreshold} or KS p-value &lt; ${r.policy.ksPValueThreshold} breaches; at least ${r.policy.minRows} rows.</p>
 <table><tr><th>feature</th><th>kind</th><th>PSI</th><th>KS D</th><th>KS p-value</th><th>reference n</th><th>current n</th></tr>

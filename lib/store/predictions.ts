@@ -1,6 +1,10 @@
 // The prediction log and feedback: multi-row inserts, windows of logged requests, labelled rows for retraining.
 import type { Queryable } from './db.js';
 import type { RawRecord } from '../data/table.js';
+import { parseNumberText } from '../data/typing.js';
+
+/** What a model answered: a classifier's label and class probabilities, or a regressor's value. */
+export type LoggedOutput = { label: string; probabilities: Record<string, number> } | { value: number };
 
 export interface PredictionLogEntry {
   requestId: string;
@@ -8,7 +12,7 @@ export interface PredictionLogEntry {
   modelVersion: number;
   variant: 'champion' | 'challenger';
   input: RawRecord;
-  output: { label: string; probabilities: Record<string, number> };
+  output: LoggedOutput;
   latencyMs: number;
 }
 
@@ -31,20 +35,57 @@ export async function insertPredictions(db: Queryable, entries: PredictionLogEnt
   );
 }
 
+/** A regression label's number: decimal text (surrounding spaces allowed) that is finite, else null. */
+export function numericLabel(label: string): number | null {
+  const value = parseNumberText(label);
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
 export interface FeedbackEntry {
   requestId: string;
   label: string;
 }
 
-/** Stores labels; returns the request ids that match no logged prediction (nothing is stored for them). */
-export async function insertFeedback(db: Queryable, entries: FeedbackEntry[]): Promise<{ stored: number; unknown: string[] }> {
+/** A label refused because the request it answers was scored by a regression model and the label is no number. */
+export interface InvalidLabel {
+  requestId: string;
+  label: string;
+}
+
+export interface FeedbackResult {
+  stored: number;
+  /** Request ids that match no logged prediction (nothing is stored for them). */
+  unknown: string[];
+  /** Labels that are not numbers for requests a regression model scored; when any, nothing at all was stored. */
+  invalid: InvalidLabel[];
+}
+
+/**
+ * Stores labels in one statement. A request scored by a regressor (logged output `{ value }`) needs a finite
+ * number as its label, stored in canonical form; if any label fails that, the whole batch is refused.
+ */
+export async function insertFeedback(db: Queryable, entries: FeedbackEntry[]): Promise<FeedbackResult> {
   const ids = entries.map((e) => e.requestId);
-  const known = new Set(
-    (await db.query<{ request_id: string }>('SELECT request_id FROM predictions WHERE request_id = ANY($1::text[])', [ids])).rows.map(
-      (r) => r.request_id,
-    ),
+  const logged = await db.query<{ request_id: string; regression: boolean }>(
+    `SELECT request_id, (output ? 'value') AS regression FROM predictions WHERE request_id = ANY($1::text[])`,
+    [ids],
   );
-  const accepted = entries.filter((e) => known.has(e.requestId));
+  const regression = new Map(logged.rows.map((r) => [r.request_id, r.regression]));
+  const accepted: FeedbackEntry[] = [];
+  const invalid: InvalidLabel[] = [];
+  for (const e of entries) {
+    const isRegression = regression.get(e.requestId);
+    if (isRegression === undefined) continue;
+    if (!isRegression) {
+      accepted.push(e);
+      continue;
+    }
+    const value = numericLabel(e.label);
+    if (value === null) invalid.push({ requestId: e.requestId, label: e.label });
+    else accepted.push({ requestId: e.requestId, label: String(value) });
+  }
+  const unknown = ids.filter((id) => !regression.has(id));
+  if (invalid.length > 0) return { stored: 0, unknown, invalid };
   if (accepted.length > 0) {
     await db.query(
       `INSERT INTO feedback (request_id, label) SELECT * FROM unnest($1::text[], $2::text[])
@@ -52,20 +93,24 @@ export async function insertFeedback(db: Queryable, entries: FeedbackEntry[]): P
       [accepted.map((e) => e.requestId), accepted.map((e) => e.label)],
     );
   }
-  return { stored: accepted.length, unknown: ids.filter((id) => !known.has(id)) };
+  return { stored: accepted.length, unknown, invalid };
 }
 
 export interface LoggedRequest {
   id: number;
   input: RawRecord;
   label: string | null;
-  predicted: string;
+  /** A classifier's answer; null when a regressor scored the request. */
+  predicted: string | null;
+  /** A regressor's answer; null when a classifier scored the request. */
+  predictedValue: number | null;
 }
 
 /** Logged requests of a model with fromId < id ≤ toId, oldest first, with their labels when known. */
 export async function loggedRequests(db: Queryable, modelName: string, fromId: number, toId: number): Promise<LoggedRequest[]> {
   const res = await db.query<LoggedRequest>(
-    `SELECT p.id, p.input, f.label, p.output->>'label' AS predicted
+    `SELECT p.id, p.input, f.label, p.output->>'label' AS predicted,
+            CASE WHEN jsonb_typeof(p.output->'value') = 'number' THEN (p.output->>'value')::float8 END AS "predictedValue"
        FROM predictions p LEFT JOIN feedback f ON f.request_id = p.request_id
       WHERE p.model_name = $1 AND p.id > $2 AND p.id <= $3 ORDER BY p.id`,
     [modelName, fromId, toId],

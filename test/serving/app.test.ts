@@ -60,6 +60,7 @@ test('GET /healthz and GET /v1/models describe what is served', async () => {
         name: 'tiny',
         champion: { version: 1, sha256: shaA },
         challenger: null,
+        task: 'classification',
         inputs: [
           { name: 'x1', kind: 'numeric' },
           { name: 'color', kind: 'categorical' },

@@ -73,20 +73,31 @@ export function tinyCard(name: string, sha256: string, bytes: number): ModelCard
 
 /** Stores a fixture model's bytes and registers it as the next version of `name`. */
 export async function registerFixture(stack: TestStack, name: string, file: URL, runId: string): Promise<ModelVersionRow> {
-  const bytes = await readFile(file);
+  return registerModelBytes(stack, name, await readFile(file), runId, tinyCard);
+}
+
+/** Stores model bytes and registers them as the next version of `name`, with the card `card` makes (metrics from it). */
+export async function registerModelBytes(
+  stack: TestStack,
+  name: string,
+  bytes: Uint8Array,
+  runId: string,
+  card: (name: string, sha256: string, bytes: number) => ModelCard,
+): Promise<ModelVersionRow> {
   const ref = await stack.artifacts.put(bytes);
   await stack.db.query(
     `INSERT INTO datasets (id, pipeline, source, uri, rows, columns) VALUES ('ds-serving-test', 'test', 'test', 'artifact://none', 10, '[]')
      ON CONFLICT (id) DO NOTHING`,
   );
+  const made = card(name, ref.sha256, ref.bytes);
   return registerModelVersion(stack.db, {
     name,
     runId,
     uri: ref.uri,
     sha256: ref.sha256,
-    datasetId: 'ds-serving-test',
-    metrics: { accuracy: 0.5 },
-    card: tinyCard(name, ref.sha256, ref.bytes),
+    datasetId: made.dataset.id,
+    metrics: made.metrics,
+    card: made,
   });
 }
 
