@@ -13,13 +13,16 @@ import type { DatasetRef, ValidateInput, ValidationSummary } from '../workflows/
 import { loadSnapshot, type ActivityDeps } from './deps.js';
 import { writeReport } from './reports.js';
 
-/** The pipeline reads its target and features with the kinds it declares: checked as error-level expectations. */
+/**
+ * The pipeline reads its target and features with the kinds it declares: checked as error-level expectations.
+ * A regression target must be numeric; a classification target may be text or numbers (labels are compared as text).
+ */
 function pipelineExpectations(p: PipelineDefinition): Expectation[] {
   const typed = (column: string, kind: 'numeric' | 'categorical', role: string): Expectation => ({
     expect: 'type', column, kind, id: `pipeline:${role}:${column}`, severity: 'error',
   });
   return [
-    typed(p.target, 'categorical', 'target'),
+    ...(p.task === 'regression' ? [typed(p.target, 'numeric', 'target')] : []),
     ...p.features.numeric.map((f) => typed(f, 'numeric', 'feature')),
     ...p.features.categorical.map((f) => typed(f, 'categorical', 'feature')),
   ];

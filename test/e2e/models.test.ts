@@ -18,7 +18,9 @@ after(async () => {
 
 async function run(pipeline: PipelineDefinition): Promise<LifecycleResult> {
   const started = await startLifecycle(stack.client, pipeline, { rerun: true });
-  return (await started.handle.result()) as LifecycleResult;
+  return (await started.handle.result().catch((err: Error & { cause?: Error }) => {
+    throw new Error(`${started.workflowId} failed: ${err.cause?.message ?? err.message}`);
+  })) as LifecycleResult;
 }
 
 async function card(name: string, version: number): Promise<ModelCard> {
