@@ -3,11 +3,9 @@ import { heartbeat } from '@temporalio/activity';
 import { crossValidate, holdoutSplit, scoreModel } from '../lib/train/evaluate.js';
 import { fitModel, type ModelSpec } from '../lib/train/model.js';
 import { findTrial, recordTrial } from '../lib/store/datasets.js';
-import { getDeployment, getModelVersion } from '../lib/store/models.js';
+import { scoreServingChampion } from '../lib/train/champion.js';
 import { decideGate } from '../lib/train/gate.js';
 import { defaultMetric, METRICS, type MetricName } from '../lib/train/scores.js';
-import { evaluateOnnx } from '../lib/onnx/evaluateOnnx.js';
-import type { Table } from '../lib/data/table.js';
 import type { CandidateInput, CandidateResult, PipelineDefinition, PlanSearchInput, SearchPlan, TrialInput, TrialResult, TrialSpec } from '../workflows/types.js';
 import { halvingBudgets, planTrials } from '../lib/train/search.js';
 import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
@@ -15,17 +13,6 @@ import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js'
 /** The metric the search optimizes and the gate reads. */
 export function primaryMetric(pipeline: PipelineDefinition): MetricName {
   return pipeline.gate?.metric ?? defaultMetric(pipeline.task);
-}
-
-/** The serving champion's score on the candidate's holdout, through its packaged ONNX graph (null: no champion). */
-async function scoreChampion(deps: ActivityDeps, name: string, test: Table, metric: MetricName): Promise<{ version: number; score: number } | null> {
-  const deployment = await getDeployment(deps.db, name);
-  const champion = deployment ? await getModelVersion(deps.db, name, deployment.championVersion) : null;
-  if (!champion) return null;
-  // A champion of another task (the pipeline changed its task) cannot be compared: it scores NaN and the gate fails closed.
-  if ((champion.card.signature.task ?? 'classification') !== METRICS[metric].task) return { version: champion.version, score: NaN };
-  const { metrics } = await evaluateOnnx(await deps.artifacts.get(champion.uri), champion.card.signature, test);
-  return { version: champion.version, score: metrics[metric] };
 }
 
 function specOf(pipeline: PipelineDefinition, trial: Pick<TrialSpec, 'algorithm' | 'params' | 'features'>): ModelSpec {
@@ -87,7 +74,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const holdoutMetrics: Record<string, number> = { ...scores, holdoutRows: rows };
       const stored = await deps.artifacts.putJson(model);
       const metric = primaryMetric(pipeline);
-      const champion = await scoreChampion(deps, pipeline.name, test, metric);
+      const champion = await scoreServingChampion(deps, pipeline.name, test, metric);
       const decision = decideGate(pipeline.gate, holdoutMetrics[metric], champion);
       return { modelUri: stored.uri, holdoutMetrics, blessed: decision.blessed, gateReason: decision.reason, champion };
     },

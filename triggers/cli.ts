@@ -7,6 +7,7 @@ import { ensureTemporalCli } from '../worker/temporalCli.js';
 import { resolvePipeline, startLifecycle } from './client.js';
 import { connect } from './connect.js';
 import { demo } from './demo.js';
+import { addImportCommand } from './importCommand.js';
 import { addRegistryCommands } from './registryCommands.js';
 import { CannotCheck, validateCommand } from './validateCommand.js';
 import { SchemaFormatError } from '../lib/checks/schema.js';
@@ -70,7 +71,8 @@ program
       if (!opts.wait) return;
       const result = await followRun(run.handle);
       const m = result.model;
-      console.log(`done: ${m.name}@${m.version} holdout accuracy ${result.candidate.holdoutMetrics.accuracy.toFixed(3)}; ` +
+      const metric = result.bestTrial.metric;
+      console.log(`done: ${m.name}@${m.version} (${result.bestTrial.algorithm}) holdout ${metric} ${result.candidate.holdoutMetrics[metric]?.toFixed(3)}; ` +
         (result.deployment ? `serving as ${result.deployment.role}` : `not deployed (${result.candidate.gateReason})`));
     } finally {
       await conn.close();
@@ -123,6 +125,7 @@ program
   });
 
 addRegistryCommands(program);
+addImportCommand(program);
 
 program
   .command('setup')

@@ -52,8 +52,8 @@ export interface ModelCard {
   onnx: {
     sha256: string;
     bytes: number;
-    /** The parity check's figure (max abs probability difference, or max relative difference for regression). */
-    parityMaxAbsDiff: number;
+    /** The parity check's figure (max abs probability difference, or max relative difference for regression); absent for an imported model (no trainer to compare with). */
+    parityMaxAbsDiff?: number;
     /** The parity check in full (cards before regression have only parityMaxAbsDiff). */
     parity?: { measure: string; value: number; tolerance: number; rows: number };
   };

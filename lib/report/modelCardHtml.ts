@@ -114,7 +114,9 @@ function lineageSection(card: ModelCard): string {
 function paritySection(card: ModelCard): string {
   const p = card.onnx.parity;
   const value = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : fmt(v));
-  if (!p) return `<dt>parity (max |Δp|)</dt><dd>${value(card.onnx.parityMaxAbsDiff)}</dd>`;
+  const legacy = card.onnx.parityMaxAbsDiff;
+  if (!p && typeof legacy !== 'number') return '<dt>parity</dt><dd>not applicable: imported, no trainer to compare with</dd>';
+  if (!p) return `<dt>parity (max |Δp|)</dt><dd>${value(legacy as number)}</dd>`;
   const measure = p.measure === 'maxRelativeDiff' ? 'max relative difference' : 'max |Δp|';
   return `<dt>parity (${esc(measure)}, ${fmt(p.rows)} holdout rows)</dt><dd>${value(p.value)} (tolerance ${value(p.tolerance)})</dd>`;
 }
