@@ -5,6 +5,7 @@ import { featureDim } from '../train/preprocess.js';
 import { attr, encodeModel, TensorDataType, type NodeSpec, type TensorSpec, type ValueInfoSpec } from './model.js';
 
 import { CLASSIFIER_OUTPUTS } from './contract.js';
+import { oneHotBlock } from './oneHot.js';
 
 /** Names of the exported graph's outputs. */
 export const ONNX_OUTPUTS = CLASSIFIER_OUTPUTS;
@@ -21,7 +22,7 @@ const INTERNAL = '__mlcycle_';
  * Outputs: `label` (string [N]) and `probabilities` (float [N, classes], in model.classes order).
  *
  * Graph: numeric inputs → Concat → Imputer (NaN → training mean) → Scaler ((x − mean) / std);
- * each categorical input → OneHotEncoder (zeros=1: unseen → all zeros) → Reshape [N, ncat];
+ * each categorical input → lib/onnx/oneHot.ts (one-hot block, plus an unknown column when the preprocessor has one);
  * blocks → Concat (preprocessor order) → LinearClassifier (post_transform SOFTMAX).
  */
 export function exportClassifierToOnnx(model: TrainedClassifier): Uint8Array {
@@ -29,8 +30,6 @@ export function exportClassifierToOnnx(model: TrainedClassifier): Uint8Array {
   const dim = featureDim(pre);
   const k = model.classes.length;
   if (dim === 0) throw new Error('exportClassifierToOnnx: the model has no features');
-  // The graph has no unknown-category columns: a model fitted with them would export wrong (fail closed instead).
-  if (pre.unknownBucket) throw new Error('exportClassifierToOnnx: one-hot unknown buckets are not exported yet; fit without unknownBucket');
   if (model.weights.length !== k * dim || model.bias.length !== k) {
     throw new Error(`exportClassifierToOnnx: weights ${model.weights.length} / bias ${model.bias.length} do not fit ${k} classes × ${dim} features`);
   }
@@ -67,20 +66,11 @@ export function exportClassifierToOnnx(model: TrainedClassifier): Uint8Array {
 
   pre.categorical.forEach((c, i) => {
     inputs.push({ name: c.name, elemType: TensorDataType.STRING, dims: ['N', 1] });
-    // A column with no training categories contributes no features; its input stays declared.
-    if (c.categories.length === 0) return;
-    const onehot = `${INTERNAL}onehot_${i}`;
-    const shape = `${INTERNAL}onehot_shape_${i}`;
-    const block = `${INTERNAL}onehot_2d_${i}`;
-    initializers.push({ name: shape, dataType: TensorDataType.INT64, dims: [2], ints: [-1, c.categories.length] });
-    nodes.push(
-      {
-        opType: 'OneHotEncoder', domain: ML, name: `${INTERNAL}encode_${i}`, inputs: [c.name], outputs: [onehot],
-        attributes: { cats_strings: attr.strings(c.categories), zeros: attr.int(1) },
-      },
-      { opType: 'Reshape', name: `${INTERNAL}reshape_${i}`, inputs: [onehot, shape], outputs: [block] },
-    );
-    blocks.push(block);
+    // A column with no training categories (and no unknown column) contributes no features; its input stays declared.
+    const block = oneHotBlock(c.name, c.categories, { prefix: `${INTERNAL}cat${i}_`, unknown: pre.unknownBucket === true, elemType: TensorDataType.FLOAT });
+    nodes.push(...block.nodes);
+    initializers.push(...block.initializers);
+    if (block.output) blocks.push(block.output);
   });
 
   const features = `${INTERNAL}features`;

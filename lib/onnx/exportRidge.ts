@@ -4,6 +4,7 @@ import type { TrainedRidge } from '../train/model.js';
 import { featureDim } from '../train/preprocess.js';
 import { REGRESSOR_OUTPUT } from './contract.js';
 import { assertInputNames, INTERNAL_PREFIX } from './exportGbdtModel.js';
+import { oneHotBlock } from './oneHot.js';
 import { attr, encodeModel, TensorDataType, type NodeSpec, type TensorSpec, type ValueInfoSpec } from './model.js';
 
 const ML = 'ai.onnx.ml';
@@ -18,14 +19,13 @@ export const RIDGE_OPSETS = { onnx: 17, ml: 3 } as const;
  * Output: `prediction` (float [N, 1]).
  *
  * Graph (double from the Cast on): numeric inputs → Concat → Cast → Where(IsNaN, mean, x) →
- * Sub mean → Div std; each categorical input → OneHotEncoder (zeros=1: unseen or "" → all zeros)
- * → Reshape [N, k] → Cast; blocks → Concat (preprocessor order) → MatMul w → Add b → Cast to float.
+ * Sub mean → Div std; each categorical input → lib/onnx/oneHot.ts (one-hot block in double, plus an
+ * unknown column when the preprocessor has one); blocks → Concat (preprocessor order) → MatMul w →
+ * Add b → Cast to float.
  */
 export function exportRidgeToOnnx(model: TrainedRidge): Uint8Array {
   const exporter = 'exportRidgeToOnnx';
   const pre = model.preprocessor;
-  // The graph has no unknown-category columns: a model fitted with them would export wrong (fail closed instead).
-  if (pre.unknownBucket) throw new Error(`${exporter}: one-hot unknown buckets are not exported yet; fit without unknownBucket`);
   const dim = featureDim(pre);
   if (dim === 0) throw new Error(`${exporter}: the model has no features (no numeric feature and no training categories)`);
   if (model.weights.length !== dim) throw new Error(`${exporter}: ${model.weights.length} weights for ${dim} features`);
@@ -58,19 +58,11 @@ export function exportRidgeToOnnx(model: TrainedRidge): Uint8Array {
 
   pre.categorical.forEach((c, i) => {
     inputs.push({ name: c.name, elemType: TensorDataType.STRING, dims: ['N', 1] });
-    // A column with no training categories contributes no features; its input stays declared.
-    if (c.categories.length === 0) return;
-    const shape = `${P}onehot_shape_${i}`;
-    initializers.push({ name: shape, dataType: TensorDataType.INT64, dims: [2], ints: [-1, c.categories.length] });
-    nodes.push(
-      {
-        opType: 'OneHotEncoder', domain: ML, name: `${P}encode_${i}`, inputs: [c.name], outputs: [`${P}onehot_${i}`],
-        attributes: { cats_strings: attr.strings(c.categories), zeros: attr.int(1) },
-      },
-      { opType: 'Reshape', name: `${P}reshape_${i}`, inputs: [`${P}onehot_${i}`, shape], outputs: [`${P}onehot_2d_${i}`] },
-      cast(`${P}cast_onehot_${i}`, `${P}onehot_2d_${i}`, `${P}onehot_f64_${i}`, TensorDataType.DOUBLE),
-    );
-    blocks.push(`${P}onehot_f64_${i}`);
+    // A column with no training categories (and no unknown column) contributes no features; its input stays declared.
+    const block = oneHotBlock(c.name, c.categories, { prefix: `${P}cat${i}_`, unknown: pre.unknownBucket === true, elemType: TensorDataType.DOUBLE });
+    nodes.push(...block.nodes);
+    initializers.push(...block.initializers);
+    if (block.output) blocks.push(block.output);
   });
 
   addConstant(`${P}weights`, model.weights, [dim, 1]);

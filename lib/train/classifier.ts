@@ -26,6 +26,8 @@ export interface FitClassifierOptions {
   maxIter?: number;
   /** Gradient tolerance. Default 1e-6. */
   tol?: number;
+  /** Give each categorical feature an "unknown" column (missing or unseen values) — see lib/train/preprocess.ts. */
+  unknownBucket?: boolean;
 }
 
 export interface FitClassifierResult {
@@ -55,7 +57,7 @@ export function fitClassifierDetailed(table: Table, opts: FitClassifierOptions):
   }
   const classIndex = new Map(classes.map((c, k) => [c, k]));
   const y = Int32Array.from(keep, (i) => classIndex.get(labels[i] as string) as number);
-  const preprocessor = fitPreprocessor(train, opts.features);
+  const preprocessor = fitPreprocessor(train, opts.features, { unknownBucket: opts.unknownBucket });
   const { x, dim } = transform(preprocessor, train);
   const fit = trainLogReg(x, dim, y, classes.length, { l2: opts.l2, maxIter: opts.maxIter, tol: opts.tol });
   const model: TrainedClassifier = {

@@ -25,7 +25,7 @@ export interface TrainedGbdt {
   hyperparameters: Record<string, number>;
 }
 
-/** Ridge regression over standardized numeric and one-hot categorical features. */
+/** Ridge regression over standardized numeric and one-hot categorical features (with an unknown column each). */
 export interface TrainedRidge {
   kind: 'ridge';
   task: 'regression';
@@ -105,7 +105,7 @@ function fitGbdt(table: Table, spec: ModelSpec): TrainedGbdt {
 
 function fitRidgeModel(table: Table, spec: ModelSpec): TrainedRidge {
   const alpha = spec.params.alpha ?? 1;
-  const preprocessor = fitPreprocessor(table, spec.features);
+  const preprocessor = fitPreprocessor(table, spec.features, { unknownBucket: true });
   const { x, dim } = transform(preprocessor, table);
   const fit = trainRidge(x, table.rows, dim, numericTarget(table, spec.target), { alpha });
   return {
@@ -127,7 +127,7 @@ export function fitModel(table: Table, spec: ModelSpec): TrainedModel {
   if (spec.algorithm === 'logreg') {
     const l2 = spec.params.l2;
     if (l2 === undefined) throw new Error('logreg: hyperparameter "l2" is required');
-    return fitClassifier(table, { target: spec.target, features: spec.features, l2 });
+    return fitClassifier(table, { target: spec.target, features: spec.features, l2, unknownBucket: true });
   }
   return spec.algorithm === 'gbdt' ? fitGbdt(table, spec) : fitRidgeModel(table, spec);
 }

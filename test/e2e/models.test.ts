@@ -106,3 +106,10 @@ test('classification: GBDT over ordinal-encoded categories with missing values, 
   assert.equal(served.status, 200);
   assert.deepEqual(served.body.predictions.map((p) => p.label), ['Gentoo', 'Adelie']);
 });
+
+test('a regression pipeline whose target is text stops at validation, naming the column; nothing is registered', async () => {
+  const pipeline: PipelineDefinition = { ...(await resolvePipeline('cars-mpg')), name: 'cars-by-name', target: 'Name', validation: { expectations: [], rangeTolerance: 0.5 } };
+  await assert.rejects(run(pipeline), /column "Name": expected numeric, found categorical/);
+  const versions = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM model_versions WHERE name = 'cars-by-name'");
+  assert.equal(versions.rows[0].n, 0);
+});

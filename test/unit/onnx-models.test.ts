@@ -10,11 +10,11 @@ import { recordsFromTable } from '../../lib/data/records.js';
 import { takeRows, type Column, type Table } from '../../lib/data/table.js';
 import { CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUT } from '../../lib/onnx/contract.js';
 import { exportModelToOnnx, modelInputs } from '../../lib/onnx/exportModel.js';
-import { exportRidgeToOnnx } from '../../lib/onnx/exportRidge.js';
 import { classifierInputs, feedTensors } from '../../lib/onnx/feeds.js';
 import { checkParity, float32Table, PROBABILITY_TOLERANCE, RELATIVE_TOLERANCE, type ParityResult } from '../../lib/onnx/parity.js';
 import { scoreOnnx, type OnnxOutputs } from '../../lib/onnx/runtime.js';
 import { mulberry32, trainTestSplit } from '../../lib/train/cv.js';
+import { featureNames } from '../../lib/train/preprocess.js';
 import { fitModel, predictModel, taskOf, type ModelSpec, type TrainedModel } from '../../lib/train/model.js';
 
 const require = createRequire(import.meta.url);
@@ -185,12 +185,22 @@ test('feature names that clash with outputs or internal names, or are empty, are
   assert.throws(() => exportModelToOnnx(ridge), /exportRidgeToOnnx: feature name "prediction" clashes with the output "prediction"/);
 });
 
-test('ridge fitted with an unknown bucket is refused', () => {
-  const model = fit(synthetic(200, 7), { task: 'regression', target: 'y_reg', algorithm: 'ridge', params: { alpha: 1 } });
-  assert.equal(model.kind, 'ridge');
-  if (model.kind !== 'ridge') return;
-  const withBucket = { ...model, preprocessor: { ...model.preprocessor, unknownBucket: true } };
-  assert.throws(() => exportRidgeToOnnx(withBucket), /unknown buckets are not exported yet; fit without unknownBucket/);
+test('linear models learn a weight for unknown categories, and the graph computes the unknown column the same way', async () => {
+  const train = synthetic(600, 7);
+  const ridge = fit(train, { task: 'regression', target: 'y_reg', algorithm: 'ridge', params: { alpha: 1 } });
+  const logreg = fit(train, { task: 'classification', target: 'y_multi', algorithm: 'logreg', params: { l2: 0.01 } });
+  for (const model of [ridge, logreg]) {
+    if (model.kind === 'gbdt') return assert.fail('a linear model was expected');
+    assert.ok(model.preprocessor.unknownBucket, `${model.kind} has unknown columns`);
+    const names = featureNames(model.preprocessor);
+    const unknown = names.indexOf('color=<unknown>');
+    assert.ok(unknown > 0 && names.includes('empty=<unknown>'));
+    const k = model.kind === 'ridge' ? 1 : model.classes.length;
+    const weights = Array.from({ length: k }, (_, c) => model.weights[c * names.length + unknown]);
+    assert.ok(weights.some((w) => Math.abs(w) > 1e-3), `${model.kind}: the unknown column carries a weight`);
+    const { parity } = await exportAndCompare(model, scoringTable(), `${model.kind} with unknown columns`);
+    assert.ok(parity.ok, `${model.kind}: ${parity.measure} ${parity.value}`);
+  }
 });
 
 test('checkParity: NaN, shape mismatches and values near zero', () => {
