@@ -4,7 +4,8 @@ import type { InputField, ModelSignature } from '../report/modelCard.js';
 import { CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUT } from './contract.js';
 import { ADDED_DEFAULT_OPSET, GraphEdit } from './graphEdit.js';
 import { attr, TensorDataType } from './model.js';
-import { attributeInts, attributeStrings, decodeModel, ProtoError, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxType, type OnnxValueInfo } from './protoReader.js';
+import { attributeInts, attributeStrings, decodeModel, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxType, type OnnxValueInfo } from './onnxDecode.js';
+import { ProtoError } from './protoReader.js';
 
 /** The model cannot be imported as it is: the message names the file, the input or output, and the problem. */
 export class ImportError extends Error {

@@ -1,7 +1,8 @@
 // Edits an ONNX model at the wire level: splices the graph's repeated fields, re-encodes only what changes, copies the rest byte for byte.
 import { encodeNode, encodeTensor, encodeValueInfo, TensorDataType, type NodeSpec, type TensorSpec, type ValueInfoSpec } from './model.js';
 import { ProtoWriter } from './protobuf.js';
-import { parseMessage, type OnnxGraph, type OnnxModel, type OnnxNode, type ProtoField } from './protoReader.js';
+import type { OnnxGraph, OnnxModel, OnnxNode } from './onnxDecode.js';
+import { parseMessage, type ProtoField } from './protoReader.js';
 
 const utf8 = new TextDecoder();
 

@@ -12,7 +12,7 @@ import { adaptExternalModel, ImportError, type ImportPipeline } from '../../lib/
 import { feedTensors } from '../../lib/onnx/feeds.js';
 import { attr, encodeGraph, encodeModel, TensorDataType, type GraphSpec } from '../../lib/onnx/model.js';
 import { ProtoWriter } from '../../lib/onnx/protobuf.js';
-import { decodeModel, type OnnxGraph } from '../../lib/onnx/protoReader.js';
+import { decodeModel, type OnnxGraph } from '../../lib/onnx/onnxDecode.js';
 import { smokeProblems } from '../../lib/onnx/smokeCheck.js';
 
 const dir = (name: string): string => fileURLToPath(new URL(`../fixtures/import/${name}`, import.meta.url));
