@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
-import { loadPipeline, type PipelineDefinition } from '../lib/config/pipeline.js';
+import { loadPipeline, parsePipeline, type PipelineDefinition, type PipelineInput } from '../lib/config/pipeline.js';
 import { LIFECYCLE_WORKFLOW, TASK_QUEUE, lifecycleWorkflowId, progressQuery } from '../workflows/names.js';
 import type { DataSource, LifecycleInput, LifecycleProgress, LifecycleResult } from '../workflows/types.js';
 
@@ -48,8 +48,13 @@ async function sourceOf(pipeline: PipelineDefinition, dataPath: string | undefin
   return { source: { kind: 'file', path, ...(format ? { format } : {}) }, version, label: path.split('/').pop() ?? path };
 }
 
-/** Starts a lifecycle run; its id is `lifecycle:<pipeline>:<data version>` (a file's content hash). */
-export async function startLifecycle(client: Client, pipeline: PipelineDefinition, o: StartRunOptions = {}): Promise<StartedRun> {
+/**
+ * Starts a lifecycle run; its id is `lifecycle:<pipeline>:<data version>` (a file's content hash).
+ * The definition is validated as a pipeline.json is (a PipelineError names every mistake; a relative
+ * data path is taken from the current directory), so nothing invalid ever reaches a workflow.
+ */
+export async function startLifecycle(client: Client, definition: PipelineInput, o: StartRunOptions = {}): Promise<StartedRun> {
+  const pipeline = parsePipeline(definition, `"${String((definition as { name?: unknown }).name ?? '(unnamed)')}"`, process.cwd());
   const { source, version, label } = await sourceOf(pipeline, o.dataPath);
   const dataVersion = o.rerun ? `${version}-${Date.now().toString(36)}` : version;
   const input: LifecycleInput = { pipeline, source, dataVersion, reason: o.reason ?? 'started by a user' };

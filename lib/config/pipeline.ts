@@ -122,6 +122,8 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;
+/** A definition as a person writes it in TypeScript: defaults may be left out. */
+export type PipelineInput = z.input<typeof pipelineSchema>;
 
 /** Algorithms must fit the task, grid search needs lists, and the gate's metric and bound must fit the task and direction. */
 function checkSpaceAndGate(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): void {

@@ -113,3 +113,14 @@ test('a regression pipeline whose target is text stops at validation, naming the
   const versions = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM model_versions WHERE name = 'cars-by-name'");
   assert.equal(versions.rows[0].n, 0);
 });
+
+test('a definition given in TypeScript is validated like a pipeline.json: nothing invalid reaches a workflow', async () => {
+  const base = await resolvePipeline('penguins');
+  await assert.rejects(
+    startLifecycle(stack.client, { ...base, name: 'penguins-bad', gate: { metric: 'rmse', maximum: 1, minImprovement: 0 } }),
+    /pipeline "penguins-bad" is invalid:\n {2}- gate\.metric: "rmse" is a regression metric; this pipeline's task is classification/,
+  );
+  const started: string[] = [];
+  for await (const w of stack.client.workflow.list({ query: 'WorkflowId STARTS_WITH "lifecycle:penguins-bad"' })) started.push(w.workflowId);
+  assert.deepEqual(started, []);
+});
