@@ -2,69 +2,15 @@
 import { evaluateDrift, featureDrift } from '../lib/stats/drift.js';
 import { tableFromObjects } from '../lib/data/typing.js';
 import { column } from '../lib/data/table.js';
-import { renderMonitorHtml, type WindowQuality } from '../lib/report/monitorHtml.js';
-import type { OnnxTask } from '../lib/onnx/runtime.js';
+import { renderMonitorHtml } from '../lib/report/monitorHtml.js';
+import { judgeQuality } from '../lib/stats/quality.js';
 import { histogramPair } from '../lib/stats/histogram.js';
 import { writeReport } from './reports.js';
 import { findMonitorReport, getDataset, lastMonitorReport, saveMonitorReport } from '../lib/store/datasets.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
-import { lastPredictionId, loggedRequests, numericLabel, type LoggedRequest } from '../lib/store/predictions.js';
+import { lastPredictionId, loggedRequests } from '../lib/store/predictions.js';
 import type { MonitorWindowInput, MonitorWindowResult } from '../workflows/types.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
-
-export interface QualityPolicy {
-  minRows: number;
-  maxAccuracyDrop: number;
-  maxRmseIncrease: number;
-}
-
-export type QualityRow = Pick<LoggedRequest, 'label' | 'predicted' | 'predictedValue'>;
-
-/**
- * A window's quality on its labelled rows against the champion's holdout metrics, and why it breaches (no reasons:
- * within policy). Classifier: accuracy vs `accuracy`; regressor: RMSE (and MAE) vs `rmse`, over rows whose label is
- * a number. Judged only with at least policy.minRows labelled rows.
- */
-export function judgeQuality(task: OnnxTask, rows: readonly QualityRow[], holdout: Record<string, number>, policy: QualityPolicy): { quality: WindowQuality; reasons: string[] } {
-  const reasons: string[] = [];
-  if (task === 'regression') {
-    let n = 0;
-    let squared = 0;
-    let absolute = 0;
-    for (const r of rows) {
-      const truth = r.label === null ? null : numericLabel(r.label);
-      if (truth === null || r.predictedValue === null) continue;
-      const error = truth - r.predictedValue;
-      squared += error * error;
-      absolute += Math.abs(error);
-      n++;
-    }
-    const rmse = n > 0 ? Math.sqrt(squared / n) : null;
-    const baseline = holdout.rmse;
-    const quality: WindowQuality = { task, labelledRows: n, rmse, mae: n > 0 ? absolute / n : null, championHoldoutRmse: baseline ?? null };
-    if (rmse !== null && n >= policy.minRows && baseline !== undefined && Number.isFinite(baseline)) {
-      if (rmse > baseline * (1 + policy.maxRmseIncrease)) {
-        const above = baseline > 0 ? `${((rmse / baseline - 1) * 100).toFixed(1)}% above` : 'above';
-        reasons.push(
-          `rmse ${rmse.toFixed(3)} on ${n} labelled rows is ${above} the champion's holdout ${baseline.toFixed(3)} (allowed ${(policy.maxRmseIncrease * 100).toFixed(1)}%)`,
-        );
-      }
-    }
-    return { quality, reasons };
-  }
-  const labelled = rows.filter((r) => r.label !== null);
-  const accuracy = labelled.length ? labelled.filter((r) => r.label === r.predicted).length / labelled.length : null;
-  const baseline = holdout.accuracy;
-  const quality: WindowQuality = { labelledRows: labelled.length, accuracy, championHoldoutAccuracy: baseline ?? null };
-  if (accuracy !== null && labelled.length >= policy.minRows && baseline !== undefined) {
-    if (baseline - accuracy > policy.maxAccuracyDrop) {
-      reasons.push(
-        `accuracy ${accuracy.toFixed(3)} on ${labelled.length} labelled rows is ${(baseline - accuracy).toFixed(3)} below the champion's holdout ${baseline.toFixed(3)}`,
-      );
-    }
-  }
-  return { quality, reasons };
-}
 
 export function createMonitorActivities(deps: ActivityDeps) {
   return {
@@ -95,7 +41,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const drift = featureDrift(reference, current, features);
       const verdict = evaluateDrift(drift, requests.length, pipeline.monitor);
       const task = champion.card.signature.task ?? 'classification';
-      const { quality, reasons } = judgeQuality(task, requests, task === 'regression' ? champion.card.metrics : champion.metrics, {
+      const { quality, reasons } = judgeQuality(task, requests, champion.metrics, {
         ...pipeline.monitor,
         maxRmseIncrease: pipeline.monitor.maxRmseIncrease ?? 0.5, // a monitor started before the setting existed
       });
