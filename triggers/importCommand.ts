@@ -1,6 +1,4 @@
 // `mlcycle import <model.onnx> --pipeline P`: an externally trained ONNX model, checked, rewritten, smoke-scored, gated and registered as a candidate.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -8,101 +6,21 @@ import * as ort from 'onnxruntime-node';
 import { writeReport } from '../activities/reports.js';
 import { readEnv } from '../lib/config/env.js';
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
-import { DataError } from '../lib/data/errors.js';
 import { profileTable } from '../lib/data/profile.js';
 import { encodeSnapshot } from '../lib/data/snapshot.js';
-import { describeSource, readSource, type SourceSpec } from '../lib/data/sources/index.js';
-import type { Table } from '../lib/data/table.js';
-import { adaptExternalModel, ImportError, type AdaptedModel } from '../lib/onnx/adaptExternal.js';
-import { evaluateOnnx } from '../lib/onnx/evaluateOnnx.js';
-import { smokeProblems } from '../lib/onnx/smokeCheck.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
 import { renderModelCardHtml } from '../lib/report/modelCardHtml.js';
 import { ArtifactStore } from '../lib/store/artifacts.js';
 import { upsertDataset } from '../lib/store/datasets.js';
 import { createDb, type Db } from '../lib/store/db.js';
 import { audit, listModelVersions, registerModelVersion } from '../lib/store/models.js';
-import { holdoutSplit } from '../lib/train/evaluate.js';
 import { scoreServingChampion } from '../lib/train/champion.js';
 import { decideGate } from '../lib/train/gate.js';
 import { defaultMetric } from '../lib/train/scores.js';
 import { resolvePipeline } from './client.js';
 import { readStackInfo } from './connect.js';
 
-/** The import stops before anything is registered: exit code 2 (the model or data cannot be read or used), 1 (the model scores wrongly). */
-export class ImportRefused extends Error {
-  override name = 'ImportRefused';
-  constructor(message: string, readonly exitCode: 1 | 2) {
-    super(message);
-  }
-}
-
-/** An adapted model that passed the smoke test, with its holdout metrics and the data behind them. */
-export interface CheckedImport {
-  file: string;
-  sourceSha256: string;
-  adapted: AdaptedModel;
-  table: Table;
-  holdout: Table;
-  metrics: Record<string, number>;
-  origin: string;
-  /** The data file's sha256 (a query source: null). */
-  dataSha256: string | null;
-}
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-async function readPipelineData(pipeline: PipelineDefinition, databaseUrl: string | undefined): Promise<{ table: Table; origin: string; dataSha256: string | null }> {
-  const data = pipeline.data;
-  let spec: SourceSpec;
-  if ('path' in data) spec = { kind: 'file', path: data.path, ...(data.format ? { format: data.format } : {}) };
-  else {
-    const connectionString = data.postgres.urlEnv ? process.env[data.postgres.urlEnv] : databaseUrl;
-    if (!connectionString) throw new DataError(`the pipeline reads a Postgres query, but ${data.postgres.urlEnv ?? 'DATABASE_URL (or a running stack)'} gives no database`);
-    spec = { kind: 'postgres', connectionString, query: data.postgres.query };
-  }
-  const table = await readSource(spec);
-  const dataSha256 = spec.kind === 'file' ? sha256(await readFile(spec.path)) : null;
-  return { table, origin: describeSource(spec), dataSha256 };
-}
-
-/** Reads, adapts and smoke-scores the model on the pipeline's holdout; nothing is stored. */
-export async function checkImport(file: string, pipeline: PipelineDefinition, databaseUrl: string | undefined): Promise<CheckedImport> {
-  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-    throw new ImportRefused(`cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 2);
-  });
-  let adapted: AdaptedModel;
-  try {
-    adapted = adaptExternalModel(bytes, pipeline, file);
-  } catch (err) {
-    if (err instanceof ImportError) throw new ImportRefused(err.message, 2);
-    throw err;
-  }
-  let data: Awaited<ReturnType<typeof readPipelineData>>;
-  try {
-    data = await readPipelineData(pipeline, databaseUrl);
-  } catch (err) {
-    if (err instanceof DataError) throw new ImportRefused(`cannot read the pipeline's data: ${err.message}`, 2);
-    throw err;
-  }
-  const columns = new Set(data.table.columns.map((c) => c.name));
-  const missing = [pipeline.target, ...adapted.signature.inputs.map((i) => i.name)].filter((c) => !columns.has(c));
-  if (missing.length > 0) throw new ImportRefused(`the pipeline's data (${data.origin}) has no column ${missing.map((c) => `"${c}"`).join(', ')}`, 2);
-  const { test } = holdoutSplit(data.table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
-  if (test.rows === 0) throw new ImportRefused(`the holdout of ${data.origin} is empty: nothing to score the model on`, 2);
-  let scored: Awaited<ReturnType<typeof evaluateOnnx>>;
-  try {
-    scored = await evaluateOnnx(adapted.bytes, adapted.signature, test);
-  } catch (err) {
-    throw new ImportRefused(`${file}: the adapted model does not score the holdout: ${(err as Error).message}`, 1);
-  }
-  const problems = smokeProblems(scored.outputs, adapted.signature.classes);
-  if (problems.length > 0) throw new ImportRefused(`${file}: smoke test failed on ${test.rows} holdout rows:\n  - ${problems.join('\n  - ')}`, 1);
-  // As the lifecycle's candidates record them: the task's metrics (the ones that could be computed) and the holdout's size.
-  const { rows, ...scores } = scored.metrics;
-  const metrics = { ...Object.fromEntries(Object.entries(scores).filter(([, v]) => Number.isFinite(v))), holdoutRows: rows ?? test.rows };
-  return { file, sourceSha256: sha256(bytes), adapted, table: data.table, holdout: test, metrics, origin: data.origin, dataSha256: data.dataSha256 };
-}
+import { ImportRefused, checkImport, type CheckedImport } from './importCheck.js';
 
 export interface ImportDeps {
   db: Db;
