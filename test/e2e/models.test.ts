@@ -1,10 +1,15 @@
 // Every algorithm through the real loop: GBDT and ridge regression on cars-mpg, GBDT classification on penguins, served over HTTP.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { PROJECT_ROOT } from '../../lib/config/env.js';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import type { ModelCard } from '../../lib/report/modelCard.js';
+import { setAlias } from '../../lib/store/models.js';
 import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { checkImport } from '../../triggers/importCheck.js';
+import { registerImport } from '../../triggers/importCommand.js';
 import type { LifecycleResult } from '../../workflows/types.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
@@ -123,4 +128,24 @@ test('a definition given in TypeScript is validated like a pipeline.json: nothin
   const started: string[] = [];
   for await (const w of stack.client.workflow.list({ query: 'WorkflowId STARTS_WITH "lifecycle:penguins-bad"' })) started.push(w.workflowId);
   assert.deepEqual(started, []);
+});
+
+test('an imported scikit-learn model, once an alias is moved to it, is served like a trained one', async () => {
+  const fixture = (name: string): string => join(PROJECT_ROOT, 'test/fixtures/import', name);
+  const pipeline = await resolvePipeline(fixture('weather-season.json'));
+  const checked = await checkImport(fixture('weather-columns.onnx'), pipeline, stack.info.databaseUrl);
+  const deps = { db: stack.db, artifacts: stack.artifacts, reportsDir: join(stack.env.stateDir, 'reports') };
+  const imported = await registerImport(deps, checked, pipeline, { actor: 'test', reason: 'baseline from scikit-learn' });
+  assert.equal(imported.blessed, true, imported.reason);
+  await setAlias(stack.db, { modelName: pipeline.name, alias: 'champion', version: imported.version, actor: 'test', reason: 'serve the import' });
+  await waitServed(pipeline.name, imported.version);
+  const served = await predict(pipeline.name, [
+    { precipitation: 20.3, temp_max: 9.4, temp_min: 5.6, wind: 5.1, season: 'winter' },
+    { precipitation: 0, temp_max: 29.4, temp_min: 15, wind: 2.4, season: 'summer' },
+  ]);
+  assert.equal(served.status, 200);
+  assert.deepEqual(served.body.predictions.map((p) => p.label), ['rain', 'sun']);
+  const probabilities = served.body.predictions[0].probabilities as Record<string, number>;
+  assert.deepEqual(Object.keys(probabilities).sort(), ['drizzle', 'fog', 'rain', 'snow', 'sun']);
+  assert.ok(Math.abs(Object.values(probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
