@@ -2,9 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUT } from '../lib/onnx/contract.js';
 import type { FeedColumns } from '../lib/onnx/feeds.js';
-import type { OnnxOutputs, OnnxTask } from '../lib/onnx/runtime.js';
+import { contractOutputNames, readContractOutputs, type OnnxOutputs, type OnnxTask } from '../lib/onnx/runtime.js';
 
 /** Where a worker finds a model it has not loaded yet: its bytes (shared, not copied, across threads) or a file. */
 export type ModelSource = { bytes: Uint8Array } | { path: string };
@@ -57,50 +56,10 @@ function toTensor(name: string, column: FeedColumns[string], rows: number): ort.
   return column instanceof Float32Array ? new ort.Tensor('float32', column, [rows, 1]) : new ort.Tensor('string', column, [rows, 1]);
 }
 
-const shapeOf = (t: ort.Tensor | undefined): string => (t ? `${t.type} [${t.dims.join(', ')}]` : 'nothing');
-
-/** The outputs a task needs; a model lacking one is named with what it does have. */
-function outputNames(session: ort.InferenceSession, task: OnnxTask): string[] {
-  const wanted = task === 'regression' ? [REGRESSOR_OUTPUT] : [CLASSIFIER_OUTPUTS.label, CLASSIFIER_OUTPUTS.probabilities];
-  const missing = wanted.filter((name) => !session.outputNames.includes(name));
-  if (missing.length > 0) {
-    const needs = task === 'regression' ? `"${REGRESSOR_OUTPUT}" (float [N, 1])` : `"label" (string [N]) and "probabilities" (float [N, classes])`;
-    throw new Error(`a ${task} model must output ${needs}; this one lacks ${missing.map((m) => `"${m}"`).join(', ')} (it has: ${session.outputNames.join(', ') || 'none'})`);
-  }
-  return wanted;
-}
-
-/** Checks the fetched outputs against the contract and copies them out of the tensors. */
-function readOutputs(out: ort.InferenceSession.OnnxValueMapType, task: OnnxTask, rows: number): ScoreTaskResult {
-  if (task === 'regression') {
-    const value = out[REGRESSOR_OUTPUT];
-    const dims = value?.dims ?? [];
-    const shapeOk = dims[0] === rows && (dims.length === 1 || (dims.length === 2 && dims[1] === 1));
-    if (!value || value.type !== 'float32' || !shapeOk) {
-      throw new Error(`model output "${REGRESSOR_OUTPUT}" must be float32 [${rows}, 1], got ${shapeOf(value)}`);
-    }
-    return { task, values: new Float32Array(value.data as Float32Array) };
-  }
-  const label = out[CLASSIFIER_OUTPUTS.label];
-  const probabilities = out[CLASSIFIER_OUTPUTS.probabilities];
-  if (!label || label.type !== 'string' || label.data.length !== rows) {
-    throw new Error(`model output "label" must be a string tensor of ${rows} labels, got ${shapeOf(label)}`);
-  }
-  if (!probabilities || probabilities.type !== 'float32' || probabilities.dims.length !== 2 || probabilities.dims[0] !== rows) {
-    throw new Error(`model output "probabilities" must be float32 [${rows}, classes], got ${shapeOf(probabilities)}`);
-  }
-  return {
-    task,
-    labels: Array.from(label.data as string[]),
-    probabilities: new Float32Array(probabilities.data as Float32Array),
-    classes: probabilities.dims[1],
-  };
-}
-
 /** Scores one batch: loads the model on first sight, runs it, returns the outputs its task needs. */
 export default async function score(task: ScoreTask): Promise<ScoreTaskResult> {
   const session = await sessionFor(task.sha256, task.source);
-  const fetches = outputNames(session, task.task);
+  const fetches = contractOutputNames(session, task.task);
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of session.inputNames) {
     const column = task.feeds[name];
@@ -109,7 +68,7 @@ export default async function score(task: ScoreTask): Promise<ScoreTaskResult> {
   }
   const out = await session.run(feeds, fetches);
   try {
-    return readOutputs(out, task.task, task.rows);
+    return readContractOutputs(out, task.task, task.rows);
   } finally {
     for (const tensor of Object.values(out)) tensor.dispose();
   }
