@@ -1,6 +1,5 @@
 // Builds runtime-free input feeds (plain typed data) for an exported model from raw records: one column per input.
 
-import type { RawValue } from '../data/table.js';
 import type { InputField } from '../report/modelCard.js';
 import type { TrainedClassifier } from '../train/classifier.js';
 
@@ -60,9 +59,4 @@ export function feedTensors(inputs: readonly InputField[], records: readonly Rec
     feeds[name] = data instanceof Float32Array ? { type: 'float32', data, dims: [n, 1] } : { type: 'string', data, dims: [n, 1] };
   }
   return feeds;
-}
-
-/** One [N, 1] feed per feature column of the model, keyed by column name. */
-export function onnxInputFeeds(model: TrainedClassifier, records: Record<string, RawValue>[]): Record<string, FeedTensor> {
-  return feedTensors(classifierInputs(model), records);
 }

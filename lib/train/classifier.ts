@@ -45,13 +45,18 @@ export function targetValues(table: Table, target: string): (string | null)[] {
   return Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v)));
 }
 
+/** The distinct non-missing labels, sorted (probability columns follow this order everywhere). */
+export function sortedClasses(labels: readonly (string | null)[]): string[] {
+  return [...new Set(labels.filter((v): v is string => v !== null))].sort(compareStrings);
+}
+
 /** Fits and reports training details; `fitClassifier` returns just the model. */
 export function fitClassifierDetailed(table: Table, opts: FitClassifierOptions): FitClassifierResult {
   const labels = targetValues(table, opts.target);
   const keep: number[] = [];
   for (let i = 0; i < table.rows; i++) if (labels[i] !== null) keep.push(i);
   const train = keep.length === table.rows ? table : takeRows(table, keep);
-  const classes = [...new Set(keep.map((i) => labels[i] as string))].sort(compareStrings);
+  const classes = sortedClasses(keep.map((i) => labels[i]));
   if (classes.length < 2) {
     throw new Error(`fitClassifier: target "${opts.target}" has ${classes.length} distinct value(s); need at least 2`);
   }

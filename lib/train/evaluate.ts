@@ -1,9 +1,8 @@
 // Scoring any model: holdout split, k-fold cross-validation and the holdout metrics a gate reads.
 import { takeRows, type Table } from '../data/table.js';
-import { targetValues } from './classifier.js';
+import { sortedClasses, targetValues } from './classifier.js';
 import { stratifiedKFold, trainTestSplit } from './cv.js';
 import { fitModel, numericTarget, predictModel, type ModelSpec, type Task, type TrainedModel } from './model.js';
-import { compareStrings } from './preprocess.js';
 import { classificationMetrics, regressionMetrics, type MetricName } from './scores.js';
 
 /**
@@ -22,8 +21,7 @@ export function labelled(table: Table, target: string, task: Task = 'classificat
   } else {
     const labels = targetValues(table, target);
     for (let i = 0; i < table.rows; i++) if (labels[i] !== null) keep.push(i);
-    const classes = [...new Set(keep.map((i) => labels[i] as string))].sort(compareStrings);
-    const index = new Map(classes.map((c, k) => [c, k]));
+    const index = new Map(sortedClasses(labels).map((c, k) => [c, k]));
     strata = Int32Array.from(keep, (i) => index.get(labels[i] as string) as number);
   }
   return { table: keep.length === table.rows ? table : takeRows(table, keep), strata };

@@ -43,29 +43,3 @@ export function decideGate(gate: GateConfig | undefined, candidate: number, cham
     reason: `${base}; ${verdict} champion v${champion.version} (${f(champion.score)} on the same holdout) by ${f(gain)} (margin ${margin})`,
   };
 }
-
-/** Accuracy and macro F1 of predicted labels (strings), for models scored through their ONNX graph. */
-export function labelScores(truth: readonly string[], predicted: readonly string[]): { accuracy: number; macroF1: number } {
-  if (truth.length !== predicted.length) throw new Error(`labelScores: ${truth.length} truths but ${predicted.length} predictions`);
-  if (truth.length === 0) return { accuracy: NaN, macroF1: NaN };
-  const tp = new Map<string, number>();
-  const trueCount = new Map<string, number>();
-  const predCount = new Map<string, number>();
-  let hits = 0;
-  for (let i = 0; i < truth.length; i++) {
-    trueCount.set(truth[i], (trueCount.get(truth[i]) ?? 0) + 1);
-    predCount.set(predicted[i], (predCount.get(predicted[i]) ?? 0) + 1);
-    if (truth[i] === predicted[i]) {
-      hits++;
-      tp.set(truth[i], (tp.get(truth[i]) ?? 0) + 1);
-    }
-  }
-  const classes = new Set([...trueCount.keys(), ...predCount.keys()]);
-  let sum = 0;
-  for (const c of classes) {
-    const t = tp.get(c) ?? 0;
-    const denominator = (trueCount.get(c) ?? 0) + (predCount.get(c) ?? 0);
-    sum += denominator ? (2 * t) / denominator : 0;
-  }
-  return { accuracy: hits / truth.length, macroF1: sum / classes.size };
-}

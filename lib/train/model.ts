@@ -1,9 +1,8 @@
 // Every trainable model as plain JSON (logistic regression, GBDT, ridge), with one fit and one predict for all of them.
 import { column, type Table } from '../data/table.js';
-import { fitClassifier, targetValues, type TrainedClassifier } from './classifier.js';
+import { fitClassifier, predictProba, sortedClasses, targetValues, type TrainedClassifier } from './classifier.js';
 import { predictGbdtProba, predictGbdtValue, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt/index.js';
-import { predictProbaLinear } from './logreg.js';
-import { compareStrings, fitOrdinal, fitPreprocessor, transform, transformOrdinal, type FeatureSpec, type OrdinalEncoding, type Preprocessor } from './preprocess.js';
+import { fitOrdinal, fitPreprocessor, transform, transformOrdinal, type FeatureSpec, type OrdinalEncoding, type Preprocessor } from './preprocess.js';
 import { predictRidge, trainRidge } from './ridge.js';
 
 export type Task = 'classification' | 'regression';
@@ -90,7 +89,7 @@ function fitGbdt(table: Table, spec: ModelSpec): TrainedGbdt {
     booster = trainGbdt(x, rows, dim, numericTarget(table, spec.target), { ...base, objective: 'regression' });
   } else {
     const labels = targetValues(table, spec.target);
-    classes = [...new Set(labels.filter((v): v is string => v !== null))].sort(compareStrings);
+    classes = sortedClasses(labels);
     if (classes.length < 2) throw new Error(`gbdt: target "${spec.target}" has ${classes.length} distinct value(s); need at least 2`);
     const index = new Map(classes.map((c, k) => [c, k]));
     const y = Int32Array.from(labels, (v) => index.get(v as string) as number);
@@ -135,8 +134,7 @@ export function fitModel(table: Table, spec: ModelSpec): TrainedModel {
 /** Predictions for every row of `table` (missing features handled as the model learned to). */
 export function predictModel(model: TrainedModel, table: Table): Predictions {
   if (model.kind === 'logreg') {
-    const { x, dim } = transform(model.preprocessor, table);
-    return { task: 'classification', classes: model.classes, proba: predictProbaLinear(x, dim, model.weights, model.bias, model.classes.length, table.rows) };
+    return { task: 'classification', classes: model.classes, proba: predictProba(model, table) };
   }
   if (model.kind === 'ridge') {
     const { x, dim } = transform(model.preprocessor, table);

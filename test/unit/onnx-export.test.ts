@@ -11,7 +11,7 @@ import { fitClassifierDetailed, predictLabels, predictProba, targetValues } from
 import { trainTestSplit } from '../../lib/train/cv.js';
 import { accuracy, logLoss, macroF1 } from '../../lib/train/metrics.js';
 import { exportClassifierToOnnx, ONNX_OUTPUTS } from '../../lib/onnx/exportClassifier.js';
-import { onnxInputFeeds, type FeedTensor } from '../../lib/onnx/feeds.js';
+import { classifierInputs, feedTensors, type FeedTensor } from '../../lib/onnx/feeds.js';
 
 const require = createRequire(import.meta.url);
 
@@ -96,7 +96,7 @@ test('exported ONNX classifier matches predictProba, including missing and unsee
   const bytes = exportClassifierToOnnx(model);
   const session = await ort.InferenceSession.create(bytes);
   assert.deepEqual([...session.inputNames].sort(), [...features.numeric, ...features.categorical].sort());
-  const feeds = toOrtFeeds(onnxInputFeeds(model, toRecords(testTable)));
+  const feeds = toOrtFeeds(feedTensors(classifierInputs(model), toRecords(testTable)));
   const result = await session.run(feeds, [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
   const got = result[ONNX_OUTPUTS.probabilities];
   const gotLabels = result[ONNX_OUTPUTS.label];
@@ -128,7 +128,7 @@ test('a single-row batch and a batch of all-missing values score like predictPro
     ],
   };
   const expected = predictProba(model, blank);
-  const result = await session.run(toOrtFeeds(onnxInputFeeds(model, records)), [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
+  const result = await session.run(toOrtFeeds(feedTensors(classifierInputs(model), records)), [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
   const got = result[ONNX_OUTPUTS.probabilities].data as Float32Array;
   for (let c = 0; c < model.classes.length; c++) assert.ok(Math.abs(got[c] - expected[c]) <= 1e-5);
   // With every feature missing, the logits are the intercepts: softmax(bias).
@@ -161,7 +161,7 @@ test('binary target, categorical-only features and a column with no training cat
       { name: 'e', kind: 'categorical', values: ['x', null] },
     ],
   };
-  const result = await session.run(toOrtFeeds(onnxInputFeeds(model, toRecords(scoring))), [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
+  const result = await session.run(toOrtFeeds(feedTensors(classifierInputs(model), toRecords(scoring))), [ONNX_OUTPUTS.label, ONNX_OUTPUTS.probabilities]);
   const expected = predictProba(model, scoring);
   const got = result[ONNX_OUTPUTS.probabilities].data as Float32Array;
   for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(got[i] - expected[i]) <= 1e-6);
