@@ -1,6 +1,6 @@
 // What activities need from the process: the database, the artifact store, a Temporal client; and shared helpers.
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { failure } from '../contracts/failures.js';
 import { DataError } from '../lib/data/errors.js';
 import { decodeSnapshot } from '../lib/data/snapshot.js';
 import type { Table } from '../lib/data/table.js';
@@ -23,7 +23,7 @@ export async function failClosedOnBadData<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof DataError) throw ApplicationFailure.nonRetryable(err.message, 'DataError', err.details ?? {});
+    if (err instanceof DataError) throw failure('DataError', err.message, err.details ?? {});
     throw err;
   }
 }

@@ -1,16 +1,20 @@
 // All activities of the worker, built from their dependencies.
 import type { ActivityDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
+import { createEngineActivities } from './engine.js';
 import { createIngestActivities } from './ingest.js';
 import { createMonitorActivities } from './monitor.js';
 import { createOptimizeActivities } from './optimize.js';
 import { createPackageActivities } from './package.js';
+import { createUserStepActivities } from './userStep.js';
 import { createValidateActivities } from './validate.js';
 
 export type { ActivityDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createEngineActivities(deps),
+    ...createUserStepActivities(deps),
     ...createIngestActivities(deps),
     ...createValidateActivities(deps),
     ...createOptimizeActivities(deps),

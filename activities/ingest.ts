@@ -1,16 +1,14 @@
 // The ingest step: a source (file, Postgres query, or labelled traffic) → content-addressed snapshot + its profile.
 import { Context } from '@temporalio/activity';
 import { DataError } from '../lib/data/errors.js';
-import { profileTable } from '../lib/data/profile.js';
-import { encodeSnapshot } from '../lib/data/snapshot.js';
 import { describeSource, readSource, type ChunkCheckpoint, type IngestCheckpoint, type SourceSpec } from '../lib/data/sources/index.js';
 import type { Table } from '../lib/data/table.js';
 import { tableFromObjects } from '../lib/data/typing.js';
-import { upsertDataset } from '../lib/store/datasets.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { loggedRequests, numericLabel } from '../lib/store/predictions.js';
-import type { DataSource, DatasetRef, IngestInput } from '../workflows/types.js';
+import type { DataSource, DatasetRef, IngestInput } from '../contracts/types.js';
 import { failClosedOnBadData, type ActivityDeps } from './deps.js';
+import { storeSnapshot } from './snapshots.js';
 
 /** What the ingest heartbeats carry: the last progress line and the chunk checkpoint (resume after a crash). */
 interface IngestHeartbeat {
@@ -81,13 +79,7 @@ export function createIngestActivities(deps: ActivityDeps) {
           });
         }
         ctx.heartbeat({ progress: `profiling ${table.rows} rows` });
-        const stored = await deps.artifacts.put(encodeSnapshot(table));
-        const profile = await deps.artifacts.putJson(profileTable(table));
-        const columns = table.columns.map((c) => ({ name: c.name, kind: c.kind }));
-        await upsertDataset(deps.db, {
-          id: stored.sha256, pipeline: input.pipeline, source: origin, uri: stored.uri, rows: table.rows, columns, profileUri: profile.uri,
-        });
-        return { id: stored.sha256, uri: stored.uri, rows: table.rows, columns, source: origin, profileUri: profile.uri };
+        return storeSnapshot(deps, input.pipeline, table, origin);
       });
     },
   };

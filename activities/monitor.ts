@@ -9,24 +9,26 @@ import { writeReport } from './reports.js';
 import { findMonitorReport, getDataset, lastMonitorReport, saveMonitorReport } from '../lib/store/datasets.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { lastPredictionId, loggedRequests } from '../lib/store/predictions.js';
-import type { MonitorWindowInput, MonitorWindowResult } from '../workflows/types.js';
+import type { MonitorWindowInput, MonitorWindowResult } from '../contracts/types.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
+import { definitionOf } from './definitions.js';
 
 export function createMonitorActivities(deps: ActivityDeps) {
   return {
     /** Idempotent per monitor run: a retried run returns the report it already stored. */
     async computeMonitorWindow(input: MonitorWindowInput): Promise<MonitorWindowResult> {
-      const { pipeline } = input;
+      const pipeline = await definitionOf(deps, input.pipeline);
+      const retrainEnabled = pipeline.retrain.enabled;
       const done = await findMonitorReport(deps.db, input.monitorRunId);
       if (done) {
         const { fromPredictionId, toPredictionId, rows, modelVersion, breached, uri } = done;
-        return { evaluated: true, fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri, reportHtml: done.report.html ?? null };
+        return { evaluated: true, fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri, reportHtml: done.report.html ?? null, retrainEnabled };
       }
       const deployment = await getDeployment(deps.db, pipeline.name);
       const from = (await lastMonitorReport(deps.db, pipeline.name))?.toPredictionId ?? 0;
       const to = await lastPredictionId(deps.db, pipeline.name);
       const skipped = (rows: number, modelVersion: number): MonitorWindowResult => ({
-        evaluated: false, fromPredictionId: from, toPredictionId: Math.max(from, to), rows, modelVersion, breached: false, reasons: [], reportUri: null, reportHtml: null,
+        evaluated: false, fromPredictionId: from, toPredictionId: Math.max(from, to), rows, modelVersion, breached: false, reasons: [], reportUri: null, reportHtml: null, retrainEnabled,
       });
       if (!deployment) return skipped(0, 0);
       const requests = to > from ? await loggedRequests(deps.db, pipeline.name, from, to) : [];
@@ -86,7 +88,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       });
       return {
         evaluated: true, fromPredictionId: from, toPredictionId: to, rows: requests.length, modelVersion: deployment.championVersion,
-        breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri, reportHtml: html,
+        breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri, reportHtml: html, retrainEnabled,
       };
     },
   };

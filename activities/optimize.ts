@@ -6,9 +6,10 @@ import { findTrial, recordTrial } from '../lib/store/datasets.js';
 import { scoreServingChampion } from '../lib/train/champion.js';
 import { decideGate } from '../lib/train/gate.js';
 import { defaultMetric, METRICS, type MetricName } from '../lib/train/scores.js';
-import type { CandidateInput, CandidateResult, PipelineDefinition, PlanSearchInput, SearchPlan, TrialInput, TrialResult, TrialSpec } from '../workflows/types.js';
+import type { CandidateInput, CandidateResult, PipelineDefinition, PlanSearchInput, SearchPlan, TrialInput, TrialResult, TrialSpec } from '../contracts/types.js';
 import { halvingBudgets, planTrials } from '../lib/train/search.js';
 import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
+import { definitionOf } from './definitions.js';
 
 /** The metric the search optimizes and the gate reads. */
 export function primaryMetric(pipeline: PipelineDefinition): MetricName {
@@ -22,17 +23,18 @@ function specOf(pipeline: PipelineDefinition, trial: Pick<TrialSpec, 'algorithm'
 export function createOptimizeActivities(deps: ActivityDeps) {
   return {
     async planSearch(input: PlanSearchInput): Promise<SearchPlan> {
-      const { search, features } = input.pipeline;
+      const { search, features } = await definitionOf(deps, input.pipeline);
       const config = { ...search, featureSets: search.featureSets };
       const trials = planTrials(config, features);
       const eta = search.halving?.eta ?? 3;
       const nextBudgets = search.strategy === 'halving' ? halvingBudgets(eta, search.halving?.minBudget ?? 0.25).slice(1) : [];
-      return { trials, nextBudgets, eta };
+      return { trials, nextBudgets, eta, strategy: search.strategy, folds: search.folds, maxParallelTrials: search.maxParallelTrials };
     },
 
     /** A trial already recorded for this run is returned as it was, never recomputed. */
     async runTrial(input: TrialInput): Promise<TrialResult> {
-      const metric = primaryMetric(input.pipeline);
+      const pipeline = await definitionOf(deps, input.pipeline);
+      const metric = primaryMetric(pipeline);
       const { trial } = input;
       const base = {
         trialId: trial.trialId, algorithm: trial.algorithm, params: trial.params, features: trial.features, budget: trial.budget,
@@ -41,7 +43,6 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const recorded = await findTrial(deps.db, input.runId, trial.trialId);
       if (recorded) return { ...base, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd };
       return failClosedOnBadData(async () => {
-        const { pipeline } = input;
         const all = await loadSnapshot(deps.artifacts, input.dataset.uri);
         // The trial's budget: a stratified share of the rows the candidate will be trained on (the holdout stays out).
         const { train } = holdoutSplit(all, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
@@ -65,7 +66,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
 
     /** Fits the best spec on the training part, scores the holdout, and applies the gate (no gate → not blessed). */
     async trainCandidate(input: CandidateInput): Promise<CandidateResult> {
-      const { pipeline } = input;
+      const pipeline = await definitionOf(deps, input.pipeline);
       const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
       const { train, test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
       heartbeat('fitting');

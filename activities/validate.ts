@@ -4,14 +4,15 @@ import { inferSchema } from '../lib/checks/schema.js';
 import type { Expectation } from '../lib/checks/expectations.js';
 import { runValidation, type FullValidationReport } from '../lib/checks/suite.js';
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
-import { profileTable, type DatasetProfile } from '../lib/data/profile.js';
-import { encodeSnapshot } from '../lib/data/snapshot.js';
+import type { DatasetProfile } from '../lib/data/profile.js';
 import { takeRows } from '../lib/data/table.js';
 import { renderValidationHtml } from '../lib/report/validationHtml.js';
-import { getDataset, latestSchema, pinFirstSchema, saveValidationReport, upsertDataset } from '../lib/store/datasets.js';
-import type { DatasetRef, ValidateInput, ValidationSummary } from '../workflows/types.js';
+import { getDataset, latestSchema, pinFirstSchema, saveValidationReport } from '../lib/store/datasets.js';
+import type { DatasetRef, ValidateInput, ValidationSummary } from '../contracts/types.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
 import { writeReport } from './reports.js';
+import { definitionOf } from './definitions.js';
+import { storeSnapshot } from './snapshots.js';
 
 /**
  * The pipeline reads its target and features with the kinds it declares: checked as error-level expectations.
@@ -44,17 +45,12 @@ export function createValidateActivities(deps: ActivityDeps) {
   /** Stores the kept rows as a dataset of their own: what the run trains on after a quarantine. */
   async function keptDataset(input: ValidateInput, kept: Int32Array, quarantined: number): Promise<DatasetRef> {
     const table = takeRows(await loadSnapshot(deps.artifacts, input.dataset.uri), kept);
-    const stored = await deps.artifacts.put(encodeSnapshot(table));
-    const profile = await deps.artifacts.putJson(profileTable(table));
-    const source = `${input.dataset.source} without ${quarantined} quarantined row(s)`;
-    const columns = input.dataset.columns;
-    await upsertDataset(deps.db, { id: stored.sha256, pipeline: input.pipeline.name, source, uri: stored.uri, rows: table.rows, columns, profileUri: profile.uri });
-    return { ...input.dataset, id: stored.sha256, uri: stored.uri, rows: table.rows, source, profileUri: profile.uri };
+    return storeSnapshot(deps, input.pipeline.name, table, `${input.dataset.source} without ${quarantined} quarantined row(s)`);
   }
 
   return {
     async validateDataset(input: ValidateInput): Promise<ValidationSummary> {
-      const { pipeline } = input;
+      const pipeline = await definitionOf(deps, input.pipeline);
       const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
       const existing = await latestSchema(deps.db, pipeline.name);
       // The first data proposes the schema; it is pinned only if that data passes (bad data never becomes the norm).

@@ -1,10 +1,10 @@
 // The mlcycle command line: dev, run, status, demo.
 import { Command, InvalidArgumentError } from 'commander';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
 import { PROJECT_ROOT, startStack } from '../worker/stack.js';
 import { ensureTemporalCli } from '../worker/temporalCli.js';
-import { resolvePipeline, startLifecycle } from './client.js';
+import { resolvePipeline } from './client.js';
 import { connect } from './connect.js';
 import { demo } from './demo.js';
 import { addImportCommand } from './importCommand.js';
@@ -13,7 +13,8 @@ import { CannotCheck, validateCommand } from './validateCommand.js';
 import { SchemaFormatError } from '../lib/checks/schema.js';
 import { DataError } from '../lib/data/errors.js';
 import { join } from 'node:path';
-import { followRun } from './progress.js';
+import { addRunCommand } from './runCommand.js';
+import { addStepsCommand } from './stepsCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 
 function waitForSignal(): Promise<string> {
@@ -51,33 +52,8 @@ program
     await stack.stop();
   });
 
-program
-  .command('run <pipeline>')
-  .description('start a lifecycle run (pipeline: an example name such as seattle-weather, or a pipeline.json path) and follow it')
-  .option('--data <csv>', 'train on this CSV file instead of the pipeline\'s data.path')
-  .option('--rerun', 'run again on data that already had a successful run')
-  .option('--no-wait', 'start the run and return')
-  .action(async (ref: string, opts: { data?: string; rerun?: boolean; wait: boolean }) => {
-    const pipeline = await resolvePipeline(ref);
-    const conn = await connect(readEnv());
-    try {
-      const run = await startLifecycle(conn.client, pipeline, { dataPath: opts.data, rerun: opts.rerun, reason: 'started from the CLI' }).catch((err) => {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new Error(`${err.workflowId} already ran on this data; pass --rerun to run it again`);
-        }
-        throw err;
-      });
-      console.log(`started ${run.workflowId}${conn.info.temporalUiUrl ? `\n  ${conn.info.temporalUiUrl}/namespaces/${conn.info.namespace}/workflows/${encodeURIComponent(run.workflowId)}` : ''}`);
-      if (!opts.wait) return;
-      const result = await followRun(run.handle);
-      const m = result.model;
-      const metric = result.bestTrial.metric;
-      console.log(`done: ${m.name}@${m.version} (${result.bestTrial.algorithm}) holdout ${metric} ${result.candidate.holdoutMetrics[metric]?.toFixed(3)}; ` +
-        (result.deployment ? `serving as ${result.deployment.role}` : `not deployed (${result.candidate.gateReason})`));
-    } finally {
-      await conn.close();
-    }
-  });
+addRunCommand(program);
+addStepsCommand(program);
 
 program
   .command('status')

@@ -6,8 +6,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { loadPipeline, parsePipeline, type PipelineDefinition, type PipelineInput } from '../lib/config/pipeline.js';
-import { LIFECYCLE_WORKFLOW, TASK_QUEUE, lifecycleWorkflowId, progressQuery } from '../workflows/names.js';
-import type { DataSource, LifecycleInput, LifecycleProgress, LifecycleResult } from '../workflows/types.js';
+import { checkDefinition, type CheckedDefinition } from '../lib/steps/check.js';
+import type { Queryable } from '../lib/store/db.js';
+import { saveDefinition } from '../lib/store/definitions.js';
+import { LIFECYCLE_WORKFLOW, TASK_QUEUE, lifecycleWorkflowId, progressQuery } from '../contracts/names.js';
+import type { PipelineRef } from '../contracts/steps.js';
+import type { DataSource, LifecycleInput, LifecycleProgress, LifecycleResult } from '../contracts/types.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../examples/', import.meta.url));
 
@@ -23,51 +27,78 @@ export interface StartRunOptions {
   dataPath?: string;
   /** Run again on data that already had a successful run (a new data version is made from the time). */
   rerun?: boolean;
+  /** Execute every step even when a result for its cache key is recorded (results are still recorded). */
+  noCache?: boolean;
   reason?: string;
+}
+
+/** What starting a run needs: Temporal, and the database where definitions are stored. */
+export interface MlcycleConnection {
+  client: Client;
+  db: Queryable;
 }
 
 export interface StartedRun {
   workflowId: string;
   runId: string;
   handle: WorkflowHandle;
+  pipeline: PipelineRef;
 }
 
 /** The run's data source and its version: a file's content hash, or for a query its text's hash and the time. */
-async function sourceOf(pipeline: PipelineDefinition, dataPath: string | undefined): Promise<{ source: DataSource; version: string; label: string }> {
+export async function sourceOf(pipeline: PipelineDefinition, dataPath: string | undefined): Promise<{ source: DataSource; version: string; digest: string | null; label: string }> {
   const data = dataPath ? { path: dataPath } : pipeline.data;
   if ('postgres' in data) {
     const hash = createHash('sha256').update(data.postgres.query).digest('hex').slice(0, 12);
-    return { source: { kind: 'postgres', ...data.postgres }, version: `query-${hash}-${Date.now().toString(36)}`, label: 'a Postgres query' };
+    return { source: { kind: 'postgres', ...data.postgres }, version: `query-${hash}-${Date.now().toString(36)}`, digest: null, label: 'a Postgres query' };
   }
   const path = resolve(data.path);
   const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read data file ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
-  const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const digest = createHash('sha256').update(bytes).digest('hex');
   const format = dataPath ? undefined : (data as { format?: Extract<DataSource, { kind: 'file' }>['format'] }).format;
-  return { source: { kind: 'file', path, ...(format ? { format } : {}) }, version, label: path.split('/').pop() ?? path };
+  return { source: { kind: 'file', path, ...(format ? { format } : {}) }, version: digest.slice(0, 16), digest, label: path.split('/').pop() ?? path };
 }
 
 /**
- * Starts a lifecycle run; its id is `lifecycle:<pipeline>:<data version>` (a file's content hash).
- * The definition is validated as a pipeline.json is (a PipelineError names every mistake; a relative
- * data path is taken from the current directory), so nothing invalid ever reaches a workflow.
+ * Checks a definition as a whole (zod schema, step modules, the DAG: every mistake named by its path) and stores it;
+ * nothing starts on a bad definition. A relative data path is taken from the current directory.
  */
-export async function startLifecycle(client: Client, definition: PipelineInput, o: StartRunOptions = {}): Promise<StartedRun> {
+export async function registerDefinition(
+  db: Queryable,
+  definition: PipelineInput,
+): Promise<{ pipeline: PipelineDefinition; ref: PipelineRef; checked: CheckedDefinition }> {
+  const { pipeline, checked } = await checkPipeline(definition);
+  const ref = await saveDefinition(db, pipeline, checked.moduleHashes);
+  return { pipeline, ref, checked };
+}
+
+/** The same checks without storing anything (for `--plan` and `mlcycle steps`). */
+export async function checkPipeline(definition: PipelineInput): Promise<{ pipeline: PipelineDefinition; checked: CheckedDefinition }> {
   const pipeline = parsePipeline(definition, `"${String((definition as { name?: unknown }).name ?? '(unnamed)')}"`, process.cwd());
-  const { source, version, label } = await sourceOf(pipeline, o.dataPath);
+  return { pipeline, checked: await checkDefinition(pipeline) };
+}
+
+/**
+ * Starts a lifecycle run on the stored definition; its id is `lifecycle:<pipeline>:<data version>` (a file's content
+ * hash), so the same data is one run unless `rerun` (whose memoized steps are then reused, not recomputed).
+ */
+export async function startLifecycle(conn: MlcycleConnection, definition: PipelineInput, o: StartRunOptions = {}): Promise<StartedRun> {
+  const { pipeline, ref } = await registerDefinition(conn.db, definition);
+  const { source, version, digest, label } = await sourceOf(pipeline, o.dataPath);
   const dataVersion = o.rerun ? `${version}-${Date.now().toString(36)}` : version;
-  const input: LifecycleInput = { pipeline, source, dataVersion, reason: o.reason ?? 'started by a user' };
+  const input: LifecycleInput = { pipeline: ref, source, sourceDigest: digest, dataVersion, reason: o.reason ?? 'started by a user', noCache: o.noCache ?? false };
   const workflowId = lifecycleWorkflowId(pipeline.name, dataVersion);
-  const handle = await client.workflow.start(LIFECYCLE_WORKFLOW, {
+  const handle = await conn.client.workflow.start(LIFECYCLE_WORKFLOW, {
     taskQueue: TASK_QUEUE,
     workflowId,
     args: [input],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     staticSummary: `lifecycle of ${pipeline.name} on ${label}`,
-    staticDetails: `data: ${label} (version ${dataVersion}); ${input.reason}`,
+    staticDetails: `data: ${label} (version ${dataVersion}); definition ${ref.name}@${ref.version}; ${input.reason}`,
   });
-  return { workflowId, runId: handle.firstExecutionRunId, handle };
+  return { workflowId, runId: handle.firstExecutionRunId, handle, pipeline: ref };
 }
 
 export async function runProgress(handle: WorkflowHandle): Promise<LifecycleProgress> {
@@ -76,4 +107,16 @@ export async function runProgress(handle: WorkflowHandle): Promise<LifecycleProg
 
 export async function runResult(handle: WorkflowHandle): Promise<LifecycleResult> {
   return (await handle.result()) as LifecycleResult;
+}
+
+/** A result of a DAG that has every built-in step (the default lifecycle), with those outputs present. */
+export type CompleteLifecycleResult = LifecycleResult & {
+  [K in 'dataset' | 'validation' | 'bestTrial' | 'candidate' | 'model']: NonNullable<LifecycleResult[K]>;
+};
+
+/** Narrows a result to a complete lifecycle, naming what is missing otherwise. */
+export function completeResult(r: LifecycleResult): CompleteLifecycleResult {
+  const missing = (['dataset', 'validation', 'bestTrial', 'candidate', 'model'] as const).filter((k) => r[k] === null);
+  if (missing.length) throw new Error(`the run's DAG produced no ${missing.join(', ')} (steps: ${r.steps.map((s) => s.id).join(', ')})`);
+  return r as CompleteLifecycleResult;
 }

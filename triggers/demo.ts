@@ -5,9 +5,9 @@ import cliProgress from 'cli-progress';
 import type { MlcycleEnv } from '../lib/config/env.js';
 import { getDeployment } from '../lib/store/models.js';
 import { PROJECT_ROOT, startStack, type Stack } from '../worker/stack.js';
-import { lifecycleWorkflowId, monitorScheduleId, retrainDataVersion } from '../workflows/names.js';
-import type { LifecycleResult, MonitorResult } from '../workflows/types.js';
-import { resolvePipeline, startLifecycle } from './client.js';
+import { lifecycleWorkflowId, monitorScheduleId, retrainDataVersion } from '../contracts/names.js';
+import type { MonitorResult } from '../contracts/types.js';
+import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from './client.js';
 import { followRun } from './progress.js';
 import { replayTraffic } from './replay.js';
 
@@ -24,15 +24,15 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 /** Runs the story on a started stack; returns what a test or a person checks. */
-export async function runDemoStory(stack: Stack): Promise<{ first: LifecycleResult; breach: MonitorResult; retrained: LifecycleResult }> {
+export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifecycleResult; breach: MonitorResult; retrained: CompleteLifecycleResult }> {
   const pipeline = await resolvePipeline('seattle-weather');
   const httpUrl = stack.info.httpUrl;
   if (!httpUrl) throw new Error('the demo needs the serving API');
 
   say(`\n1. Training on 2012–2013 (${'path' in pipeline.data ? pipeline.data.path : 'a query'})`);
-  const run = await startLifecycle(stack.client, pipeline, { rerun: true, reason: 'demo: first training' });
+  const run = await startLifecycle(stack, pipeline, { rerun: true, reason: 'demo: first training' });
   say(`   run ${run.workflowId}`);
-  const first = await followRun(run.handle, (l) => say(`   ${l}`));
+  const first = completeResult(await followRun(run.handle, (l) => say(`   ${l}`)));
   say(`   → ${first.model.name}@${first.model.version} (holdout accuracy ${first.candidate.holdoutMetrics.accuracy.toFixed(3)}) serves as ${first.deployment?.role ?? 'nothing: not blessed'}`);
   const before = await getDeployment(stack.db, pipeline.name);
 
@@ -64,7 +64,7 @@ export async function runDemoStory(stack: Stack): Promise<{ first: LifecycleResu
 
   const retrainId = lifecycleWorkflowId(pipeline.name, retrainDataVersion(breach.window.toPredictionId));
   say(`\n4. Retraining on the labelled traffic: ${retrainId}`);
-  const retrained = await followRun(stack.client.workflow.getHandle(retrainId), (l) => say(`   ${l}`));
+  const retrained = completeResult(await followRun(stack.client.workflow.getHandle(retrainId), (l) => say(`   ${l}`)));
   const after = await getDeployment(stack.db, pipeline.name);
   say(
     `   → ${retrained.model.name}@${retrained.model.version} (holdout accuracy ${retrained.candidate.holdoutMetrics.accuracy.toFixed(3)}) ` +

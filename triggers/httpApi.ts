@@ -1,10 +1,10 @@
 // The HTTP start API: other services start lifecycle runs and read their state over HTTP.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PipelineError } from '../lib/config/pipeline.js';
-import { progressQuery } from '../workflows/names.js';
-import { resolvePipeline, startLifecycle } from './client.js';
+import { progressQuery } from '../contracts/names.js';
+import { resolvePipeline, startLifecycle, type MlcycleConnection } from './client.js';
 
 const startBody = z
   .object({
@@ -15,7 +15,8 @@ const startBody = z
   })
   .strict();
 
-export function registerStartApi(app: FastifyInstance, client: Client): void {
+export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection): void {
+  const { client } = conn;
   app.post('/v1/runs', async (request, reply) => {
     const body = startBody.safeParse(request.body);
     if (!body.success) {
@@ -24,7 +25,7 @@ export function registerStartApi(app: FastifyInstance, client: Client): void {
     }
     try {
       const pipeline = await resolvePipeline(body.data.pipeline);
-      const run = await startLifecycle(client, pipeline, { ...body.data, reason: body.data.reason ?? 'started over HTTP' });
+      const run = await startLifecycle(conn, pipeline, { ...body.data, reason: body.data.reason ?? 'started over HTTP' });
       return reply.code(202).send({ workflowId: run.workflowId, runId: run.runId });
     } catch (err) {
       if (err instanceof PipelineError) return reply.code(400).send({ error: 'BadInput', message: err.message });

@@ -1,8 +1,16 @@
-// Shows a lifecycle run's progress in the terminal (step lines and a trial bar) until it ends.
+// Shows a lifecycle run's DAG in the terminal until it ends: each step's messages, a line of step states, a trial bar.
 import cliProgress from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { LifecycleProgress, LifecycleResult } from '../workflows/types.js';
+import type { LifecycleProgress, LifecycleResult } from '../contracts/types.js';
 import { runProgress } from './client.js';
+
+const ICON: Record<string, string> = { pending: '·', running: '▶', done: '✓', reused: '↺', failed: '✗', cancelled: '⊘' };
+
+/** "3/5 steps: ✓ ingest ↺ validate ▶ optimize · package · deploy" */
+export function stepsLine(p: LifecycleProgress): string {
+  const finished = p.steps.filter((s) => s.state === 'done' || s.state === 'reused').length;
+  return `${finished}/${p.steps.length} steps: ${p.steps.map((s) => `${ICON[s.state] ?? '?'} ${s.id}`).join('  ')}`;
+}
 
 export async function followRun(handle: WorkflowHandle, print: (line: string) => void = console.log): Promise<LifecycleResult> {
   const result = handle.result() as Promise<LifecycleResult>;
@@ -17,16 +25,25 @@ export async function followRun(handle: WorkflowHandle, print: (line: string) =>
   );
   let lastSeq = 0;
   let barStarted = false;
+  let lastLine = '';
   const show = (progress: LifecycleProgress): void => {
-    for (const e of progress.events.filter((e) => e.seq > lastSeq)) {
-      if (barStarted && e.step !== 'optimize') {
-        bar.stop();
-        barStarted = false;
-      }
-      if (!barStarted) print(`→ ${e.step}: ${e.message}`);
+    const fresh = progress.events.filter((e) => e.seq > lastSeq);
+    if (fresh.length && barStarted) {
+      bar.stop();
+      barStarted = false;
+    }
+    for (const e of fresh) {
+      // Trial-by-trial messages go to the bar in a terminal; elsewhere every one is printed.
+      if (!(process.stdout.isTTY && /^\d+\/\d+ trials/.test(e.message))) print(`→ ${e.step}: ${e.message}`);
       lastSeq = e.seq;
     }
-    if (progress.step === 'optimize' && progress.trialsTotal > 0 && process.stdout.isTTY) {
+    const line = stepsLine(progress);
+    if (line !== lastLine && progress.steps.length) {
+      print(`  ${line}`);
+      lastLine = line;
+    }
+    const optimizing = progress.steps.some((s) => s.uses === 'optimize' && s.state === 'running');
+    if (optimizing && progress.trialsTotal > 0 && process.stdout.isTTY) {
       if (!barStarted) bar.start(progress.trialsTotal, progress.trialsDone);
       barStarted = true;
       bar.update(progress.trialsDone);

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/store/db.js';
 import { listValidationReports, type ValidationReportRow } from '../lib/store/datasets.js';
 import { listDeployments, listModelVersions } from '../lib/store/models.js';
-import { LIFECYCLE_WORKFLOW } from '../workflows/names.js';
+import { LIFECYCLE_WORKFLOW } from '../contracts/names.js';
 
 export interface StatusReport {
   runs: { workflowId: string; status: string; startTime: string }[];

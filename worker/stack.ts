@@ -8,7 +8,7 @@ import { ArtifactStore } from '../lib/store/artifacts.js';
 import { createDb, migrate, type Db } from '../lib/store/db.js';
 import { buildServingApp } from '../serving/app.js';
 import { registerStartApi } from '../triggers/httpApi.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/names.js';
+import { SEARCH_ATTRIBUTES } from '../contracts/names.js';
 import { startEmbeddedPostgres } from './postgres.js';
 import { ensureTemporalCli } from './temporalCli.js';
 import { startDevServer, startDownloadedServer, type RunningTemporal } from './temporalServer.js';
@@ -118,7 +118,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let httpUrl: string | null = null;
     if (o.serve !== false) {
       const serving = await buildServingApp({ db, artifacts, logger: false });
-      registerStartApi(serving.app, client);
+      registerStartApi(serving.app, { client, db });
       stops.push(() => serving.close());
       httpUrl = await serving.app.listen({ host: env.httpHost, port: env.httpPort });
       app = serving.app;

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { Connection } from '@temporalio/client';
-import { PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE } from '../workflows/names.js';
+import { PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE } from '../contracts/names.js';
 
 export interface RunningTemporal {
   address: string;

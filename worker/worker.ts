@@ -10,9 +10,11 @@ import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBun
 import { createActivities } from '../activities/index.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
-import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../workflows/names.js';
+import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../contracts/names.js';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
+/** What the bundle is built from: the workflows and the contracts they import. */
+const BUNDLED_DIRS = [WORKFLOWS_DIR, fileURLToPath(new URL('../contracts/', import.meta.url))];
 
 let runtimeInstalled = false;
 /** Keeps the SDK's core quiet unless something is wrong. */
@@ -39,8 +41,8 @@ function installRuntime(): void {
 /** The workflow bundle, rebuilt only when a workflow source file changes. */
 export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
   const hash = createHash('sha256');
-  for (const f of readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
-    hash.update(f).update(readFileSync(join(WORKFLOWS_DIR, f)));
+  for (const dir of BUNDLED_DIRS) {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(join(dir, f)).update(readFileSync(join(dir, f)));
   }
   const path = join(cacheDir, `workflow-bundle-${hash.digest('hex').slice(0, 16)}.js`);
   if (existsSync(path)) return { code: readFileSync(path, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;

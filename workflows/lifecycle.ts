@@ -1,94 +1,122 @@
-// The lifecycle workflow: ingest → validate → optimize → package → deploy, durable and resumable.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  proxyActivities,
-  setHandler,
-  setCurrentDetails,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
-import { PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE, progressQuery } from './names.js';
-import { optimize } from './optimize.js';
-import type { LifecycleInput, LifecycleProgress, LifecycleResult, LifecycleStep } from './types.js';
+// The lifecycle workflow: interprets the pipeline's DAG of steps (built-in and user), in parallel where needs allow, memoized.
+import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
+import { PIPELINE_ATTRIBUTE, progressQuery } from '../contracts/names.js';
+import type { PlannedStep, StepInputs, StepOutputs, StepRecord } from '../contracts/steps.js';
+import type { LifecycleInput, LifecycleResult } from '../contracts/types.js';
+import { runBuiltin } from './builtins.js';
+import { engineActivities, stepActivities } from './policies.js';
+import { RunTracker } from './tracker.js';
 
-type Activities = ReturnType<typeof createActivities>;
+/** The outputs a step takes: for each input port, the output of the step the plan says supplies it. */
+function inputsOf(step: PlannedStep, outputs: Map<string, StepOutputs>): StepInputs {
+  const inputs: Record<string, unknown> = {};
+  for (const [kind, from] of Object.entries(step.inputs)) inputs[kind] = (outputs.get(from as string) as Record<string, unknown> | undefined)?.[kind];
+  return inputs as StepInputs;
+}
 
-const NON_RETRYABLE = ['BadInput', 'DataError', 'DataValidationFailed', 'ParityCheckFailed', 'PipelineError'];
-
-const { ingestDataset, validateDataset, packageModel, deployModel } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-function describeSource(source: LifecycleInput['source']): string {
-  if (source.kind === 'file') return source.path;
-  if (source.kind === 'postgres') return `a Postgres query (${source.query.slice(0, 60)})`;
-  return `labelled traffic of ${source.modelName}`;
+/** The built-in outputs of the result: the last step of each built-in kind that produced them. */
+function summarize(input: LifecycleInput, steps: StepRecord[], outputs: Map<string, StepOutputs>): LifecycleResult {
+  const last = <K extends keyof StepOutputs>(uses: string, kind: K): StepOutputs[K] | undefined =>
+    steps.filter((s) => s.uses === uses).map((s) => outputs.get(s.id)?.[kind]).filter((v) => v !== undefined).at(-1);
+  const candidate = last('optimize', 'candidate');
+  return {
+    pipeline: input.pipeline, steps, outputs: Object.fromEntries(outputs),
+    dataset: last('ingest', 'dataset') ?? null, validation: last('validate', 'validation') ?? null,
+    trials: candidate?.trials ?? [], bestTrial: candidate?.bestTrial ?? null, candidate: candidate?.candidate ?? null,
+    model: last('package', 'model') ?? null, deployment: last('deploy', 'deployment') ?? null,
+  };
 }
 
 export async function lifecycleWorkflow(input: LifecycleInput): Promise<LifecycleResult> {
   const runId = workflowInfo().workflowId;
-  const progress: LifecycleProgress = { step: 'ingest', completedSteps: [], trialsDone: 0, trialsTotal: 0, message: 'starting', events: [] };
-  setHandler(progressQuery, () => progress);
+  const tracker = new RunTracker(input.reason);
+  setHandler(progressQuery, () => tracker.progress);
   upsertSearchAttributes([{ key: PIPELINE_ATTRIBUTE, value: input.pipeline.name }]);
+  const plan = await engineActivities('plan the DAG').planRun({ pipeline: input.pipeline });
+  tracker.plan(plan.steps);
 
-  const enter = (step: LifecycleStep, message: string): void => {
-    if (progress.step !== step && progress.step !== 'failed') progress.completedSteps.push(progress.step);
-    progress.step = step;
-    progress.message = message;
-    progress.events.push({ seq: (progress.events.at(-1)?.seq ?? 0) + 1, step, message });
-    if (progress.events.length > 50) progress.events.shift();
-    upsertSearchAttributes([{ key: STEP_ATTRIBUTE, value: step }]);
-    setCurrentDetails(`**${step}** — ${message}\n\nreason: ${input.reason}`);
-  };
-  /** Marks the run failed where people look (details, the MlcycleStep search attribute). */
-  const failed = (details: string): void => {
-    progress.step = 'failed';
-    upsertSearchAttributes([{ key: STEP_ATTRIBUTE, value: 'failed' }]);
-    setCurrentDetails(details);
-  };
+  const outputs = new Map<string, StepOutputs>();
+  const records: StepRecord[] = [];
+  const keys = new Map<string, string>();
+  let failed: { step: PlannedStep; error: unknown } | null = null;
 
-  enter('ingest', `reading ${describeSource(input.source)}`);
-  const dataset = await ingestDataset({ pipeline: input.pipeline.name, source: input.source }).catch((err: unknown) => {
-    // Unreadable data ends the run with the reader's own message (file, row, column), not a generic activity failure.
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'DataError') {
-      failed(`**ingest failed**: ${err.cause.message}`);
-      throw ApplicationFailure.create({ type: 'DataError', nonRetryable: true, message: err.cause.message });
+  const runStep = async (step: PlannedStep): Promise<void> => {
+    tracker.set(step.id, 'running', 'checking for a recorded result');
+    const inputs = inputsOf(step, outputs);
+    const started = Date.now();
+    const prepared = await engineActivities(`${step.id}: cache lookup`).prepareStep({
+      runId, pipeline: input.pipeline, step: { id: step.id, uses: step.uses, cache: step.cache, config: step.config }, inputs,
+      source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
+    });
+    keys.set(step.id, prepared.cacheKey);
+    if (prepared.reused) {
+      outputs.set(step.id, prepared.reused.outputs);
+      records.push({ id: step.id, uses: step.uses, state: 'reused', cacheKey: prepared.cacheKey, durationMs: 0, summary: prepared.reused.outputs.summary ?? '', reusedFrom: prepared.reused.fromRun });
+      tracker.set(step.id, 'reused', `reused from ${prepared.reused.fromRun}: ${prepared.reused.outputs.summary ?? ''}`, 0);
+      return;
     }
-    throw err;
-  });
+    const report = (message: string): void => tracker.report(step.id, message);
+    const out = step.builtin
+      ? await runBuiltin({ runId, input, step, inputs, progress: tracker.progress, report })
+      : await stepActivities(step, step.id).runUserStep({ runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, config: step.config, inputs });
+    const durationMs = Date.now() - started;
+    await engineActivities(`${step.id}: record result`).recordStep({
+      runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: prepared.cacheKey, cacheable: prepared.cacheable, outputs: out, durationMs,
+    });
+    outputs.set(step.id, out);
+    records.push({ id: step.id, uses: step.uses, state: 'done', cacheKey: prepared.cacheKey, durationMs, summary: out.summary ?? '', reusedFrom: null });
+    tracker.set(step.id, 'done', out.summary ?? 'done', durationMs);
+  };
 
-  enter('validate', `checking ${dataset.rows} rows against the pinned schema`);
-  const validation = await validateDataset({ runId, pipeline: input.pipeline, dataset });
-  upsertMemo({ validationReport: validation.reportHtml, validationOk: validation.ok });
-  if (!validation.ok) {
-    const issues = validation.topIssues.map((i) => `- ${i.message}`).join('\n');
-    failed(`**validation failed** (${validation.errors} errors)\n\n${issues}\n\nreport: ${validation.reportHtml}`);
+  // Start every step whose needs are met; a failure cancels the running siblings and nothing new starts.
+  const scope = new CancellationScope();
+  const running = new Map<string, Promise<void>>();
+  const pending = [...plan.steps];
+  await scope
+    .run(async () => {
+      const cancelled = (): boolean => CancellationScope.current().consideredCancelled;
+      while (!failed && !cancelled() && (pending.length > 0 || running.size > 0)) {
+        for (const step of pending.filter((s) => s.needs.every((n) => outputs.has(n)))) {
+          pending.splice(pending.indexOf(step), 1);
+          const settled = runStep(step).then(
+            () => void running.delete(step.id),
+            (error: unknown) => {
+              running.delete(step.id);
+              if (!failed && !isCancellation(error)) failed = { step, error };
+              if (failed) scope.cancel();
+            },
+          );
+          running.set(step.id, settled);
+        }
+        if (running.size === 0) break;
+        await Promise.race(running.values());
+      }
+      await Promise.all(running.values());
+      if (!failed && cancelled()) throw new CancelledFailure('the run was cancelled');
+    })
+    .catch((err: unknown) => {
+      if (!failed) throw err;
+    });
+
+  if (failed) {
+    const { step, error } = failed as { step: PlannedStep; error: unknown };
+    const type = failureTypeOf(error);
+    const message = rootMessage(error);
+    for (const s of tracker.progress.steps) if (s.state === 'running') tracker.set(s.id, 'cancelled', `cancelled: step "${step.id}" failed`);
+    tracker.set(step.id, 'failed', `failed: ${message}`);
+    await CancellationScope.nonCancellable(() =>
+      engineActivities(`${step.id}: record failure`).recordStepFailure({
+        runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: keys.get(step.id) ?? null, error: message, failureType: type,
+      }),
+    );
     throw ApplicationFailure.create({
-      type: 'DataValidationFailed',
+      type: type ?? 'StepFailed',
       nonRetryable: true,
-      message: `data ${dataset.id.slice(0, 12)} failed validation with ${validation.errors} error(s):\n${issues}`,
-      details: [validation],
+      message: `step "${step.id}" (${step.uses}) failed: ${message}`,
+      details: [{ step: step.id, uses: step.uses, cause: type ?? (error instanceof Error ? error.name : 'unknown') }],
     });
   }
-
-  const training = validation.trainingDataset;
-  const quarantine = validation.quarantinedRows ? `; ${validation.quarantinedRows} row(s) quarantined` : '';
-  enter('optimize', `planning the search (validation: ${validation.warnings} warning(s)${quarantine}; report ${validation.reportHtml})`);
-  const { trials, bestTrial, candidate } = await optimize(runId, input.pipeline, training, progress, (m) => enter('optimize', m));
-
-  enter('package', `exporting ONNX (${candidate.blessed ? 'blessed' : 'not blessed'}: ${candidate.gateReason})`);
-  const model = await packageModel({ runId, pipeline: input.pipeline, dataset: training, candidate, trials });
-
-  let deployment: LifecycleResult['deployment'] = null;
-  if (candidate.blessed) {
-    enter('deploy', `serving ${model.name}@${model.version}`);
-    deployment = await deployModel({ pipeline: input.pipeline, model, reason: input.reason });
-  }
-  enter('done', deployment ? `${model.name}@${model.version} serves as ${deployment.role}` : `${model.name}@${model.version} registered, not deployed: ${candidate.gateReason}`);
-  return { dataset, validation, trials, bestTrial, candidate, model, deployment };
+  if (pending.length > 0) throw failure('BadDefinition', `steps ${pending.map((s) => s.id).join(', ')} never became ready`);
+  return summarize(input, records, outputs);
 }

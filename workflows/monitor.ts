@@ -7,16 +7,17 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
 import { lifecycleWorkflow } from './lifecycle.js';
-import { TASK_QUEUE, lifecycleWorkflowId, retrainDataVersion } from './names.js';
-import type { MonitorInput, MonitorResult } from './types.js';
+import type { Activities } from './policies.js';
+import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
+import { TASK_QUEUE, lifecycleWorkflowId, retrainDataVersion } from '../contracts/names.js';
+import type { MonitorInput, MonitorResult } from '../contracts/types.js';
 
-type Activities = ReturnType<typeof createActivities>;
 
 const { computeMonitorWindow } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['BadInput'] },
+  retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+  summary: 'drift and quality of one window',
 });
 
 export async function monitorWorkflow(input: MonitorInput): Promise<MonitorResult> {
@@ -30,7 +31,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<MonitorResul
       (window.breached ? `**breach**: ${window.reasons.join('; ')}` : 'within policy') +
       `\n\nreport: ${window.reportHtml ?? window.reportUri}`,
   );
-  if (!window.breached || !input.pipeline.retrain.enabled) return { window, retrainWorkflowId: null };
+  if (!window.breached || !window.retrainEnabled) return { window, retrainWorkflowId: null };
 
   const dataVersion = retrainDataVersion(window.toPredictionId);
   const workflowId = lifecycleWorkflowId(input.pipeline.name, dataVersion);
@@ -45,6 +46,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<MonitorResul
         {
           pipeline: input.pipeline,
           source: { kind: 'feedback', modelName: input.pipeline.name, upToPredictionId: window.toPredictionId },
+          sourceDigest: dataVersion,
           dataVersion,
           reason: `monitor breach: ${window.reasons.join('; ')}`,
         },

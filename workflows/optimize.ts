@@ -1,19 +1,8 @@
 // The search inside a lifecycle run: trials fan out as parallel activities (bounded), the best is trained and gated.
-import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
-import { TRAINING_TASK_QUEUE } from './names.js';
-import type { CandidateResult, DatasetRef, LifecycleProgress, PipelineDefinition, SearchPlan, TrialResult, TrialSpec } from './types.js';
-
-type Activities = ReturnType<typeof createActivities>;
-
-const retry = { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['BadInput', 'DataError'] };
-const { planSearch } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
-const { runTrial, trainCandidate } = proxyActivities<Activities>({
-  taskQueue: TRAINING_TASK_QUEUE,
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry,
-});
+import { TRAINING_TASK_QUEUE } from '../contracts/names.js';
+import type { PipelineRef, PlannedStep } from '../contracts/steps.js';
+import type { CandidateResult, DatasetRef, LifecycleProgress, SearchPlan, TrialResult, TrialSpec } from '../contracts/types.js';
+import { stepActivities } from './policies.js';
 
 export interface OptimizeOutcome {
   trials: TrialResult[];
@@ -77,30 +66,34 @@ function promote(trial: TrialSpec, budget: number): TrialSpec {
 
 export async function optimize(
   runId: string,
-  pipeline: PipelineDefinition,
+  pipeline: PipelineRef,
+  step: PlannedStep,
   dataset: DatasetRef,
   progress: LifecycleProgress,
   report: (message: string) => void,
 ): Promise<OptimizeOutcome> {
+  const { planSearch } = stepActivities(step, `${step.id}: plan the search`);
+  // Trials and the candidate run on the training queue unless the step names its own.
+  const training = { ...step, taskQueue: step.taskQueue ?? TRAINING_TASK_QUEUE };
   const plan = await planSearch({ pipeline });
   const specs = new Map(plan.trials.map((t) => [t.trialId, t]));
   let total = plan.trials.length;
   let size = plan.trials.length;
   for (let i = 0; i < plan.nextBudgets.length; i++) total += size = Math.max(1, Math.floor(size / plan.eta));
   progress.trialsTotal = total;
-  report(`0/${total} trials (${pipeline.search.strategy}, ${pipeline.search.folds}-fold CV)`);
+  report(`0/${total} trials (${plan.strategy}, ${plan.folds}-fold CV)`);
   const run = async (trial: TrialSpec): Promise<TrialResult> => {
-    const result = await runTrial({ runId, pipeline, dataset, trial });
+    const result = await stepActivities(training, `${step.id}: trial ${trial.trialId}`).runTrial({ runId, pipeline, dataset, trial });
     progress.trialsDone++;
     report(`${progress.trialsDone}/${total} trials; last ${trial.trialId}: ${result.metric} ${result.cvScore.toFixed(4)}`);
     return result;
   };
-  const first = await runBounded(plan.trials, pipeline.search.maxParallelTrials, run);
-  const trials = plan.nextBudgets.length ? await halve(first, plan, run, pipeline.search.maxParallelTrials, report, specs) : first;
+  const first = await runBounded(plan.trials, plan.maxParallelTrials, run);
+  const trials = plan.nextBudgets.length ? await halve(first, plan, run, plan.maxParallelTrials, report, specs) : first;
   // The winner is chosen among the trials that saw the largest budget.
   const largest = Math.max(...trials.map((t) => t.budget));
   const bestTrial = pickBest(trials.filter((t) => t.budget === largest));
   report(`best ${bestTrial.trialId} (${bestTrial.metric} ${bestTrial.cvScore.toFixed(4)}); training the candidate`);
-  const candidate = await trainCandidate({ runId, pipeline, dataset, trials, best: bestTrial });
+  const candidate = await stepActivities(training, `${step.id}: train ${bestTrial.trialId}`).trainCandidate({ runId, pipeline, dataset, trials, best: bestTrial });
   return { trials, bestTrial, candidate };
 }

@@ -7,6 +7,7 @@ import { skewConfigSchema } from '../checks/skew.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
+import { modulesSchema, stepsSchema } from './steps.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -98,6 +99,10 @@ const pipelineShape = z
       .strict()
       .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1, maxRmseIncrease: 0.5 }),
     retrain: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    /** Modules (TypeScript or JavaScript, relative to the pipeline file) whose exported steps `steps` may use. */
+    modules: modulesSchema,
+    /** The DAG; absent → the built-in lifecycle ingest → validate → optimize → package → deploy. */
+    steps: stepsSchema.optional(),
   })
   .strict();
 
@@ -167,7 +172,11 @@ export function parsePipeline(value: unknown, origin: string, baseDir: string): 
     throw new PipelineError(`pipeline ${origin} is invalid:\n${lines.join('\n')}`);
   }
   const data = parsed.data.data;
-  return { ...parsed.data, data: 'path' in data ? { ...data, path: resolve(baseDir, data.path) } : data };
+  return {
+    ...parsed.data,
+    data: 'path' in data ? { ...data, path: resolve(baseDir, data.path) } : data,
+    modules: parsed.data.modules.map((m) => resolve(baseDir, m)),
+  };
 }
 
 /** Reads a pipeline JSON file. */

@@ -8,7 +8,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import { PROJECT_ROOT } from '../../worker/stack.js';
-import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { setAlias } from '../../lib/store/models.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 
@@ -38,7 +38,7 @@ async function countVersions(): Promise<number> {
 async function failingRun(name: string, csv: string): Promise<ApplicationFailure> {
   const path = join(dir, name);
   await writeFile(path, csv);
-  const run = await startLifecycle(stack.client, pipeline, { dataPath: path });
+  const run = await startLifecycle(stack, pipeline, { dataPath: path });
   const err = await run.handle.result().then(
     () => assert.fail('the run should have failed'),
     (e: unknown) => e,
@@ -69,7 +69,7 @@ test('a numeric column holding text fails the first run at ingest: nothing pinne
 test('after a good run, out-of-range values and an unknown category stop the next run before optimize', async () => {
   const good = join(dir, 'good.csv');
   await writeFile(good, goodCsv);
-  const ok = await startLifecycle(stack.client, pipeline, { dataPath: good });
+  const ok = await startLifecycle(stack, pipeline, { dataPath: good });
   await ok.handle.result();
   assert.equal(await countVersions(), 1);
   const deploymentBefore = await stack.db.query('SELECT champion_version, challenger_version FROM deployments WHERE model_name = $1', [pipeline.name]);
@@ -100,7 +100,7 @@ test('fail closed: without a gate, below it, or not beating the champion, the mo
   const noGate = { ...pipeline, name: 'weather-no-gate', gate: undefined };
   const strict = { ...pipeline, name: 'weather-strict-gate', gate: { metric: 'accuracy' as const, minimum: 0.99, minImprovement: 0 } };
   for (const p of [noGate, strict]) {
-    const result = await (await startLifecycle(stack.client, p, { dataPath: good })).handle.result();
+    const result = completeResult(await (await startLifecycle(stack, p, { dataPath: good })).handle.result());
     assert.equal(result.candidate.blessed, false);
     assert.equal(result.deployment, null);
     const served = await stack.db.query('SELECT 1 FROM deployments WHERE model_name = $1', [p.name]);
@@ -110,7 +110,8 @@ test('fail closed: without a gate, below it, or not beating the champion, the mo
   }
   // A model no better than the champion on the same holdout is not blessed (the margin is 0.01).
   const deploymentBefore = await stack.db.query('SELECT champion_version, challenger_version FROM deployments WHERE model_name = $1', [pipeline.name]);
-  const same = await (await startLifecycle(stack.client, pipeline, { dataPath: good, rerun: true })).handle.result();
+  // noCache: the recorded search of this data was gated before v1 served; this asks the gate again.
+  const same = completeResult(await (await startLifecycle(stack, pipeline, { dataPath: good, rerun: true, noCache: true })).handle.result());
   assert.equal(same.candidate.blessed, false);
   assert.match(same.candidate.gateReason, /does not beat champion v1/);
   assert.equal(same.deployment, null);

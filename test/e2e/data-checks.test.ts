@@ -38,7 +38,7 @@ test('a pipeline can train on a Postgres query (streamed in chunks by the ingest
     [0, 1, 2, 3, 4, 5].map((k) => rows.map((r) => r[k])),
   );
   const pipeline: PipelineDefinition = { ...base, name: 'weather-from-sql', data: { postgres: { query: 'SELECT * FROM weather_obs ORDER BY date' } } };
-  const result = await (await startLifecycle(stack.client, pipeline)).handle.result();
+  const result = await (await startLifecycle(stack, pipeline)).handle.result();
   assert.equal(result.dataset.rows, 731);
   assert.match(result.dataset.source, /SELECT \* FROM weather_obs/);
   assert.doesNotMatch(result.dataset.source, /mlcycle:mlcycle@/, 'no password in the recorded source');
@@ -52,7 +52,7 @@ test('a pipeline can train on a Postgres query (streamed in chunks by the ingest
 async function runOn(pipeline: PipelineDefinition, name: string, lines: string[], rerun = false) {
   const path = join(dir, name);
   await writeFile(path, lines.join('\n') + '\n');
-  return (await startLifecycle(stack.client, pipeline, { dataPath: path, rerun })).handle.result();
+  return (await startLifecycle(stack, pipeline, { dataPath: path, rerun })).handle.result();
 }
 
 test('rows failing a row check are quarantined when under the fraction, and the run trains on the rest', async () => {

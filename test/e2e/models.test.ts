@@ -7,10 +7,9 @@ import { PROJECT_ROOT } from '../../lib/config/env.js';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import type { ModelCard } from '../../lib/report/modelCard.js';
 import { setAlias } from '../../lib/store/models.js';
-import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from '../../triggers/client.js';
 import { checkImport } from '../../triggers/importCheck.js';
 import { registerImport } from '../../triggers/importCommand.js';
-import type { LifecycleResult } from '../../workflows/types.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -21,11 +20,11 @@ after(async () => {
   await stack?.teardown();
 });
 
-async function run(pipeline: PipelineDefinition): Promise<LifecycleResult> {
-  const started = await startLifecycle(stack.client, pipeline, { rerun: true });
-  return (await started.handle.result().catch((err: Error & { cause?: Error }) => {
+async function run(pipeline: PipelineDefinition): Promise<CompleteLifecycleResult> {
+  const started = await startLifecycle(stack, pipeline, { rerun: true, noCache: true });
+  return completeResult(await started.handle.result().catch((err: Error & { cause?: Error }) => {
     throw new Error(`${started.workflowId} failed: ${err.cause?.message ?? err.message}`);
-  })) as LifecycleResult;
+  }));
 }
 
 async function card(name: string, version: number): Promise<ModelCard> {
@@ -122,7 +121,7 @@ test('a regression pipeline whose target is text stops at validation, naming the
 test('a definition given in TypeScript is validated like a pipeline.json: nothing invalid reaches a workflow', async () => {
   const base = await resolvePipeline('penguins');
   await assert.rejects(
-    startLifecycle(stack.client, { ...base, name: 'penguins-bad', gate: { metric: 'rmse', maximum: 1, minImprovement: 0 } }),
+    startLifecycle(stack, { ...base, name: 'penguins-bad', gate: { metric: 'rmse', maximum: 1, minImprovement: 0 } }),
     /pipeline "penguins-bad" is invalid:\n {2}- gate\.metric: "rmse" is a regression metric; this pipeline's task is classification/,
   );
   const started: string[] = [];

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
-import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
-import type { LifecycleResult } from '../../workflows/types.js';
+import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from '../../triggers/client.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -16,9 +15,10 @@ after(async () => {
   await stack?.teardown();
 });
 
-async function run(pipeline: PipelineDefinition): Promise<{ result: LifecycleResult; workflowId: string }> {
-  const started = await startLifecycle(stack.client, pipeline, { rerun: true });
-  return { result: (await started.handle.result()) as LifecycleResult, workflowId: started.workflowId };
+async function run(pipeline: PipelineDefinition): Promise<{ result: CompleteLifecycleResult; workflowId: string }> {
+  // Every step executes (noCache): these tests are about the search itself, not about reusing its results.
+  const started = await startLifecycle(stack, pipeline, { rerun: true, noCache: true });
+  return { result: completeResult(await started.handle.result()), workflowId: started.workflowId };
 }
 
 test('successive halving: 9 candidates on a third of the rows, the best 3 on all of them, winner among those', async () => {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROJECT_ROOT } from '../../worker/stack.js';
-import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -81,7 +81,7 @@ test('SIGKILL of the worker mid-search: a new worker finishes it, finished trial
     search: { ...base.search, maxParallelTrials: 2, space: { gbdt: { nEstimators: [150], learningRate: [0.05, 0.1], maxLeaves: [7, 15, 31] } } },
   };
   const first = await spawnWorker();
-  const run = await startLifecycle(stack.client, pipeline, { reason: 'crash test' });
+  const run = await startLifecycle(stack, pipeline, { reason: 'crash test' });
 
   // Kill the worker as soon as the first trial has completed: the search is mid-flight.
   const beforeKill = await eventually('the first completed trial', 120_000, async () => {
@@ -93,7 +93,7 @@ test('SIGKILL of the worker mid-search: a new worker finishes it, finished trial
   assert.ok(beforeKill.size < 6, `the kill came after ${beforeKill.size} of 6 trials`);
 
   await spawnWorker();
-  const result = await run.handle.result();
+  const result = completeResult(await run.handle.result());
   assert.equal(result.model.version, 1);
   assert.equal(result.deployment?.role, 'champion');
 
@@ -108,7 +108,7 @@ test('SIGKILL of the worker mid-search: a new worker finishes it, finished trial
   assert.deepEqual(deployments.rows, [{ champion_version: 1 }]);
 
   // The same search without a crash picks the same winner with the same score.
-  const again = await startLifecycle(stack.client, pipeline, { rerun: true, reason: 'uninterrupted' });
-  const uninterrupted = await again.handle.result();
+  const again = await startLifecycle(stack, pipeline, { rerun: true, noCache: true, reason: 'uninterrupted' });
+  const uninterrupted = completeResult(await again.handle.result());
   assert.deepEqual(uninterrupted.bestTrial, result.bestTrial);
 });

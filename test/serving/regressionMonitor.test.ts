@@ -14,8 +14,9 @@ import { decodeSnapshot, encodeSnapshot } from '../../lib/data/snapshot.js';
 import { column } from '../../lib/data/table.js';
 import { tableFromObjects } from '../../lib/data/typing.js';
 import { upsertDataset } from '../../lib/store/datasets.js';
+import { saveDefinition } from '../../lib/store/definitions.js';
 import { deployVersion } from '../../lib/store/models.js';
-import type { DatasetRef, IngestInput } from '../../workflows/types.js';
+import type { DatasetRef, IngestInput } from '../../contracts/types.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { registerModelBytes, startTestStack, type TestStack } from './harness.js';
 import { linearRegressorOnnx, regressionCard } from './regressionFixture.js';
@@ -104,8 +105,9 @@ async function serveAndLabel(prefix: string, error: number): Promise<void> {
 
 test('a monitor window of a regressor: RMSE 3 against holdout 1 breaches, RMSE 1.2 does not; the report shows RMSE', async () => {
   const monitor = createMonitorActivities(deps);
+  const ref = await saveDefinition(stack.db, pipeline, {});
   await serveAndLabel('bad', 3);
-  const bad = await monitor.computeMonitorWindow({ monitorRunId: 'mon-1', pipeline });
+  const bad = await monitor.computeMonitorWindow({ monitorRunId: 'mon-1', pipeline: ref });
   assert.equal(bad.evaluated, true);
   assert.equal(bad.rows, 120);
   assert.equal(bad.breached, true);
@@ -120,7 +122,7 @@ test('a monitor window of a regressor: RMSE 3 against holdout 1 breaches, RMSE 1
   assert.match(html, /RMSE 3\.00, MAE 3\.00 \(champion's holdout RMSE 1\.00; allowed increase 50%\)/);
 
   await serveAndLabel('fine', 1.2);
-  const fine = await monitor.computeMonitorWindow({ monitorRunId: 'mon-2', pipeline });
+  const fine = await monitor.computeMonitorWindow({ monitorRunId: 'mon-2', pipeline: ref });
   assert.equal(fine.evaluated, true);
   assert.equal(fine.rows, 120, 'only the new window');
   assert.equal(fine.breached, false);

@@ -1,0 +1,45 @@
+// The stored definition a run follows, read once per worker (versions are immutable), and its step modules checked against it.
+import type { PipelineDefinition } from '../lib/config/pipeline.js';
+import { getDefinition, type StoredDefinition } from '../lib/store/definitions.js';
+import { checkDefinition, type CheckedDefinition } from '../lib/steps/check.js';
+import { failure } from '../contracts/failures.js';
+import type { PipelineRef } from '../contracts/steps.js';
+import type { ActivityDeps } from './deps.js';
+
+const stored = new Map<string, StoredDefinition>();
+const LIMIT = 64;
+
+export async function storedDefinitionOf(deps: ActivityDeps, ref: PipelineRef): Promise<StoredDefinition> {
+  const key = `${ref.name}@${ref.version}`;
+  const hit = stored.get(key);
+  if (hit) return hit;
+  const found = await getDefinition(deps.db, ref.name, ref.version);
+  if (!found) throw failure('BadDefinition', `pipeline ${ref.name} has no stored definition version ${ref.version}`);
+  if (stored.size >= LIMIT) stored.delete(stored.keys().next().value as string);
+  stored.set(key, found);
+  return found;
+}
+
+export async function definitionOf(deps: ActivityDeps, ref: PipelineRef): Promise<PipelineDefinition> {
+  return (await storedDefinitionOf(deps, ref)).definition;
+}
+
+/**
+ * The definition's modules loaded and its DAG planned; a module whose source changed since the version was stored is
+ * refused (the version's code is gone, so its steps cannot run as that version said).
+ */
+export async function checkedDefinitionOf(deps: ActivityDeps, ref: PipelineRef): Promise<CheckedDefinition> {
+  const { definition, moduleHashes } = await storedDefinitionOf(deps, ref);
+  let checked: CheckedDefinition;
+  try {
+    checked = await checkDefinition(definition, `${ref.name}@${ref.version}`);
+  } catch (err) {
+    throw failure('BadDefinition', (err as Error).message);
+  }
+  for (const [path, hash] of Object.entries(moduleHashes)) {
+    if (checked.moduleHashes[path] !== hash) {
+      throw failure('BadDefinition', `step module ${path} changed since definition ${ref.name}@${ref.version} was stored; start a new run to use the new code`);
+    }
+  }
+  return checked;
+}

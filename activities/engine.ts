@@ -1,0 +1,57 @@
+// The engine's activities: plan a run from its stored definition, look up a step's cache key, record what each step did.
+import { lookupStep, resultContext } from '../lib/store/stepCache.js';
+import { recordStepRun, saveStepResult } from '../lib/store/stepResults.js';
+import { failure } from '../contracts/failures.js';
+import type { PlanRunInput, PreparedStep, PrepareStepInput, RecordStepFailureInput, RecordStepInput, RunPlan } from '../contracts/steps.js';
+import { checkedDefinitionOf, definitionOf } from './definitions.js';
+import type { ActivityDeps } from './deps.js';
+
+export function createEngineActivities(deps: ActivityDeps) {
+  return {
+    async planRun(input: PlanRunInput): Promise<RunPlan> {
+      return (await checkedDefinitionOf(deps, input.pipeline)).plan;
+    },
+
+    /** Computes the step's cache key; a recorded, still valid result for it is returned (and the reuse recorded). */
+    async prepareStep(input: PrepareStepInput): Promise<PreparedStep> {
+      const def = await definitionOf(deps, input.pipeline);
+      const { step } = input;
+      const checked = await checkedDefinitionOf(deps, input.pipeline);
+      const descriptor = checked.catalog.get(step.uses);
+      if (!descriptor) throw failure('BadDefinition', `step "${step.id}" uses "${step.uses}", which ${input.pipeline.name}@${input.pipeline.version} does not provide`);
+      const { cacheKey, cacheable, recorded } = await lookupStep(
+        deps.db,
+        { def, descriptor, step, inputs: input.inputs, source: input.source, sourceDigest: input.sourceDigest },
+        { reuse: !input.noCache },
+      );
+      if (!recorded) return { cacheKey, reused: null, cacheable };
+      await recordStepRun(deps.db, {
+        runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: step.id, uses: step.uses,
+        status: 'reused', cacheKey, reusedFrom: recorded.runId, durationMs: 0,
+      });
+      return { cacheKey, reused: { outputs: recorded.outputs, fromRun: recorded.runId }, cacheable };
+    },
+
+    /** Records an executed step; its result becomes reusable when the step is cacheable. Idempotent per run and step. */
+    async recordStep(input: RecordStepInput): Promise<void> {
+      if (input.cacheable) {
+        const championVersion = input.outputs.candidate?.candidate.champion?.version ?? null;
+        await saveStepResult(deps.db, input.pipeline.name, {
+          cacheKey: input.cacheKey, stepId: input.stepId, uses: input.uses, outputs: input.outputs, runId: input.runId,
+          context: resultContext(input.uses, championVersion), durationMs: input.durationMs,
+        });
+      }
+      await recordStepRun(deps.db, {
+        runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
+        status: 'executed', cacheKey: input.cacheKey, durationMs: input.durationMs,
+      });
+    },
+
+    async recordStepFailure(input: RecordStepFailureInput): Promise<void> {
+      await recordStepRun(deps.db, {
+        runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
+        status: 'failed', cacheKey: input.cacheKey, failureType: input.failureType, error: input.error,
+      });
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// The inputs and results of every workflow and activity: one object in, one object out, declared once.
+import type { PipelineDefinition } from '../lib/config/pipeline.js';
+import type { CandidateRef, CandidateResult, DatasetRef, DeployResult, ModelRef, StepOutputs, TrialResult, TrialSpec, ValidationSummary } from '../lib/steps/refs.js';
+import type { PipelineRef, StepRecord } from './steps.js';
+
+export type { PipelineDefinition, PipelineRef };
+export type { CandidateRef, CandidateResult, DatasetRef, DeployResult, ModelRef, StepOutputs, TrialResult, TrialSpec, ValidationSummary };
+
+export type DataSource =
+  | { kind: 'file'; path: string; format?: 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow' }
+  /** The connection string is read by the worker (urlEnv, else mlcycle's own database): no secret in history. */
+  | { kind: 'postgres'; query: string; urlEnv?: string }
+  /** Labelled traffic of a served model: logged requests joined with their feedback, up to a prediction id. */
+  | { kind: 'feedback'; modelName: string; upToPredictionId: number };
+
+export interface LifecycleInput {
+  /** The stored definition this run follows (the same version for its retries, repairs and retrains). */
+  pipeline: PipelineRef;
+  source: DataSource;
+  /** The data's content hash, when known before reading (files; feedback up to a prediction id); null for queries. */
+  sourceDigest: string | null;
+  dataVersion: string;
+  reason: string;
+  /** Run every step even when a result for its cache key is recorded. */
+  noCache?: boolean;
+}
+
+export type StepState = 'pending' | 'running' | 'done' | 'reused' | 'failed' | 'cancelled';
+
+export interface StepProgress {
+  id: string;
+  uses: string;
+  needs: string[];
+  state: StepState;
+  message: string;
+  durationMs: number | null;
+}
+
+export interface LifecycleProgress {
+  /** The running steps' ids, or the step that failed, or "done". */
+  step: string;
+  steps: StepProgress[];
+  trialsDone: number;
+  trialsTotal: number;
+  message: string;
+  /** Every step message so far (oldest first, at most the last 100), so a follower that polls misses none. */
+  events: { seq: number; step: string; message: string }[];
+}
+
+export interface LifecycleResult {
+  pipeline: PipelineRef;
+  /** Every step in the order it finished, executed or reused. */
+  steps: StepRecord[];
+  /** Each step's outputs by step id. */
+  outputs: Record<string, StepOutputs>;
+  /** The outputs of the built-in steps (null when the DAG has no such step). */
+  dataset: DatasetRef | null;
+  validation: ValidationSummary | null;
+  /** Every trial of the search (each rung of successive halving). */
+  trials: TrialResult[];
+  bestTrial: TrialResult | null;
+  candidate: CandidateResult | null;
+  model: ModelRef | null;
+  deployment: DeployResult | null;
+}
+
+export interface IngestInput {
+  pipeline: string;
+  source: DataSource;
+}
+
+export interface ValidateInput {
+  runId: string;
+  pipeline: PipelineRef;
+  dataset: DatasetRef;
+}
+
+export interface PlanSearchInput {
+  pipeline: PipelineRef;
+}
+
+export interface SearchPlan {
+  /** The first rung's trials (all trials for grid and random search). */
+  trials: TrialSpec[];
+  /** Successive halving's budgets after the first (empty otherwise); the best 1/eta go on to the next. */
+  nextBudgets: number[];
+  eta: number;
+  strategy: string;
+  folds: number;
+  maxParallelTrials: number;
+}
+
+export interface TrialInput {
+  runId: string;
+  pipeline: PipelineRef;
+  dataset: DatasetRef;
+  trial: TrialSpec;
+}
+
+export interface CandidateInput {
+  runId: string;
+  pipeline: PipelineRef;
+  dataset: DatasetRef;
+  trials: TrialResult[];
+  best: TrialResult;
+}
+
+export interface PackageInput {
+  runId: string;
+  pipeline: PipelineRef;
+  candidate: CandidateRef;
+}
+
+export interface DeployInput {
+  pipeline: PipelineRef;
+  model: ModelRef;
+  reason: string;
+}
+
+export interface MonitorInput {
+  pipeline: PipelineRef;
+}
+
+export interface MonitorWindowInput {
+  monitorRunId: string;
+  pipeline: PipelineRef;
+}
+
+export interface MonitorWindowResult {
+  /** False when the window had fewer rows than the policy's minimum: nothing was stored. */
+  evaluated: boolean;
+  fromPredictionId: number;
+  toPredictionId: number;
+  rows: number;
+  modelVersion: number;
+  breached: boolean;
+  reasons: string[];
+  reportUri: string | null;
+  /** The same report as an HTML page a person can open. */
+  reportHtml: string | null;
+  /** The pipeline's retrain.enabled: whether a breach starts a retraining run. */
+  retrainEnabled: boolean;
+}
+
+export interface MonitorResult {
+  window: MonitorWindowResult;
+  retrainWorkflowId: string | null;
+}

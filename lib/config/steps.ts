@@ -1,0 +1,38 @@
+// The `steps` of a pipeline as a person writes them: id, uses, needs, with, and bounded per-step policies.
+import { z } from 'zod';
+
+export const STEP_ID = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/** A step's retry policy; every field bounded, so nothing retries forever. */
+export const retrySchema = z
+  .object({
+    maximumAttempts: z.number().int().min(1).max(100),
+    initialIntervalSeconds: z.number().positive().max(3600).default(1),
+    backoffCoefficient: z.number().min(1).max(10).default(2),
+    maximumIntervalSeconds: z.number().positive().max(86_400).default(30),
+  })
+  .strict();
+export type RetryPolicyDefinition = z.infer<typeof retrySchema>;
+
+export const stepSchema = z
+  .object({
+    id: z.string().regex(STEP_ID, 'must start with a lowercase letter, then letters, digits, "-" or "_" (at most 63)'),
+    /** A built-in step (ingest, validate, optimize, package, deploy) or a step from one of the pipeline's modules. */
+    uses: z.string().min(1).max(128),
+    /** The steps whose outputs this one takes; it starts once all of them are done. */
+    needs: z.array(z.string().min(1).max(63)).max(64).default([]),
+    /** The step's own configuration, checked by that step's schema. */
+    with: z.record(z.string(), z.unknown()).default({}),
+    retry: retrySchema.optional(),
+    /** Each activity of the step must finish within this many seconds (one attempt). */
+    timeoutSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+    /** Reuse a recorded result for the same cache key; side-effect steps default to false. */
+    cache: z.boolean().optional(),
+    taskQueue: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a task queue name (letters, digits, ".", "_", "-")').optional(),
+  })
+  .strict();
+export type StepDefinitionEntry = z.infer<typeof stepSchema>;
+
+export const stepsSchema = z.array(stepSchema).min(1).max(200);
+/** Step modules, paths relative to the pipeline file. */
+export const modulesSchema = z.array(z.string().min(1).max(4096)).max(32).default([]);

@@ -1,0 +1,61 @@
+// The contract of a user step: a plain object (name, config schema, ports, run) and the identity helper that types it.
+import type { ColumnTable } from 'arquero';
+import type { z } from 'zod';
+import type { DatasetRef, JsonValue, PortKind, StepInputs } from './refs.js';
+
+/** What a step's `run` can use: its identity, progress (heartbeats), a logger, cancellation, and the artifact store. */
+export interface StepContext {
+  /** The lifecycle run (its workflow id), the pipeline and its stored definition version, this step's id, the attempt (1-based). */
+  runId: string;
+  pipeline: string;
+  pipelineVersion: string;
+  stepId: string;
+  attempt: number;
+  /** Reports progress (a heartbeat, shown by `mlcycle run`); call it at least every few seconds in long work. */
+  progress(message: string): void;
+  log: { info(message: string): void; warn(message: string): void; error(message: string): void };
+  /** Aborted when the run cancels this step (a sibling failed, or a person cancelled the run). */
+  signal: AbortSignal;
+  /** A dataset input as an arquero table. */
+  loadTable(ref: DatasetRef): Promise<ColumnTable>;
+  /** Stores a table as a new content-addressed, profiled snapshot (like ingest's) and returns its reference. */
+  saveTable(table: ColumnTable, o?: { source?: string }): Promise<DatasetRef>;
+}
+
+/** What `run` returns: the outputs it declared (`dataset` from saveTable, small JSON `data`) and a line for people. */
+export interface StepRunResult {
+  dataset?: DatasetRef;
+  data?: { [key: string]: JsonValue };
+  summary?: string;
+}
+
+export interface UserStep<Schema extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  /** The step's code version in its cache key; absent → the hash of its module's source. */
+  version?: string;
+  /** Checks the pipeline's `with` for this step (zod); absent → no configuration allowed. */
+  config?: Schema;
+  /** The outputs of upstream steps it takes (e.g. ["dataset"]). */
+  consumes?: PortKind[];
+  /** What it hands on: "dataset" (a new snapshot) and/or "data" (small JSON). */
+  produces?: ('dataset' | 'data')[];
+  /** Whether a result may be reused for the same inputs and config (default true); steps with side effects say false. */
+  cache?: boolean;
+  run(ctx: StepContext, args: { inputs: StepInputs; config: z.output<Schema> }): Promise<StepRunResult>;
+}
+
+/** Identity helper: gives `run` the types of its config. */
+export function defineStep<Schema extends z.ZodType>(step: UserStep<Schema>): UserStep<Schema> {
+  return step;
+}
+
+/** Thrown by a step to fail on purpose; `retryable: false` (the default) ends the run at once, naming the step. */
+export class StepError extends Error {
+  override name = 'StepError';
+  readonly retryable: boolean;
+  constructor(message: string, o: { retryable?: boolean } = {}) {
+    super(message);
+    this.retryable = o.retryable ?? false;
+  }
+}

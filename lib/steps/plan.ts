@@ -1,0 +1,139 @@
+// Checks a pipeline's DAG against the step catalog and plans it: order, inputs per port, policies; every mistake named by path.
+import type { PipelineDefinition } from '../config/pipeline.js';
+import type { RetryPolicyDefinition } from '../config/steps.js';
+import { DEFAULT_STEPS, type StepCatalog } from './catalog.js';
+import type { DefinitionIssue } from './loader.js';
+import type { PortKind } from './refs.js';
+
+export interface PlannedStep {
+  id: string;
+  uses: string;
+  builtin: boolean;
+  needs: string[];
+  /** For each port the step consumes, the step whose output supplies it. */
+  inputs: Partial<Record<PortKind, string>>;
+  produces: PortKind[];
+  cache: boolean;
+  retry: RetryPolicyDefinition;
+  timeoutSeconds: number;
+  heartbeatSeconds: number;
+  /** Null → the worker's default queue (trials: the training queue). */
+  taskQueue: string | null;
+  /** The step's `with`, as its schema parsed it (defaults filled in). */
+  config: Record<string, unknown>;
+}
+
+export interface RunPlan {
+  /** Topological order; among steps ready together, the order of the definition. */
+  steps: PlannedStep[];
+}
+
+export const DEFAULT_RETRY: RetryPolicyDefinition = { maximumAttempts: 3, initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30 };
+
+/** The first cycle among the steps, as ids in order with the first repeated at the end; null when acyclic. */
+function findCycle(needs: Map<string, string[]>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | null => {
+    if (state.get(id) === 'done') return null;
+    if (state.get(id) === 'open') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'open');
+    stack.push(id);
+    for (const n of needs.get(id) ?? []) {
+      if (!needs.has(n)) continue;
+      const cycle = visit(n);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return null;
+  };
+  for (const id of needs.keys()) {
+    const cycle = visit(id);
+    if (cycle) return cycle.reverse();
+  }
+  return null;
+}
+
+/** The nearest upstream producers of a port: direct needs first, then their needs, level by level. */
+function producersOf(kind: PortKind, id: string, needs: Map<string, string[]>, produces: Map<string, PortKind[]>): string[] {
+  const seen = new Set<string>();
+  let level = needs.get(id) ?? [];
+  while (level.length > 0) {
+    const found = level.filter((n) => produces.get(n)?.includes(kind));
+    if (found.length > 0) return found;
+    for (const n of level) seen.add(n);
+    level = [...new Set(level.flatMap((n) => needs.get(n) ?? []))].filter((n) => !seen.has(n));
+  }
+  return [];
+}
+
+/** Plans the DAG; `issues` lists every mistake (the plan is only usable when it is empty). */
+export function planRun(def: PipelineDefinition, catalog: StepCatalog): { plan: RunPlan; issues: DefinitionIssue[] } {
+  const entries = def.steps ?? DEFAULT_STEPS.map((s) => ({ ...s, needs: [...s.needs], with: {} }));
+  const issues: DefinitionIssue[] = [];
+  const needs = new Map<string, string[]>();
+  const produces = new Map<string, PortKind[]>();
+  const indexOf = new Map<string, number>();
+  entries.forEach((s, i) => {
+    if (indexOf.has(s.id)) issues.push({ path: `steps.${i}.id`, message: `"${s.id}" is already the id of steps.${indexOf.get(s.id)}` });
+    else indexOf.set(s.id, i);
+  });
+  const planned: PlannedStep[] = [];
+  entries.forEach((s, i) => {
+    const d = catalog.get(s.uses);
+    if (!d) {
+      const known = [...catalog.keys()].join(', ');
+      issues.push({ path: `steps.${i}.uses`, message: `unknown step "${s.uses}" (available: ${known}${def.modules.length ? '' : '; user steps need "modules"'})` });
+    }
+    s.needs.forEach((n, j) => {
+      if (!indexOf.has(n)) issues.push({ path: `steps.${i}.needs.${j}`, message: `no step has the id "${n}"` });
+      else if (n === s.id) issues.push({ path: `steps.${i}.needs.${j}`, message: `a step cannot need itself` });
+    });
+    if (indexOf.get(s.id) !== i) return;
+    needs.set(s.id, [...new Set(s.needs)]);
+    produces.set(s.id, d?.produces ?? []);
+    if (!d) return;
+    const config = d.config.safeParse(s.with ?? {});
+    if (!config.success) {
+      for (const issue of config.error.issues) {
+        issues.push({ path: ['steps', i, 'with', ...issue.path.map(String)].join('.'), message: issue.message });
+      }
+    }
+    const entry = s as { retry?: RetryPolicyDefinition; timeoutSeconds?: number; cache?: boolean; taskQueue?: string };
+    planned.push({
+      id: s.id, uses: s.uses, builtin: d.builtin, needs: [...new Set(s.needs)], inputs: {}, produces: d.produces,
+      cache: entry.cache ?? d.cache, retry: entry.retry ?? DEFAULT_RETRY, timeoutSeconds: entry.timeoutSeconds ?? d.timeoutSeconds,
+      heartbeatSeconds: Math.min(d.heartbeatSeconds, entry.timeoutSeconds ?? d.heartbeatSeconds), taskQueue: entry.taskQueue ?? null,
+      config: config.success ? (config.data as Record<string, unknown>) : {},
+    });
+  });
+  const cycle = findCycle(needs);
+  if (cycle) issues.push({ path: 'steps', message: `the steps form a cycle: ${cycle.join(' → ')}` });
+  if (issues.length > 0) return { plan: { steps: [] }, issues };
+
+  for (const p of planned) {
+    const d = catalog.get(p.uses);
+    for (const kind of d?.consumes ?? []) {
+      const from = producersOf(kind, p.id, needs, produces);
+      const where = `steps.${indexOf.get(p.id)}`;
+      if (from.length === 0) issues.push({ path: where, message: `"${p.id}" takes a "${kind}" input, but no step it needs (directly or through others) produces one` });
+      else if (from.length > 1) issues.push({ path: `${where}.needs`, message: `"${p.id}" could take its "${kind}" input from ${from.map((f) => `"${f}"`).join(' or ')}: need only one of them` });
+      else p.inputs[kind] = from[0];
+    }
+  }
+  return { plan: { steps: topological(planned) }, issues };
+}
+
+/** Kahn's order, stable: among ready steps, the one declared first goes first. */
+function topological(steps: PlannedStep[]): PlannedStep[] {
+  const done = new Set<string>();
+  const order: PlannedStep[] = [];
+  while (order.length < steps.length) {
+    const next = steps.find((s) => !done.has(s.id) && s.needs.every((n) => done.has(n)));
+    if (!next) throw new Error('topological: cycle (planRun checks this first)');
+    done.add(next.id);
+    order.push(next);
+  }
+  return order;
+}

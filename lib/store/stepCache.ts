@@ -1,0 +1,74 @@
+// The memo lookup: a step's cache key from the stored definition and its inputs, and a recorded result that is still valid.
+import type { PipelineDefinition } from '../config/pipeline.js';
+import { inputDigests, stepCacheKey } from '../steps/cacheKey.js';
+import type { StepDescriptor } from '../steps/catalog.js';
+import type { StepInputs } from '../steps/refs.js';
+import type { Queryable } from './db.js';
+import { latestSchema } from './datasets.js';
+import { getDeployment, getModelVersion } from './models.js';
+import { findStepResult, type StepResultRow } from './stepResults.js';
+
+export interface CacheQuery {
+  def: PipelineDefinition;
+  descriptor: StepDescriptor;
+  step: { id: string; uses: string; cache: boolean; config: Record<string, unknown> };
+  inputs: StepInputs;
+  /** The run's source, and its content digest (null when unknown before reading, e.g. a query). */
+  source: unknown;
+  sourceDigest: string | null;
+}
+
+export interface CacheLookup {
+  cacheKey: string;
+  /** False when the step's result must not be recorded for reuse (cache off, or a source with no digest). */
+  cacheable: boolean;
+  recorded: StepResultRow | null;
+}
+
+/** The part of the definition a built-in step's result depends on (its "config" in the cache key). */
+function builtinConfig(q: CacheQuery): unknown {
+  const { def } = q;
+  const { task, target, features } = def;
+  switch (q.step.uses) {
+    case 'ingest': {
+      const source = q.source as { kind: string; format?: string };
+      return source.kind === 'file' ? { kind: 'file', format: source.format ?? null, digest: q.sourceDigest } : { source, digest: q.sourceDigest };
+    }
+    case 'validate':
+      return { task, target, features, validation: def.validation };
+    case 'optimize':
+      return { task, target, features, search: def.search, gate: def.gate ?? null };
+    case 'package':
+      return { name: def.name, description: def.description, task, target, holdoutFraction: def.search.holdoutFraction, seed: def.search.seed };
+    default:
+      return { deploy: def.deploy };
+  }
+}
+
+/**
+ * Results that depend on state outside their inputs stay valid only while that state holds: a validation while the
+ * schema it checked against (or pinned) is still the pinned one; an optimize result, gated against the champion of its
+ * day, while that champion serves or when the champion now serving is the model its own run produced.
+ */
+async function stillValid(db: Queryable, def: PipelineDefinition, recorded: StepResultRow): Promise<boolean> {
+  if (recorded.uses === 'validate') return (await latestSchema(db, def.name))?.version === recorded.outputs.validation?.schemaVersion;
+  if (recorded.uses !== 'optimize') return true;
+  const current = (await getDeployment(db, def.name))?.championVersion ?? null;
+  if (current === ((recorded.context.championVersion as number | null | undefined) ?? null)) return true;
+  if (current === null) return false;
+  return (await getModelVersion(db, def.name, current))?.runId === recorded.runId;
+}
+
+/** What an optimize result depended on besides its key: recorded with it, checked by stillValid. */
+export function resultContext(uses: string, championVersion: number | null): Record<string, unknown> {
+  return uses === 'optimize' ? { championVersion } : {};
+}
+
+export async function lookupStep(db: Queryable, q: CacheQuery, o: { reuse: boolean }): Promise<CacheLookup> {
+  const config = q.descriptor.builtin ? builtinConfig(q) : q.step.config;
+  const cacheKey = stepCacheKey({ pipeline: q.def.name, uses: q.step.uses, codeVersion: q.descriptor.codeVersion, config, inputs: inputDigests(q.inputs) });
+  const cacheable = q.step.cache && !(q.step.uses === 'ingest' && q.sourceDigest === null);
+  if (!cacheable || !o.reuse) return { cacheKey, cacheable, recorded: null };
+  const recorded = await findStepResult(db, cacheKey);
+  return { cacheKey, cacheable, recorded: recorded && (await stillValid(db, q.def, recorded)) ? recorded : null };
+}

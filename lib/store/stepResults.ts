@@ -1,0 +1,67 @@
+// Memoized step results by cache key, and the record of every step of every run (executed, reused or failed).
+import type { StepOutputs } from '../steps/refs.js';
+import type { Queryable } from './db.js';
+
+export interface StepResultRow {
+  cacheKey: string;
+  stepId: string;
+  uses: string;
+  outputs: StepOutputs;
+  runId: string;
+  context: Record<string, unknown>;
+  durationMs: number;
+}
+
+export async function findStepResult(db: Queryable, cacheKey: string): Promise<StepResultRow | null> {
+  const r = await db.query<{ step_id: string; uses: string; outputs: StepOutputs; run_id: string; context: Record<string, unknown>; duration_ms: number }>(
+    'SELECT step_id, uses, outputs, run_id, context, duration_ms FROM step_results WHERE cache_key = $1',
+    [cacheKey],
+  );
+  const row = r.rows[0];
+  return row ? { cacheKey, stepId: row.step_id, uses: row.uses, outputs: row.outputs, runId: row.run_id, context: row.context, durationMs: row.duration_ms } : null;
+}
+
+/** Records a completed result; a key recorded already keeps its first result (same inputs, same step: same meaning). */
+export async function saveStepResult(db: Queryable, pipeline: string, r: StepResultRow): Promise<void> {
+  await db.query(
+    `INSERT INTO step_results (cache_key, pipeline, step_id, uses, outputs, run_id, context, duration_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (cache_key) DO NOTHING`,
+    [r.cacheKey, pipeline, r.stepId, r.uses, JSON.stringify(r.outputs), r.runId, JSON.stringify(r.context), Math.round(r.durationMs)],
+  );
+}
+
+export interface StepRunRow {
+  runId: string;
+  pipeline: string;
+  pipelineVersion: string;
+  stepId: string;
+  uses: string;
+  status: 'executed' | 'reused' | 'failed';
+  cacheKey: string | null;
+  reusedFrom?: string | null;
+  durationMs?: number | null;
+  failureType?: string | null;
+  error?: string | null;
+  at?: string;
+}
+
+export async function recordStepRun(db: Queryable, s: StepRunRow): Promise<void> {
+  await db.query(
+    `INSERT INTO step_runs (run_id, pipeline, pipeline_version, step_id, uses, status, cache_key, reused_from, duration_ms, failure_type, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (run_id, step_id) WHERE status <> 'failed' DO NOTHING`,
+    [s.runId, s.pipeline, s.pipelineVersion, s.stepId, s.uses, s.status, s.cacheKey, s.reusedFrom ?? null, s.durationMs == null ? null : Math.round(s.durationMs), s.failureType ?? null, s.error?.slice(0, 2000) ?? null],
+  );
+}
+
+/** Every step record of a run, oldest first. */
+export async function stepRunsOf(db: Queryable, runId: string): Promise<StepRunRow[]> {
+  const r = await db.query<{ run_id: string; pipeline: string; pipeline_version: string; step_id: string; uses: string; status: StepRunRow['status']; cache_key: string | null; reused_from: string | null; duration_ms: number | null; failure_type: string | null; error: string | null; at: Date }>(
+    'SELECT * FROM step_runs WHERE run_id = $1 ORDER BY id',
+    [runId],
+  );
+  return r.rows.map((row) => ({
+    runId: row.run_id, pipeline: row.pipeline, pipelineVersion: row.pipeline_version, stepId: row.step_id, uses: row.uses, status: row.status,
+    cacheKey: row.cache_key, reusedFrom: row.reused_from, durationMs: row.duration_ms, failureType: row.failure_type, error: row.error, at: row.at.toISOString(),
+  }));
+}

@@ -1,0 +1,37 @@
+// Activity options from a planned step's policies: bounded retries, its timeouts and queue, and a summary for the Web UI.
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
+import type { PlannedStep } from '../contracts/steps.js';
+
+export type Activities = ReturnType<typeof createActivities>;
+
+export function activityOptions(step: Pick<PlannedStep, 'retry' | 'timeoutSeconds' | 'heartbeatSeconds' | 'taskQueue'>, summary: string): ActivityOptions {
+  return {
+    startToCloseTimeout: step.timeoutSeconds * 1000,
+    heartbeatTimeout: step.heartbeatSeconds * 1000,
+    ...(step.taskQueue ? { taskQueue: step.taskQueue } : {}),
+    retry: {
+      maximumAttempts: step.retry.maximumAttempts,
+      initialInterval: step.retry.initialIntervalSeconds * 1000,
+      backoffCoefficient: step.retry.backoffCoefficient,
+      maximumInterval: step.retry.maximumIntervalSeconds * 1000,
+      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+    },
+    summary,
+  };
+}
+
+/** The activities of one step, with its policies; `summary` names the step (and the trial) in the Web UI. */
+export function stepActivities(step: Pick<PlannedStep, 'retry' | 'timeoutSeconds' | 'heartbeatSeconds' | 'taskQueue'>, summary: string): Activities {
+  return proxyActivities<Activities>(activityOptions(step, summary));
+}
+
+/** The engine's own bookkeeping activities (plan, cache lookup, records): short, retried a bounded number of times. */
+export function engineActivities(summary: string): Activities {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '20 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+    summary,
+  });
+}
