@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'stream', 'process', 'dns', 'tls', 'zlib'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'serving/scoringWorkerEntry.mjs', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'serving/scoringWorkerEntry.mjs', 'activities/trainingWorkerEntry.mjs', 'eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -19,20 +19,47 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    // Workflows and the contracts they import run in the deterministic sandbox.
+    files: ['workflows/**/*.ts', 'contracts/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`), 'pg', 'onnxruntime-node', 'arquero', 'fastify'],
-              message: 'workflows run in the deterministic sandbox: do this in an activity',
+              group: ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`), 'pg', 'onnxruntime-node', 'arquero', 'fastify', 'zod'],
+              message: 'workflows and contracts run in the deterministic sandbox: do this in an activity',
             },
-            { group: ['../activities/*', '../lib/**'], message: 'workflows import activities and lib as types only', allowTypeImports: true },
+            { group: ['../activities/*', '../lib/**'], message: 'workflows and contracts import activities and lib as types only', allowTypeImports: true },
+            { group: ['../triggers/*', '../stack/*', '../worker/*', '../serving/*'], message: 'dependencies point one way: triggers → contracts ← workflows' },
           ],
         },
       ],
+    },
+  },
+  {
+    // lib/ is the domain: free of Temporal and of the store (lib/store is the one place that talks to mlcycle's database;
+    // lib/data/sources reads users' own databases with pg).
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@temporalio/*'], message: 'lib/ is free of Temporal: do this in activities/ or workflows/' },
+            { group: ['../store/*', '../../store/*', '**/lib/store/*'], message: 'lib/ does not use the store: take the data as arguments', allowTypeImports: true },
+            { group: ['../../contracts/*', '../../workflows/*', '../../activities/*', '../../triggers/*', '../../serving/*', '../../stack/*', '../../worker/*'], message: 'lib/ depends on nothing above it' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The worker process never reaches into the triggers or the dev stack; the dev stack never into the triggers.
+    files: ['worker/**/*.ts', 'stack/**/*.ts', 'serving/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../triggers/*'], message: 'triggers start runs; nothing below them imports them' }] }],
     },
   },
 );

@@ -3,6 +3,7 @@ import { heartbeat } from '@temporalio/activity';
 import { crossValidate, holdoutSplit, scoreModel } from '../lib/train/evaluate.js';
 import { fitModel, type ModelSpec } from '../lib/train/model.js';
 import { findTrial, recordTrial } from '../lib/store/datasets.js';
+import { servingChampion } from '../lib/store/models.js';
 import { scoreServingChampion } from '../lib/train/champion.js';
 import { decideGate } from '../lib/train/gate.js';
 import { defaultMetric, METRICS, type MetricName } from '../lib/train/scores.js';
@@ -75,7 +76,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const holdoutMetrics: Record<string, number> = { ...scores, holdoutRows: rows };
       const stored = await deps.artifacts.putJson(model);
       const metric = primaryMetric(pipeline);
-      const champion = await scoreServingChampion(deps, pipeline.name, test, metric);
+      const champion = await scoreServingChampion(await servingChampion(deps.db, deps.artifacts, pipeline.name), test, metric);
       const decision = decideGate(pipeline.gate, holdoutMetrics[metric], champion);
       return { modelUri: stored.uri, holdoutMetrics, blessed: decision.blessed, gateReason: decision.reason, champion };
     },

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MlcycleEnv } from '../lib/config/env.js';
-import { startStack, type Stack } from '../worker/stack.js';
+import { startStack, type Stack } from '../stack/stack.js';
+import { registerStartApi } from '../triggers/httpApi.js';
 
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -48,10 +49,10 @@ export async function startTestStack(o: { worker?: boolean } = {}): Promise<Test
     httpHost: '127.0.0.1',
   };
   // A port taken by someone else between our check and the server's bind: try once more on other ports.
-  const stack = await startStack({ env, worker: o.worker }).catch(async (err: unknown) => {
+  const stack = await startStack({ env, worker: o.worker, extendApp: registerStartApi }).catch(async (err: unknown) => {
     process.stderr.write(`test stack failed to start (${(err as Error).message.split('\n')[0]}); retrying on other ports\n`);
     Object.assign(env, { temporalPort: await freePort(), temporalUiPort: await freePort(), postgresPort: await freePort(), httpPort: await freePort() });
-    return startStack({ env, worker: o.worker });
+    return startStack({ env, worker: o.worker, extendApp: registerStartApi });
   });
   return {
     ...stack,

@@ -2,8 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
-import { PROJECT_ROOT, startStack } from '../worker/stack.js';
-import { ensureTemporalCli } from '../worker/temporalCli.js';
+import { PROJECT_ROOT, startStack } from '../stack/stack.js';
+import { ensureTemporalCli } from '../stack/temporalCli.js';
 import { resolvePipeline } from './client.js';
 import { connect } from './connect.js';
 import { demo } from './demo.js';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { addRunCommand } from './runCommand.js';
 import { addStepsCommand } from './stepsCommand.js';
 import { collectStatus, formatStatus } from './status.js';
+import { registerStartApi } from './httpApi.js';
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -39,7 +40,7 @@ program
   .description('start the embedded stack in the foreground: Temporal dev server, PostgreSQL, worker, serving API')
   .action(async () => {
     const env = readEnv();
-    const stack = await startStack({ env, log: (l) => console.log(`  ${l}`) });
+    const stack = await startStack({ env, log: (l) => console.log(`  ${l}`), extendApp: registerStartApi });
     console.log('\nmlcycle is running:');
     if (stack.info.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.info.temporalUiUrl}`);
     console.log(`  Temporal         ${stack.info.temporalAddress} (namespace ${stack.info.namespace})`);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import type { MlcycleEnv } from '../lib/config/env.js';
 import { createDb, type Db } from '../lib/store/db.js';
-import { stackFile, type StackInfo } from '../worker/stack.js';
+import { stackFile, type StackInfo } from '../stack/stack.js';
 
 export interface Connected {
   client: Client;

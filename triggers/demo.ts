@@ -4,12 +4,13 @@ import { join, relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { MlcycleEnv } from '../lib/config/env.js';
 import { getDeployment } from '../lib/store/models.js';
-import { PROJECT_ROOT, startStack, type Stack } from '../worker/stack.js';
+import { PROJECT_ROOT, startStack, type Stack } from '../stack/stack.js';
 import { lifecycleWorkflowId, monitorScheduleId, retrainDataVersion } from '../contracts/names.js';
 import type { MonitorResult } from '../contracts/types.js';
 import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from './client.js';
 import { followRun } from './progress.js';
 import { replayTraffic } from './replay.js';
+import { registerStartApi } from './httpApi.js';
 
 const say = (line: string): void => console.log(line);
 
@@ -80,7 +81,7 @@ export async function demo(base: MlcycleEnv, keepRunning: boolean): Promise<void
   await rm(stateDir, { recursive: true, force: true });
   const env: MlcycleEnv = { ...base, stateDir, artifactDir: join(stateDir, 'artifacts') };
   say(`Starting the embedded stack (Temporal dev server, PostgreSQL, worker, serving API) in ${stateDir}…`);
-  const stack = await startStack({ env, log: (l) => say(`  ${l}`) });
+  const stack = await startStack({ env, log: (l) => say(`  ${l}`), extendApp: registerStartApi });
   try {
     await runDemoStory(stack);
     say('\nWhere to look:');

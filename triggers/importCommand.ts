@@ -13,7 +13,7 @@ import { renderModelCardHtml } from '../lib/report/modelCardHtml.js';
 import { ArtifactStore } from '../lib/store/artifacts.js';
 import { upsertDataset } from '../lib/store/datasets.js';
 import { createDb, type Db } from '../lib/store/db.js';
-import { audit, listModelVersions, registerModelVersion } from '../lib/store/models.js';
+import { audit, listModelVersions, registerModelVersion, servingChampion } from '../lib/store/models.js';
 import { scoreServingChampion } from '../lib/train/champion.js';
 import { decideGate } from '../lib/train/gate.js';
 import { defaultMetric } from '../lib/train/scores.js';
@@ -53,7 +53,7 @@ export async function registerImport(deps: ImportDeps, checked: CheckedImport, p
   const columns = table.columns.map((c) => ({ name: c.name, kind: c.kind }));
   await upsertDataset(deps.db, { id: snapshot.sha256, pipeline: pipeline.name, source: checked.origin, uri: snapshot.uri, rows: table.rows, columns, profileUri: profile.uri });
   const metric = pipeline.gate?.metric ?? defaultMetric(pipeline.task);
-  const champion = await scoreServingChampion(deps, pipeline.name, checked.holdout, metric);
+  const champion = await scoreServingChampion(await servingChampion(deps.db, deps.artifacts, pipeline.name), checked.holdout, metric);
   const gate = decideGate(pipeline.gate, checked.metrics[metric] ?? NaN, champion);
   const stored = await deps.artifacts.put(adapted.bytes);
   const producer = `${adapted.producer.name}${adapted.producer.version ? ` ${adapted.producer.version}` : ''}`;

@@ -1,7 +1,7 @@
 // A monitor window's quality on its labelled rows against the champion's holdout: accuracy drop or RMSE rise.
 import type { OnnxTask } from '../onnx/runtime.js';
 import type { WindowQuality } from '../report/monitorHtml.js';
-import { numericLabel, type LoggedRequest } from '../store/predictions.js';
+import { numericLabel } from '../data/labels.js';
 
 export interface QualityPolicy {
   minRows: number;
@@ -9,7 +9,12 @@ export interface QualityPolicy {
   maxRmseIncrease: number;
 }
 
-export type QualityRow = Pick<LoggedRequest, 'label' | 'predicted' | 'predictedValue'>;
+/** A labelled prediction: the label sent as feedback, and the classifier's or the regressor's answer. */
+export interface QualityRow {
+  label: string | null;
+  predicted: string | null;
+  predictedValue: number | null;
+}
 
 /**
  * A window's quality on its labelled rows against the champion's holdout metrics, and why it breaches (no reasons:

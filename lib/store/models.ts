@@ -2,6 +2,8 @@
 import type { Db, Queryable } from './db.js';
 import { inTransaction } from './db.js';
 import type { ModelCard } from '../report/modelCard.js';
+import type { ArtifactStore } from './artifacts.js';
+import type { ServingChampion } from '../train/champion.js';
 
 export interface ModelVersionRow {
   name: string;
@@ -164,4 +166,11 @@ export async function setAlias(
     await tx.query('SELECT pg_notify($1, $2)', [DEPLOYMENTS_CHANNEL, a.modelName]);
     return (await getDeployment(tx, a.modelName)) as DeploymentRow;
   });
+}
+
+/** The version serving as champion of a model, with its ONNX bytes (verified by hash on read); null when none serves. */
+export async function servingChampion(db: Queryable, artifacts: ArtifactStore, name: string): Promise<ServingChampion | null> {
+  const deployment = await getDeployment(db, name);
+  const champion = deployment ? await getModelVersion(db, name, deployment.championVersion) : null;
+  return champion ? { version: champion.version, card: champion.card, bytes: await artifacts.get(champion.uri) } : null;
 }

@@ -1,7 +1,7 @@
 // The prediction log and feedback: multi-row inserts, windows of logged requests, labelled rows for retraining.
 import type { Queryable } from './db.js';
 import type { RawRecord } from '../data/table.js';
-import { parseNumberText } from '../data/typing.js';
+import { numericLabel } from '../data/labels.js';
 
 /** What a model answered: a classifier's label and class probabilities, or a regressor's value. */
 export type LoggedOutput = { label: string; probabilities: Record<string, number> } | { value: number };
@@ -35,11 +35,7 @@ export async function insertPredictions(db: Queryable, entries: PredictionLogEnt
   );
 }
 
-/** A regression label's number: decimal text (surrounding spaces allowed) that is finite, else null. */
-export function numericLabel(label: string): number | null {
-  const value = parseNumberText(label);
-  return value !== undefined && Number.isFinite(value) ? value : null;
-}
+export { numericLabel };
 
 export interface FeedbackEntry {
   requestId: string;

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
-import { PROJECT_ROOT } from '../../worker/stack.js';
+import { PROJECT_ROOT } from '../../stack/stack.js';
 import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { setAlias } from '../../lib/store/models.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
-import { PROJECT_ROOT } from '../../worker/stack.js';
+import { PROJECT_ROOT } from '../../stack/stack.js';
 import { resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { collectStatus } from '../../triggers/status.js';
 import { latestSchema, pinSchemaVersion } from '../../lib/store/datasets.js';

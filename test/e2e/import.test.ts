@@ -13,7 +13,7 @@ import { attr, encodeModel, TensorDataType } from '../../lib/onnx/model.js';
 import { ProtoWriter } from '../../lib/onnx/protobuf.js';
 import { createDb, migrate, type Db } from '../../lib/store/db.js';
 import { getDeployment, listModelVersions, setAlias } from '../../lib/store/models.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../worker/postgres.js';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../stack/postgres.js';
 import { freePort } from '../harness.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/import/${name}`, import.meta.url));

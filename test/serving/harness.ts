@@ -2,7 +2,7 @@
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../worker/postgres.js';
+import { startEmbeddedPostgres } from '../../stack/postgres.js';
 import { createDb, migrate, type Db } from '../../lib/store/db.js';
 import { ArtifactStore } from '../../lib/store/artifacts.js';
 import { registerModelVersion, type ModelVersionRow } from '../../lib/store/models.js';

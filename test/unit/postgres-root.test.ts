@@ -8,7 +8,7 @@ import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../worker/postgres.js';
+import { startEmbeddedPostgres } from '../../stack/postgres.js';
 
 const ROOT = process.getuid?.() === 0;
 const SKIP = ROOT ? false : 'needs root: only root has PostgreSQL run as the postgres user';
@@ -91,7 +91,7 @@ test('binaries inside a 0700 folder: a verified copy in the side folder runs the
     await writeFile(
       join(privateDir, 'main.ts'),
       `import pg from 'pg';
-import { startEmbeddedPostgres } from './worker/postgres.js';
+import { startEmbeddedPostgres } from './stack/postgres.js';
 const [stateDir, port, sideRoot] = process.argv.slice(2);
 const server = await startEmbeddedPostgres(stateDir, Number(port), (l) => console.error(l), { sideRoot });
 const client = new pg.Client({ connectionString: server.url });

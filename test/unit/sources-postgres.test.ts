@@ -5,7 +5,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../worker/postgres.js';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../stack/postgres.js';
 import { DataError } from '../../lib/data/errors.js';
 import { column, type Table } from '../../lib/data/table.js';
 import { memoryCheckpoint, parseCsv, readSource } from '../../lib/data/sources/index.js';

@@ -1,4 +1,4 @@
-// The embedded stack: Temporal (dev server or TEMPORAL_ADDRESS), Postgres (embedded or DATABASE_URL), worker, serving API.
+// The embedded dev stack: Temporal (dev server or TEMPORAL_ADDRESS), Postgres (embedded or DATABASE_URL), worker, serving API.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -7,12 +7,11 @@ import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
 import { ArtifactStore } from '../lib/store/artifacts.js';
 import { createDb, migrate, type Db } from '../lib/store/db.js';
 import { buildServingApp } from '../serving/app.js';
-import { registerStartApi } from '../triggers/httpApi.js';
 import { SEARCH_ATTRIBUTES } from '../contracts/names.js';
 import { startEmbeddedPostgres } from './postgres.js';
 import { ensureTemporalCli } from './temporalCli.js';
 import { startDevServer, startDownloadedServer, type RunningTemporal } from './temporalServer.js';
-import { startWorker, type RunningWorker } from './worker.js';
+import { startWorker, type RunningWorker } from '../worker/worker.js';
 
 export { PROJECT_ROOT };
 
@@ -41,6 +40,8 @@ export interface StackOptions {
   worker?: boolean;
   /** Serve the HTTP API. */
   serve?: boolean;
+  /** Adds routes to the serving app before it listens (the CLI adds the start API of triggers/). */
+  extendApp?: (app: FastifyInstance, conn: { client: Client; db: Db }) => void;
   log?: (line: string) => void;
 }
 
@@ -118,7 +119,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let httpUrl: string | null = null;
     if (o.serve !== false) {
       const serving = await buildServingApp({ db, artifacts, logger: false });
-      registerStartApi(serving.app, { client, db });
+      o.extendApp?.(serving.app, { client, db });
       stops.push(() => serving.close());
       httpUrl = await serving.app.listen({ host: env.httpHost, port: env.httpPort });
       app = serving.app;
