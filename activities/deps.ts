@@ -6,6 +6,7 @@ import { decodeSnapshot } from '../lib/data/snapshot.js';
 import type { Table } from '../lib/data/table.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
+import type { TrainingPool } from './trainingPool.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   reportsDir: string;
   /** mlcycle's own database, the default for Postgres query sources. */
   databaseUrl: string;
+  /** Worker threads for CV trials and candidate fits, off the event loop. */
+  training: TrainingPool;
 }
 
 /** Bad data is not worth retrying: it becomes a non-retryable failure with a stable type. */

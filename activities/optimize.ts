@@ -1,7 +1,7 @@
 // The optimize step: plan the trials, run each as a heartbeating activity (recorded once), train and gate the winner.
-import { heartbeat } from '@temporalio/activity';
-import { crossValidate, holdoutSplit, scoreModel } from '../lib/train/evaluate.js';
-import { fitModel, type ModelSpec } from '../lib/train/model.js';
+import { cancellationSignal, heartbeat } from '@temporalio/activity';
+import { holdoutSplit } from '../lib/train/evaluate.js';
+import type { ModelSpec } from '../lib/train/model.js';
 import { findTrial, recordTrial } from '../lib/store/datasets.js';
 import { servingChampion } from '../lib/store/models.js';
 import { scoreServingChampion } from '../lib/train/champion.js';
@@ -44,22 +44,19 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const recorded = await findTrial(deps.db, input.runId, trial.trialId);
       if (recorded) return { ...base, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd };
       return failClosedOnBadData(async () => {
-        const all = await loadSnapshot(deps.artifacts, input.dataset.uri);
-        // The trial's budget: a stratified share of the rows the candidate will be trained on (the holdout stays out).
-        const { train } = holdoutSplit(all, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
-        const rows = trial.budget < 1 ? holdoutSplit(train, pipeline.target, 1 - trial.budget, pipeline.search.seed, pipeline.task).train : train;
-        const cv = crossValidate(
-          rows,
-          { ...specOf(pipeline, trial), onProgress: () => heartbeat('fitting') },
-          metric,
-          pipeline.search.folds,
-          pipeline.search.seed,
-          (done) => heartbeat({ fold: done }),
+        // CV runs in a training thread (the event loop keeps heartbeating); it reads the snapshot itself.
+        const cv = await deps.training.crossValidateTrial(
+          {
+            artifactsRoot: deps.artifacts.root, snapshotUri: input.dataset.uri,
+            holdoutFraction: pipeline.search.holdoutFraction, seed: pipeline.search.seed,
+            spec: specOf(pipeline, trial), metric, folds: pipeline.search.folds, budget: trial.budget,
+          },
+          { onProgress: (p) => heartbeat(p.kind === 'fold' ? { fold: p.done } : 'fitting'), signal: cancellationSignal() },
         );
         await recordTrial(deps.db, input.runId, {
           trialId: trial.trialId,
           params: { ...trial.params, budget: trial.budget },
-          metrics: { cvScore: cv.mean, cvStd: cv.std, rows: rows.rows },
+          metrics: { cvScore: cv.mean, cvStd: cv.std, rows: cv.rows },
         });
         return { ...base, cvScore: cv.mean, cvStd: cv.std };
       });
@@ -68,17 +65,28 @@ export function createOptimizeActivities(deps: ActivityDeps) {
     /** Fits the best spec on the training part, scores the holdout, and applies the gate (no gate → not blessed). */
     async trainCandidate(input: CandidateInput): Promise<CandidateResult> {
       const pipeline = await definitionOf(deps, input.pipeline);
-      const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
-      const { train, test } = holdoutSplit(table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
-      heartbeat('fitting');
-      const model = fitModel(train, { ...specOf(pipeline, input.best), onProgress: () => heartbeat('fitting') });
-      const { rows, ...scores } = scoreModel(model, test);
-      const holdoutMetrics: Record<string, number> = { ...scores, holdoutRows: rows };
-      const stored = await deps.artifacts.putJson(model);
-      const metric = primaryMetric(pipeline);
-      const champion = await scoreServingChampion(await servingChampion(deps.db, deps.artifacts, pipeline.name), test, metric);
-      const decision = decideGate(pipeline.gate, holdoutMetrics[metric], champion);
-      return { modelUri: stored.uri, holdoutMetrics, blessed: decision.blessed, gateReason: decision.reason, champion };
+      return failClosedOnBadData(async () => {
+        heartbeat('fitting');
+        const fit = await deps.training.fitCandidate(
+          {
+            artifactsRoot: deps.artifacts.root, snapshotUri: input.dataset.uri,
+            holdoutFraction: pipeline.search.holdoutFraction, seed: pipeline.search.seed, spec: specOf(pipeline, input.best),
+          },
+          { onProgress: () => heartbeat('fitting'), signal: cancellationSignal() },
+        );
+        const { rows, ...scores } = fit.holdout;
+        const holdoutMetrics: Record<string, number> = { ...scores, holdoutRows: rows };
+        const stored = await deps.artifacts.put(fit.modelJson); // the same bytes as putJson(model)
+        const metric = primaryMetric(pipeline);
+        // The serving champion is scored on the same holdout rows (none serving: nothing to decode).
+        const served = await servingChampion(deps.db, deps.artifacts, pipeline.name);
+        const test = served
+          ? holdoutSplit(await loadSnapshot(deps.artifacts, input.dataset.uri), pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task).test
+          : null;
+        const champion = served && test ? await scoreServingChampion(served, test, metric) : null;
+        const decision = decideGate(pipeline.gate, holdoutMetrics[metric], champion);
+        return { modelUri: stored.uri, holdoutMetrics, blessed: decision.blessed, gateReason: decision.reason, champion };
+      });
     },
   };
 }

@@ -3,12 +3,14 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DataError } from '../lib/data/errors.js';
+import type { ModelSpec } from '../lib/train/model.js';
 import type {
   CrossValidateRequest,
   CrossValidateResult,
   FitCandidateRequest,
   FitCandidateResult,
   ThreadError,
+  TrainingData,
   TrainingProgress,
   TrainingTask,
   TrainingTaskResult,
@@ -63,6 +65,12 @@ export function reviveThreadError(error: ThreadError): Error {
   return err;
 }
 
+/** The request without a spec callback (a function cannot cross to a thread; progress goes through onProgress). */
+function plain<T extends TrainingData>(request: T): T {
+  const { onProgress: _dropped, ...spec } = request.spec as ModelSpec;
+  return { ...request, spec };
+}
+
 export function createTrainingPool(options: TrainingPoolOptions = {}): TrainingPool {
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const progressEveryMs = options.progressEveryMs ?? 200;
@@ -98,13 +106,13 @@ export function createTrainingPool(options: TrainingPoolOptions = {}): TrainingP
   return {
     threads,
     async crossValidateTrial(request, opts = {}) {
-      const out = await run({ op: 'crossValidate', request, progressEveryMs }, opts);
+      const out = await run({ op: 'crossValidate', request: plain(request), progressEveryMs }, opts);
       if (!out.ok) throw reviveThreadError(out.error);
       if (out.op !== 'crossValidate') throw new Error(`training pool: expected a crossValidate result, got ${out.op}`);
       return out.value;
     },
     async fitCandidate(request, opts = {}) {
-      const out = await run({ op: 'fitCandidate', request, progressEveryMs }, opts);
+      const out = await run({ op: 'fitCandidate', request: plain(request), progressEveryMs }, opts);
       if (!out.ok) throw reviveThreadError(out.error);
       if (out.op !== 'fitCandidate') throw new Error(`training pool: expected a fitCandidate result, got ${out.op}`);
       return out.value;

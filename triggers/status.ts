@@ -3,10 +3,17 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/store/db.js';
 import { listValidationReports, type ValidationReportRow } from '../lib/store/datasets.js';
 import { listDeployments, listModelVersions } from '../lib/store/models.js';
+import { stepRunsOf } from '../lib/store/stepResults.js';
 import { LIFECYCLE_WORKFLOW } from '../contracts/names.js';
 
 export interface StatusReport {
-  runs: { workflowId: string; status: string; startTime: string }[];
+  runs: {
+    workflowId: string;
+    status: string;
+    startTime: string;
+    /** Each step's last record in this run: executed, reused (from which run) or failed (with the failure type). */
+    steps: { id: string; status: string; reusedFrom: string | null; failure: string | null }[];
+  }[];
   models: { name: string; version: number; role: string; algorithm: string; metric: string; score: number | null; blessed: boolean | null; createdAt: string }[];
   validations: ValidationReportRow[];
   monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null }[];
@@ -15,8 +22,15 @@ export interface StatusReport {
 export async function collectStatus(client: Client, db: Db, limit = 20): Promise<StatusReport> {
   const runs: StatusReport['runs'] = [];
   for await (const w of client.workflow.list({ query: `WorkflowType="${LIFECYCLE_WORKFLOW}"` })) {
-    runs.push({ workflowId: w.workflowId, status: w.status.name, startTime: w.startTime.toISOString() });
+    runs.push({ workflowId: w.workflowId, status: w.status.name, startTime: w.startTime.toISOString(), steps: [] });
     if (runs.length >= limit) break;
+  }
+  for (const run of runs) {
+    const last = new Map<string, StatusReport['runs'][number]['steps'][number]>();
+    for (const r of await stepRunsOf(db, run.workflowId)) {
+      last.set(r.stepId, { id: r.stepId, status: r.status, reusedFrom: r.reusedFrom ?? null, failure: r.status === 'failed' ? `${r.failureType ?? 'error'}: ${r.error ?? ''}` : null });
+    }
+    run.steps = [...last.values()];
   }
   const deployments = new Map((await listDeployments(db)).map((d) => [d.modelName, d]));
   const models = (await listModelVersions(db)).map((m) => {
@@ -46,7 +60,14 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
 export function formatStatus(s: StatusReport): string {
   const lines: string[] = ['Lifecycle runs (newest first):'];
   if (s.runs.length === 0) lines.push('  (none)');
-  for (const r of s.runs) lines.push(`  ${r.status.padEnd(11)} ${r.workflowId}  started ${r.startTime}`);
+  const mark: Record<string, string> = { executed: '✓', reused: '↺', failed: '✗' };
+  for (const r of s.runs) {
+    lines.push(`  ${r.status.padEnd(11)} ${r.workflowId}  started ${r.startTime}`);
+    if (r.steps.length) lines.push(`    steps: ${r.steps.map((st) => `${mark[st.status] ?? '?'} ${st.id}`).join('  ')}`);
+    const reused = r.steps.filter((st) => st.reusedFrom).length;
+    if (reused) lines.push(`    ${reused} step(s) reused from ${[...new Set(r.steps.map((st) => st.reusedFrom).filter(Boolean))].join(', ')}`);
+    for (const st of r.steps.filter((x) => x.failure)) lines.push(`    ${st.id} failed: ${st.failure?.split('\n')[0].slice(0, 200)}`);
+  }
   lines.push('', 'Model versions:');
   if (s.models.length === 0) lines.push('  (none)');
   for (const m of s.models) {

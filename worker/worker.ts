@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { createTrainingPool } from '../activities/trainingPool.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
 import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../contracts/names.js';
@@ -76,8 +77,11 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: o.address });
   const clientConnection = await Connection.connect({ address: o.address });
   const client = new Client({ connection: clientConnection, namespace: o.namespace });
+  // One training thread per core, as many as the training queue runs trials at once.
+  const training = createTrainingPool({ threads: availableParallelism() });
+  await training.warmUp();
   const activities = createActivities({
-    db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl,
+    db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl, training,
   });
   const common = { connection, namespace: o.namespace, activities, shutdownGraceTime: '5 seconds' as const };
   const workers = [
@@ -87,11 +91,13 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   ];
   const done = Promise.all(workers.map((w) => w.run())).then(
     async () => {
+      await training.close();
       await clientConnection.close();
       await connection.close();
     },
     async (err: unknown) => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await training.close().catch(() => undefined);
       await clientConnection.close().catch(() => undefined);
       await connection.close().catch(() => undefined);
       throw err;

@@ -3,6 +3,12 @@ import type { ColumnTable } from 'arquero';
 import type { z } from 'zod';
 import type { DatasetRef, JsonValue, PortKind, StepInputs } from './refs.js';
 
+/** What a step module needs, from one import wherever it lives: zod for its config, arquero for its tables. */
+export { z } from 'zod';
+export * as aq from 'arquero';
+export type { ColumnTable };
+export type { DatasetRef, JsonValue, PortKind, StepInputs };
+
 /** What a step's `run` can use: its identity, progress (heartbeats), a logger, cancellation, and the artifact store. */
 export interface StepContext {
   /** The lifecycle run (its workflow id), the pipeline and its stored definition version, this step's id, the attempt (1-based). */

@@ -9,6 +9,7 @@ import { createIngestActivities } from '../../activities/ingest.js';
 import { createMonitorActivities } from '../../activities/monitor.js';
 import { judgeQuality, type QualityRow } from '../../lib/stats/quality.js';
 import type { ActivityDeps } from '../../activities/deps.js';
+import type { TrainingPool } from '../../activities/trainingPool.js';
 import { parsePipeline } from '../../lib/config/pipeline.js';
 import { decodeSnapshot, encodeSnapshot } from '../../lib/data/snapshot.js';
 import { column } from '../../lib/data/table.js';
@@ -81,7 +82,7 @@ before(async () => {
   await deployVersion(stack.db, 'price', v1.version, 0, 'first');
   serving = await buildServingApp({ db: stack.db, artifacts: stack.artifacts, logger: false });
   // The monitor and ingest steps never call Temporal.
-  deps = { db: stack.db, artifacts: stack.artifacts, temporal: null as unknown as Client, taskQueue: 'unused', reportsDir: join(stack.dir, 'reports'), databaseUrl: '' };
+  deps = { db: stack.db, artifacts: stack.artifacts, temporal: null as unknown as Client, taskQueue: 'unused', reportsDir: join(stack.dir, 'reports'), databaseUrl: '', training: null as unknown as TrainingPool };
 });
 after(async () => {
   await serving?.close();

@@ -79,7 +79,9 @@ for (const c of cases) {
     if (spec.algorithm === 'gbdt') assert.ok(progress.some((p) => p.kind === 'round' && p.round > 1 && p.fold !== null));
     // What trainCandidate does today.
     const model = fitModel(train, { ...spec, onProgress: () => undefined });
-    const fit = await pool.fitCandidate({ artifactsRoot: dir, snapshotUri: req.snapshotUri, holdoutFraction: req.holdoutFraction, seed, spec });
+    // A spec straight from specOf may carry a callback: it stays on this side.
+    const withCallback = { ...spec, onProgress: () => undefined };
+    const fit = await pool.fitCandidate({ artifactsRoot: dir, snapshotUri: req.snapshotUri, holdoutFraction: req.holdoutFraction, seed, spec: withCallback });
     assert.equal(fit.modelJson, JSON.stringify(model));
     assert.equal((await store.put(fit.modelJson)).sha256, (await store.putJson(model)).sha256);
     assert.deepEqual(fit.holdout, scoreModel(model, holdout));
