@@ -1,4 +1,5 @@
 // What activities need from the process: the database, the artifact store, a Temporal client; and shared helpers.
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { failure } from '../contracts/failures.js';
 import { DataError } from '../lib/data/errors.js';
@@ -42,4 +43,23 @@ export async function loadSnapshot(artifacts: ArtifactStore, uri: string): Promi
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(uri, table);
   return table;
+}
+
+/**
+ * Heartbeats every 2 s while `work` runs (in a thread, or awaiting I/O), repeating the last details, so a lost
+ * worker is noticed and a cancellation reaches the activity (it arrives only in a heartbeat's answer).
+ */
+export async function keepHeartbeating<T>(work: (beat: (details: unknown) => void) => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  let last: unknown = undefined;
+  const beat = (details: unknown): void => {
+    last = details;
+    ctx.heartbeat(details);
+  };
+  const ticker = setInterval(() => ctx.heartbeat(last), 2000);
+  try {
+    return await work(beat);
+  } finally {
+    clearInterval(ticker);
+  }
 }

@@ -9,7 +9,7 @@ import { decideGate } from '../lib/train/gate.js';
 import { defaultMetric, METRICS, type MetricName } from '../lib/train/scores.js';
 import type { CandidateInput, CandidateResult, PipelineDefinition, PlanSearchInput, SearchPlan, TrialInput, TrialResult, TrialSpec } from '../contracts/types.js';
 import { halvingBudgets, planTrials } from '../lib/train/search.js';
-import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
+import { failClosedOnBadData, keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
 import { definitionOf } from './definitions.js';
 
 /** The metric the search optimizes and the gate reads. */
@@ -45,14 +45,14 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       if (recorded) return { ...base, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd };
       return failClosedOnBadData(async () => {
         // CV runs in a training thread (the event loop keeps heartbeating); it reads the snapshot itself.
-        const cv = await deps.training.crossValidateTrial(
+        const cv = await keepHeartbeating((beat) => deps.training.crossValidateTrial(
           {
             artifactsRoot: deps.artifacts.root, snapshotUri: input.dataset.uri,
             holdoutFraction: pipeline.search.holdoutFraction, seed: pipeline.search.seed,
             spec: specOf(pipeline, trial), metric, folds: pipeline.search.folds, budget: trial.budget,
           },
-          { onProgress: (p) => heartbeat(p.kind === 'fold' ? { fold: p.done } : 'fitting'), signal: cancellationSignal() },
-        );
+          { onProgress: (p) => beat(p.kind === 'fold' ? { fold: p.done } : 'fitting'), signal: cancellationSignal() },
+        ));
         await recordTrial(deps.db, input.runId, {
           trialId: trial.trialId,
           params: { ...trial.params, budget: trial.budget },
@@ -67,13 +67,13 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const pipeline = await definitionOf(deps, input.pipeline);
       return failClosedOnBadData(async () => {
         heartbeat('fitting');
-        const fit = await deps.training.fitCandidate(
+        const fit = await keepHeartbeating((beat) => deps.training.fitCandidate(
           {
             artifactsRoot: deps.artifacts.root, snapshotUri: input.dataset.uri,
             holdoutFraction: pipeline.search.holdoutFraction, seed: pipeline.search.seed, spec: specOf(pipeline, input.best),
           },
-          { onProgress: () => heartbeat('fitting'), signal: cancellationSignal() },
-        );
+          { onProgress: () => beat('fitting'), signal: cancellationSignal() },
+        ));
         const { rows, ...scores } = fit.holdout;
         const holdoutMetrics: Record<string, number> = { ...scores, holdoutRows: rows };
         const stored = await deps.artifacts.put(fit.modelJson); // the same bytes as putJson(model)

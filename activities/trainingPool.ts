@@ -1,4 +1,4 @@
-// The training pool: worker threads (piscina) that run CV trials and candidate fits off the worker's event loop.
+// The training pool: worker threads (piscina) that run CV trials, candidate fits and data checks off the event loop.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -14,6 +14,9 @@ import type {
   TrainingProgress,
   TrainingTask,
   TrainingTaskResult,
+  ValidationProgress,
+  ValidationRequest,
+  ValidationResult,
 } from './trainingWorker.js';
 
 export type {
@@ -24,6 +27,9 @@ export type {
   TrainingData,
   TrainingProgress,
   TrainingSpec,
+  ValidationProgress,
+  ValidationRequest,
+  ValidationResult,
 } from './trainingWorker.js';
 
 export interface TrainingPoolOptions {
@@ -33,9 +39,9 @@ export interface TrainingPoolOptions {
   progressEveryMs?: number;
 }
 
-export interface TrainingCallOptions {
+export interface TrainingCallOptions<P = TrainingProgress> {
   /** Hears the thread's progress (e.g. to heartbeat); never called after the call settles. */
-  onProgress?: (progress: TrainingProgress) => void;
+  onProgress?: (progress: P) => void;
   /** Aborting rejects the call with an AbortError and stops the thread running it (a queued task is dropped). */
   signal?: AbortSignal;
 }
@@ -46,6 +52,11 @@ export interface TrainingPool {
   crossValidateTrial(request: CrossValidateRequest, options?: TrainingCallOptions): Promise<CrossValidateResult>;
   /** Fits the best spec on the training part and scores the holdout, exactly as trainCandidate does. */
   fitCandidate(request: FitCandidateRequest, options?: TrainingCallOptions): Promise<FitCandidateResult>;
+  /**
+   * Validates a snapshot exactly as runValidation does on the main thread (the thread reads the snapshot by URI);
+   * the kept and quarantined rows come back moved, not copied.
+   */
+  validate(request: ValidationRequest, options?: TrainingCallOptions<ValidationProgress>): Promise<ValidationResult>;
   /** Starts every thread and loads the task code in it (optional: the first task does it otherwise). */
   warmUp(): Promise<void>;
   /** Waits for running tasks, then stops the threads; later calls reject. */
@@ -83,19 +94,19 @@ export function createTrainingPool(options: TrainingPoolOptions = {}): TrainingP
   });
   let closed = false;
 
-  async function run(task: TrainingTask, opts: TrainingCallOptions): Promise<TrainingTaskResult> {
+  async function run<P>(task: TrainingTask, opts: TrainingCallOptions<P>): Promise<TrainingTaskResult> {
     if (closed) throw new Error('the training pool is closed');
     const { onProgress, signal } = opts;
     if (!onProgress || task.op === 'ping') return piscina.run(task, { signal });
     const channel = new MessageChannel();
     let settled = false;
-    channel.port1.on('message', (p: TrainingProgress) => {
+    channel.port1.on('message', (p: P) => {
       if (!settled) onProgress(p);
     });
     try {
       const out = await piscina.run({ ...task, port: channel.port2 }, { transferList: [channel.port2], signal });
       // Messages the thread posted before answering are queued on port1 already: hand them over before settling.
-      for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) onProgress(m.message as TrainingProgress);
+      for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) onProgress(m.message as P);
       return out;
     } finally {
       settled = true;
@@ -115,6 +126,12 @@ export function createTrainingPool(options: TrainingPoolOptions = {}): TrainingP
       const out = await run({ op: 'fitCandidate', request: plain(request), progressEveryMs }, opts);
       if (!out.ok) throw reviveThreadError(out.error);
       if (out.op !== 'fitCandidate') throw new Error(`training pool: expected a fitCandidate result, got ${out.op}`);
+      return out.value;
+    },
+    async validate(request, opts = {}) {
+      const out = await run({ op: 'validate', request, progressEveryMs }, opts);
+      if (!out.ok) throw reviveThreadError(out.error);
+      if (out.op !== 'validate') throw new Error(`training pool: expected a validate result, got ${out.op}`);
       return out.value;
     },
     async warmUp() {

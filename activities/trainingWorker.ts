@@ -1,13 +1,17 @@
-// The training worker thread: cross-validates a trial or fits the candidate on a snapshot it reads and caches itself.
+// The training worker thread: cross-validates a trial, fits the candidate or validates data, on a snapshot it caches.
 import { performance } from 'node:perf_hooks';
 import { threadId, type MessagePort } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeSnapshot } from '../lib/data/snapshot.js';
 import type { Table } from '../lib/data/table.js';
 import { ArtifactStore } from '../lib/store/artifacts.js';
 import { crossValidate, holdoutSplit, scoreModel } from '../lib/train/evaluate.js';
 import { fitModel, type ModelSpec } from '../lib/train/model.js';
 import type { MetricName } from '../lib/train/scores.js';
+import { runValidationTask, transferablesOf, type ValidationRequest, type ValidationResult } from './validationTask.js';
+
+export type { ValidationProgress, ValidationRequest, ValidationResult } from './validationTask.js';
 
 /** What to fit, as runTrial / trainCandidate build it (the spec's task and target also drive the splits). */
 export type TrainingSpec = Omit<ModelSpec, 'onProgress'>;
@@ -74,12 +78,14 @@ interface TaskBase {
 export type TrainingTask =
   | (TaskBase & { op: 'crossValidate'; request: CrossValidateRequest })
   | (TaskBase & { op: 'fitCandidate'; request: FitCandidateRequest })
+  | (TaskBase & { op: 'validate'; request: ValidationRequest })
   /** Answers the thread's id after holding the thread `holdMs` (so concurrent pings spread over the threads). */
   | { op: 'ping'; holdMs: number };
 
 export type TrainingTaskResult =
   | { ok: true; op: 'crossValidate'; value: CrossValidateResult }
   | { ok: true; op: 'fitCandidate'; value: FitCandidateResult }
+  | { ok: true; op: 'validate'; value: ValidationResult }
   | { ok: true; op: 'ping'; value: number }
   | { ok: false; error: ThreadError };
 
@@ -165,11 +171,23 @@ export function toThreadError(err: unknown): ThreadError {
   return { name: err.name, message: err.message, stack: err.stack, ...(details ? { details } : {}) };
 }
 
+/** A result wrapped for piscina, which moves its buffers to the caller and hands over the result itself there. */
+type Moved = ReturnType<typeof move>;
+
+/** The result with its buffers moved, not copied (none: the result as it is, cloned as usual). */
+function moved(result: TrainingTaskResult, buffers: ArrayBuffer[]): TrainingTaskResult | Moved {
+  return buffers.length ? move({ [transferableSymbol]: buffers, [valueSymbol]: result }) : result;
+}
+
 /** Runs one task; never throws: an error comes back as data so the pool can re-create its class. */
-export default async function train(task: TrainingTask): Promise<TrainingTaskResult> {
+export default async function train(task: TrainingTask): Promise<TrainingTaskResult | Moved> {
   try {
     if (task.op === 'ping') return { ok: true, op: 'ping', value: await sleep(task.holdMs, threadId) };
     if (task.op === 'crossValidate') return { ok: true, op: task.op, value: await runCrossValidate(task.request, task) };
+    if (task.op === 'validate') {
+      const value = await runValidationTask(task.request, task.port, loadSnapshot);
+      return moved({ ok: true, op: task.op, value }, transferablesOf(value));
+    }
     return { ok: true, op: task.op, value: await runFitCandidate(task.request, task) };
   } catch (err) {
     return { ok: false, error: toThreadError(err) };

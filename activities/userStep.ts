@@ -7,7 +7,7 @@ import { DataError } from '../lib/data/errors.js';
 import { failure } from '../contracts/failures.js';
 import type { StepOutputs, UserStepInput } from '../contracts/steps.js';
 import { checkedDefinitionOf } from './definitions.js';
-import { loadSnapshot, type ActivityDeps } from './deps.js';
+import { keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
 import { storeSnapshot } from './snapshots.js';
 
 const MAX_DATA_BYTES = 64 * 1024;
@@ -41,33 +41,28 @@ export function createUserStepActivities(deps: ActivityDeps) {
       const descriptor = checked.catalog.get(input.uses);
       if (!descriptor?.step) throw failure('BadDefinition', `no user step "${input.uses}" in the modules of ${input.pipeline.name}@${input.pipeline.version}`);
       const activity = Context.current();
-      let last = '';
-      const beat = (message: string): void => {
-        last = message;
-        activity.heartbeat(message);
-      };
-      // Heartbeats keep flowing while the step awaits, so a cancellation reaches it and a lost worker is noticed.
-      const ticker = setInterval(() => activity.heartbeat(last), 2000);
       const log = activity.log;
       const prefix = `[${input.stepId}] `;
-      const ctx: StepContext = {
-        runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, attempt: activity.info.attempt,
-        progress: beat,
-        log: { info: (m) => log.info(prefix + m), warn: (m) => log.warn(prefix + m), error: (m) => log.error(prefix + m) },
-        signal: activity.cancellationSignal,
-        loadTable: async (ref) => toArquero(await loadSnapshot(deps.artifacts, ref.uri)),
-        saveTable: async (table, o) => storeSnapshot(deps, input.pipeline.name, fromArquero(table, o?.source ?? input.stepId), o?.source ?? `step ${input.stepId} of ${input.runId}`),
-      };
-      try {
-        const result = await descriptor.step.run(ctx, { inputs: input.inputs, config: input.config });
-        return checkOutputs(input, descriptor.produces, result);
-      } catch (err) {
-        if (err instanceof StepError) throw failure(err.retryable ? 'StepFailedTransiently' : 'StepRejected', err.message);
-        if (err instanceof DataError) throw failure('DataError', err.message);
-        throw err;
-      } finally {
-        clearInterval(ticker);
-      }
+      const step = descriptor.step;
+      // Heartbeats keep flowing while the step awaits, so a cancellation reaches it and a lost worker is noticed.
+      return keepHeartbeating(async (beat) => {
+        const ctx: StepContext = {
+          runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, attempt: activity.info.attempt,
+          progress: beat,
+          log: { info: (m) => log.info(prefix + m), warn: (m) => log.warn(prefix + m), error: (m) => log.error(prefix + m) },
+          signal: activity.cancellationSignal,
+          loadTable: async (ref) => toArquero(await loadSnapshot(deps.artifacts, ref.uri)),
+          saveTable: async (table, o) =>
+            storeSnapshot(deps, input.pipeline.name, fromArquero(table, o?.source ?? input.stepId), o?.source ?? `step ${input.stepId} of ${input.runId}`),
+        };
+        try {
+          return checkOutputs(input, descriptor.produces, await step.run(ctx, { inputs: input.inputs, config: input.config }));
+        } catch (err) {
+          if (err instanceof StepError) throw failure(err.retryable ? 'StepFailedTransiently' : 'StepRejected', err.message);
+          if (err instanceof DataError) throw failure('DataError', err.message);
+          throw err;
+        }
+      });
     },
   };
 }

@@ -1,15 +1,14 @@
 // The validate step: schema (pinned on first passing data), expectations, skew vs the reference; JSON + HTML report.
-import { heartbeat } from '@temporalio/activity';
-import { inferSchema } from '../lib/checks/schema.js';
+import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Expectation } from '../lib/checks/expectations.js';
-import { runValidation, type FullValidationReport } from '../lib/checks/suite.js';
+import type { FullValidationReport } from '../lib/checks/suite.js';
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
 import type { DatasetProfile } from '../lib/data/profile.js';
 import { takeRows } from '../lib/data/table.js';
 import { renderValidationHtml } from '../lib/report/validationHtml.js';
 import { getDataset, latestSchema, pinFirstSchema, saveValidationReport } from '../lib/store/datasets.js';
 import type { DatasetRef, ValidateInput, ValidationSummary } from '../contracts/types.js';
-import { loadSnapshot, type ActivityDeps } from './deps.js';
+import { failClosedOnBadData, keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
 import { writeReport } from './reports.js';
 import { definitionOf } from './definitions.js';
 import { storeSnapshot } from './snapshots.js';
@@ -48,53 +47,66 @@ export function createValidateActivities(deps: ActivityDeps) {
     return storeSnapshot(deps, input.pipeline.name, table, `${input.dataset.source} without ${quarantined} quarantined row(s)`);
   }
 
-  return {
-    async validateDataset(input: ValidateInput): Promise<ValidationSummary> {
-      const pipeline = await definitionOf(deps, input.pipeline);
-      const table = await loadSnapshot(deps.artifacts, input.dataset.uri);
-      const existing = await latestSchema(deps.db, pipeline.name);
-      // The first data proposes the schema; it is pinned only if that data passes (bad data never becomes the norm).
-      const schema = existing?.schema ?? inferSchema(table);
-      const referenceDataset = existing ? await getDataset(deps.db, existing.datasetId) : null;
-      const reference = referenceDataset?.profileUri ? await deps.artifacts.getJson<DatasetProfile>(referenceDataset.profileUri) : null;
-      heartbeat('checking');
-      const outcome = runValidation({
-        table,
-        profile: await deps.artifacts.getJson<DatasetProfile>(input.dataset.profileUri),
+  async function validate(input: ValidateInput): Promise<ValidationSummary> {
+    const pipeline = await definitionOf(deps, input.pipeline);
+    const existing = await latestSchema(deps.db, pipeline.name);
+    const referenceDataset = existing ? await getDataset(deps.db, existing.datasetId) : null;
+    const reference = referenceDataset?.profileUri ? await deps.artifacts.getJson<DatasetProfile>(referenceDataset.profileUri) : null;
+    heartbeat('checking');
+    const profile = await deps.artifacts.getJson<DatasetProfile>(input.dataset.profileUri);
+    // The checks run in a training thread (the event loop keeps heartbeating); it reads the snapshot itself.
+    // The first data proposes the schema (inferred there); it is pinned only if that data passes (bad data never
+    // becomes the norm).
+    const outcome = await keepHeartbeating((beat) => deps.training.validate(
+      {
+        artifactsRoot: deps.artifacts.root,
+        snapshotUri: input.dataset.uri,
+        profile,
         sourceName: input.dataset.source,
-        schema,
+        schema: existing?.schema ?? null,
+        inferSchema: !existing?.schema,
         expectations: [...pipelineExpectations(pipeline), ...pipeline.validation.expectations],
         skew: reference ? { reference, config: pipeline.validation.skew } : undefined,
         quarantine: pipeline.validation.quarantine,
         rangeTolerance: pipeline.validation.rangeTolerance,
-      });
-      const { report } = outcome;
-      const pinned = existing ?? (report.ok ? await pinFirstSchema(deps.db, pipeline.name, schema, input.dataset.id) : { version: 1 });
+      },
+      { onProgress: (p) => beat(p.phase), signal: cancellationSignal() },
+    ));
+    const { report } = outcome;
+    const schema = existing?.schema ?? outcome.inferredSchema;
+    if (!schema) throw new Error(`validate: no schema for ${pipeline.name} (none pinned, none inferred)`);
+    const pinned = existing ?? (report.ok ? await pinFirstSchema(deps.db, pipeline.name, schema, input.dataset.id) : { version: 1 });
 
-      const stored = await deps.artifacts.putJson(report);
-      const html = await writeReport(
-        deps.reportsDir,
-        `${pipeline.name}/validation-${input.runId.replace(/[^A-Za-z0-9._-]+/g, '_')}.html`,
-        renderValidationHtml(report, { title: `${pipeline.name}: ${input.dataset.source}`, referenceProfile: reference ?? undefined }),
-      );
-      await saveValidationReport(deps.db, {
-        runId: input.runId, pipeline: pipeline.name, datasetId: input.dataset.id, schemaVersion: pinned.version,
-        ok: report.ok, report, uri: stored.uri, htmlPath: html,
-      });
-      const quarantined = report.quarantine?.applied ? report.quarantine.rows : 0;
-      const trainingDataset = report.ok && outcome.keptRows ? await keptDataset(input, outcome.keptRows, quarantined) : input.dataset;
-      return {
-        ok: report.ok,
-        schemaVersion: pinned.version,
-        schemaCreated: existing === null && report.ok,
-        reportUri: stored.uri,
-        reportHtml: html,
-        errors: report.counts.errors,
-        warnings: report.counts.warnings,
-        topIssues: errorLines(report).slice(0, 5),
-        trainingDataset,
-        quarantinedRows: quarantined,
-      };
+    const stored = await deps.artifacts.putJson(report);
+    const html = await writeReport(
+      deps.reportsDir,
+      `${pipeline.name}/validation-${input.runId.replace(/[^A-Za-z0-9._-]+/g, '_')}.html`,
+      renderValidationHtml(report, { title: `${pipeline.name}: ${input.dataset.source}`, referenceProfile: reference ?? undefined }),
+    );
+    await saveValidationReport(deps.db, {
+      runId: input.runId, pipeline: pipeline.name, datasetId: input.dataset.id, schemaVersion: pinned.version,
+      ok: report.ok, report, uri: stored.uri, htmlPath: html,
+    });
+    const quarantined = report.quarantine?.applied ? report.quarantine.rows : 0;
+    const trainingDataset = report.ok && outcome.keptRows ? await keptDataset(input, outcome.keptRows, quarantined) : input.dataset;
+    return {
+      ok: report.ok,
+      schemaVersion: pinned.version,
+      schemaCreated: existing === null && report.ok,
+      reportUri: stored.uri,
+      reportHtml: html,
+      errors: report.counts.errors,
+      warnings: report.counts.warnings,
+      topIssues: errorLines(report).slice(0, 5),
+      trainingDataset,
+      quarantinedRows: quarantined,
+    };
+  }
+
+  return {
+    /** Unreadable data (a DataError, here or in the thread) is not retried. */
+    async validateDataset(input: ValidateInput): Promise<ValidationSummary> {
+      return failClosedOnBadData(() => validate(input));
     },
   };
 }

@@ -1,5 +1,5 @@
 // Activity options from a planned step's policies: bounded retries, its timeouts and queue, and a summary for the Web UI.
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
 import type { PlannedStep } from '../contracts/steps.js';
@@ -19,6 +19,8 @@ export function activityOptions(step: Pick<PlannedStep, 'retry' | 'timeoutSecond
       nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
     },
     summary,
+    // A failed sibling's cancellation is waited for: the run ends once its running steps have really stopped.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
 }
 

