@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'stream', 'process', 'dns', 'tls', 'zlib'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'serving/scoringWorkerEntry.mjs', 'activities/trainingWorkerEntry.mjs', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'lib/threads/tsEntry.mjs', 'eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -4,6 +4,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DataError } from '../lib/data/errors.js';
 import type { ModelSpec } from '../lib/train/model.js';
+import { tsThreadOptions } from '../lib/threads/entry.js';
 import type {
   CrossValidateRequest,
   CrossValidateResult,
@@ -63,7 +64,7 @@ export interface TrainingPool {
   close(): Promise<void>;
 }
 
-const WORKER_ENTRY = new URL('./trainingWorkerEntry.mjs', import.meta.url).href;
+const THREADS = tsThreadOptions(new URL('./trainingWorker.ts', import.meta.url));
 
 /** The thread's error as an Error of the same class where the caller checks it (DataError), else the same name. */
 export function reviveThreadError(error: ThreadError): Error {
@@ -86,7 +87,7 @@ export function createTrainingPool(options: TrainingPoolOptions = {}): TrainingP
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const progressEveryMs = options.progressEveryMs ?? 200;
   const piscina = new Piscina<TrainingTask, TrainingTaskResult>({
-    filename: WORKER_ENTRY,
+    ...THREADS,
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1, // training blocks its thread: one task at a time

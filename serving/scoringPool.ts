@@ -7,6 +7,7 @@ import type { OnnxTask } from '../lib/onnx/runtime.js';
 import { warmUpRow, type InstanceRecord } from './feeds.js';
 import { MicroBatcher, type BatchOutput } from './microBatcher.js';
 import type { ModelSource, ScoreTask, ScoreTaskResult } from './scoringWorker.js';
+import { tsThreadOptions } from '../lib/threads/entry.js';
 
 export type { ModelSource } from './scoringWorker.js';
 export type ScoreResult = BatchOutput;
@@ -29,7 +30,7 @@ export interface ScoringPoolOptions {
   maxBatchRows?: number;
 }
 
-const WORKER_ENTRY = new URL('./scoringWorkerEntry.mjs', import.meta.url).href;
+const THREADS = tsThreadOptions(new URL('./scoringWorker.ts', import.meta.url));
 
 /** Puts model bytes in shared memory, so every task can carry them to any thread without a copy. */
 export function sharedModelSource(bytes: Uint8Array): ModelSource {
@@ -48,7 +49,7 @@ export class ScoringPool {
   constructor(options: ScoringPoolOptions = {}) {
     this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(8, availableParallelism())));
     this.piscina = new Piscina<ScoreTask, ScoreTaskResult>({
-      filename: WORKER_ENTRY,
+      ...THREADS,
       minThreads: this.threads,
       maxThreads: this.threads,
       concurrentTasksPerWorker: 1, // run() blocks its thread: one task at a time
