@@ -1,6 +1,6 @@
 // The stored definition a run follows, read once per worker (versions are immutable), and its step modules checked against it.
-import type { PipelineDefinition } from '../lib/config/pipeline.js';
-import { getDefinition, type StoredDefinition } from '../lib/store/definitions.js';
+import { parsePipeline, type PipelineDefinition } from '../lib/config/pipeline.js';
+import { getDefinition, saveDefinition, type StoredDefinition } from '../lib/store/definitions.js';
 import { checkDefinition, type CheckedDefinition } from '../lib/steps/check.js';
 import { failure } from '../contracts/failures.js';
 import type { PipelineRef } from '../contracts/steps.js';
@@ -9,7 +9,23 @@ import type { ActivityDeps } from './deps.js';
 const stored = new Map<string, StoredDefinition>();
 const LIMIT = 64;
 
+/**
+ * A monitor schedule created before definitions were stored holds the whole definition instead of a reference:
+ * it is checked, stored like any other, and used (the next deploy rewrites the schedule with the reference).
+ */
+async function storeLegacy(deps: ActivityDeps, value: unknown): Promise<StoredDefinition> {
+  let definition: PipelineDefinition;
+  try {
+    definition = parsePipeline(value, 'from an older schedule', '/');
+  } catch (err) {
+    throw failure('BadDefinition', (err as Error).message);
+  }
+  const ref = await saveDefinition(deps.db, definition, {});
+  return { ...ref, definition, moduleHashes: {} };
+}
+
 export async function storedDefinitionOf(deps: ActivityDeps, ref: PipelineRef): Promise<StoredDefinition> {
+  if (typeof ref.version !== 'string') return storeLegacy(deps, ref);
   const key = `${ref.name}@${ref.version}`;
   const hit = stored.get(key);
   if (hit) return hit;

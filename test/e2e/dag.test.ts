@@ -161,6 +161,11 @@ test('the CLI shows the plan with what would be reused, lists the steps, and run
   const steps = await cli('steps', file);
   assert.equal(steps.status, 0, steps.stderr);
   for (const name of ['ingest (built-in)', 'derive-features', 'business-rules', 'notify-webhook', 'with.minDaysPerClass: integer']) assert.ok(steps.stdout.includes(name), `${name} in:\n${steps.stdout}`);
+  const badFile = join(stack.env.stateDir, 'weather-cycle.json');
+  await writeFile(badFile, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), name: 'weather-cycle', steps: [{ id: 'a', uses: 'ingest', needs: ['b'] }, { id: 'b', uses: 'validate', needs: ['a'] }] }));
+  const refused = await cli('run', badFile);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /steps: the steps form a cycle: (a → b → a|b → a → b)/);
   const rerun = await cli('run', file, '--rerun');
   assert.equal(rerun.status, 0, rerun.stdout + rerun.stderr);
   assert.match(rerun.stdout, /↺ optimize\s+reused from lifecycle:weather-steps:/);

@@ -17,7 +17,7 @@ import { tableFromObjects } from '../../lib/data/typing.js';
 import { upsertDataset } from '../../lib/store/datasets.js';
 import { saveDefinition } from '../../lib/store/definitions.js';
 import { deployVersion } from '../../lib/store/models.js';
-import type { DatasetRef, IngestInput } from '../../contracts/types.js';
+import type { DatasetRef, IngestInput, PipelineRef } from '../../contracts/types.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { registerModelBytes, startTestStack, type TestStack } from './harness.js';
 import { linearRegressorOnnx, regressionCard } from './regressionFixture.js';
@@ -124,6 +124,10 @@ test('a monitor window of a regressor: RMSE 3 against holdout 1 breaches, RMSE 1
 
   await serveAndLabel('fine', 1.2);
   const fine = await monitor.computeMonitorWindow({ monitorRunId: 'mon-2', pipeline: ref });
+  // A schedule made before definitions were stored holds the whole definition: it is stored and used.
+  const legacy = await monitor.computeMonitorWindow({ monitorRunId: 'mon-legacy', pipeline: pipeline as unknown as PipelineRef });
+  assert.equal(legacy.evaluated, false, 'no new rows since mon-2');
+  assert.equal(legacy.retrainEnabled, true);
   assert.equal(fine.evaluated, true);
   assert.equal(fine.rows, 120, 'only the new window');
   assert.equal(fine.breached, false);
