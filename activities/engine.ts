@@ -1,10 +1,16 @@
 // The engine's activities: plan a run from its stored definition, look up a step's cache key, record what each step did.
+import { Context } from '@temporalio/activity';
 import { lookupStep, resultContext } from '../lib/store/stepCache.js';
 import { recordStepRun, saveStepResult } from '../lib/store/stepResults.js';
 import { failure } from '../contracts/failures.js';
 import type { PlanRunInput, PreparedStep, PrepareStepInput, RecordStepFailureInput, RecordStepInput, RunPlan } from '../contracts/steps.js';
 import { checkedDefinitionOf, definitionOf } from './definitions.js';
 import type { ActivityDeps } from './deps.js';
+
+/** The Temporal run this activity serves (a repair is a new run of the same workflow id). */
+function temporalRunId(): string {
+  return Context.current().info.workflowExecution.runId;
+}
 
 export function createEngineActivities(deps: ActivityDeps) {
   return {
@@ -26,7 +32,7 @@ export function createEngineActivities(deps: ActivityDeps) {
       );
       if (!recorded) return { cacheKey, reused: null, cacheable };
       await recordStepRun(deps.db, {
-        runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: step.id, uses: step.uses,
+        runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: step.id, uses: step.uses,
         status: 'reused', cacheKey, reusedFrom: recorded.runId, durationMs: 0,
       });
       return { cacheKey, reused: { outputs: recorded.outputs, fromRun: recorded.runId }, cacheable };
@@ -42,14 +48,14 @@ export function createEngineActivities(deps: ActivityDeps) {
         });
       }
       await recordStepRun(deps.db, {
-        runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
+        runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
         status: 'executed', cacheKey: input.cacheKey, durationMs: input.durationMs,
       });
     },
 
     async recordStepFailure(input: RecordStepFailureInput): Promise<void> {
       await recordStepRun(deps.db, {
-        runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
+        runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
         status: 'failed', cacheKey: input.cacheKey, failureType: input.failureType, error: input.error,
       });
     },

@@ -9,8 +9,10 @@ export const TRAINING_TASK_QUEUE = 'mlcycle-training';
 
 export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('MlcyclePipeline', 'KEYWORD');
 export const STEP_ATTRIBUTE = defineSearchAttributeKey('MlcycleStep', 'KEYWORD');
+/** On a repair run: the Temporal run id of the failed run it repairs (same workflow id). */
+export const REPAIR_OF_ATTRIBUTE = defineSearchAttributeKey('MlcycleRepairOf', 'KEYWORD');
 /** Name → kind, as `temporal server start-dev --search-attribute` and the operator service want them. */
-export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = { MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword' };
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = { MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword', MlcycleRepairOf: 'Keyword' };
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');
 
@@ -28,5 +30,15 @@ export function monitorScheduleId(modelName: string): string {
   return `monitor:${modelName}`;
 }
 
+export function retrainScheduleId(pipeline: string): string {
+  return `retrain:${pipeline}`;
+}
+
+export function repairScheduleId(pipeline: string): string {
+  return `repair:${pipeline}`;
+}
+
 export const LIFECYCLE_WORKFLOW = 'lifecycleWorkflow';
 export const MONITOR_WORKFLOW = 'monitorWorkflow';
+export const REPAIR_WORKFLOW = 'repairWorkflow';
+export const RETRAIN_WORKFLOW = 'retrainWorkflow';

@@ -8,6 +8,7 @@ import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, stepsSchema } from './steps.js';
+import { repairPolicySchema, schedulesSchema } from './schedules.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -103,6 +104,9 @@ const pipelineShape = z
     modules: modulesSchema,
     /** The DAG; absent → the built-in lifecycle ingest → validate → optimize → package → deploy. */
     steps: stepsSchema.optional(),
+    /** Temporal Schedules `mlcycle schedules apply` keeps in line with this definition. */
+    schedules: schedulesSchema,
+    repair: repairPolicySchema,
   })
   .strict();
 

@@ -24,6 +24,8 @@ CREATE TABLE step_results (
 CREATE TABLE step_runs (
   id bigserial PRIMARY KEY,
   run_id text NOT NULL,
+  -- The Temporal run of that workflow id (a repair is a new run of the same workflow id).
+  temporal_run_id text NOT NULL,
   pipeline text NOT NULL,
   pipeline_version text NOT NULL,
   step_id text NOT NULL,
@@ -37,5 +39,5 @@ CREATE TABLE step_runs (
   at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX step_runs_run ON step_runs (run_id, id);
--- A step completes (executed or reused) once per run: a retried record activity changes nothing.
-CREATE UNIQUE INDEX step_runs_once ON step_runs (run_id, step_id) WHERE status <> 'failed';
+-- A step completes (executed or reused) once per Temporal run: a retried record activity changes nothing.
+CREATE UNIQUE INDEX step_runs_once ON step_runs (temporal_run_id, step_id) WHERE status <> 'failed';
