@@ -9,7 +9,9 @@ import type { ActivityDeps } from './deps.js';
 
 /** The Temporal run this activity serves (a repair is a new run of the same workflow id). */
 function temporalRunId(): string {
-  return Context.current().info.workflowExecution.runId;
+  const runId = Context.current().info.workflowExecution?.runId;
+  if (!runId) throw new Error('engine activities run on behalf of a workflow run (no workflowExecution in the activity info)');
+  return runId;
 }
 
 export function createEngineActivities(deps: ActivityDeps) {
