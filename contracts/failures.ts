@@ -1,26 +1,35 @@
-// Failure types, declared once with their retryability; workflows, activities and triggers raise and match these, never message text.
+// Failure types, declared once with their retryability and whether the repair round may restart a run they ended; matched by type, never by text.
 import { ApplicationFailure } from '@temporalio/common';
 
 export const FAILURES = {
   /** Input data cannot be read (the message names file, row and column). */
-  DataError: { retryable: false },
+  DataError: { retryable: false, repairable: false },
   /** Data failed its error-level checks. */
-  DataValidationFailed: { retryable: false },
+  DataValidationFailed: { retryable: false, repairable: false },
   /** The packaged ONNX graph disagrees with the trainer. */
-  ParityCheckFailed: { retryable: false },
+  ParityCheckFailed: { retryable: false, repairable: false },
   /** The pipeline definition, its stored version or a step module is invalid or missing. */
-  BadDefinition: { retryable: false },
+  BadDefinition: { retryable: false, repairable: false },
   /** A user step failed on purpose (StepError) or returned outputs that break the step contract. */
-  StepRejected: { retryable: false },
+  StepRejected: { retryable: false, repairable: false },
   /** A step failed after its bounded retries on an error of no declared type; the run ends naming the step. */
-  StepFailed: { retryable: false },
+  StepFailed: { retryable: false, repairable: true },
   /** A user step failed on purpose with StepError({ retryable: true }): retried within the step's bounds. */
-  StepFailedTransiently: { retryable: true },
+  StepFailedTransiently: { retryable: true, repairable: true },
   /** A dependency (a source database, the artifact store) is unavailable: worth retrying within the step's bounds. */
-  DependencyUnavailable: { retryable: true },
+  DependencyUnavailable: { retryable: true, repairable: true },
 } as const;
 
 export type FailureType = keyof typeof FAILURES;
+
+/**
+ * Whether a failed run may be restarted from its failed step: infrastructure (a retry budget spent on an undeclared
+ * or transient error, a dependency down) yes; bad data, failed checks, parity, bad definitions, rejected steps no.
+ * A type not declared here is not repairable (fail closed).
+ */
+export function repairable(type: string | null): boolean {
+  return isFailureType(type) && FAILURES[type].repairable;
+}
 
 /** What every retry policy refuses to retry. */
 export const NON_RETRYABLE_TYPES: FailureType[] = (Object.keys(FAILURES) as FailureType[]).filter((t) => !FAILURES[t].retryable);

@@ -23,6 +23,8 @@ export interface LifecycleInput {
   reason: string;
   /** Run every step even when a result for its cache key is recorded. */
   noCache?: boolean;
+  /** Set on a run the repair round started: the failed run (same workflow id) it repairs. */
+  repair?: { of: string; attempt: number; fromStep: string | null };
 }
 
 export type StepState = 'pending' | 'running' | 'done' | 'reused' | 'failed' | 'cancelled';
@@ -145,4 +147,33 @@ export interface MonitorWindowResult {
 export interface MonitorResult {
   window: MonitorWindowResult;
   retrainWorkflowId: string | null;
+}
+
+export interface RepairInput {
+  /** One pipeline's runs, or every pipeline's (null). */
+  pipeline: string | null;
+  /** Decide and report, start and record nothing. */
+  dryRun: boolean;
+}
+
+/** What the round decided for one failed, timed-out or terminated lifecycle run. */
+export interface RepairDecision {
+  workflowId: string;
+  runId: string;
+  pipeline: string;
+  status: string;
+  failureType: string | null;
+  /** The step that failed (from the run's failure), where the repair restarts. */
+  step: string | null;
+  /** restart: a new run of the same id reuses what completed; wait: backoff not over; decided: an earlier round decided. */
+  action: 'restart' | 'not_repairable' | 'park' | 'wait' | 'decided';
+  attempt: number;
+  reason: string;
+  newRunId: string | null;
+}
+
+export interface RepairResult {
+  decisions: RepairDecision[];
+  /** Restarts whose runs closed since the last round, with how they ended. */
+  outcomes: { workflowId: string; failedRunId: string; newRunId: string; outcome: string }[];
 }

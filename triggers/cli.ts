@@ -15,6 +15,7 @@ import { DataError } from '../lib/data/errors.js';
 import { join } from 'node:path';
 import { addRunCommand } from './runCommand.js';
 import { addStepsCommand } from './stepsCommand.js';
+import { addRepairCommand } from './repairCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
 
@@ -55,6 +56,7 @@ program
 
 addRunCommand(program);
 addStepsCommand(program);
+addRepairCommand(program);
 
 program
   .command('status')

@@ -4,6 +4,7 @@ import type { Db } from '../lib/store/db.js';
 import { listValidationReports, type ValidationReportRow } from '../lib/store/datasets.js';
 import { listDeployments, listModelVersions } from '../lib/store/models.js';
 import { stepRunsOf } from '../lib/store/stepResults.js';
+import { listRepairs, type RepairRow } from '../lib/store/repairs.js';
 import { LIFECYCLE_WORKFLOW } from '../contracts/names.js';
 
 export interface StatusReport {
@@ -16,6 +17,7 @@ export interface StatusReport {
   }[];
   models: { name: string; version: number; role: string; algorithm: string; metric: string; score: number | null; blessed: boolean | null; createdAt: string }[];
   validations: ValidationReportRow[];
+  repairs: RepairRow[];
   monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null }[];
 }
 
@@ -54,7 +56,7 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     reasons: r.reasons,
     report: r.html,
   }));
-  return { runs, models, validations: await listValidationReports(db, limit), monitor };
+  return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs: await listRepairs(db, limit) };
 }
 
 export function formatStatus(s: StatusReport): string {
@@ -80,6 +82,13 @@ export function formatStatus(s: StatusReport): string {
   for (const v of s.validations) {
     lines.push(`  ${v.ok ? 'passed' : 'FAILED'} ${v.runId}  ${v.createdAt}`);
     if (v.htmlPath) lines.push(`    report: ${v.htmlPath}`);
+  }
+  lines.push('', 'Repairs (newest first):');
+  if (s.repairs.length === 0) lines.push('  (none)');
+  for (const r of s.repairs) {
+    const run = r.newRunId ? ` → run ${r.newRunId}${r.outcome ? ` ${r.outcome}` : ' running'}` : r.outcome ? ` (${r.outcome})` : '';
+    lines.push(`  ${r.decision.padEnd(14)} ${r.workflowId} (failed run ${r.failedRunId.slice(0, 8)}…, attempt ${r.attempt}${r.fromStep ? `, step ${r.fromStep}` : ''})${run}`);
+    lines.push(`    ${r.reason.split('\n')[0].slice(0, 200)}`);
   }
   lines.push('', 'Monitor windows (newest first):');
   if (s.monitor.length === 0) lines.push('  (none yet)');

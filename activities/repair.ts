@@ -1,0 +1,116 @@
+// The repair round: finds failed lifecycle runs, restarts the repairable ones from the failed step (a new run of the
+// same workflow id, whose completed steps come back from the step-result records), refuses or parks the rest.
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowIdReusePolicy, type WorkflowExecutionInfo } from '@temporalio/client';
+import { failureTypeOf, repairable } from '../contracts/failures.js';
+import { LIFECYCLE_WORKFLOW, PIPELINE_ATTRIBUTE, REPAIR_OF_ATTRIBUTE, TASK_QUEUE } from '../contracts/names.js';
+import type { LifecycleInput, RepairDecision, RepairInput, RepairResult } from '../contracts/types.js';
+import { claimDecision, decisionFor, openRestarts, restartsOf, setOutcome, setRepairRun } from '../lib/store/repairs.js';
+import { definitionOf } from './definitions.js';
+import type { ActivityDeps } from './deps.js';
+
+const CLOSED_BAD = ['Failed', 'TimedOut', 'Terminated'];
+
+/** The failed run's own input (its first event) and why it ended: the failure type and the step it names. */
+async function inspect(deps: ActivityDeps, w: WorkflowExecutionInfo): Promise<{ input: LifecycleInput; type: string | null; step: string | null; message: string }> {
+  const handle = deps.temporal.workflow.getHandle(w.workflowId, w.runId);
+  const history = await handle.fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new Error(`${w.workflowId} (${w.runId}) has no start input in its history`);
+  const input = deps.temporal.options.loadedDataConverter.payloadConverter.fromPayload<LifecycleInput>(payload);
+  if (w.status.name !== 'FAILED') return { input, type: w.status.name === 'TIMED_OUT' ? 'TimedOut' : 'Terminated', step: null, message: w.status.name.toLowerCase() };
+  const err = await handle.result().then(() => null, (e: unknown) => e);
+  const cause = err instanceof WorkflowFailedError ? err.cause : err;
+  const details = (cause as { details?: unknown[] } | undefined)?.details?.[0] as { step?: string } | undefined;
+  return { input, type: failureTypeOf(cause), step: details?.step ?? null, message: (cause as Error | undefined)?.message ?? 'failed' };
+}
+
+async function alert(url: string | undefined, body: unknown): Promise<string> {
+  if (!url) return 'parked (no alert webhook set)';
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    return `parked; alert ${url} answered ${res.status}`;
+  } catch (err) {
+    return `parked; alert ${url} unreachable: ${(err as Error).message}`;
+  }
+}
+
+export function createRepairActivities(deps: ActivityDeps) {
+  /** Decides for one failed run (and acts on it unless dry-run). */
+  async function decide(w: WorkflowExecutionInfo, dryRun: boolean, now: number): Promise<RepairDecision | null> {
+    // Only the latest run of a workflow id is repaired: an older one was already rerun or repaired.
+    if ((await deps.temporal.workflow.getHandle(w.workflowId).describe()).runId !== w.runId) return null;
+    const { input, type, step, message } = await inspect(deps, w);
+    const pipeline = input.pipeline.name;
+    const base = { workflowId: w.workflowId, runId: w.runId, pipeline, status: w.status.name, failureType: type, step, newRunId: null };
+    const known = await decisionFor(deps.db, w.runId);
+    if (known) return { ...base, action: 'decided', attempt: known.attempt, reason: `${known.decision} before: ${known.reason}`, newRunId: known.newRunId ?? null };
+    const policy = (await definitionOf(deps, input.pipeline)).repair;
+    const restarts = await restartsOf(deps.db, w.workflowId);
+    const record = { workflowId: w.workflowId, failedRunId: w.runId, pipeline, fromStep: step, failureType: type };
+    // A run that timed out is infrastructure; one a person terminated is left as they wanted.
+    const canRepair = type === 'TimedOut' ? true : type === 'Terminated' ? false : repairable(type);
+    if (!canRepair) {
+      const why = type === 'Terminated' ? 'terminated by a person or a tool' : message.split('\n')[0];
+      const reason = `not repairable (${type ?? 'undeclared failure'}): ${why}`;
+      if (!dryRun) await claimDecision(deps.db, { ...record, decision: 'not_repairable', attempt: restarts, reason });
+      return { ...base, action: 'not_repairable', attempt: restarts, reason };
+    }
+    if (restarts >= policy.maxAttempts) {
+      const reason = `still failing after ${restarts} repair(s) (${type}): ${message.split('\n')[0]}`;
+      if (!dryRun && (await claimDecision(deps.db, { ...record, decision: 'parked', attempt: restarts, reason }))) {
+        await setOutcome(deps.db, w.runId, await alert(policy.alertWebhook, { pipeline, workflowId: w.workflowId, runId: w.runId, attempts: restarts, failureType: type, step, reason }));
+      }
+      return { ...base, action: 'park', attempt: restarts, reason };
+    }
+    // Backoff across rounds: backoffSeconds after the failure, doubling with each repair already made.
+    const due = (w.closeTime?.getTime() ?? now) + policy.backoffSeconds * 1000 * 2 ** restarts;
+    if (due > now) return { ...base, action: 'wait', attempt: restarts + 1, reason: `repair ${restarts + 1} due at ${new Date(due).toISOString()}` };
+    const attempt = restarts + 1;
+    const reason = `repair ${attempt}/${policy.maxAttempts}: restart from step ${step ?? '(none recorded)'} after ${type}`;
+    if (dryRun) return { ...base, action: 'restart', attempt, reason };
+    if (!(await claimDecision(deps.db, { ...record, decision: 'restarted', attempt, reason }))) return { ...base, action: 'decided', attempt, reason: 'another round took it' };
+    try {
+      const handle = await deps.temporal.workflow.start(LIFECYCLE_WORKFLOW, {
+        taskQueue: TASK_QUEUE,
+        workflowId: w.workflowId,
+        // The same input, so the same definition version and data; reuse on, so completed steps are not run again.
+        args: [{ ...input, noCache: false, repair: { of: w.runId, attempt, fromStep: step } } satisfies LifecycleInput],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        typedSearchAttributes: [
+          { key: REPAIR_OF_ATTRIBUTE, value: w.runId },
+          { key: PIPELINE_ATTRIBUTE, value: pipeline },
+        ],
+        staticSummary: `repair ${attempt} of ${pipeline}: restart from step ${step ?? '?'}`,
+        staticDetails: `repairs run ${w.runId}, which ended ${w.status.name} (${type}); completed steps are reused from their recorded results`,
+      });
+      await setRepairRun(deps.db, w.runId, handle.firstExecutionRunId);
+      return { ...base, action: 'restart', attempt, reason, newRunId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await setOutcome(deps.db, w.runId, 'a run of this id was started by someone else');
+      return { ...base, action: 'decided', attempt, reason: 'a run of this id was started by someone else' };
+    }
+  }
+
+  return {
+    async repairRound(input: RepairInput): Promise<RepairResult> {
+      const outcomes: RepairResult['outcomes'] = [];
+      for (const r of await openRestarts(deps.db, input.pipeline)) {
+        const d = await deps.temporal.workflow.getHandle(r.workflowId, r.newRunId ?? undefined).describe();
+        if (d.status.name === 'RUNNING') continue;
+        const outcome = d.status.name === 'COMPLETED' ? 'healed' : `ended ${d.status.name.toLowerCase()}`;
+        if (!input.dryRun) await setOutcome(deps.db, r.failedRunId, outcome);
+        outcomes.push({ workflowId: r.workflowId, failedRunId: r.failedRunId, newRunId: r.newRunId ?? '', outcome });
+      }
+      const statuses = CLOSED_BAD.map((s) => `ExecutionStatus="${s}"`).join(' OR ');
+      const query = `WorkflowType="${LIFECYCLE_WORKFLOW}" AND (${statuses})${input.pipeline ? ` AND MlcyclePipeline="${input.pipeline}"` : ''}`;
+      const decisions: RepairDecision[] = [];
+      const now = Date.now();
+      for await (const w of deps.temporal.workflow.list({ query })) {
+        const decision = await decide(w, input.dryRun, now);
+        if (decision) decisions.push(decision);
+      }
+      return { decisions, outcomes };
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// The repair round on a real stack: a run failed by a passing fault heals from its failed step, bad data is left alone,
+// a fault that never clears is parked with an alert, and overlapping rounds repair a run once.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { PROJECT_ROOT } from '../../lib/config/env.js';
+import type { PipelineDefinition, PipelineInput } from '../../lib/config/pipeline.js';
+import { listRepairs } from '../../lib/store/repairs.js';
+import { stepRunsOf } from '../../lib/store/stepResults.js';
+import { REPAIR_WORKFLOW, TASK_QUEUE } from '../../contracts/names.js';
+import type { RepairResult } from '../../contracts/types.js';
+import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { collectStatus, formatStatus } from '../../triggers/status.js';
+import { startTestStack, type TestStack } from '../harness.js';
+
+let stack: TestStack;
+let base: PipelineDefinition;
+let receiver: Server;
+let alertUrl: string;
+const alerts: { workflowId: string; attempts: number }[] = [];
+
+before(async () => {
+  stack = await startTestStack();
+  base = await resolvePipeline('seattle-weather');
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      alerts.push(JSON.parse(body) as (typeof alerts)[number]);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  alertUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/alerts`;
+});
+after(async () => {
+  receiver?.close();
+  await stack?.teardown();
+});
+
+/** ingest → validate → gate (a user step that fails until `flag` exists) → optimize → package → deploy. */
+function withGate(name: string, flag: string): PipelineInput {
+  return {
+    ...base,
+    name,
+    search: { ...base.search, folds: 3, space: { logreg: { l2: [0.1] } } },
+    modules: [join(PROJECT_ROOT, 'test/fixtures/steps/control.ts')],
+    repair: { maxAttempts: 2, backoffSeconds: 0, alertWebhook: alertUrl },
+    steps: [
+      { id: 'ingest', uses: 'ingest' },
+      { id: 'validate', uses: 'validate', needs: ['ingest'] },
+      { id: 'gate', uses: 'needs-flag', needs: ['validate'], with: { flag }, retry: { maximumAttempts: 2, initialIntervalSeconds: 0.1 } },
+      { id: 'optimize', uses: 'optimize', needs: ['validate', 'gate'] },
+      { id: 'package', uses: 'package', needs: ['optimize'] },
+      { id: 'deploy', uses: 'deploy', needs: ['package'] },
+    ],
+  };
+}
+
+async function failedRun(definition: PipelineInput, o: { dataPath?: string } = {}) {
+  const run = await startLifecycle(stack, definition, { rerun: true, ...o });
+  const err = await run.handle.result().then(() => assert.fail('the run must fail'), (e: unknown) => e);
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+  return { ...run, failure: err.cause };
+}
+
+let rounds = 0;
+async function round(pipeline: string): Promise<RepairResult> {
+  return (await stack.client.workflow.execute(REPAIR_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: `repair-test-${rounds++}`, args: [{ pipeline, dryRun: false }] })) as RepairResult;
+}
+
+test('a run failed by a passing fault is restarted from the failed step once the fault clears; completed steps are not run again', async () => {
+  const flag = join(stack.env.stateDir, 'dependency-up');
+  const failed = await failedRun(withGate('weather-heal', flag));
+  assert.equal(failed.failure.type, 'StepFailed');
+  assert.match(failed.failure.message, /^step "gate" \(needs-flag\) failed: dependency down/);
+
+  // A dry run says what it would do and does nothing.
+  const dry = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'repair', 'weather-heal', '--dry-run'], {
+    env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir },
+  });
+  assert.match(dry.stdout, new RegExp(`would restart\\s+${failed.workflowId}\\s+\\(StepFailed, failed at gate\\)`));
+  assert.equal((await listRepairs(stack.db, 10)).length, 0, 'a dry run records nothing');
+
+  await writeFile(flag, 'up');
+  const { decisions } = await round('weather-heal');
+  assert.deepEqual(decisions.map((d) => [d.action, d.step, d.attempt]), [['restart', 'gate', 1]]);
+  const repaired = stack.client.workflow.getHandle(failed.workflowId, decisions[0].newRunId ?? undefined);
+  const result = completeResult(await repaired.result());
+  assert.equal(result.deployment?.role, 'champion');
+  assert.deepEqual(Object.fromEntries(result.steps.map((s) => [s.id, s.state])), {
+    ingest: 'reused', validate: 'reused', gate: 'done', optimize: 'done', package: 'done', deploy: 'done',
+  });
+
+  // Every step before the failed one ran exactly once over both runs (step records and histories).
+  const records = await stepRunsOf(stack.db, failed.workflowId);
+  const executed = (step: string) => records.filter((r) => r.stepId === step && r.status === 'executed').map((r) => r.temporalRunId);
+  assert.deepEqual(executed('ingest'), [failed.runId]);
+  assert.deepEqual(executed('validate'), [failed.runId]);
+  assert.deepEqual(executed('gate'), [decisions[0].newRunId]);
+  const history = await repaired.fetchHistory();
+  const types = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  assert.ok(!types.includes('ingestDataset') && !types.includes('validateDataset'), types.join(', '));
+  const described = await repaired.describe();
+  assert.deepEqual(described.searchAttributes.MlcycleRepairOf, [failed.runId], 'the repair run names the run it repairs');
+
+  // The next round records how the repair ended, and leaves the healed id alone.
+  const next = await round('weather-heal');
+  assert.deepEqual(next.outcomes.map((o) => [o.workflowId, o.outcome]), [[failed.workflowId, 'healed']]);
+  assert.deepEqual(next.decisions, []);
+  const status = formatStatus(await collectStatus(stack.client, stack.db));
+  assert.match(status, new RegExp(`restarted\\s+${failed.workflowId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(failed run .*attempt 1, step gate\\) → run \\S+ healed`));
+});
+
+test('bad data is not repaired, and the reason is recorded once', async () => {
+  const bad = join(stack.env.stateDir, 'bad.csv');
+  await writeFile(bad, 'date,precipitation,temp_max,temp_min,wind,weather\n2012-01-01,0,hot,5,4.7,sun\n');
+  const failed = await failedRun({ ...base, name: 'weather-bad' }, { dataPath: bad });
+  assert.equal(failed.failure.type, 'DataValidationFailed', 'text in a numeric column fails validation');
+  const first = await round('weather-bad');
+  assert.deepEqual(first.decisions.map((d) => [d.action, d.failureType]), [['not_repairable', 'DataValidationFailed']]);
+  const second = await round('weather-bad');
+  assert.deepEqual(second.decisions.map((d) => d.action), ['decided']);
+  const rows = (await listRepairs(stack.db, 50)).filter((r) => r.pipeline === 'weather-bad');
+  assert.deepEqual(rows.map((r) => r.decision), ['not_repairable']);
+});
+
+test('a fault that never clears is parked after the bounded attempts, with one alert; overlapping rounds repair a run once', async () => {
+  const never = join(stack.env.stateDir, 'never');
+  const failed = await failedRun(withGate('weather-never', never));
+  for (const attempt of [1, 2]) {
+    const { decisions } = await round('weather-never');
+    assert.deepEqual(decisions.map((d) => [d.action, d.attempt]), [['restart', attempt]]);
+    await stack.client.workflow.getHandle(failed.workflowId, decisions[0].newRunId ?? undefined).result().catch(() => undefined);
+  }
+  const parked = await round('weather-never');
+  assert.deepEqual(parked.decisions.map((d) => [d.action, d.attempt]), [['park', 2]]);
+  assert.match(parked.decisions[0].reason, /still failing after 2 repair\(s\) \(StepFailed\)/);
+  assert.deepEqual(alerts.map((a) => [a.workflowId, a.attempts]), [[failed.workflowId, 2]]);
+  assert.deepEqual((await round('weather-never')).decisions.map((d) => d.action), ['decided']);
+  assert.equal(alerts.length, 1, 'parked once, alerted once');
+
+  // Two rounds at the same time over one failed run: one restart.
+  const other = await failedRun(withGate('weather-overlap', never));
+  const both = await Promise.all([round('weather-overlap'), round('weather-overlap')]);
+  const restarts = both.flatMap((r) => r.decisions).filter((d) => d.action === 'restart');
+  assert.equal(restarts.length, 1, JSON.stringify(both.map((r) => r.decisions)));
+  let runs = 0;
+  for await (const _ of stack.client.workflow.list({ query: `WorkflowId="${other.workflowId}"` })) runs++;
+  assert.equal(runs, 2, 'the failed run and one repair');
+});
