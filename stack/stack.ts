@@ -110,7 +110,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let worker: RunningWorker | null = null;
     if (o.worker !== false) {
       log('starting the worker');
-      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports'), databaseUrl: pg.url });
+      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports'), databaseUrl: pg.url, quietFailures: true });
       const running = worker;
       stops.push(() => running.stop());
     }

@@ -9,6 +9,7 @@ import { lifecycleWorkflowId, monitorScheduleId, retrainDataVersion } from '../c
 import type { MonitorResult } from '../contracts/types.js';
 import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from './client.js';
 import { followRun } from './progress.js';
+import { runRepairStory, type RepairStory } from './demoRepair.js';
 import { replayTraffic } from './replay.js';
 import { registerStartApi } from './httpApi.js';
 
@@ -25,7 +26,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 /** Runs the story on a started stack; returns what a test or a person checks. */
-export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifecycleResult; breach: MonitorResult; retrained: CompleteLifecycleResult }> {
+export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifecycleResult; breach: MonitorResult; retrained: CompleteLifecycleResult; repair: RepairStory }> {
   const pipeline = await resolvePipeline('seattle-weather');
   const httpUrl = stack.info.httpUrl;
   if (!httpUrl) throw new Error('the demo needs the serving API');
@@ -72,7 +73,8 @@ export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifec
       `serves as ${retrained.deployment?.role ?? 'nothing: not blessed'}; champion v${after?.championVersion ?? before?.championVersion}, ` +
       `challenger v${after?.challengerVersion ?? '-'} on ${Math.round((after?.challengerWeight ?? 0) * 100)}% of traffic`,
   );
-  return { first, breach, retrained };
+  const repair = await runRepairStory(stack, say);
+  return { first, breach, retrained, repair };
 }
 
 /** The demo tells the same story every time: it runs on its own state folder, emptied at start. */
@@ -85,7 +87,7 @@ export async function demo(base: MlcycleEnv, keepRunning: boolean): Promise<void
   try {
     await runDemoStory(stack);
     say('\nWhere to look:');
-    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:seattle-weather:*, monitor:*, schedule monitor:seattle-weather)`);
+    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:* with their steps' activities, monitor:*, repair:*; the repaired run's MlcycleRepairOf)`);
     say(`  Serving API       ${stack.info.httpUrl}/v1/models`);
     say(`  HTML reports      ${join(stateDir, 'reports')}`);
     say(`  Status            MLCYCLE_STATE_DIR=${relative(process.cwd(), stateDir) || '.'} npx mlcycle status   (while this stack runs)`);

@@ -18,8 +18,11 @@ const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 const BUNDLED_DIRS = [WORKFLOWS_DIR, fileURLToPath(new URL('../contracts/', import.meta.url))];
 
 let runtimeInstalled = false;
-/** Keeps the SDK's core quiet unless something is wrong. */
-function installRuntime(): void {
+/**
+ * Keeps the SDK's core quiet unless something is wrong. An embedded worker (dev, demo, tests) also leaves out the
+ * SDK's "Activity failed" / "Workflow failed" lines: those failures are in the run, `mlcycle status` and the Web UI.
+ */
+function installRuntime(quietFailures: boolean): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
@@ -30,7 +33,9 @@ function installRuntime(): void {
       info(): void {}
       warn(message: string): void {
         // The training worker has no workflows on purpose.
-        if (!message.startsWith('No workflows registered')) process.stderr.write(`[temporal] ${message}\n`);
+        if (message.startsWith('No workflows registered')) return;
+        if (quietFailures && (message === 'Activity failed' || message === 'Workflow failed')) return;
+        process.stderr.write(`[temporal] ${message}\n`);
       }
       error(message: string): void { process.stderr.write(`[temporal] ${message}\n`); }
     })() });
@@ -64,6 +69,8 @@ export interface WorkerOptions {
   cacheDir: string;
   reportsDir: string;
   databaseUrl: string;
+  /** Leave the SDK's per-failure warnings out of stderr (the embedded stack). */
+  quietFailures?: boolean;
 }
 
 export interface RunningWorker {
@@ -73,7 +80,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
-  installRuntime();
+  installRuntime(o.quietFailures === true);
   const connection = await NativeConnection.connect({ address: o.address });
   const clientConnection = await Connection.connect({ address: o.address });
   const client = new Client({ connection: clientConnection, namespace: o.namespace });

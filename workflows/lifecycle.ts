@@ -103,7 +103,7 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     const { step, error } = failed as { step: PlannedStep; error: unknown };
     const type = failureTypeOf(error);
     const message = rootMessage(error);
-    for (const s of tracker.progress.steps) if (s.state === 'running') tracker.set(s.id, 'cancelled', `cancelled: step "${step.id}" failed`);
+    for (const s of tracker.progress.steps) if (s.state === 'running' && s.id !== step.id) tracker.set(s.id, 'cancelled', `cancelled: step "${step.id}" failed`);
     tracker.set(step.id, 'failed', `failed: ${message}`);
     await CancellationScope.nonCancellable(() =>
       engineActivities(`${step.id}: record failure`).recordStepFailure({

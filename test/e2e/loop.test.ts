@@ -19,7 +19,7 @@ after(async () => {
 });
 
 test('seattle-weather goes through its whole life: champion, drift, retraining, challenger', async () => {
-  const { first, breach, retrained } = await runDemoStory(stack);
+  const { first, breach, retrained, repair } = await runDemoStory(stack);
 
   assert.equal(first.validation.ok, true);
   assert.equal(first.validation.schemaCreated, true, 'the first run pins the schema');
@@ -45,6 +45,13 @@ test('seattle-weather goes through its whole life: champion, drift, retraining, 
   assert.equal(retrained.validation.schemaCreated, false, 'checked against the pinned schema');
   assert.equal(retrained.model.version, 2);
   assert.equal(retrained.deployment?.role, 'challenger');
+
+  // The repair chapter: the run failed at notify, the round restarted it, and it healed reusing every step before.
+  assert.match(repair.failure, /^step "notify" \(notify-webhook\) failed: /);
+  assert.deepEqual(repair.round.decisions.filter((d) => d.action === 'restart').map((d) => [d.step, d.attempt]), [['notify', 1]]);
+  assert.deepEqual(Object.fromEntries(repair.healed.steps.map((s) => [s.id, s.state])), {
+    ingest: 'reused', prepare: 'reused', validate: 'reused', rules: 'reused', optimize: 'reused', package: 'reused', deploy: 'done', notify: 'done',
+  });
 
   // The serving API lists both versions with the configured split.
   const res = await fetch(`${stack.info.httpUrl}/v1/models`);

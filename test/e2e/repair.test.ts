@@ -14,7 +14,7 @@ import { listRepairs } from '../../lib/store/repairs.js';
 import { stepRunsOf } from '../../lib/store/stepResults.js';
 import { REPAIR_WORKFLOW, TASK_QUEUE } from '../../contracts/names.js';
 import type { RepairResult } from '../../contracts/types.js';
-import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { completeResult, registerDefinition, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { collectStatus, formatStatus } from '../../triggers/status.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
@@ -88,11 +88,15 @@ test('a run failed by a passing fault is restarted from the failed step once the
   assert.equal((await listRepairs(stack.db, 10)).length, 0, 'a dry run records nothing');
 
   await writeFile(flag, 'up');
+  // A newer version of the definition is stored meanwhile: the repair keeps the version of the run it repairs.
+  const newer = await registerDefinition(stack.db, { ...withGate('weather-heal', flag), description: 'edited after the failure' });
+  assert.notEqual(newer.ref.version, failed.pipeline.version);
   const { decisions } = await round('weather-heal');
   assert.deepEqual(decisions.map((d) => [d.action, d.step, d.attempt]), [['restart', 'gate', 1]]);
   const repaired = stack.client.workflow.getHandle(failed.workflowId, decisions[0].newRunId ?? undefined);
   const result = completeResult(await repaired.result());
   assert.equal(result.deployment?.role, 'champion');
+  assert.deepEqual(result.pipeline, failed.pipeline, 'the definition version of the failed run');
   assert.deepEqual(Object.fromEntries(result.steps.map((s) => [s.id, s.state])), {
     ingest: 'reused', validate: 'reused', gate: 'done', optimize: 'done', package: 'done', deploy: 'done',
   });
