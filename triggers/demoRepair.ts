@@ -73,10 +73,13 @@ export async function runRepairStory(stack: Stack, say: (line: string) => void):
     for (const d of round.decisions) say(`   - ${d.action} ${d.workflowId} (${d.failureType}, failed at ${d.step}): ${d.reason}`);
     const restart = round.decisions.find((d) => d.action === 'restart' && d.workflowId === run.workflowId);
     if (!restart?.newRunId) throw new Error(`the repair round did not restart ${run.workflowId}: ${JSON.stringify(round.decisions)}`);
-    const healed = completeResult(await followRun(stack.client.workflow.getHandle(run.workflowId, restart.newRunId), () => undefined));
+    const handle = stack.client.workflow.getHandle(run.workflowId, restart.newRunId);
+    const healed = completeResult(await followRun(handle, () => undefined));
+    const { startTime, closeTime } = await handle.describe();
+    const seconds = ((closeTime?.getTime() ?? Date.now()) - startTime.getTime()) / 1000;
     const reused = healed.steps.filter((s) => s.state === 'reused').map((s) => s.id);
     const ran = healed.steps.filter((s) => s.state === 'done').map((s) => s.id);
-    say(`   ✓ healed: ${reused.length} steps reused (${reused.join(', ')}), ${ran.length} run again (${ran.join(', ')}); the receiver got ${service.received} event(s)`);
+    say(`   ✓ healed in ${seconds.toFixed(1)} s: ${reused.length} steps reused (${reused.join(', ')}), ${ran.length} run again (${ran.join(', ')}); the receiver got ${service.received} event(s)`);
     return { failedRunId: run.runId, failure, round, healed };
   } finally {
     await service.stop();
