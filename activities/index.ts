@@ -6,6 +6,7 @@ import { createIngestActivities } from './ingest.js';
 import { createMonitorActivities } from './monitor.js';
 import { createOptimizeActivities } from './optimize.js';
 import { createPackageActivities } from './package.js';
+import { createRetrainActivities } from './retrain.js';
 import { createUserStepActivities } from './userStep.js';
 import { createValidateActivities } from './validate.js';
 
@@ -21,5 +22,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPackageActivities(deps),
     ...createDeployActivities(deps),
     ...createMonitorActivities(deps),
+    ...createRetrainActivities(deps),
   };
 }

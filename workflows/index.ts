@@ -1,3 +1,4 @@
 // The workflows the worker registers.
 export { lifecycleWorkflow } from './lifecycle.js';
 export { monitorWorkflow } from './monitor.js';
+export { retrainWorkflow } from './retrain.js';
