@@ -1,4 +1,4 @@
-// The mlcycle command line: dev, run, status, demo.
+// The mlcycle command line: dev, run, steps, schedules, status, demo.
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
@@ -15,6 +15,7 @@ import { DataError } from '../lib/data/errors.js';
 import { join } from 'node:path';
 import { addRunCommand } from './runCommand.js';
 import { addStepsCommand } from './stepsCommand.js';
+import { addSchedulesCommand } from './schedulesCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
 
@@ -55,6 +56,7 @@ program
 
 addRunCommand(program);
 addStepsCommand(program);
+addSchedulesCommand(program);
 
 program
   .command('status')

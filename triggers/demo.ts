@@ -11,6 +11,7 @@ import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycle
 import { followRun } from './progress.js';
 import { replayTraffic } from './replay.js';
 import { registerStartApi } from './httpApi.js';
+import { applySchedules } from './schedules.js';
 
 const say = (line: string): void => console.log(line);
 
@@ -29,6 +30,11 @@ export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifec
   const pipeline = await resolvePipeline('seattle-weather');
   const httpUrl = stack.info.httpUrl;
   if (!httpUrl) throw new Error('the demo needs the serving API');
+
+  say(`\nApplying ${pipeline.name}'s schedules (npx mlcycle schedules apply ${pipeline.name}):`);
+  for (const { changes } of await applySchedules(stack, pipeline)) {
+    for (const c of changes) say(`   ${c.change} ${c.scheduleId}  ${c.detail}`);
+  }
 
   say(`\n1. Training on 2012–2013 (${'path' in pipeline.data ? pipeline.data.path : 'a query'})`);
   const run = await startLifecycle(stack, pipeline, { rerun: true, reason: 'demo: first training' });
