@@ -91,7 +91,7 @@ export async function demo(base: MlcycleEnv, keepRunning: boolean): Promise<void
   try {
     await runDemoStory(stack);
     say('\nWhere to look:');
-    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:seattle-weather:*, monitor:*, schedule monitor:seattle-weather)`);
+    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:seattle-weather:*, monitor:*; schedules monitor:seattle-weather, repair:seattle-weather; npx mlcycle schedules list)`);
     say(`  Serving API       ${stack.info.httpUrl}/v1/models`);
     say(`  HTML reports      ${join(stateDir, 'reports')}`);
     say(`  Status            MLCYCLE_STATE_DIR=${relative(process.cwd(), stateDir) || '.'} npx mlcycle status   (while this stack runs)`);
