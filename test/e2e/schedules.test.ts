@@ -179,3 +179,15 @@ test('a query source: the data version follows the watermark; a missing column a
   await assert.rejects(resolveSource(deps, withSource({ ...query, urlEnv: 'MLCYCLE_TEST_CLOSED_DB' })), (err: unknown) =>
     failureTypeOf(err) === 'DependencyUnavailable' && /cannot reach the retraining source database/.test((err as Error).message));
 });
+
+test('a file whose run failed is not retrained by the schedule again (the repair round decides about failed runs)', async () => {
+  await writeFile(join(folder, 'weather-3.csv'), 'date,weather\n2015-01-01\n');
+  const later = new Date(Date.now() + 10_000);
+  await utimes(join(folder, 'weather-3.csv'), later, later);
+  const bad = await triggerRetrain('sched-b');
+  assert.equal(bad.decision, 'started', bad.reason);
+  await assert.rejects(stack.client.workflow.getHandle(bad.workflowId ?? '').result(), (err: unknown) => failureTypeOf(err) === 'DataError');
+  const again = await triggerRetrain('sched-b');
+  assert.deepEqual([again.decision, again.workflowId], ['nothing new', bad.workflowId]);
+  assert.match(again.reason, /already has its run/);
+});
