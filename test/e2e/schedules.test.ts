@@ -87,11 +87,16 @@ test('a changed interval, cron and paused flag are applied; removing schedules.r
   assert.ok((await apply(schedulesOf('sched-a', { monitor: { everySeconds: 1800, paused: true }, repair: { everySeconds: 600, paused: true } }))).every((c) => c.change === 'unchanged'));
 });
 
-test('`mlcycle schedules list --json` shows the schedules with their state and next runs', async () => {
+const cli = (...args: string[]): Promise<{ stdout: string }> =>
+  promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), ...args], { env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir } });
+
+test('`mlcycle schedules apply <file>` prints each schedule; `schedules list --json` shows them with their state and next runs', async () => {
+  const file = join(stack.env.stateDir, 'sched-a.json');
+  await writeFile(file, JSON.stringify(schedulesOf('sched-a', { monitor: { everySeconds: 1800, paused: true }, repair: { everySeconds: 600, paused: true } })));
+  const applied = await cli('schedules', 'apply', file);
+  assert.match(applied.stdout, /^sched-a@[0-9a-f]{16}\n  unchanged monitor:sched-a  every 1800s, paused\n  unchanged repair:sched-a  every 600s, paused\n$/);
   const rows = await eventually('the schedules in the list', 20_000, async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'schedules', 'list', '--json'], {
-      env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir },
-    });
+    const { stdout } = await cli('schedules', 'list', '--json');
     const parsed = JSON.parse(stdout) as ScheduleRow[];
     return parsed.some((r) => r.scheduleId === 'monitor:sched-a') && parsed.some((r) => r.scheduleId === 'repair:sched-a') ? parsed : null;
   });
