@@ -11,7 +11,7 @@ const LIMIT = 64;
 
 /**
  * A monitor schedule created before definitions were stored holds the whole definition instead of a reference:
- * it is checked, stored like any other, and used (the next deploy rewrites the schedule with the reference).
+ * it is checked, stored like any other, and used (the next `mlcycle schedules apply` rewrites the schedule with the reference).
  */
 async function storeLegacy(deps: ActivityDeps, value: unknown): Promise<StoredDefinition> {
   let definition: PipelineDefinition;

@@ -7,6 +7,7 @@ import { createMonitorActivities } from './monitor.js';
 import { createOptimizeActivities } from './optimize.js';
 import { createPackageActivities } from './package.js';
 import { createRepairActivities } from './repair.js';
+import { createRetrainActivities } from './retrain.js';
 import { createUserStepActivities } from './userStep.js';
 import { createValidateActivities } from './validate.js';
 
@@ -23,5 +24,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeployActivities(deps),
     ...createMonitorActivities(deps),
     ...createRepairActivities(deps),
+    ...createRetrainActivities(deps),
   };
 }

@@ -1,4 +1,4 @@
-// The mlcycle command line: dev, run, status, demo.
+// The mlcycle command line: dev, run, steps, schedules, status, demo.
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { addRunCommand } from './runCommand.js';
 import { addStepsCommand } from './stepsCommand.js';
 import { addRepairCommand } from './repairCommand.js';
+import { addSchedulesCommand } from './schedulesCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
 
@@ -57,6 +58,7 @@ program
 addRunCommand(program);
 addStepsCommand(program);
 addRepairCommand(program);
+addSchedulesCommand(program);
 
 program
   .command('status')

@@ -12,6 +12,7 @@ import { followRun } from './progress.js';
 import { runRepairStory, type RepairStory } from './demoRepair.js';
 import { replayTraffic } from './replay.js';
 import { registerStartApi } from './httpApi.js';
+import { applySchedules } from './schedules.js';
 
 const say = (line: string): void => console.log(line);
 
@@ -30,6 +31,11 @@ export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifec
   const pipeline = await resolvePipeline('seattle-weather');
   const httpUrl = stack.info.httpUrl;
   if (!httpUrl) throw new Error('the demo needs the serving API');
+
+  say(`\nApplying ${pipeline.name}'s schedules (npx mlcycle schedules apply ${pipeline.name}):`);
+  for (const { changes } of await applySchedules(stack, pipeline)) {
+    for (const c of changes) say(`   ${c.change} ${c.scheduleId}  ${c.detail}`);
+  }
 
   say(`\n1. Training on 2012–2013 (${'path' in pipeline.data ? pipeline.data.path : 'a query'})`);
   const run = await startLifecycle(stack, pipeline, { rerun: true, reason: 'demo: first training' });
@@ -87,7 +93,7 @@ export async function demo(base: MlcycleEnv, keepRunning: boolean): Promise<void
   try {
     await runDemoStory(stack);
     say('\nWhere to look:');
-    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:* with their steps' activities, monitor:*, repair:*; the repaired run's MlcycleRepairOf)`);
+    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:* with their steps' activities, monitor:*, repair:*; the repaired run's MlcycleRepairOf; schedules monitor:*, repair:*; npx mlcycle schedules list)`);
     say(`  Serving API       ${stack.info.httpUrl}/v1/models`);
     say(`  HTML reports      ${join(stateDir, 'reports')}`);
     say(`  Status            MLCYCLE_STATE_DIR=${relative(process.cwd(), stateDir) || '.'} npx mlcycle status   (while this stack runs)`);

@@ -8,7 +8,7 @@ import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, stepsSchema } from './steps.js';
-import { repairPolicySchema, schedulesSchema } from './schedules.js';
+import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -128,6 +128,7 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
       if (set.numeric.length + set.categorical.length === 0) ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: 'a feature set needs at least one feature' });
     });
     checkSpaceAndGate(p, ctx);
+    checkRetrainSource(p, ctx);
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;
@@ -175,11 +176,16 @@ export function parsePipeline(value: unknown, origin: string, baseDir: string): 
     const lines = parsed.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
     throw new PipelineError(`pipeline ${origin} is invalid:\n${lines.join('\n')}`);
   }
-  const data = parsed.data.data;
+  const { data, schedules } = parsed.data;
+  const retrainSource = schedules.retrain?.source;
   return {
     ...parsed.data,
     data: 'path' in data ? { ...data, path: resolve(baseDir, data.path) } : data,
     modules: parsed.data.modules.map((m) => resolve(baseDir, m)),
+    // A retraining folder, like the data path, is taken relative to the pipeline file.
+    schedules: retrainSource && 'folder' in retrainSource && schedules.retrain
+      ? { ...schedules, retrain: { ...schedules.retrain, source: { ...retrainSource, folder: resolve(baseDir, retrainSource.folder) } } }
+      : schedules,
   };
 }
 

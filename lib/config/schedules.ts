@@ -49,3 +49,17 @@ export const repairPolicySchema = z
   })
   .strict()
   .default({ maxAttempts: 3, backoffSeconds: 60 });
+
+/** A query without a watermark cannot say whether its data changed: scheduled retraining on it is refused. */
+export function checkRetrainSource(
+  p: { data: { path: string } | { postgres: unknown }; schedules: z.infer<typeof schedulesSchema> },
+  ctx: z.RefinementCtx,
+): void {
+  if (p.schedules.retrain && !p.schedules.retrain.source && 'postgres' in p.data) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['schedules', 'retrain', 'source'],
+      message: 'the pipeline reads a Postgres query, which cannot say whether its data changed: give a source with a "watermarkColumn" (or a folder)',
+    });
+  }
+}

@@ -74,6 +74,7 @@ export interface DeployResult {
   championVersion: number;
   challengerVersion: number | null;
   challengerWeight: number;
+  /** The model's monitor schedule (kept by `mlcycle schedules apply`; deploy creates no schedule). */
   monitorScheduleId: string;
 }
 

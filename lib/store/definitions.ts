@@ -39,3 +39,9 @@ export async function latestDefinition(db: Queryable, name: string): Promise<Sto
   const r = await db.query<{ version: string }>('SELECT version FROM pipeline_definitions WHERE name = $1 ORDER BY created_at DESC LIMIT 1', [name]);
   return r.rows[0] ? getDefinition(db, name, r.rows[0].version) : null;
 }
+
+/** Every pipeline with a stored definition, by name. */
+export async function storedPipelineNames(db: Queryable): Promise<string[]> {
+  const r = await db.query<{ name: string }>('SELECT DISTINCT name FROM pipeline_definitions ORDER BY name');
+  return r.rows.map((row) => row.name);
+}
