@@ -12,11 +12,12 @@ import { PROJECT_ROOT } from '../../lib/config/env.js';
 import type { PipelineDefinition, PipelineInput } from '../../lib/config/pipeline.js';
 import { listRepairs } from '../../lib/store/repairs.js';
 import { stepRunsOf } from '../../lib/store/stepResults.js';
-import { REPAIR_WORKFLOW, TASK_QUEUE } from '../../contracts/names.js';
+import { REPAIR_WORKFLOW, TASK_QUEUE, repairScheduleId } from '../../contracts/names.js';
 import type { RepairResult } from '../../contracts/types.js';
 import { completeResult, registerDefinition, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { collectStatus, formatStatus } from '../../triggers/status.js';
-import { startTestStack, type TestStack } from '../harness.js';
+import { applySchedules } from '../../triggers/schedules.js';
+import { eventually, startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
 let base: PipelineDefinition;
@@ -74,7 +75,7 @@ async function round(pipeline: string): Promise<RepairResult> {
   return (await stack.client.workflow.execute(REPAIR_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: `repair-test-${rounds++}`, args: [{ pipeline, dryRun: false }] })) as RepairResult;
 }
 
-test('a run failed by a passing fault is restarted from the failed step once the fault clears; completed steps are not run again', async () => {
+test('a run failed by a passing fault is restarted by the repair schedule from the failed step once the fault clears; completed steps are not run again', async () => {
   const flag = join(stack.env.stateDir, 'dependency-up');
   const failed = await failedRun(withGate('weather-heal', flag));
   assert.equal(failed.failure.type, 'StepFailed');
@@ -91,7 +92,14 @@ test('a run failed by a passing fault is restarted from the failed step once the
   // A newer version of the definition is stored meanwhile: the repair keeps the version of the run it repairs.
   const newer = await registerDefinition(stack.db, { ...withGate('weather-heal', flag), description: 'edited after the failure' });
   assert.notEqual(newer.ref.version, failed.pipeline.version);
-  const { decisions } = await round('weather-heal');
+  // The repair schedule fires (triggered now rather than in 5 minutes) and its round restarts the run.
+  await applySchedules(stack, withGate('weather-heal', flag));
+  await stack.client.schedule.getHandle(repairScheduleId('weather-heal')).trigger();
+  const scheduled = await eventually('the scheduled repair round', 20_000, async () => {
+    for await (const w of stack.client.workflow.list({ query: `WorkflowType="${REPAIR_WORKFLOW}" AND TemporalScheduledById="${repairScheduleId('weather-heal')}"` })) return w;
+    return null;
+  });
+  const { decisions } = (await stack.client.workflow.getHandle(scheduled.workflowId, scheduled.runId).result()) as RepairResult;
   assert.deepEqual(decisions.map((d) => [d.action, d.step, d.attempt]), [['restart', 'gate', 1]]);
   const repaired = stack.client.workflow.getHandle(failed.workflowId, decisions[0].newRunId ?? undefined);
   const result = completeResult(await repaired.result());
