@@ -1,5 +1,6 @@
 // Test harness: a real stack (Temporal dev server + embedded PostgreSQL) on free ports in a temporary state folder.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,4 +74,25 @@ export async function eventually<T>(what: string, timeoutMs: number, probe: () =
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+export interface WebhookReceiver<T> {
+  url: string;
+  received: T[];
+  close(): void;
+}
+
+/** A local webhook receiver (something outside the project, so a fake is fine): collects the JSON bodies POSTed to it. */
+export async function webhookReceiver<T>(): Promise<WebhookReceiver<T>> {
+  const received: T[] = [];
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as T);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/events`, received, close: () => void server.close() };
 }

@@ -1,16 +1,9 @@
 // The monitor workflow, started by a schedule: one window of drift per run; a breach starts one retraining run.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  ParentClosePolicy,
-  proxyActivities,
-  setCurrentDetails,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { lifecycleWorkflow } from './lifecycle.js';
+import { proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from './policies.js';
+import { startLifecycleOnce } from './startOnce.js';
 import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
-import { TASK_QUEUE, lifecycleWorkflowId, retrainDataVersion } from '../contracts/names.js';
+import { lifecycleWorkflowId, retrainDataVersion } from '../contracts/names.js';
 import type { MonitorInput, MonitorResult } from '../contracts/types.js';
 
 
@@ -35,26 +28,17 @@ export async function monitorWorkflow(input: MonitorInput): Promise<MonitorResul
 
   const dataVersion = retrainDataVersion(window.toPredictionId);
   const workflowId = lifecycleWorkflowId(input.pipeline.name, dataVersion);
-  try {
-    await startChild(lifecycleWorkflow, {
-      workflowId,
-      taskQueue: TASK_QUEUE,
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `retrain ${input.pipeline.name}: drift breach in window up to prediction ${window.toPredictionId}`,
-      args: [
-        {
-          pipeline: input.pipeline,
-          source: { kind: 'feedback', modelName: input.pipeline.name, upToPredictionId: window.toPredictionId },
-          sourceDigest: dataVersion,
-          dataVersion,
-          reason: `monitor breach: ${window.reasons.join('; ')}`,
-        },
-      ],
-    });
-  } catch (err) {
-    // The same breach already started its run: that is the one retraining run for it.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  // An existing run of this id is the one retraining run for this breach (the monitor run retried, or run again).
+  await startLifecycleOnce(
+    workflowId,
+    {
+      pipeline: input.pipeline,
+      source: { kind: 'feedback', modelName: input.pipeline.name, upToPredictionId: window.toPredictionId },
+      sourceDigest: dataVersion,
+      dataVersion,
+      reason: `monitor breach: ${window.reasons.join('; ')}`,
+    },
+    `retrain ${input.pipeline.name}: drift breach in window up to prediction ${window.toPredictionId}`,
+  );
   return { window, retrainWorkflowId: workflowId };
 }

@@ -1,10 +1,9 @@
 // Scheduled retraining: one lifecycle run per new data version of the source; the same data never trains twice.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, setCurrentDetails, startChild } from '@temporalio/workflow';
-import { lifecycleWorkflow } from './lifecycle.js';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from './policies.js';
+import { startLifecycleOnce } from './startOnce.js';
 import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
-import { TASK_QUEUE, lifecycleWorkflowId } from '../contracts/names.js';
+import { lifecycleWorkflowId } from '../contracts/names.js';
 import type { RetrainInput, RetrainResult } from '../contracts/retrain.js';
 
 const { resolveRetrainSource } = proxyActivities<Activities>({
@@ -25,17 +24,12 @@ export async function retrainWorkflow(input: RetrainInput): Promise<RetrainResul
     return { decision: 'nothing new', workflowId: null, dataVersion: null, reason: found.reason };
   }
   const workflowId = lifecycleWorkflowId(input.pipeline.name, found.dataVersion);
-  try {
-    await startChild(lifecycleWorkflow, {
-      workflowId,
-      taskQueue: TASK_QUEUE,
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `scheduled retraining of ${input.pipeline.name} on ${found.label}`,
-      args: [{ pipeline: input.pipeline, source: found.source, sourceDigest: found.sourceDigest, dataVersion: found.dataVersion, reason: 'scheduled retraining' }],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  const started = await startLifecycleOnce(
+    workflowId,
+    { pipeline: input.pipeline, source: found.source, sourceDigest: found.sourceDigest, dataVersion: found.dataVersion, reason: 'scheduled retraining' },
+    `scheduled retraining of ${input.pipeline.name} on ${found.label}`,
+  );
+  if (!started) {
     const reason = `${found.label} (data version ${found.dataVersion}) already has its run ${workflowId}`;
     setCurrentDetails(`nothing new: ${reason}`);
     return { decision: 'nothing new', workflowId, dataVersion: found.dataVersion, reason };

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -17,29 +16,19 @@ import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/
 import { collectStatus, formatStatus } from '../../triggers/status.js';
 import { progressQuery } from '../../contracts/names.js';
 import type { LifecycleProgress } from '../../contracts/types.js';
-import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { eventually, startTestStack, webhookReceiver, type TestStack, type WebhookReceiver } from '../harness.js';
 
 let stack: TestStack;
-let receiver: Server;
-let receiverUrl: string;
-const received: { model: { version: number } | null; deployed: string | null; run: string }[] = [];
+let receiver: WebhookReceiver<{ model: { version: number } | null; deployed: string | null; run: string }>;
+let received: { model: { version: number } | null; deployed: string | null; run: string }[];
 let pipeline: PipelineDefinition;
 
 before(async () => {
   stack = await startTestStack();
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push(JSON.parse(body) as (typeof received)[number]);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const address = receiver.address() as { port: number };
-  receiverUrl = `http://127.0.0.1:${address.port}/events`;
+  receiver = await webhookReceiver();
+  received = receiver.received;
   const example = await resolvePipeline('weather-steps');
-  pipeline = { ...example, steps: example.steps?.map((s) => (s.id === 'notify' ? { ...s, with: { url: receiverUrl, failOnError: true } } : s)) };
+  pipeline = { ...example, steps: example.steps?.map((s) => (s.id === 'notify' ? { ...s, with: { url: receiver.url, failOnError: true } } : s)) };
 });
 after(async () => {
   receiver?.close();

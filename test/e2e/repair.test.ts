@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
@@ -17,27 +16,20 @@ import type { RepairResult } from '../../contracts/types.js';
 import { completeResult, registerDefinition, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { collectStatus, formatStatus } from '../../triggers/status.js';
 import { applySchedules } from '../../triggers/schedules.js';
-import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { eventually, startTestStack, webhookReceiver, type TestStack, type WebhookReceiver } from '../harness.js';
 
 let stack: TestStack;
 let base: PipelineDefinition;
-let receiver: Server;
+let receiver: WebhookReceiver<{ workflowId: string; attempts: number }>;
 let alertUrl: string;
-const alerts: { workflowId: string; attempts: number }[] = [];
+let alerts: { workflowId: string; attempts: number }[];
 
 before(async () => {
   stack = await startTestStack();
   base = await resolvePipeline('seattle-weather');
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as (typeof alerts)[number]);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  alertUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/alerts`;
+  receiver = await webhookReceiver();
+  alertUrl = receiver.url;
+  alerts = receiver.received;
 });
 after(async () => {
   receiver?.close();
