@@ -13,7 +13,7 @@ export function createDeployActivities(deps: ActivityDeps) {
       // Fail closed: only a registered version whose recorded gate verdict blessed it is ever served.
       const registered = await getModelVersion(deps.db, input.model.name, input.model.version);
       if (registered?.card.gate?.blessed !== true || registered.sha256 !== input.model.sha256) {
-        throw failure('BadDefinition', `${input.model.name}@${input.model.version} is not a registered, blessed version with sha256 ${input.model.sha256.slice(0, 12)}: not deployed`);
+        throw failure('NotDeployable', `${input.model.name}@${input.model.version} is not a registered, blessed version with sha256 ${input.model.sha256.slice(0, 12)}: not deployed`);
       }
       const { role, deployment } = await deployVersion(deps.db, input.model.name, input.model.version, pipeline.deploy.challengerWeight, input.reason);
       return {

@@ -10,6 +10,8 @@ export const FAILURES = {
   ParityCheckFailed: { retryable: false, repairable: false },
   /** The pipeline definition, its stored version or a step module is invalid or missing. */
   BadDefinition: { retryable: false, repairable: false },
+  /** A model that is not registered, not blessed or not the bytes it claims: never served (fail closed). */
+  NotDeployable: { retryable: false, repairable: false },
   /** A user step failed on purpose (StepError) or returned outputs that break the step contract. */
   StepRejected: { retryable: false, repairable: false },
   /** A step failed after its bounded retries on an error of no declared type; the run ends naming the step. */
