@@ -1,4 +1,6 @@
 // The stored definition a run follows, read once per worker (versions are immutable), and its step modules checked against it.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { parsePipeline, type PipelineDefinition } from '../lib/config/pipeline.js';
 import { getDefinition, saveDefinition, type StoredDefinition } from '../lib/store/definitions.js';
 import { checkDefinition, type CheckedDefinition } from '../lib/steps/check.js';
@@ -7,6 +9,16 @@ import type { PipelineRef } from '../contracts/steps.js';
 import type { ActivityDeps } from './deps.js';
 
 const stored = new Map<string, StoredDefinition>();
+const checkedCache = new Map<string, CheckedDefinition>();
+
+/** True when every module still has the source hash the definition version was stored with. */
+async function sourcesUnchanged(moduleHashes: Record<string, string>): Promise<boolean> {
+  for (const [path, hash] of Object.entries(moduleHashes)) {
+    const now = await readFile(path).then((b) => createHash('sha256').update(b).digest('hex'), () => null);
+    if (now !== hash) return false;
+  }
+  return true;
+}
 const LIMIT = 64;
 
 /**
@@ -46,6 +58,10 @@ export async function definitionOf(deps: ActivityDeps, ref: PipelineRef): Promis
  */
 export async function checkedDefinitionOf(deps: ActivityDeps, ref: PipelineRef): Promise<CheckedDefinition> {
   const { definition, moduleHashes } = await storedDefinitionOf(deps, ref);
+  const key = `${ref.name}@${ref.version}`;
+  // Planned once per version and worker; each call still checks that the module sources are the stored ones.
+  const hit = checkedCache.get(key);
+  if (hit && (await sourcesUnchanged(moduleHashes))) return hit;
   let checked: CheckedDefinition;
   try {
     checked = await checkDefinition(definition, `${ref.name}@${ref.version}`);
@@ -57,5 +73,7 @@ export async function checkedDefinitionOf(deps: ActivityDeps, ref: PipelineRef):
       throw failure('BadDefinition', `step module ${path} changed since definition ${ref.name}@${ref.version} was stored; start a new run to use the new code`);
     }
   }
+  if (checkedCache.size >= LIMIT) checkedCache.delete(checkedCache.keys().next().value as string);
+  checkedCache.set(key, checked);
   return checked;
 }

@@ -77,3 +77,10 @@ export interface StepRecord {
   /** For a reused step: the run whose result was reused. */
   reusedFrom: string | null;
 }
+
+/** The inputs a step takes: for each input port, that output of the step the plan says supplies it. */
+export function stepInputs(step: Pick<PlannedStep, 'inputs'>, outputs: ReadonlyMap<string, StepOutputs>): StepInputs {
+  const inputs: Record<string, unknown> = {};
+  for (const [kind, from] of Object.entries(step.inputs)) inputs[kind] = (outputs.get(from as string) as Record<string, unknown> | undefined)?.[kind];
+  return inputs as StepInputs;
+}

@@ -2,7 +2,7 @@
 import type { PipelineInput } from '../lib/config/pipeline.js';
 import { definitionVersion } from '../lib/store/definitions.js';
 import { lookupStep } from '../lib/store/stepCache.js';
-import type { StepInputs, StepOutputs } from '../contracts/steps.js';
+import { stepInputs, type StepOutputs } from '../contracts/steps.js';
 import { checkPipeline, sourceOf, type MlcycleConnection, type StartRunOptions } from './client.js';
 
 export interface PlanLine {
@@ -28,13 +28,12 @@ export async function previewRun(conn: MlcycleConnection, definition: PipelineIn
       lines.push({ ...line, decision: 'run', why: `its inputs are known once ${[...new Set(unknown)].join(', ')} ran` });
       continue;
     }
-    const inputs: Record<string, unknown> = {};
-    for (const [kind, from] of Object.entries(step.inputs)) inputs[kind] = (known.get(from as string) as Record<string, unknown>)[kind];
+    const inputs = stepInputs(step, known);
     const descriptor = checked.catalog.get(step.uses);
     if (!descriptor) throw new Error(`step ${step.id}: "${step.uses}" vanished from the catalog`);
     const lookup = await lookupStep(
       conn.db,
-      { def: pipeline, descriptor, step, inputs: inputs as StepInputs, source, sourceDigest: digest },
+      { def: pipeline, descriptor, step, inputs, source, sourceDigest: digest },
       { reuse: !o.noCache },
     );
     if (lookup.recorded) {

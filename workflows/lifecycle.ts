@@ -2,18 +2,11 @@
 import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
 import { PIPELINE_ATTRIBUTE, progressQuery } from '../contracts/names.js';
-import type { PlannedStep, StepInputs, StepOutputs, StepRecord } from '../contracts/steps.js';
+import { stepInputs, type PlannedStep, type StepOutputs, type StepRecord } from '../contracts/steps.js';
 import type { LifecycleInput, LifecycleResult } from '../contracts/types.js';
 import { runBuiltin } from './builtins.js';
 import { engineActivities, stepActivities } from './policies.js';
 import { RunTracker } from './tracker.js';
-
-/** The outputs a step takes: for each input port, the output of the step the plan says supplies it. */
-function inputsOf(step: PlannedStep, outputs: Map<string, StepOutputs>): StepInputs {
-  const inputs: Record<string, unknown> = {};
-  for (const [kind, from] of Object.entries(step.inputs)) inputs[kind] = (outputs.get(from as string) as Record<string, unknown> | undefined)?.[kind];
-  return inputs as StepInputs;
-}
 
 /** The built-in outputs of the result: the last step of each built-in kind that produced them. */
 function summarize(input: LifecycleInput, steps: StepRecord[], outputs: Map<string, StepOutputs>): LifecycleResult {
@@ -43,7 +36,7 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
 
   const runStep = async (step: PlannedStep): Promise<void> => {
     tracker.set(step.id, 'running', 'checking for a recorded result');
-    const inputs = inputsOf(step, outputs);
+    const inputs = stepInputs(step, outputs);
     const started = Date.now();
     const prepared = await engineActivities(`${step.id}: cache lookup`).prepareStep({
       runId, pipeline: input.pipeline, step: { id: step.id, uses: step.uses, cache: step.cache, config: step.config }, inputs,
