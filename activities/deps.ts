@@ -18,7 +18,7 @@ export interface ActivityDeps {
   reportsDir: string;
   /** mlcycle's own database, the default for Postgres query sources. */
   databaseUrl: string;
-  /** Worker threads for CV trials and candidate fits, off the event loop. */
+  /** Worker threads for CV trials, candidate fits and validation, off the event loop. */
   training: TrainingPool;
 }
 
