@@ -10,7 +10,7 @@ export interface PredictionLogEntry {
   requestId: string;
   modelName: string;
   modelVersion: number;
-  variant: 'champion' | 'challenger';
+  variant: 'champion' | 'challenger' | 'shadow';
   input: RawRecord;
   output: LoggedOutput;
   latencyMs: number;
@@ -22,7 +22,7 @@ export async function insertPredictions(db: Queryable, entries: PredictionLogEnt
   await db.query(
     `INSERT INTO predictions (request_id, model_name, model_version, variant, input, output, latency_ms)
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::real[])
-     ON CONFLICT (request_id) DO NOTHING`,
+     ON CONFLICT (request_id, variant) DO NOTHING`,
     [
       entries.map((e) => e.requestId),
       entries.map((e) => e.modelName),
@@ -102,13 +102,13 @@ export interface LoggedRequest {
   predictedValue: number | null;
 }
 
-/** Logged requests of a model with fromId < id ≤ toId, oldest first, with their labels when known. */
+/** Logged answers of a model with fromId < id ≤ toId, oldest first, with their labels when known (shadow answers left out). */
 export async function loggedRequests(db: Queryable, modelName: string, fromId: number, toId: number): Promise<LoggedRequest[]> {
   const res = await db.query<LoggedRequest>(
     `SELECT p.id, p.input, f.label, p.output->>'label' AS predicted,
             CASE WHEN jsonb_typeof(p.output->'value') = 'number' THEN (p.output->>'value')::float8 END AS "predictedValue"
        FROM predictions p LEFT JOIN feedback f ON f.request_id = p.request_id
-      WHERE p.model_name = $1 AND p.id > $2 AND p.id <= $3 ORDER BY p.id`,
+      WHERE p.model_name = $1 AND p.id > $2 AND p.id <= $3 AND p.variant <> 'shadow' ORDER BY p.id`,
     [modelName, fromId, toId],
   );
   return res.rows;
