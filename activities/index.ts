@@ -8,6 +8,7 @@ import { createOptimizeActivities } from './optimize.js';
 import { createPackageActivities } from './package.js';
 import { createRepairActivities } from './repair.js';
 import { createRetrainActivities } from './retrain.js';
+import { createRolloutActivities } from './rollout.js';
 import { createUserStepActivities } from './userStep.js';
 import { createValidateActivities } from './validate.js';
 
@@ -25,5 +26,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createMonitorActivities(deps),
     ...createRepairActivities(deps),
     ...createRetrainActivities(deps),
+    ...createRolloutActivities(deps),
   };
 }

@@ -11,8 +11,12 @@ export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('MlcyclePipeline', 'K
 export const STEP_ATTRIBUTE = defineSearchAttributeKey('MlcycleStep', 'KEYWORD');
 /** On a repair run: the Temporal run id of the failed run it repairs (same workflow id). */
 export const REPAIR_OF_ATTRIBUTE = defineSearchAttributeKey('MlcycleRepairOf', 'KEYWORD');
+/** On a rollout: its stage (shadow, canary, ab), paused, promoted or rolled back. */
+export const ROLLOUT_STAGE_ATTRIBUTE = defineSearchAttributeKey('MlcycleRolloutStage', 'KEYWORD');
 /** Name → kind, as `temporal server start-dev --search-attribute` and the operator service want them. */
-export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = { MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword', MlcycleRepairOf: 'Keyword' };
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
+  MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword', MlcycleRepairOf: 'Keyword', MlcycleRolloutStage: 'Keyword',
+};
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');
 
@@ -38,7 +42,13 @@ export function repairScheduleId(pipeline: string): string {
   return `repair:${pipeline}`;
 }
 
+/** One rollout at a time per model, under a fixed id: `mlcycle rollout status <model>` finds it. */
+export function rolloutWorkflowId(modelName: string): string {
+  return `rollout:${modelName}`;
+}
+
 export const LIFECYCLE_WORKFLOW = 'lifecycleWorkflow';
+export const ROLLOUT_WORKFLOW = 'rolloutWorkflow';
 export const MONITOR_WORKFLOW = 'monitorWorkflow';
 export const REPAIR_WORKFLOW = 'repairWorkflow';
 export const RETRAIN_WORKFLOW = 'retrainWorkflow';

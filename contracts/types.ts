@@ -114,6 +114,8 @@ export interface PackageInput {
 }
 
 export interface DeployInput {
+  /** The lifecycle run serving the model (it starts the rollout, if any). */
+  runId: string;
   pipeline: PipelineRef;
   model: ModelRef;
   reason: string;

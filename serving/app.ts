@@ -11,6 +11,8 @@ import { predict } from './predict.js';
 import { PredictionLog, type PredictionLogOptions } from './predictionLog.js';
 import { FeedbackBody, PredictBody, describeIssues, findDuplicate } from './schemas.js';
 import { ScoringPool, type ScoringPoolOptions } from './scoringPool.js';
+import { ServingCounters } from './counters.js';
+import { ShadowLimiter } from './shadow.js';
 
 export interface ServingDeps {
   db: Db;
@@ -25,6 +27,9 @@ export interface ServingApp {
   /** Stops the server, writes the prediction log out, stops listening and the scoring threads. */
   close(): Promise<void>;
 }
+
+/** The unit (user, device, session) of every instance of a request, unless the body gives `unitIds`. */
+export const UNIT_HEADER = 'x-mlcycle-unit';
 
 /** Largest request body: 10,000 instances of a few hundred columns. */
 const PREDICT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -46,7 +51,7 @@ function describeModel(m: ServedModel) {
   return {
     name: m.name,
     champion: { version: m.champion.version, sha256: m.champion.sha256 },
-    challenger: m.challenger ? { version: m.challenger.version, sha256: m.challenger.sha256, weight: m.challengerWeight } : null,
+    challenger: m.challenger ? { version: m.challenger.version, sha256: m.challenger.sha256, weight: m.challengerWeight, mode: m.challengerMode } : null,
     task: m.champion.scoring.task,
     inputs: m.champion.card.signature.inputs.map((i) => ({ name: i.name, kind: i.kind })),
     classes: m.champion.card.signature.classes ?? [],
@@ -62,6 +67,11 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   });
 
   const pool = new ScoringPool(deps.scoring);
+  const counters = new ServingCounters(deps.db, (err) => app.log.error({ err }, 'writing the serving counters failed; will retry'));
+  const shadow = new ShadowLimiter();
+  const onChallengerError = (err: unknown, model: string, version: number): void => {
+    app.log.error({ err, model, version }, 'the challenger failed to score; the champion answered instead');
+  };
   const log = new PredictionLog(deps.db, {
     ...deps.predictionLog,
     onError: deps.predictionLog?.onError ?? ((err) => app.log.error({ err }, 'writing the prediction log failed; will retry')),
@@ -75,14 +85,17 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   }
   app.addHook('onClose', async () => {
     await registry.close();
+    // Shadow copies still scoring are logged before the log closes.
+    for (let waited = 0; shadow.active > 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     try {
+      await counters.close().catch((err: unknown) => app.log.error({ err }, 'writing the serving counters failed'));
       await log.close();
     } finally {
       await pool.close();
     }
   });
 
-  app.get('/healthz', async () => ({ status: 'ok', models: registry.size }));
+  app.get('/healthz', async () => ({ status: 'ok', models: registry.size, shadow: { inFlight: shadow.active, skipped: shadow.skipped } }));
 
   app.get('/v1/models', async () => ({ models: registry.list().map(describeModel) }));
 
@@ -100,7 +113,9 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
       if (!model) throw badInput(`model "${request.params.name}" is not served (GET /v1/models lists the served ones)`, 404);
       const body = parse(PredictBody, request.body);
       const start = arrivedAt.get(request.raw) ?? performance.now();
-      return predict({ pool, log, elapsedMs: () => performance.now() - start }, model, body);
+      const unit = request.headers[UNIT_HEADER];
+      if (Array.isArray(unit) || (unit !== undefined && (unit.length === 0 || unit.length > 128))) throw badInput(`header ${UNIT_HEADER} must be one id of 1-128 characters`);
+      return predict({ pool, log, counters, shadow, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
     },
   );
 

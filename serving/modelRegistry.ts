@@ -17,8 +17,9 @@ export interface ServedModel {
   name: string;
   champion: ServedVersion;
   challenger: ServedVersion | null;
-  /** Share of traffic (0–1) routed to the challenger; 0 when there is none. */
+  /** split: share of units (0–1) the challenger answers; shadow: share it scores a copy of. 0 when there is none. */
   challengerWeight: number;
+  challengerMode: 'split' | 'shadow';
 }
 
 /** The part of a pino / Fastify logger the registry writes to. */
@@ -130,24 +131,30 @@ export class ModelRegistry {
     }
     let challenger: ServedVersion | null = null;
     let challengerWeight = 0;
+    let challengerMode: 'split' | 'shadow' = 'split';
     const wanted = deployment.challengerVersion;
     if (wanted !== null && wanted !== champion.version) {
       try {
         challenger = await this.loadVersion(name, wanted, before);
         challengerWeight = deployment.challengerWeight;
+        challengerMode = deployment.challengerMode;
       } catch (err) {
         this.log.error({ model: name, version: wanted, err }, 'challenger not loaded; keeping the previous challenger');
         if (before?.challenger && before.challenger.version !== champion.version) {
           challenger = before.challenger;
           challengerWeight = before.challengerWeight;
+          challengerMode = before.challengerMode;
         }
       }
     }
     if (this.closed) return;
-    this.models.set(name, { name, champion, challenger, challengerWeight });
-    if (before?.champion.version !== champion.version || before?.challenger?.version !== challenger?.version || before?.challengerWeight !== challengerWeight) {
+    this.models.set(name, { name, champion, challenger, challengerWeight, challengerMode });
+    if (
+      before?.champion.version !== champion.version || before?.challenger?.version !== challenger?.version ||
+      before?.challengerWeight !== challengerWeight || before?.challengerMode !== challengerMode
+    ) {
       this.log.info(
-        { model: name, champion: champion.version, challenger: challenger?.version ?? null, challengerWeight },
+        { model: name, champion: champion.version, challenger: challenger?.version ?? null, challengerWeight, challengerMode },
         'serving deployment',
       );
     }

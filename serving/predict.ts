@@ -10,6 +10,8 @@ import type { PredictionLog } from './predictionLog.js';
 import { chooseVariant, type Variant } from './router.js';
 import { findDuplicate, type PredictBody } from './schemas.js';
 import type { ScoringPool } from './scoringPool.js';
+import type { ServingCounters } from './counters.js';
+import type { ShadowLimiter } from './shadow.js';
 
 /** A classifier's answer for one instance: its label and every class's probability. */
 export interface ClassPrediction {
@@ -38,6 +40,10 @@ export interface PredictResponse {
 export interface PredictContext {
   pool: ScoringPool;
   log: PredictionLog;
+  counters: ServingCounters;
+  shadow: ShadowLimiter;
+  /** A challenger's failed scoring (its instances are answered by the champion instead). */
+  onChallengerError(err: unknown, model: string, version: number): void;
   /** Milliseconds since the request arrived. */
   elapsedMs(): number;
 }
@@ -60,6 +66,9 @@ function checkBody(model: ServedModel, body: PredictBody): string[] {
     const duplicate = findDuplicate(requestIds, (i) => `requestIds[${i}]`);
     if (duplicate) throw badInput(`request ids must be unique: ${duplicate}`);
   }
+  if (body.unitIds && body.unitIds.length !== instances.length) {
+    throw badInput(`unitIds must have one id per instance: got ${body.unitIds.length} for ${instances.length} instances`);
+  }
   const inputs = requiredInputs(model);
   for (let i = 0; i < instances.length; i++) {
     const problem = checkInstance(instances[i], i, inputs);
@@ -68,53 +77,96 @@ function checkBody(model: ServedModel, body: PredictBody): string[] {
   return requestIds ?? instances.map(() => randomUUID());
 }
 
-/** Scores a checked request: instances are grouped by variant, each group is one (micro-batched) pool call. */
-export async function predict(ctx: PredictContext, model: ServedModel, body: PredictBody): Promise<PredictResponse> {
+type Answer = Omit<ClassPrediction, 'variant' | 'version'> | Omit<ValuePrediction, 'variant' | 'version'>;
+
+/** One pool call for some instances of a request: each instance's answer, in the order given. */
+async function score(ctx: PredictContext, model: ServedModel, served: ServedVersion, rows: InstanceRecord[], ids: string[]): Promise<Answer[]> {
+  const out = await ctx.pool.score(served.scoring, rows);
+  const { version } = served;
+  if (out.task === 'regression') {
+    return ids.map((requestId, k) => {
+      const value = out.values[k];
+      if (!Number.isFinite(value)) throw new Error(`${model.name}@${version} predicted ${value} for request ${requestId}`);
+      return { requestId, value };
+    });
+  }
+  const classes = served.card.signature.classes;
+  if (out.classes !== classes.length) throw new Error(`${model.name}@${version}: ${out.classes} probabilities for ${classes.length} classes`);
+  return ids.map((requestId, k) => {
+    const probabilities: Record<string, number> = {};
+    for (let c = 0; c < classes.length; c++) probabilities[classes[c]] = out.probabilities[k * classes.length + c];
+    return { requestId, label: out.labels[k], probabilities };
+  });
+}
+
+function logEntry(model: ServedModel, a: Answer, version: number, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
+  const output = 'value' in a ? { value: a.value } : { label: a.label, probabilities: a.probabilities };
+  return { requestId: a.requestId, modelName: model.name, modelVersion: version, variant, input: input as RawRecord, output, latencyMs };
+}
+
+/** The challenger scores a copy of its share of units; its answers are logged, never returned, never awaited by the caller. */
+function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersion, rows: InstanceRecord[], ids: string[]): void {
+  if (!ctx.shadow.tryAcquire()) return;
+  const started = performance.now();
+  score(ctx, model, challenger, rows, ids)
+    .then((answers) => {
+      ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
+      const latencyMs = performance.now() - started;
+      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger.version, 'shadow', rows[k], latencyMs)));
+    })
+    .catch((err: unknown) => {
+      ctx.counters.add(model.name, challenger.version, 'shadow', rows.length, rows.length);
+      ctx.onChallengerError(err, model.name, challenger.version);
+    })
+    .finally(() => ctx.shadow.release());
+}
+
+/**
+ * Scores a checked request. Each instance's unit (unitIds[i], else the unit header, else its request id) picks its
+ * variant: in a split the challenger answers its share of units, and an instance it fails to score is answered by the
+ * champion (the failure counts against the challenger); in shadow the champion answers everything and the challenger
+ * scores a copy of its share on the side.
+ */
+export async function predict(ctx: PredictContext, model: ServedModel, body: PredictBody, unitHeader?: string): Promise<PredictResponse> {
   const ids = checkBody(model, body);
   const { instances } = body;
-  const variants: Variant[] = ids.map((id) => (model.challenger ? chooseVariant(id, model.challengerWeight) : 'champion'));
-  const groups: { variant: Variant; served: ServedVersion; indices: number[] }[] = [];
-  for (const variant of ['champion', 'challenger'] as const) {
-    const served = variant === 'champion' ? model.champion : model.challenger;
-    const indices: number[] = [];
-    for (let i = 0; i < variants.length; i++) if (variants[i] === variant) indices.push(i);
-    if (served && indices.length > 0) groups.push({ variant, served, indices });
-  }
+  const units = body.unitIds ?? (unitHeader ? instances.map(() => unitHeader) : ids);
+  const { champion, challenger } = model;
+  const split = challenger && model.challengerMode === 'split' ? model.challengerWeight : 0;
+  const shadow = challenger && model.challengerMode === 'shadow' ? model.challengerWeight : 0;
+  const toChallenger: number[] = [];
+  const toChampion: number[] = [];
+  const mirrored: number[] = [];
+  units.forEach((unit, i) => {
+    (split > 0 && chooseVariant(unit, split) === 'challenger' ? toChallenger : toChampion).push(i);
+    if (shadow > 0 && chooseVariant(unit, shadow) === 'challenger') mirrored.push(i);
+  });
+  if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored.map((i) => instances[i]), mirrored.map((i) => ids[i]));
+
   const predictions: Prediction[] = new Array(instances.length);
-  await Promise.all(
-    groups.map(async ({ variant, served, indices }) => {
-      const rows: InstanceRecord[] = indices.map((i) => instances[i]);
-      const out = await ctx.pool.score(served.scoring, rows);
-      const { version } = served;
-      if (out.task === 'regression') {
-        for (let k = 0; k < indices.length; k++) {
-          const i = indices[k];
-          const value = out.values[k];
-          if (!Number.isFinite(value)) throw new Error(`${model.name}@${version} predicted ${value} for instances[${i}]`);
-          predictions[i] = { requestId: ids[i], value, variant, version };
-        }
-        return;
-      }
-      const classes = served.card.signature.classes;
-      if (out.classes !== classes.length) throw new Error(`${model.name}@${version}: ${out.classes} probabilities for ${classes.length} classes`);
-      for (let k = 0; k < indices.length; k++) {
-        const probabilities: Record<string, number> = {};
-        for (let c = 0; c < classes.length; c++) probabilities[classes[c]] = out.probabilities[k * classes.length + c];
-        const i = indices[k];
-        predictions[i] = { requestId: ids[i], label: out.labels[k], probabilities, variant, version };
-      }
-    }),
-  );
+  const variantOf: Variant[] = new Array(instances.length);
+  const answer = async (served: ServedVersion, variant: Variant, indices: number[]): Promise<void> => {
+    if (indices.length === 0) return;
+    const answers = await score(ctx, model, served, indices.map((i) => instances[i]), indices.map((i) => ids[i]));
+    ctx.counters.add(model.name, served.version, variant, indices.length);
+    indices.forEach((i, k) => {
+      predictions[i] = { ...answers[k], variant, version: served.version } as Prediction;
+      variantOf[i] = variant;
+    });
+  };
+  const championAnswers = answer(champion, 'champion', toChampion).catch((err: unknown) => {
+    ctx.counters.add(model.name, champion.version, 'champion', toChampion.length, toChampion.length);
+    throw err;
+  });
+  const challengerAnswers = challenger
+    ? answer(challenger, 'challenger', toChallenger).catch((err: unknown) => {
+        ctx.counters.add(model.name, challenger.version, 'challenger', toChallenger.length, toChallenger.length);
+        ctx.onChallengerError(err, model.name, challenger.version);
+        return answer(champion, 'champion', toChallenger);
+      })
+    : Promise.resolve();
+  await Promise.all([championAnswers, challengerAnswers]);
   const latencyMs = ctx.elapsedMs();
-  const entries: PredictionLogEntry[] = predictions.map((p, i) => ({
-    requestId: p.requestId,
-    modelName: model.name,
-    modelVersion: p.version,
-    variant: p.variant,
-    input: instances[i] as RawRecord,
-    output: 'value' in p ? { value: p.value } : { label: p.label, probabilities: p.probabilities },
-    latencyMs,
-  }));
-  await ctx.log.add(entries);
+  await ctx.log.add(predictions.map((p, i) => logEntry(model, p, p.version, variantOf[i], instances[i], latencyMs)));
   return { model: model.name, predictions };
 }

@@ -21,6 +21,8 @@ export const PredictBody = z.object(
       .min(1, { error: 'must not be empty' })
       .max(MAX_INSTANCES, { error: countError('records', MAX_INSTANCES) }),
     requestIds: z.array(requestId, { error: 'must be an array of strings, one per instance' }).optional(),
+    /** The unit (user, device, session) of each instance: a unit always meets the same variant. */
+    unitIds: z.array(requestId, { error: 'must be an array of strings, one per instance' }).optional(),
   },
   { error: 'body must be a JSON object' },
 );

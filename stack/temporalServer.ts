@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { Connection } from '@temporalio/client';
-import { PIPELINE_ATTRIBUTE, REPAIR_OF_ATTRIBUTE, STEP_ATTRIBUTE } from '../contracts/names.js';
+import { PIPELINE_ATTRIBUTE, REPAIR_OF_ATTRIBUTE, ROLLOUT_STAGE_ATTRIBUTE, STEP_ATTRIBUTE } from '../contracts/names.js';
 
 export interface RunningTemporal {
   address: string;
@@ -113,7 +113,7 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningTempor
 export async function startDownloadedServer(namespace: string): Promise<RunningTemporal> {
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { namespace, searchAttributes: [PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE, REPAIR_OF_ATTRIBUTE] },
+    server: { namespace, searchAttributes: [PIPELINE_ATTRIBUTE, STEP_ATTRIBUTE, REPAIR_OF_ATTRIBUTE, ROLLOUT_STAGE_ATTRIBUTE] },
   });
   return { address: env.address, namespace, uiUrl: null, stop: () => env.teardown() };
 }

@@ -1,4 +1,4 @@
-// The mlcycle command line: dev, run, steps, schedules, status, demo.
+// The mlcycle command line: dev, run, steps, schedules, rollout, status, demo.
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { addRunCommand } from './runCommand.js';
 import { addStepsCommand } from './stepsCommand.js';
 import { addRepairCommand } from './repairCommand.js';
+import { addRolloutCommand } from './rolloutCommand.js';
 import { addSchedulesCommand } from './schedulesCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
@@ -58,6 +59,7 @@ program
 addRunCommand(program);
 addStepsCommand(program);
 addRepairCommand(program);
+addRolloutCommand(program);
 addSchedulesCommand(program);
 
 program

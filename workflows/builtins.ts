@@ -5,6 +5,8 @@ import type { PlannedStep, StepInputs, StepOutputs } from '../contracts/steps.js
 import type { LifecycleInput, LifecycleProgress } from '../contracts/types.js';
 import { optimize } from './optimize.js';
 import { stepActivities } from './policies.js';
+import { startRollout } from './startRollout.js';
+import { monitorScheduleId } from '../contracts/names.js';
 
 export interface StepRun {
   runId: string;
@@ -62,13 +64,15 @@ export async function runBuiltin(r: StepRun): Promise<StepOutputs> {
       const model = await activities.packageModel({ runId, pipeline: input.pipeline, candidate });
       return { model, summary: `${model.name}@${model.version} registered (parity ${model.parityMaxAbsDiff.toExponential(1)})` };
     }
-    case 'deploy': {
+    case 'rollout': {
       const model = need(r, 'model');
-      // Fail closed: an unblessed model is never deployed (the activity checks the registry again).
+      // Fail closed: an unblessed model is never served (the activity checks the registry again).
       if (!model.blessed) return { deployment: null, summary: `${model.name}@${model.version} not deployed: ${model.gateReason}` };
       r.report(`serving ${model.name}@${model.version}`);
-      const deployment = await activities.deployModel({ pipeline: input.pipeline, model, reason: input.reason });
-      return { deployment, summary: `${model.name}@${model.version} serves as ${deployment.role}` };
+      const plan = await activities.planDeployment({ runId, pipeline: input.pipeline, model, reason: input.reason });
+      if (plan.action === 'champion') return { deployment: plan.deployment, summary: `${model.name}@${model.version} serves as champion` };
+      if (plan.action === 'hold') return { deployment: null, summary: plan.reason };
+      return startRollout(plan.input, plan.championVersion, monitorScheduleId(input.pipeline.name));
     }
     default:
       throw failure('BadDefinition', `"${step.uses}" is not a built-in step`);

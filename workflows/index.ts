@@ -3,3 +3,4 @@ export { lifecycleWorkflow } from './lifecycle.js';
 export { monitorWorkflow } from './monitor.js';
 export { repairWorkflow } from './repair.js';
 export { retrainWorkflow } from './retrain.js';
+export { rolloutWorkflow } from './rollout.js';

@@ -1,4 +1,4 @@
-// A pipeline definition: what to learn, from which data, how to search, gate, deploy and monitor. Validated with zod.
+// A pipeline definition: what to learn, from which data, how to search, gate, roll out and monitor. Validated with zod.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, stepsSchema } from './steps.js';
+import { rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
 
 const columnName = z.string().min(1).max(128);
@@ -85,7 +86,10 @@ const pipelineShape = z
       })
       .strict()
       .optional(),
-    deploy: z.object({ challengerWeight: z.number().min(0).max(1).default(0.1) }).strict().default({ challengerWeight: 0.1 }),
+    /** Replaced by `rollout`; kept only to name the change when an older definition uses it. */
+    deploy: z.unknown().optional(),
+    /** How a new version earns its place; absent → a model with a champion already is registered, never served. */
+    rollout: rolloutSchema.optional(),
     monitor: z
       .object({
         intervalSeconds: z.number().int().min(1).max(86_400 * 7).default(3600),
@@ -129,6 +133,7 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
     });
     checkSpaceAndGate(p, ctx);
     checkRetrainSource(p, ctx);
+    checkRollout(p, ctx);
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;
@@ -162,6 +167,18 @@ function checkSpaceAndGate(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCt
   }
   if (p.gate[other] !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['gate', other], message: `does not apply to "${p.gate.metric}" (${metric.higherIsBetter ? 'higher' : 'lower'} is better): use "${needed}"` });
+  }
+}
+
+/** The old `deploy` section is named with what replaces it; the rollout's metric must fit the task. */
+function checkRollout(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): void {
+  if (p.deploy !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['deploy'], message: 'was replaced by "rollout" (stages, minEffect, guardrails): a fixed challenger share is never promoted or rolled back' });
+  }
+  if (!p.rollout) return;
+  const metric = rolloutMetric(p.rollout, p.task);
+  if ((metric === 'accuracy') !== (p.task === 'classification')) {
+    ctx.addIssue({ code: 'custom', path: ['rollout', 'metric'], message: `"${metric}" does not fit a ${p.task} task (${p.task === 'classification' ? 'accuracy' : 'squaredError or absoluteError'})` });
   }
 }
 

@@ -31,7 +31,7 @@ function builtin(name: string, description: string, consumes: PortKind[], produc
   };
 }
 
-/** Built-in steps read their settings from the pipeline's own sections (data, validation, search, gate, deploy). */
+/** Built-in steps read their settings from the pipeline's own sections (data, validation, search, gate, rollout). */
 export const BUILTIN_STEPS: readonly StepDescriptor[] = [
   builtin('ingest', "reads the run's source into a content-addressed, profiled snapshot", [], ['dataset']),
   builtin('validate', 'checks the data against the pinned schema, expectations and skew; fails closed; may quarantine rows', ['dataset'], ['validation', 'dataset']),
@@ -51,7 +51,7 @@ export const DEFAULT_STEPS = [
   { id: 'validate', uses: 'validate', needs: ['ingest'] },
   { id: 'optimize', uses: 'optimize', needs: ['validate'] },
   { id: 'package', uses: 'package', needs: ['optimize'] },
-  { id: 'deploy', uses: 'deploy', needs: ['package'] },
+  { id: 'rollout', uses: 'rollout', needs: ['package'] },
 ] as const;
 
 export type StepCatalog = ReadonlyMap<string, StepDescriptor>;

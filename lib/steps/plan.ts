@@ -84,7 +84,8 @@ export function planRun(def: PipelineDefinition, catalog: StepCatalog): { plan: 
     const d = catalog.get(s.uses);
     if (!d) {
       const known = [...catalog.keys()].join(', ');
-      issues.push({ path: `steps.${i}.uses`, message: `unknown step "${s.uses}" (available: ${known}${def.modules.length ? '' : '; user steps need "modules"'})` });
+      const renamed = s.uses === 'deploy' ? '; the built-in "deploy" is now "rollout" (shadow → canary → A/B, decided by a sequential test)' : '';
+      issues.push({ path: `steps.${i}.uses`, message: `unknown step "${s.uses}" (available: ${known}${def.modules.length ? '' : '; user steps need "modules"'}${renamed})` });
     }
     s.needs.forEach((n, j) => {
       if (!indexOf.has(n)) issues.push({ path: `steps.${i}.needs.${j}`, message: `no step has the id "${n}"` });

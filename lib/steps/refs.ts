@@ -70,10 +70,15 @@ export interface ModelRef {
 }
 
 export interface DeployResult {
+  /** champion: the model's first version, served at once; challenger: a rollout (shadow → canary → A/B) started. */
   role: 'champion' | 'challenger';
   championVersion: number;
   challengerVersion: number | null;
+  /** The rollout's first stage and its traffic share; null for a champion. */
+  stage: string | null;
   challengerWeight: number;
+  /** The rollout workflow deciding the challenger's fate (`mlcycle rollout status <model>`); null for a champion. */
+  rolloutWorkflowId: string | null;
   /** The model's monitor schedule (kept by `mlcycle schedules apply`; deploy creates no schedule). */
   monitorScheduleId: string;
 }

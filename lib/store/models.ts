@@ -22,6 +22,8 @@ export interface DeploymentRow {
   championVersion: number;
   challengerVersion: number | null;
   challengerWeight: number;
+  /** split: the challenger answers its share of units; shadow: it scores a mirror of that share and never answers. */
+  challengerMode: 'split' | 'shadow';
   updatedAt: string;
 }
 
@@ -67,7 +69,7 @@ export async function getModelVersion(db: Queryable, name: string, version: numb
 }
 
 const DEPLOYMENT_COLUMNS = `model_name AS "modelName", champion_version AS "championVersion",
-  challenger_version AS "challengerVersion", challenger_weight AS "challengerWeight",
+  challenger_version AS "challengerVersion", challenger_weight AS "challengerWeight", challenger_mode AS "challengerMode",
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "updatedAt"`;
 
 export async function listDeployments(db: Queryable): Promise<DeploymentRow[]> {
@@ -104,7 +106,7 @@ export async function deployVersion(
     } else {
       role = 'challenger';
       await tx.query(
-        `UPDATE deployments SET challenger_version = $2, challenger_weight = $3, updated_at = now() WHERE model_name = $1`,
+        `UPDATE deployments SET challenger_version = $2, challenger_weight = $3, challenger_mode = 'split', updated_at = now() WHERE model_name = $1`,
         [modelName, version, challengerWeight],
       );
     }
@@ -138,6 +140,11 @@ export async function setAlias(
   if (!a.reason.trim()) throw new Error('a reason is required to move an alias');
   return inTransaction(db, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deploy:${a.modelName}`]);
+    const rollout = await tx.query<{ v: number; w: string }>("SELECT challenger_version AS v, workflow_id AS w FROM rollouts WHERE model_name = $1 AND status = 'running'", [a.modelName]);
+    if (rollout.rows[0]) {
+      const { v, w } = rollout.rows[0];
+      throw new Error(`${a.modelName}@${v} is in rollout (${w}): steer it with npx mlcycle rollout promote|rollback|pause ${a.modelName}`);
+    }
     const target = await getModelVersion(tx, a.modelName, a.version);
     if (!target) throw new Error(`${a.modelName}@${a.version} is not registered`);
     if (target.card.gate?.blessed !== true) {
@@ -158,7 +165,7 @@ export async function setAlias(
       if (current.championVersion === a.version) throw new Error(`${a.modelName}@${a.version} is the champion already`);
       const weight = a.challengerWeight ?? current.challengerWeight;
       if (!(weight >= 0 && weight <= 1)) throw new Error(`challenger weight must be within [0, 1], got ${weight}`);
-      await tx.query('UPDATE deployments SET challenger_version = $2, challenger_weight = $3, updated_at = now() WHERE model_name = $1', [
+      await tx.query("UPDATE deployments SET challenger_version = $2, challenger_weight = $3, challenger_mode = 'split', updated_at = now() WHERE model_name = $1", [
         a.modelName, a.version, weight,
       ]);
     }

@@ -1,0 +1,92 @@
+// The rollout workflow's activities: begin, move a stage, check (guardrails + sequential test), end, audit a command.
+import { failure } from '../contracts/failures.js';
+import type { AssessInput, AuditInput, BeginRolloutInput, FinishInput, StageInput } from '../contracts/rollout.js';
+import { rolloutMetric } from '../lib/config/rollout.js';
+import { assess, type Assessment, type Observation } from '../lib/rollout/assess.js';
+import { predictionShift } from '../lib/rollout/shift.js';
+import { audit } from '../lib/store/models.js';
+import { beginRollout, finishRollout, RolloutConflict, setRolloutStage } from '../lib/store/rollouts.js';
+import { observePairs, observeSplit, observeTraffic, recentAnswers } from '../lib/store/rolloutObservations.js';
+import type { ActivityDeps } from './deps.js';
+
+/** A conflict with the deployment is no infrastructure fault: the rollout cannot go on (not retried). */
+async function orNotDeployable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof RolloutConflict) throw failure('NotDeployable', err.message);
+    throw err;
+  }
+}
+
+/** Answers per variant the prediction shift is computed over (the latest of the stage). */
+const SHIFT_SAMPLE = 5000;
+
+export function createRolloutActivities(deps: ActivityDeps) {
+  return {
+    async beginRollout(b: BeginRolloutInput): Promise<{ championVersion: number; startedAt: string }> {
+      const { input } = b;
+      const first = input.policy.stages[0];
+      const row = await orNotDeployable(() =>
+        beginRollout(deps.db, {
+          workflowId: b.workflowId, runId: b.runId, modelName: input.model, challengerVersion: input.challenger.version, sha256: input.challenger.sha256,
+          stage: first.name, mode: first.name === 'shadow' ? 'shadow' : 'split', traffic: first.traffic, actor: input.startedBy, reason: input.reason,
+        }),
+      );
+      return { championVersion: row.championVersion, startedAt: row.startedAt };
+    },
+
+    async setRolloutStage(s: StageInput): Promise<void> {
+      await orNotDeployable(() =>
+        setRolloutStage(deps.db, { runId: s.runId, modelName: s.model, challengerVersion: s.challengerVersion, stage: s.stage, mode: s.mode, traffic: s.traffic, actor: s.actor, reason: s.reason }),
+      );
+    },
+
+    async assessRollout(a: AssessInput): Promise<Assessment> {
+      const { input } = a;
+      const policy = input.policy;
+      const stage = policy.stages[a.stageIndex];
+      const metric = rolloutMetric(policy, input.task);
+      const versions = { modelName: input.model, championVersion: a.championVersion, challengerVersion: input.challenger.version };
+      const traffic = await observeTraffic(deps.db, versions, a.stageStartedAt);
+      const answers = await recentAnswers(deps.db, versions, a.stageStartedAt, SHIFT_SAMPLE);
+      const shift = predictionShift(input.task, answers.champion, answers.challenger, policy.guardrails.minRequests);
+      let obs: Observation;
+      if (stage.name === 'shadow') {
+        const pairs = await observePairs(deps.db, versions, metric, a.stageStartedAt, input.disagreementTolerance);
+        obs = {
+          stageIndex: a.stageIndex, elapsedSeconds: a.elapsedSeconds, traffic, predictionShift: shift,
+          disagreement: { pairs: pairs.pairs, disagree: pairs.disagree },
+          outcomes: { kind: 'paired', differences: pairs.differences }, stageSamples: pairs.differences.n,
+        };
+      } else {
+        const since = a.splitStartedAt ?? a.stageStartedAt;
+        const all = await observeSplit(deps.db, versions, metric, since);
+        const inStage = since === a.stageStartedAt ? all : await observeSplit(deps.db, versions, metric, a.stageStartedAt);
+        const outcomes = metric === 'accuracy'
+          ? { kind: 'proportions' as const, champion: counts(all.champion), challenger: counts(all.challenger) }
+          : { kind: 'means' as const, champion: all.champion, challenger: all.challenger };
+        obs = {
+          stageIndex: a.stageIndex, elapsedSeconds: a.elapsedSeconds, traffic, predictionShift: shift, disagreement: null,
+          outcomes, stageSamples: Math.min(inStage.champion.n, inStage.challenger.n),
+        };
+      }
+      return assess(policy, metric, obs, a.previous);
+    },
+
+    async finishRollout(f: FinishInput): Promise<void> {
+      await finishRollout(deps.db, {
+        runId: f.runId, modelName: f.model, status: f.outcome === 'promoted' ? 'promoted' : 'rolled_back', decidedBy: f.decidedBy, reason: f.reason, assessment: f.assessment,
+      });
+    },
+
+    async auditRollout(e: AuditInput): Promise<void> {
+      await audit(deps.db, e.actor, e.action, `${e.model}@${e.version}`, { reason: e.reason, runId: e.runId });
+    },
+  };
+}
+
+/** Accuracy outcomes as counts: the mean of 0/1 values times n, rounded (it is an integer up to float error). */
+function counts(m: { n: number; mean: number }): { trials: number; successes: number } {
+  return { trials: m.n, successes: Math.round(m.mean * m.n) };
+}

@@ -1,0 +1,119 @@
+// A rollout's contract: its input, live state, result, and the Updates and Query people steer and watch it with.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { RolloutMetric, RolloutPolicy } from '../lib/config/rollout.js';
+import type { Assessment } from '../lib/rollout/assess.js';
+import type { PipelineRef } from './steps.js';
+
+export type { Assessment, RolloutMetric, RolloutPolicy };
+
+export interface RolloutInput {
+  model: string;
+  challenger: { version: number; sha256: string };
+  task: 'classification' | 'regression';
+  policy: RolloutPolicy;
+  /** Regression: answers further apart than this disagree (the champion's holdout RMSE); 0 for classification. */
+  disagreementTolerance: number;
+  /** The definition the policy came from, when a lifecycle run started the rollout. */
+  pipeline: PipelineRef | null;
+  /** Who started it (a lifecycle run id, or a person) and why. */
+  startedBy: string;
+  reason: string;
+}
+
+export type RolloutStatus = 'running' | 'paused' | 'promoted' | 'rolled back';
+
+/** One audited event: a stage change, a person's command, the decision. */
+export interface RolloutEvent {
+  at: string;
+  actor: string;
+  action: string;
+  reason: string;
+}
+
+export interface RolloutState {
+  model: string;
+  championVersion: number | null;
+  challengerVersion: number;
+  status: RolloutStatus;
+  stage: string;
+  stageIndex: number;
+  stages: string[];
+  mode: 'shadow' | 'split';
+  traffic: number;
+  startedAt: string;
+  stageStartedAt: string;
+  metric: RolloutMetric;
+  /** The latest check: the test (samples per variant, statistic, bound, confidence sequence) and guardrails. */
+  assessment: Assessment | null;
+  events: RolloutEvent[];
+  decision: { outcome: 'promoted' | 'rolled back'; by: string; reason: string } | null;
+}
+
+export type RolloutResult = RolloutState;
+
+/** What a person sends with every command: who, and why (both required, audited). */
+export interface SteerInput {
+  actor: string;
+  reason: string;
+  /** The version the person means; refused when another version is in rollout. */
+  version?: number;
+}
+
+export interface SetTrafficInput extends SteerInput {
+  /** The current stage's share, in (0, 1]. */
+  traffic: number;
+}
+
+export const rolloutStateQuery = defineQuery<RolloutState>('rolloutState');
+export const promoteUpdate = defineUpdate<RolloutState, [SteerInput]>('promote');
+export const rollbackUpdate = defineUpdate<RolloutState, [SteerInput]>('rollback');
+export const pauseUpdate = defineUpdate<RolloutState, [SteerInput]>('pause');
+export const resumeUpdate = defineUpdate<RolloutState, [SteerInput]>('resume');
+export const setTrafficUpdate = defineUpdate<RolloutState, [SetTrafficInput]>('setTraffic');
+
+/** Activities' inputs. */
+export interface BeginRolloutInput {
+  workflowId: string;
+  runId: string;
+  input: RolloutInput;
+}
+
+export interface StageInput {
+  runId: string;
+  model: string;
+  challengerVersion: number;
+  stage: string;
+  mode: 'shadow' | 'split';
+  traffic: number;
+  actor: string;
+  reason: string;
+}
+
+export interface AssessInput {
+  input: RolloutInput;
+  championVersion: number;
+  stageIndex: number;
+  elapsedSeconds: number;
+  stageStartedAt: string;
+  /** When the first split stage began (the unpaired test's data starts there); null while in shadow. */
+  splitStartedAt: string | null;
+  previous: { pValue: number; lower: number | null; upper: number | null } | null;
+}
+
+export interface FinishInput {
+  runId: string;
+  model: string;
+  outcome: 'promoted' | 'rolled back';
+  decidedBy: string;
+  reason: string;
+  assessment: Assessment | null;
+}
+
+export interface AuditInput {
+  model: string;
+  version: number;
+  actor: string;
+  action: string;
+  reason: string;
+  runId: string;
+}

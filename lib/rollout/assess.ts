@@ -1,0 +1,125 @@
+// One check of a rollout: guardrails, then the sequential test, then the stage's clock → continue, advance, promote or roll back.
+import type { RolloutMetric, RolloutPolicy } from '../config/rollout.js';
+import { evaluate, type Previous, type SequentialResult, type SequentialState } from '../stats/sequential.js';
+
+/** What serving saw of one variant in the stage: requests and scoring errors, and the p99 of its logged latency. */
+export interface VariantTraffic {
+  requests: number;
+  errors: number;
+  p99LatencyMs: number | null;
+  /** Logged answers the p99 was taken over. */
+  latencyRows: number;
+}
+
+export interface Observation {
+  stageIndex: number;
+  /** Seconds the stage has run, paused time excluded. */
+  elapsedSeconds: number;
+  traffic: { champion: VariantTraffic; challenger: VariantTraffic };
+  /** Shadow: requests both answered, and how many of them they answered differently; null in split stages. */
+  disagreement: { pairs: number; disagree: number } | null;
+  /** PSI of the challenger's predictions against the champion's in the stage; null when either has too few. */
+  predictionShift: number | null;
+  /** Labelled outcomes for the test: paired in shadow, per variant since the first split stage otherwise. */
+  outcomes: SequentialState;
+  /** Labelled samples per variant (pairs in shadow) within the current stage. */
+  stageSamples: number;
+}
+
+export type GuardrailName = 'errorRate' | 'p99LatencyMs' | 'disagreement' | 'predictionShift';
+
+export interface GuardrailCheck {
+  name: GuardrailName;
+  value: number | null;
+  limit: number;
+  /** Enough requests to judge; an unjudged guardrail never breaches. */
+  judged: boolean;
+  ok: boolean;
+}
+
+export type RolloutAction = 'continue' | 'advance' | 'promote' | 'rollback';
+
+export interface Assessment {
+  action: RolloutAction;
+  /** Who decided a final or stage action: the test, a guardrail, or the stage's deadline. */
+  by: 'test' | 'guardrail' | 'deadline' | null;
+  reason: string;
+  test: SequentialResult;
+  guardrails: GuardrailCheck[];
+  stageSamples: number;
+}
+
+export function higherIsBetter(metric: RolloutMetric): boolean {
+  return metric === 'accuracy';
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** The challenger's guardrails in the stage; each judged once the challenger has policy.minRequests requests. */
+export function checkGuardrails(policy: RolloutPolicy, obs: Observation): GuardrailCheck[] {
+  const g = policy.guardrails;
+  const c = obs.traffic.challenger;
+  const enough = c.requests >= g.minRequests;
+  const errorRate = c.requests > 0 ? c.errors / c.requests : null;
+  const checks: GuardrailCheck[] = [
+    { name: 'errorRate', value: errorRate, limit: g.maxErrorRate, judged: enough, ok: !enough || (errorRate ?? 0) <= g.maxErrorRate },
+  ];
+  const latencyJudged = c.latencyRows >= g.minRequests && c.p99LatencyMs !== null;
+  checks.push({ name: 'p99LatencyMs', value: c.p99LatencyMs, limit: g.maxP99LatencyMs, judged: latencyJudged, ok: !latencyJudged || (c.p99LatencyMs ?? 0) <= g.maxP99LatencyMs });
+  if (obs.disagreement) {
+    const { pairs, disagree } = obs.disagreement;
+    const judged = pairs >= g.minRequests;
+    const value = pairs > 0 ? disagree / pairs : null;
+    checks.push({ name: 'disagreement', value, limit: g.maxDisagreement, judged, ok: !judged || (value ?? 0) <= g.maxDisagreement });
+  }
+  const shiftJudged = obs.predictionShift !== null;
+  checks.push({ name: 'predictionShift', value: obs.predictionShift, limit: g.maxPredictionShift, judged: shiftJudged, ok: !shiftJudged || (obs.predictionShift ?? 0) <= g.maxPredictionShift });
+  return checks;
+}
+
+function describeBreach(check: GuardrailCheck): string {
+  const v = check.value ?? NaN;
+  switch (check.name) {
+    case 'errorRate':
+      return `challenger error rate ${pct(v)} above ${pct(check.limit)}`;
+    case 'p99LatencyMs':
+      return `challenger p99 latency ${v.toFixed(1)} ms above ${check.limit} ms`;
+    case 'disagreement':
+      return `challenger disagrees with the champion on ${pct(v)} of shadowed requests, above ${pct(check.limit)}`;
+    case 'predictionShift':
+      return `challenger's predictions shifted from the champion's by PSI ${v.toFixed(3)}, above ${check.limit}`;
+  }
+}
+
+/**
+ * Order of precedence: a guardrail breach rolls back at once; then the test (worse or futile rolls back in any stage;
+ * a win promotes only in the final stage, once it has its minimum samples); a non-final stage with its minimum samples
+ * advances; a stage past its maximum duration rolls back (fail closed); otherwise continue.
+ */
+export function assess(policy: RolloutPolicy, metric: RolloutMetric, obs: Observation, previous: Previous | null): Assessment {
+  const stage = policy.stages[obs.stageIndex];
+  if (!stage) throw new RangeError(`stage index ${obs.stageIndex} is outside the ${policy.stages.length} stage(s)`);
+  const final = obs.stageIndex === policy.stages.length - 1;
+  const test = evaluate(
+    obs.outcomes,
+    { alpha: policy.alpha, minEffect: policy.minEffect, higherIsBetter: higherIsBetter(metric), maxSamples: final ? policy.maxSamples : Number.MAX_SAFE_INTEGER },
+    previous ?? undefined,
+  );
+  const guardrails = checkGuardrails(policy, obs);
+  const base = { test, guardrails, stageSamples: obs.stageSamples };
+  const breached = guardrails.filter((g) => !g.ok);
+  if (breached.length > 0) return { ...base, action: 'rollback', by: 'guardrail', reason: `${stage.name}: ${breached.map(describeBreach).join('; ')}` };
+  if (test.decision === 'rollback') return { ...base, action: 'rollback', by: 'test', reason: `${stage.name}: ${test.reason}` };
+  const samplesMet = obs.stageSamples >= stage.minSamples;
+  if (samplesMet && final && test.decision === 'promote') return { ...base, action: 'promote', by: 'test', reason: `${stage.name}: ${test.reason}` };
+  if (samplesMet && !final) {
+    const next = policy.stages[obs.stageIndex + 1];
+    return { ...base, action: 'advance', by: 'test', reason: `${stage.name} passed with ${obs.stageSamples} labelled samples per variant and guardrails within limits; on to ${next.name} (${pct(next.traffic)})` };
+  }
+  if (obs.elapsedSeconds >= stage.maxDurationSeconds) {
+    const why = samplesMet ? `without a win (${test.reason})` : `with ${obs.stageSamples} of the ${stage.minSamples} labelled samples per variant it needs`;
+    return { ...base, action: 'rollback', by: 'deadline', reason: `${stage.name} ended after ${stage.maxDurationSeconds} s ${why}` };
+  }
+  const waiting = samplesMet ? test.reason : `${obs.stageSamples} of ${stage.minSamples} labelled samples per variant; ${test.reason}`;
+  return { ...base, action: 'continue', by: null, reason: `${stage.name}: ${waiting}` };
+}

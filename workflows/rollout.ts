@@ -1,0 +1,177 @@
+// The rollout workflow: shadow → canary → A/B, checked every interval (guardrails, sequential test); people steer by Updates.
+import {
+  CancellationScope, condition, continueAsNew, isCancellation, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import { failureTypeOf, NON_RETRYABLE_TYPES, rootMessage } from '../contracts/failures.js';
+import { ROLLOUT_STAGE_ATTRIBUTE } from '../contracts/names.js';
+import {
+  pauseUpdate, promoteUpdate, resumeUpdate, rollbackUpdate, rolloutStateQuery, setTrafficUpdate,
+  type Assessment, type RolloutInput, type RolloutResult, type RolloutState,
+} from '../contracts/rollout.js';
+import type { Activities } from './policies.js';
+import { describeCommand, validateCommand, type Command, type CommandKind } from './rolloutSteer.js';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+  summary: 'rollout',
+});
+
+/** What a continued run carries over (history stays short however long the rollout lasts). */
+export interface RolloutCarry {
+  rolloutRunId: string;
+  state: RolloutState;
+  stageStartedMs: number;
+  pausedMs: number;
+  pausedAt: number | null;
+  splitStartedAt: string | null;
+  /** The test's running p-value and confidence sequence (reset when shadow's paired test gives way to the split test). */
+  previous: { pValue: number; lower: number | null; upper: number | null } | null;
+}
+
+const MAX_EVENTS = 50;
+
+export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry): Promise<RolloutResult> {
+  const info = workflowInfo();
+  const { policy } = input;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const first = policy.stages[0];
+  const run: RolloutCarry = carry ?? {
+    rolloutRunId: info.runId, stageStartedMs: Date.now(), pausedMs: 0, pausedAt: null, splitStartedAt: first.name === 'shadow' ? null : iso(Date.now()), previous: null,
+    state: {
+      model: input.model, championVersion: null, challengerVersion: input.challenger.version, status: 'running', stage: first.name, stageIndex: 0,
+      stages: policy.stages.map((s) => s.name), mode: first.name === 'shadow' ? 'shadow' : 'split', traffic: first.traffic, startedAt: iso(Date.now()),
+      stageStartedAt: iso(Date.now()), metric: policy.metric ?? (input.task === 'classification' ? 'accuracy' : 'squaredError'), assessment: null, events: [], decision: null,
+    },
+  };
+  const { state } = run;
+  const subject = `${input.model}@${input.challenger.version}`;
+  const event = (actor: string, action: string, reason: string): void => {
+    state.events.push({ at: iso(Date.now()), actor, action, reason });
+    if (state.events.length > MAX_EVENTS) state.events.shift();
+  };
+  const show = (): void => {
+    upsertSearchAttributes([{ key: ROLLOUT_STAGE_ATTRIBUTE, value: state.status === 'running' ? state.stage : state.status }]);
+    const a = state.assessment;
+    const test = a ? `test: ${a.test.reason} (Λ ${a.test.statistic.toPrecision(3)} / bound ${a.test.bound})` : 'no check yet';
+    const decision = state.decision ? `**${state.decision.outcome}** by ${state.decision.by}: ${state.decision.reason}` : `${state.status}, ${state.stage} on ${Math.round(state.traffic * 1000) / 10}%`;
+    setCurrentDetails(`${subject} vs champion v${state.championVersion}: ${decision}\n\n${test}\n\nnpx mlcycle rollout status ${input.model}`);
+  };
+
+  const commands: Command[] = [];
+  let ending = false;
+  setHandler(rolloutStateQuery, () => state);
+  const steer = (kind: CommandKind) => ({
+    handler: async (cmd: Command['input']): Promise<RolloutState> => {
+      const c: Command = { kind, input: cmd, applied: false };
+      commands.push(c);
+      await condition(() => c.applied);
+      return state;
+    },
+    validator: (cmd: Command['input']): void => validateCommand(state, kind, cmd, ending),
+  });
+  for (const [def, kind] of [[promoteUpdate, 'promote'], [rollbackUpdate, 'rollback'], [pauseUpdate, 'pause'], [resumeUpdate, 'resume'], [setTrafficUpdate, 'setTraffic']] as const) {
+    const { handler, validator } = steer(kind);
+    setHandler(def, handler, { validator });
+  }
+
+  if (!carry) {
+    const begun = await acts.beginRollout({ workflowId: info.workflowId, runId: info.runId, input });
+    state.championVersion = begun.championVersion;
+    state.startedAt = begun.startedAt;
+    event(input.startedBy, 'started', `${state.stage} on ${state.traffic}: ${input.reason}`);
+  }
+  show();
+
+  const end = async (outcome: 'promoted' | 'rolled back', by: string, reason: string, assessment: Assessment | null): Promise<void> => {
+    ending = true;
+    await acts.finishRollout({ runId: run.rolloutRunId, model: input.model, outcome, decidedBy: by, reason, assessment });
+    state.status = outcome;
+    state.decision = { outcome, by, reason };
+    event(by, outcome, reason);
+    show();
+  };
+  const moveTo = async (stageIndex: number, traffic: number, actor: string, reason: string): Promise<boolean> => {
+    const stage = policy.stages[stageIndex];
+    const mode = stage.name === 'shadow' ? 'shadow' : 'split';
+    try {
+      await acts.setRolloutStage({ runId: run.rolloutRunId, model: input.model, challengerVersion: input.challenger.version, stage: stage.name, mode, traffic, actor, reason });
+    } catch (err) {
+      if (failureTypeOf(err) !== 'NotDeployable') throw err;
+      await end('rolled back', 'mlcycle', `cannot move to ${stage.name}: ${rootMessage(err)}`, state.assessment);
+      return false;
+    }
+    if (stageIndex !== state.stageIndex) {
+      run.stageStartedMs = Date.now();
+      run.pausedMs = 0;
+      state.stageStartedAt = iso(run.stageStartedMs);
+      if (mode === 'split' && !run.splitStartedAt) {
+        run.splitStartedAt = state.stageStartedAt;
+        run.previous = null; // a new test: unpaired outcomes from here on
+      }
+    }
+    Object.assign(state, { stageIndex, stage: stage.name, mode, traffic });
+    event(actor, `stage ${stage.name} on ${Math.round(traffic * 1000) / 10}%`, reason);
+    show();
+    return true;
+  };
+  const apply = async (c: Command): Promise<void> => {
+    const { actor, reason } = c.input;
+    const why = `${describeCommand(c.kind, c.input)} by ${actor}: ${reason}`;
+    if (c.kind === 'promote') return end('promoted', actor, why, state.assessment);
+    if (c.kind === 'rollback') return end('rolled back', actor, why, state.assessment);
+    if (c.kind === 'setTraffic') {
+      await moveTo(state.stageIndex, (c.input as { traffic: number }).traffic, actor, reason);
+      return;
+    }
+    if (c.kind === 'pause') {
+      state.status = 'paused';
+      run.pausedAt = Date.now();
+    } else {
+      run.pausedMs += Date.now() - (run.pausedAt ?? Date.now());
+      run.pausedAt = null;
+      state.status = 'running';
+    }
+    await acts.auditRollout({ model: input.model, version: input.challenger.version, actor, action: `rollout_${c.kind}`, reason, runId: run.rolloutRunId });
+    event(actor, describeCommand(c.kind, c.input), reason);
+    show();
+  };
+
+  try {
+    while (!state.decision) {
+      const steered = await condition(() => commands.some((c) => !c.applied), policy.intervalSeconds * 1000);
+      for (const c of commands.filter((x) => !x.applied)) {
+        if (!state.decision) await apply(c);
+        c.applied = true;
+      }
+      if (steered || state.decision) continue;
+      const pausedNow = run.pausedAt !== null ? Date.now() - run.pausedAt : 0;
+      const a = await acts.assessRollout({
+        input, championVersion: state.championVersion ?? 0, stageIndex: state.stageIndex, elapsedSeconds: (Date.now() - run.stageStartedMs - run.pausedMs - pausedNow) / 1000,
+        stageStartedAt: state.stageStartedAt, splitStartedAt: run.splitStartedAt, previous: run.previous,
+      });
+      state.assessment = a;
+      run.previous = { pValue: a.test.pValue, lower: a.test.lower, upper: a.test.upper };
+      // Paused: people hold the stage and the decision; a guardrail breach still rolls back.
+      if (a.action === 'rollback' && (state.status === 'running' || a.by === 'guardrail')) await end('rolled back', a.by ?? 'test', a.reason, a);
+      else if (state.status === 'paused') show();
+      else if (a.action === 'promote') await end('promoted', 'test', a.reason, a);
+      else if (a.action === 'advance') {
+        const next = state.stageIndex + 1;
+        await moveTo(next, policy.stages[next].traffic, 'mlcycle', a.reason);
+      } else show();
+      if (!state.decision && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5000)) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof rolloutWorkflow>(input, run);
+      }
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled: all traffic returns to the champion before the run ends.
+    await CancellationScope.nonCancellable(() => end('rolled back', 'mlcycle', 'the rollout workflow was cancelled', state.assessment));
+    throw err;
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
