@@ -9,6 +9,7 @@ import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, stepsSchema } from './steps.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
+import { retrainSchema } from './retrain.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -99,7 +100,7 @@ const pipelineShape = z
       })
       .strict()
       .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1, maxRmseIncrease: 0.5 }),
-    retrain: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    retrain: retrainSchema,
     /** Modules (TypeScript or JavaScript, relative to the pipeline file) whose exported steps `steps` may use. */
     modules: modulesSchema,
     /** The DAG; absent → the built-in lifecycle ingest → validate → optimize → package → deploy. */
