@@ -34,8 +34,10 @@ async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, cha
   const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
   if (!champion || !dataset) throw failure('DependencyUnavailable', `champion ${pipeline.name}@${championVersion} or its training data is missing`);
   const reference = await loadSnapshot(deps.artifacts, dataset.uri);
-  const current = tableFromObjects(requests.map((r) => r.input), `window ${from}..${to}`);
   const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
+  // Each feature is read as the kind it has in the training data: a value that does not fit names its row.
+  const kinds = Object.fromEntries(reference.columns.filter((c) => features.includes(c.name)).map((c) => [c.name, c.kind]));
+  const current = tableFromObjects(requests.map((r) => r.input), `window ${from}..${to}`, { kinds });
   const drift = featureDrift(reference, current, features);
   for (const d of drift) {
     if (d.currentCount === 0) throw new DataError(`feature "${d.feature}" has no values in the window's ${requests.length} requests: its drift cannot be measured`);
