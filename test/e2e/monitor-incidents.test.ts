@@ -27,7 +27,7 @@ let earlier: Record<string, unknown>[];
 before(async () => {
   stack = await startTestStack();
   const example = await resolvePipeline('seattle-weather');
-  definition = { ...example, name: NAME, search: { ...example.search, folds: 3, space: { logreg: { l2: [0.01] } } }, schedules: {}, retrain: { ...example.retrain, cooldownSeconds: 3600, minNewLabels: 100 } } as PipelineDefinition;
+  definition = { ...example, name: NAME, search: { ...example.search, folds: 3, space: { logreg: { l2: [0.01] } } }, schedules: {}, retrain: { ...example.retrain, cooldownSeconds: 3600, minNewLabels: 100, includeChampionData: true } } as PipelineDefinition;
   const rows = async (file: string) => recordsFromTable(parseCsv(await readFile(join(EXAMPLE, file), 'utf8'), file)).map(({ weather: _w, ...features }) => features);
   later = await rows('replay-2014-2015.csv');
   earlier = await rows('train-2012-2013.csv');
@@ -81,6 +81,12 @@ test('sustained breaching traffic with no new labels starts no retrain after the
   assert.equal(w1.decision?.decision, 'retrain');
   assert.match(w1.retrainWorkflowId ?? '', /^lifecycle:incidents:retrain-[0-9a-f]{16}$/);
   assert.match(w1.details, /retraining: incident #1: retraining run lifecycle:incidents:retrain-/);
+  // Quality per variant with intervals, in the JSON report and the HTML page.
+  const report = await stack.artifacts.getJson<{ variants: { variant: string; version: number; labelledRows: number; accuracy: { value: number; lower: number; upper: number } }[] }>(w1.window.reportUri ?? '');
+  assert.deepEqual(report.variants.map((v) => [v.variant, v.version, v.labelledRows]), [['champion', 1, 730]]);
+  const { accuracy } = report.variants[0];
+  assert.ok(accuracy.lower < accuracy.value && accuracy.value < accuracy.upper && accuracy.upper - accuracy.lower < 0.1, JSON.stringify(accuracy));
+  assert.match(await readFile(w1.window.reportHtml ?? '', 'utf8'), /<td>champion<\/td><td>v1<\/td><td>730<\/td><td>0\.\d+ <small>\[0\.\d+, 0\.\d+\]<\/small>/);
 
   const later3: (MonitorResult & { details: string })[] = [];
   for (let i = 0; i < 3; i++) {
@@ -144,6 +150,19 @@ test('a window that cannot be judged is stored with its reason and the next wind
   assert.deepEqual([unlabelled.decision?.incidentId, unlabelled.decision?.reason], [2, 'too_few_new_labels']);
   assert.match(unlabelled.decision?.detail ?? '', /0 new labelled rows since the data of the last retraining run .*; retrain.minNewLabels = 100/);
   assert.equal((await retrainRuns()).length, 1);
+
+  // Labels arrive late, for answers in windows judged already: they count in the next window (quality on label time) …
+  const feedback = Array.from({ length: 120 }, (_, i) => ({ requestId: `unlabelled-${i}`, label: 'rain' }));
+  const posted = await fetch(`${stack.info.httpUrl}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback }) });
+  assert.equal(((await posted.json()) as { stored: number }).stored, 120);
+  await score(heatWave(later.slice(600, 730)));
+  const labelled = await monitor(noCooldown);
+  const report = await stack.artifacts.getJson<{ variants: { variant: string; labelledRows: number }[] }>(labelled.window.reportUri ?? '');
+  assert.deepEqual(report.variants.map((v) => [v.variant, v.labelledRows]), [['champion', 120]]);
+  // … and as new labels since the first run's data: incident #2 gets its one retraining run.
+  assert.deepEqual([labelled.decision?.incidentId, labelled.decision?.decision], [2, 'retrain']);
+  assert.match(labelled.decision?.detail ?? '', /\(120 new labels\)/);
+  assert.equal((await retrainRuns()).length, 2);
 });
 
 test('after a promotion the incident closes and drift is measured against the new champion\'s training data', async () => {
