@@ -14,6 +14,7 @@ import { getDataset, findMonitorReport } from '../../lib/store/datasets.js';
 import { getModelVersion, setAlias } from '../../lib/store/models.js';
 import { completeResult, registerDefinition, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { replayTraffic } from '../../triggers/replay.js';
+import { collectStatus, formatStatus } from '../../triggers/status.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 
 const NAME = 'incidents';
@@ -130,6 +131,7 @@ test('a window that cannot be judged is stored with its reason and the next wind
   const stored = await findMonitorReport(stack.db, bad.workflowId);
   assert.deepEqual([stored?.judged, stored?.rows], [false, 150]);
   assert.match(await readFile(bad.window.reportHtml ?? '', 'utf8'), /Not judged/);
+  assert.match(formatStatus(await collectStatus(stack.client, stack.db)), /incidents \(\d+, \d+\] 150 rows: NOT JUDGED — feature "wind" has no values/);
 
   await score(earlier);
   const next = await monitor();
