@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { retrainSchema } from '../lib/config/retrain.js';
 import { inTransaction, type Queryable } from '../lib/store/db.js';
 import {
-  closeIncident, findDecision, lastRetrainDecision, lockModelIncidents, markRetrainStarted, noteDecisionOutcome, noteIncidentWindow, openIncident, openIncidentOf,
+  closeIncident, decisionForWorkflow, findDecision, lastRetrainDecision, lockModelIncidents, markRetrainStarted, noteDecisionOutcome, noteIncidentWindow, openIncident, openIncidentOf,
   saveDecision, type IncidentRow, type RetrainDecisionRow,
 } from '../lib/store/incidents.js';
 import { clockAndWindowStart, countLabelsSince, selectLabelled } from '../lib/store/labelled.js';
@@ -30,8 +30,15 @@ async function decideForIncident(tx: Queryable, pipeline: PipelineDefinition, in
   const policy = retrainSchema.parse(pipeline.retrain ?? {});
   const model = pipeline.name;
   if (!policy.enabled) return skip('retrain_disabled', `incident #${incident.id}: retraining is disabled (retrain.enabled = false)`);
-  if (incident.retrainWorkflowId) {
+  if (incident.retrainWorkflowId && incident.retrainStartedAt) {
     return skip('incident_open', `incident #${incident.id} open since ${incident.openedAt}; retraining run ${incident.retrainWorkflowId} already started`);
+  }
+  const chosen = incident.retrainWorkflowId ? await decisionForWorkflow(tx, incident.retrainWorkflowId) : null;
+  if (chosen) {
+    // Decided by an earlier window whose monitor run ended before recording the start: start that same run (REJECT_DUPLICATE).
+    const { workflowId, dataVersion, source, labelsUpTo, newLabels } = chosen;
+    const detail = `incident #${incident.id}: retraining run ${workflowId}, chosen by an earlier window, is not recorded as started: starting it`;
+    return { decision: 'retrain', reason: 'breach', detail, workflowId, dataVersion, source, labelsUpTo, newLabels };
   }
   const last = await lastRetrainDecision(tx, model);
   if (last && last.ageSeconds < policy.cooldownSeconds) {

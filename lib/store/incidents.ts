@@ -95,6 +95,15 @@ export async function findDecision(db: Queryable, monitorRunId: string): Promise
   return res.rows[0] ?? null;
 }
 
+/** The decision that chose a retraining run (the first one, when several windows carried it). */
+export async function decisionForWorkflow(db: Queryable, workflowId: string): Promise<RetrainDecisionRow | null> {
+  const res = await db.query<RetrainDecisionRow>(
+    `SELECT ${DECISION_COLUMNS} FROM retrain_decisions WHERE workflow_id = $1 AND decision = 'retrain' ORDER BY decided_at LIMIT 1`,
+    [workflowId],
+  );
+  return res.rows[0] ?? null;
+}
+
 /** The model's last decision to retrain, and how many seconds ago it was taken (the database's clock). */
 export async function lastRetrainDecision(db: Queryable, modelName: string): Promise<(RetrainDecisionRow & { ageSeconds: number }) | null> {
   const res = await db.query<RetrainDecisionRow & { ageSeconds: number }>(

@@ -11,7 +11,9 @@ import { parseCsv } from '../../lib/data/csv.js';
 import { recordsFromTable } from '../../lib/data/records.js';
 import { listIncidents } from '../../lib/store/incidents.js';
 import { getDataset, findMonitorReport } from '../../lib/store/datasets.js';
-import { getModelVersion, setAlias } from '../../lib/store/models.js';
+import { getDeployment, getModelVersion, setAlias } from '../../lib/store/models.js';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { createIncidentActivities } from '../../activities/incidents.js';
 import { completeResult, registerDefinition, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { replayTraffic } from '../../triggers/replay.js';
 import { collectStatus, formatStatus } from '../../triggers/status.js';
@@ -182,4 +184,31 @@ test('after a promotion the incident closes and drift is measured against the ne
   assert.notEqual(promoted?.datasetId, (await getModelVersion(stack.db, NAME, 1))?.datasetId);
   const incidents = await listIncidents(stack.db, NAME);
   assert.deepEqual(incidents.slice(0, 2).map((i) => [i.id, i.status, i.closeReason]), [[1, 'closed', 'within_policy'], [2, 'closed', 'champion_changed']]);
+});
+
+test('a retraining run chosen by a monitor run that ended before starting it is started by the next window, once', async () => {
+  const deps = { db: stack.db, artifacts: stack.artifacts } as unknown as ActivityDeps; // the decision reads Postgres only
+  const noCooldown = (await registerDefinition(stack.db, { ...definition, retrain: { ...definition.retrain, cooldownSeconds: 0 } })).ref;
+  const feedback = Array.from({ length: 100 }, (_, i) => ({ requestId: `unlabelled-${200 + i}`, label: 'sun' }));
+  await fetch(`${stack.info.httpUrl}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback }) });
+  const champion = (await getDeployment(stack.db, NAME))?.championVersion ?? 0;
+  const { rows } = await stack.db.query<{ max: number }>('SELECT MAX(id)::int AS max FROM predictions WHERE model_name = $1', [NAME]);
+  // A monitor run decides, then is lost before its child starts (nothing is started here).
+  const lost = await createIncidentActivities(deps).decideRetrain({
+    monitorRunId: 'lost-before-start', pipeline: noCooldown, window: { evaluated: true, breached: true, reasons: ['test'], modelVersion: champion, toPredictionId: rows[0].max },
+  });
+  assert.equal(lost.decision, 'retrain', lost.detail);
+  const before = await retrainRuns();
+  assert.ok(!before.includes(lost.workflowId ?? ''));
+
+  await score(heatWave(later.slice(0, 200)));
+  const next = await monitor(noCooldown);
+  assert.equal(next.window.breached, true);
+  assert.deepEqual([next.decision?.decision, next.decision?.incidentId, next.retrainWorkflowId], ['retrain', lost.incidentId, lost.workflowId]);
+  assert.match(next.decision?.detail ?? '', /chosen by an earlier window, is not recorded as started: starting it/);
+  const after = await monitor(noCooldown); // no new rows: not judged, nothing decided
+  assert.equal(after.decision, null);
+  assert.deepEqual((await retrainRuns()).filter((id) => id === lost.workflowId), [lost.workflowId]);
+  const incident = (await listIncidents(stack.db, NAME)).find((i) => i.id === lost.incidentId);
+  assert.deepEqual([incident?.retrainWorkflowId, incident?.retrainStartedAt !== null], [lost.workflowId, true]);
 });
