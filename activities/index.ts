@@ -24,8 +24,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPackageActivities(deps),
     ...createDeployActivities(deps),
     ...createMonitorActivities(deps),
+    ...createIncidentActivities(deps),
     ...createRepairActivities(deps),
     ...createRetrainActivities(deps),
-    ...createIncidentActivities(deps),
   };
 }
