@@ -2,6 +2,7 @@
 import type { ActivityDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
 import { createEngineActivities } from './engine.js';
+import { createIncidentActivities } from './incidents.js';
 import { createIngestActivities } from './ingest.js';
 import { createMonitorActivities } from './monitor.js';
 import { createOptimizeActivities } from './optimize.js';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPackageActivities(deps),
     ...createDeployActivities(deps),
     ...createMonitorActivities(deps),
+    ...createIncidentActivities(deps),
     ...createRepairActivities(deps),
     ...createRetrainActivities(deps),
     ...createRolloutActivities(deps),

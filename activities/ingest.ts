@@ -5,9 +5,13 @@ import { describeSource, readSource, type ChunkCheckpoint, type IngestCheckpoint
 import type { Table } from '../lib/data/table.js';
 import { tableFromObjects } from '../lib/data/typing.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
-import { loggedRequests, numericLabel } from '../lib/store/predictions.js';
+import { numericLabel } from '../lib/store/predictions.js';
+import { selectLabelled } from '../lib/store/labelled.js';
+import { getDataset } from '../lib/store/datasets.js';
+import { recordsFromTable } from '../lib/data/records.js';
+import { failure } from '../contracts/failures.js';
 import type { DataSource, DatasetRef, IngestInput } from '../contracts/types.js';
-import { failClosedOnBadData, type ActivityDeps } from './deps.js';
+import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
 import { storeSnapshot } from './snapshots.js';
 
 /** What the ingest heartbeats carry: the last progress line and the chunk checkpoint (resume after a crash). */
@@ -37,6 +41,10 @@ function sourceSpec(deps: ActivityDeps, source: Exclude<DataSource, { kind: 'fee
   return { kind: 'postgres', connectionString, query: source.query };
 }
 
+/**
+ * Labelled traffic (champion and challenger answers with their labels) within the source's bounds, as rows of the
+ * champion's training snapshot's columns; with championDatasetId, that snapshot's rows come first.
+ */
 async function feedbackTable(deps: ActivityDeps, source: Extract<DataSource, { kind: 'feedback' }>): Promise<{ table: Table; origin: string }> {
   const deployment = await getDeployment(deps.db, source.modelName);
   const champion = deployment ? await getModelVersion(deps.db, source.modelName, deployment.championVersion) : null;
@@ -44,14 +52,23 @@ async function feedbackTable(deps: ActivityDeps, source: Extract<DataSource, { k
   const target = champion.card.signature.target;
   // A regressor learns a number: labels that are no number (e.g. from before it served) are left out.
   const regression = champion.card.signature.task === 'regression';
-  const rows: Record<string, unknown>[] = [];
-  for (const r of await loggedRequests(deps.db, source.modelName, 0, source.upToPredictionId)) {
-    if (r.label === null) continue;
+  const from = source.fromPredictionId ?? 0;
+  const selection = { fromPredictionId: from, upToPredictionId: source.upToPredictionId, labelsUpTo: source.labelsUpTo ?? null, maxRows: source.maxRows ?? null };
+  const base = source.championDatasetId ? await getDataset(deps.db, source.championDatasetId) : null;
+  if (source.championDatasetId && !base) throw failure('DependencyUnavailable', `the champion's training dataset ${source.championDatasetId} is not registered`);
+  const snapshot = base ? await loadSnapshot(deps.artifacts, base.uri) : null;
+  const columns = snapshot?.columns.map((c) => c.name).filter((c) => c !== target) ?? null;
+  const rows: Record<string, unknown>[] = snapshot ? recordsFromTable(snapshot) : [];
+  let labelled = 0;
+  for (const r of await selectLabelled(deps.db, source.modelName, selection, true)) {
     const truth = regression ? numericLabel(r.label) : r.label;
-    if (truth !== null) rows.push({ ...r.input, [target]: truth });
+    if (truth === null) continue;
+    const input = columns ? Object.fromEntries(columns.map((c) => [c, r.input[c] ?? null])) : r.input;
+    rows.push({ ...input, [target]: truth });
+    labelled++;
   }
-  const origin = `feedback:${source.modelName}:upto-${source.upToPredictionId}`;
-  if (rows.length === 0) throw new DataError(`${origin}: no logged request has a ${regression ? 'numeric ' : ''}label yet`);
+  const origin = `feedback:${source.modelName}:upto-${source.upToPredictionId}` + (from > 0 ? `:from-${from}` : '') + (base ? `+champion-data-${base.id.slice(0, 12)}` : '');
+  if (labelled === 0) throw new DataError(`${origin}: no logged request has a ${regression ? 'numeric ' : ''}label yet`);
   return { table: tableFromObjects(rows, origin), origin };
 }
 

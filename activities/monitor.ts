@@ -1,17 +1,63 @@
-// The monitor step: one window of logged requests vs the champion's training data → drift + quality report.
+// The monitor step: one window of logged requests vs the champion's training data → drift + per-variant quality report.
 import { evaluateDrift, featureDrift } from '../lib/stats/drift.js';
 import { tableFromObjects } from '../lib/data/typing.js';
 import { column } from '../lib/data/table.js';
-import { renderMonitorHtml } from '../lib/report/monitorHtml.js';
-import { judgeQuality } from '../lib/stats/quality.js';
+import { DataError } from '../lib/data/errors.js';
+import { renderMonitorHtml, type MonitorReportView } from '../lib/report/monitorHtml.js';
+import { judgeQuality, qualityByVariant } from '../lib/stats/quality.js';
 import { histogramPair } from '../lib/stats/histogram.js';
 import { writeReport } from './reports.js';
-import { findMonitorReport, getDataset, lastMonitorReport, saveMonitorReport } from '../lib/store/datasets.js';
+import { findMonitorReport, getDataset, lastLabelWatermark, lastMonitorReport, saveMonitorReport, type MonitorReportRow } from '../lib/store/datasets.js';
+import { answersLabelledSince, countLogged } from '../lib/store/labelled.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { lastPredictionId, loggedRequests } from '../lib/store/predictions.js';
-import type { MonitorWindowInput, MonitorWindowResult } from '../contracts/types.js';
+import { failure } from '../contracts/failures.js';
+import type { MonitorWindowInput, MonitorWindowResult, PipelineDefinition } from '../contracts/types.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
 import { definitionOf } from './definitions.js';
+
+const LABEL_WINDOWS = 'quality counts the labels that arrived since the previous judged window (label time), whatever the prediction time';
+
+function fromStored(done: MonitorReportRow, retrainEnabled: boolean): MonitorWindowResult {
+  const { fromPredictionId, toPredictionId, rows, modelVersion, breached, uri } = done;
+  const judged = done.judged !== false;
+  return {
+    evaluated: judged, notJudged: judged ? null : { code: 'unjudgeable', reason: done.notJudgedReason ?? 'not judged' },
+    fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri, reportHtml: done.report.html ?? null, retrainEnabled,
+  };
+}
+
+/** Drift against the champion's training snapshot and quality on label time; a DataError escapes (the window is unjudgeable). */
+async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, championVersion: number, from: number, to: number) {
+  const requests = await loggedRequests(deps.db, pipeline.name, from, to);
+  const champion = await getModelVersion(deps.db, pipeline.name, championVersion);
+  const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
+  if (!champion || !dataset) throw failure('DependencyUnavailable', `champion ${pipeline.name}@${championVersion} or its training data is missing`);
+  const reference = await loadSnapshot(deps.artifacts, dataset.uri);
+  const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
+  // Each feature is read as the kind it has in the training data: a value that does not fit names its row.
+  const kinds = Object.fromEntries(reference.columns.filter((c) => features.includes(c.name)).map((c) => [c.name, c.kind]));
+  const current = tableFromObjects(requests.map((r) => r.input), `window ${from}..${to}`, { kinds });
+  const drift = featureDrift(reference, current, features);
+  for (const d of drift) {
+    if (d.currentCount === 0) throw new DataError(`feature "${d.feature}" has no values in the window's ${requests.length} requests: its drift cannot be measured`);
+  }
+  const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
+  const verdict = evaluateDrift(drift, requests.length, pipeline.monitor);
+  const task = champion.card.signature.task ?? 'classification';
+  const labelsAfter = await lastLabelWatermark(deps.db, pipeline.name);
+  const labelled = await answersLabelledSince(deps.db, pipeline.name, labelsAfter);
+  // The breach rule stays on the champion's own answers; every variant's quality is reported.
+  const championRows = labelled.rows.filter((r) => r.variant === 'champion' && r.version === championVersion);
+  const { quality, reasons } = judgeQuality(task, championRows, champion.metrics, { ...pipeline.monitor, maxRmseIncrease: pipeline.monitor.maxRmseIncrease ?? 0.5 });
+  if (reasons.length > 0) {
+    verdict.breached = true;
+    verdict.reasons.push(...reasons);
+  }
+  const variants = qualityByVariant(task, labelled.rows, { seed: to });
+  const labels = { after: labelsAfter, to: labelled.labelsTo, rule: LABEL_WINDOWS };
+  return { rows: requests.length, referenceDataset: dataset.id, drift, histograms, quality, variants, labels, verdict };
+}
 
 export function createMonitorActivities(deps: ActivityDeps) {
   return {
@@ -20,76 +66,51 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const pipeline = await definitionOf(deps, input.pipeline);
       const retrainEnabled = pipeline.retrain.enabled;
       const done = await findMonitorReport(deps.db, input.monitorRunId);
-      if (done) {
-        const { fromPredictionId, toPredictionId, rows, modelVersion, breached, uri } = done;
-        return { evaluated: true, fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri, reportHtml: done.report.html ?? null, retrainEnabled };
-      }
+      if (done) return fromStored(done, retrainEnabled);
       const deployment = await getDeployment(deps.db, pipeline.name);
       const from = (await lastMonitorReport(deps.db, pipeline.name))?.toPredictionId ?? 0;
-      const to = await lastPredictionId(deps.db, pipeline.name);
-      const skipped = (rows: number, modelVersion: number): MonitorWindowResult => ({
-        evaluated: false, fromPredictionId: from, toPredictionId: Math.max(from, to), rows, modelVersion, breached: false, reasons: [], reportUri: null, reportHtml: null, retrainEnabled,
-      });
-      if (!deployment) return skipped(0, 0);
-      const requests = to > from ? await loggedRequests(deps.db, pipeline.name, from, to) : [];
-      if (requests.length < pipeline.monitor.minRows) return skipped(requests.length, deployment.championVersion);
-
-      const champion = await getModelVersion(deps.db, pipeline.name, deployment.championVersion);
-      const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
-      if (!champion || !dataset) throw new Error(`champion ${pipeline.name}@${deployment.championVersion} or its training data is missing`);
-      const reference = await loadSnapshot(deps.artifacts, dataset.uri);
-      const current = tableFromObjects(requests.map((r) => r.input), `window ${from}..${to}`);
-      const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
-      const drift = featureDrift(reference, current, features);
-      const verdict = evaluateDrift(drift, requests.length, pipeline.monitor);
-      const task = champion.card.signature.task ?? 'classification';
-      const { quality, reasons } = judgeQuality(task, requests, champion.metrics, {
-        ...pipeline.monitor,
-        maxRmseIncrease: pipeline.monitor.maxRmseIncrease ?? 0.5, // a monitor started before the setting existed
-      });
-      if (reasons.length > 0) {
-        verdict.breached = true;
-        verdict.reasons.push(...reasons);
+      const to = Math.max(from, await lastPredictionId(deps.db, pipeline.name));
+      const base = { fromPredictionId: from, toPredictionId: to, breached: false, reasons: [], reportUri: null, reportHtml: null, retrainEnabled };
+      if (!deployment) return { ...base, evaluated: false, notJudged: { code: 'no_deployment', reason: `${pipeline.name} is not deployed` }, rows: 0, modelVersion: 0 };
+      const modelVersion = deployment.championVersion;
+      const rows = to > from ? await countLogged(deps.db, pipeline.name, from, to) : 0;
+      if (rows < pipeline.monitor.minRows) {
+        const reason = `only ${rows} rows, fewer than the ${pipeline.monitor.minRows} needed to judge the window`;
+        return { ...base, evaluated: false, notJudged: { code: 'too_few_rows', reason }, rows, modelVersion };
       }
       const createdAt = new Date().toISOString();
-      const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
-      const html = await writeReport(
-        deps.reportsDir,
-        `${pipeline.name}/monitor-${String(from).padStart(8, '0')}-${String(to).padStart(8, '0')}.html`,
-        renderMonitorHtml({
-          model: pipeline.name, championVersion: deployment.championVersion, window: { fromPredictionId: from, toPredictionId: to, rows: requests.length },
-          policy: pipeline.monitor, drift, histograms, quality, breached: verdict.breached, reasons: verdict.reasons, createdAt,
-        }),
-      );
-      const report = {
-        model: pipeline.name,
-        html,
-        createdAt,
-        championVersion: deployment.championVersion,
-        referenceDataset: dataset.id,
-        window: { fromPredictionId: from, toPredictionId: to, rows: requests.length },
-        policy: pipeline.monitor,
-        drift,
-        quality,
-        breached: verdict.breached,
-        reasons: verdict.reasons,
+      const window = { fromPredictionId: from, toPredictionId: to, rows };
+      const htmlName = `${pipeline.name}/monitor-${String(from).padStart(8, '0')}-${String(to).padStart(8, '0')}.html`;
+      let judged;
+      try {
+        judged = await judgeWindow(deps, pipeline, modelVersion, from, to);
+      } catch (err) {
+        if (!(err instanceof DataError)) throw err;
+        // Not judged, stored with its reason: the cursor moves past the window and the schedule goes on.
+        const reason = err.message;
+        const view: MonitorReportView = { model: pipeline.name, championVersion: modelVersion, window, policy: pipeline.monitor, notJudged: reason, breached: false, reasons: [], createdAt };
+        const html = await writeReport(deps.reportsDir, htmlName, renderMonitorHtml(view));
+        const report = { ...view, html, judged: false };
+        const stored = await deps.artifacts.putJson(report);
+        await saveMonitorReport(deps.db, {
+          monitorRunId: input.monitorRunId, modelName: pipeline.name, modelVersion, ...window, breached: false, report, uri: stored.uri, judged: false, notJudgedReason: reason,
+        });
+        return { ...base, evaluated: false, notJudged: { code: 'unjudgeable', reason }, rows, modelVersion, reportUri: stored.uri, reportHtml: html };
+      }
+      const { verdict } = judged;
+      const view: MonitorReportView = {
+        model: pipeline.name, championVersion: modelVersion, window, policy: pipeline.monitor, drift: judged.drift, histograms: judged.histograms,
+        quality: judged.quality, variants: judged.variants, labels: judged.labels, breached: verdict.breached, reasons: verdict.reasons, createdAt,
       };
+      const html = await writeReport(deps.reportsDir, htmlName, renderMonitorHtml(view));
+      const { histograms: _h, ...rest } = view;
+      const report = { ...rest, html, judged: true, referenceDataset: judged.referenceDataset };
       const stored = await deps.artifacts.putJson(report);
       await saveMonitorReport(deps.db, {
-        monitorRunId: input.monitorRunId,
-        modelName: pipeline.name,
-        modelVersion: deployment.championVersion,
-        fromPredictionId: from,
-        toPredictionId: to,
-        rows: requests.length,
-        breached: verdict.breached,
-        report,
-        uri: stored.uri,
+        monitorRunId: input.monitorRunId, modelName: pipeline.name, modelVersion, ...window, breached: verdict.breached, report, uri: stored.uri, labelsTo: judged.labels.to,
       });
-      return {
-        evaluated: true, fromPredictionId: from, toPredictionId: to, rows: requests.length, modelVersion: deployment.championVersion,
-        breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri, reportHtml: html, retrainEnabled,
-      };
+      return { ...base, evaluated: true, notJudged: null, rows, modelVersion, breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri, reportHtml: html };
     },
   };
 }
+

@@ -25,9 +25,9 @@ export function lifecycleWorkflowId(pipeline: string, dataVersion: string): stri
   return `lifecycle:${pipeline}:${dataVersion}`;
 }
 
-/** The data version of a retraining run comes from the breach window, so one breach starts one run. */
-export function retrainDataVersion(toPredictionId: number): string {
-  return `retrain-upto-${toPredictionId}`;
+/** The data version of a monitor-started retraining run comes from its training data's digest: the same data, the same run. */
+export function retrainDataVersion(digest: string): string {
+  return `retrain-${digest.slice(0, 16)}`;
 }
 
 export function monitorScheduleId(modelName: string): string {

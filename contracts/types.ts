@@ -10,8 +10,20 @@ export type DataSource =
   | { kind: 'file'; path: string; format?: 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow' }
   /** The connection string is read by the worker (urlEnv, else mlcycle's own database): no secret in history. */
   | { kind: 'postgres'; query: string; urlEnv?: string }
-  /** Labelled traffic of a served model: logged requests joined with their feedback, up to a prediction id. */
-  | { kind: 'feedback'; modelName: string; upToPredictionId: number };
+  /**
+   * Labelled traffic of a served model: logged requests joined with their feedback, up to a prediction id. The monitor's
+   * retraining also bounds it below (fromPredictionId), by label time (labelsUpTo), by count (the newest maxRows) and
+   * adds the champion's training snapshot (championDatasetId): the same fields always read the same rows.
+   */
+  | {
+      kind: 'feedback';
+      modelName: string;
+      upToPredictionId: number;
+      fromPredictionId?: number;
+      labelsUpTo?: string | null;
+      maxRows?: number | null;
+      championDatasetId?: string | null;
+    };
 
 export interface LifecycleInput {
   /** The stored definition this run follows (the same version for its retries, repairs and retrains). */
@@ -131,8 +143,13 @@ export interface MonitorWindowInput {
 }
 
 export interface MonitorWindowResult {
-  /** False when the window had fewer rows than the policy's minimum: nothing was stored. */
+  /** True when the window was judged (breach or within policy); see notJudged otherwise. */
   evaluated: boolean;
+  /**
+   * Why it was not judged. too_few_rows / no_deployment: nothing stored, the next window includes these rows.
+   * unjudgeable (a feature with no values, an unreadable row): stored with the reason, the cursor moves past it.
+   */
+  notJudged: { code: 'too_few_rows' | 'no_deployment' | 'unjudgeable'; reason: string } | null;
   fromPredictionId: number;
   toPredictionId: number;
   rows: number;
@@ -148,7 +165,35 @@ export interface MonitorWindowResult {
 
 export interface MonitorResult {
   window: MonitorWindowResult;
+  /** The retraining run this monitor run started (or found started for the same data); null otherwise. */
   retrainWorkflowId: string | null;
+  /** The incident and retraining decision of a judged window (null when the window was not judged). */
+  decision: RetrainDecision | null;
+}
+
+export interface RetrainDecisionInput {
+  monitorRunId: string;
+  pipeline: PipelineRef;
+  window: Pick<MonitorWindowResult, 'evaluated' | 'breached' | 'reasons' | 'modelVersion' | 'toPredictionId'>;
+}
+
+/**
+ * The monitor run's decision, made once per monitor run id (a retry or rerun reads the stored one). Reasons are named:
+ * retrain (a new incident, or an open one without a run yet), within_policy, incident_open, cooldown,
+ * too_few_new_labels, retrain_disabled, no_labelled_data.
+ */
+export interface RetrainDecision {
+  decision: 'retrain' | 'skip' | 'none';
+  reason: string;
+  /** For people: e.g. "incident #3 open since …; retraining run X already started". */
+  detail: string;
+  incidentId: number | null;
+  /** When decision is retrain: the lifecycle run to start and its input's data. */
+  workflowId: string | null;
+  dataVersion: string | null;
+  source: DataSource | null;
+  /** Incidents closed by this window (back within policy, or the champion changed). */
+  closed: { id: number; reason: string }[];
 }
 
 export interface RepairInput {

@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import type { MlcycleEnv } from '../lib/config/env.js';
 import { getDeployment } from '../lib/store/models.js';
 import { PROJECT_ROOT, startStack, type Stack } from '../stack/stack.js';
-import { lifecycleWorkflowId, monitorScheduleId, retrainDataVersion } from '../contracts/names.js';
+import { monitorScheduleId } from '../contracts/names.js';
 import type { MonitorResult } from '../contracts/types.js';
 import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from './client.js';
 import { followRun } from './progress.js';
@@ -70,7 +70,7 @@ export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifec
   for (const reason of breach.window.reasons) say(`   - ${reason}`);
   say(`   report: ${breach.window.reportHtml}`);
 
-  const retrainId = lifecycleWorkflowId(pipeline.name, retrainDataVersion(breach.window.toPredictionId));
+  const retrainId = breach.retrainWorkflowId as string; // the breach above was chosen for having one
   say(`\n4. Retraining on the labelled traffic: ${retrainId}`);
   const retrained = completeResult(await followRun(stack.client.workflow.getHandle(retrainId), (l) => say(`   ${l}`)));
   const after = await getDeployment(stack.db, pipeline.name);

@@ -18,7 +18,7 @@ export interface StatusReport {
   models: { name: string; version: number; role: string; algorithm: string; metric: string; score: number | null; blessed: boolean | null; createdAt: string }[];
   validations: ValidationReportRow[];
   repairs: RepairRow[];
-  monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null }[];
+  monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null; notJudged: string | null }[];
 }
 
 export async function collectStatus(client: Client, db: Db, limit = 20): Promise<StatusReport> {
@@ -43,8 +43,9 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     const score = m.metrics[metric] ?? null;
     return { name: m.name, version: m.version, role, algorithm: m.card.algorithm.split(' (')[0], metric, score, blessed: m.card.gate?.blessed ?? null, createdAt: m.createdAt };
   });
-  const monitorRows = await db.query<{ model_name: string; from_prediction_id: number; to_prediction_id: number; rows: number; breached: boolean; reasons: string[]; html: string | null }>(
-    `SELECT model_name, from_prediction_id, to_prediction_id, rows, breached, report->'reasons' AS reasons, report->>'html' AS html
+  const monitorRows = await db.query<{ model_name: string; from_prediction_id: number; to_prediction_id: number; rows: number; breached: boolean; reasons: string[]; html: string | null; not_judged: string | null }>(
+    `SELECT model_name, from_prediction_id, to_prediction_id, rows, breached, report->'reasons' AS reasons, report->>'html' AS html,
+            CASE WHEN NOT judged THEN COALESCE(not_judged_reason, 'not judged') END AS not_judged
        FROM monitor_reports ORDER BY id DESC LIMIT $1`,
     [limit],
   );
@@ -55,6 +56,7 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     breached: r.breached,
     reasons: r.reasons,
     report: r.html,
+    notJudged: r.not_judged,
   }));
   return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs: await listRepairs(db, limit) };
 }
@@ -93,7 +95,7 @@ export function formatStatus(s: StatusReport): string {
   lines.push('', 'Monitor windows (newest first):');
   if (s.monitor.length === 0) lines.push('  (none yet)');
   for (const w of s.monitor) {
-    lines.push(`  ${w.modelName} ${w.window} ${w.rows} rows: ${w.breached ? `BREACH — ${w.reasons.join('; ')}` : 'ok'}`);
+    lines.push(`  ${w.modelName} ${w.window} ${w.rows} rows: ${w.notJudged ? `NOT JUDGED — ${w.notJudged}` : w.breached ? `BREACH — ${w.reasons.join('; ')}` : 'ok'}`);
     if (w.report) lines.push(`    report: ${w.report}`);
   }
   return lines.join('\n');

@@ -1,44 +1,44 @@
-// The monitor workflow, started by a schedule: one window of drift per run; a breach starts one retraining run.
+// The monitor workflow, started by a schedule: one window per run; a breach incident starts at most one retraining run.
 import { proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from './policies.js';
 import { startLifecycleOnce } from './startOnce.js';
 import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
-import { lifecycleWorkflowId, retrainDataVersion } from '../contracts/names.js';
-import type { MonitorInput, MonitorResult } from '../contracts/types.js';
+import type { MonitorInput, MonitorResult, MonitorWindowResult, RetrainDecision } from '../contracts/types.js';
 
+const retry = { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
+const { computeMonitorWindow } = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry, summary: 'drift and quality of one window' });
+const { decideRetrain, recordRetrainStart } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry, summary: 'incident and retraining decision' });
 
-const { computeMonitorWindow } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
-  summary: 'drift and quality of one window',
-});
+function windowLine(w: MonitorWindowResult): string {
+  const head = `window (${w.fromPredictionId}, ${w.toPredictionId}]: ${w.rows} rows — `;
+  if (!w.evaluated) return head + `not judged: ${w.notJudged?.reason ?? 'unknown'}` + (w.reportHtml ? `\n\nreport: ${w.reportHtml}` : '');
+  return head + (w.breached ? `**breach**: ${w.reasons.join('; ')}` : 'within policy') + `\n\nreport: ${w.reportHtml ?? w.reportUri}`;
+}
+
+function decisionLine(d: RetrainDecision): string {
+  const closed = d.closed.map((c) => `incident #${c.id} closed: ${c.reason}`);
+  const verb = d.decision === 'retrain' ? 'retraining' : d.decision === 'skip' ? `no retraining (${d.reason})` : 'no incident';
+  return [...closed, `${verb}: ${d.detail}`].join('\n\n');
+}
 
 export async function monitorWorkflow(input: MonitorInput): Promise<MonitorResult> {
-  const window = await computeMonitorWindow({ monitorRunId: workflowInfo().workflowId, pipeline: input.pipeline });
-  if (!window.evaluated) {
-    setCurrentDetails(`window (${window.fromPredictionId}, ${window.toPredictionId}]: ${window.rows} rows, too few to judge`);
-    return { window, retrainWorkflowId: null };
+  const monitorRunId = workflowInfo().workflowId;
+  const window = await computeMonitorWindow({ monitorRunId, pipeline: input.pipeline });
+  setCurrentDetails(windowLine(window));
+  // A window not judged changes no incident: it neither opens one nor shows the model back within policy.
+  if (!window.evaluated) return { window, retrainWorkflowId: null, decision: null };
+  const decision = await decideRetrain({ monitorRunId, pipeline: input.pipeline, window });
+  setCurrentDetails(`${windowLine(window)}\n\n${decisionLine(decision)}`);
+  if (decision.decision !== 'retrain' || !decision.workflowId || !decision.source || !decision.dataVersion || decision.incidentId === null) {
+    return { window, retrainWorkflowId: null, decision };
   }
-  setCurrentDetails(
-    `window (${window.fromPredictionId}, ${window.toPredictionId}]: ${window.rows} rows — ` +
-      (window.breached ? `**breach**: ${window.reasons.join('; ')}` : 'within policy') +
-      `\n\nreport: ${window.reportHtml ?? window.reportUri}`,
+  // REJECT_DUPLICATE: a run of this id (this monitor run retried or rerun, or the same training data) is the one run.
+  const started = await startLifecycleOnce(
+    decision.workflowId,
+    { pipeline: input.pipeline, source: decision.source, sourceDigest: decision.dataVersion, dataVersion: decision.dataVersion, reason: `monitor breach: ${window.reasons.join('; ')}` },
+    `retrain ${input.pipeline.name}: incident #${decision.incidentId}, window up to prediction ${window.toPredictionId}`,
   );
-  if (!window.breached || !window.retrainEnabled) return { window, retrainWorkflowId: null };
-
-  const dataVersion = retrainDataVersion(window.toPredictionId);
-  const workflowId = lifecycleWorkflowId(input.pipeline.name, dataVersion);
-  // An existing run of this id is the one retraining run for this breach (the monitor run retried, or run again).
-  await startLifecycleOnce(
-    workflowId,
-    {
-      pipeline: input.pipeline,
-      source: { kind: 'feedback', modelName: input.pipeline.name, upToPredictionId: window.toPredictionId },
-      sourceDigest: dataVersion,
-      dataVersion,
-      reason: `monitor breach: ${window.reasons.join('; ')}`,
-    },
-    `retrain ${input.pipeline.name}: drift breach in window up to prediction ${window.toPredictionId}`,
-  );
-  return { window, retrainWorkflowId: workflowId };
+  await recordRetrainStart({ monitorRunId, incidentId: decision.incidentId, workflowId: decision.workflowId, started });
+  setCurrentDetails(`${windowLine(window)}\n\n${decisionLine(decision)}${started ? '' : ' (a run of this id existed already)'}`);
+  return { window, retrainWorkflowId: decision.workflowId, decision };
 }

@@ -10,6 +10,7 @@ import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, stepsSchema } from './steps.js';
 import { rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
+import { retrainSchema } from './retrain.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -103,7 +104,7 @@ const pipelineShape = z
       })
       .strict()
       .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1, maxRmseIncrease: 0.5 }),
-    retrain: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    retrain: retrainSchema,
     /** Modules (TypeScript or JavaScript, relative to the pipeline file) whose exported steps `steps` may use. */
     modules: modulesSchema,
     /** The DAG; absent → the built-in lifecycle ingest → validate → optimize → package → deploy. */

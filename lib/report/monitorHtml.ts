@@ -1,6 +1,8 @@
-// The monitor window report as one self-contained HTML page: verdict, per-feature drift, histograms (inline SVG).
+// The monitor window report as one self-contained HTML page: verdict, quality per variant, drift, histograms (inline SVG).
 import type { FeatureDrift } from '../stats/drift.js';
 import type { HistogramPair } from '../stats/histogram.js';
+import type { Estimate } from '../stats/intervals.js';
+import type { VariantQuality } from '../stats/quality.js';
 
 /** Quality of a window's labelled rows: accuracy for a classifier, RMSE and MAE for a regressor. */
 export type WindowQuality =
@@ -12,9 +14,14 @@ export interface MonitorReportView {
   championVersion: number;
   window: { fromPredictionId: number; toPredictionId: number; rows: number };
   policy: { psiThreshold: number; ksPValueThreshold: number; minRows: number; maxAccuracyDrop: number; maxRmseIncrease?: number };
-  drift: FeatureDrift[];
-  histograms: HistogramPair[];
-  quality: WindowQuality;
+  /** Absent when the window could not be judged (notJudged says why). */
+  drift?: FeatureDrift[];
+  histograms?: HistogramPair[];
+  quality?: WindowQuality;
+  variants?: VariantQuality[];
+  /** The label-time window the quality counts: labels created in (after, to]. */
+  labels?: { after: string | null; to: string | null; rule: string };
+  notJudged?: string;
   breached: boolean;
   reasons: string[];
   createdAt: string;
@@ -63,22 +70,20 @@ function qualityLine(q: WindowQuality, policy: MonitorReportView['policy']): str
   return `Labelled rows: ${q.labelledRows}; accuracy ${num(q.accuracy)} (champion's holdout accuracy ${num(q.championHoldoutAccuracy)}; allowed drop ${policy.maxAccuracyDrop}).`;
 }
 
-export function renderMonitorHtml(r: MonitorReportView): string {
-  const rows = r.drift
-    .map((d) => {
-      const psiBad = d.psi > r.policy.psiThreshold;
-      const ksBad = d.ks !== undefined && d.ks.pValue < r.policy.ksPValueThreshold;
-      return (
-        `<tr><td>${escape(d.feature)}</td><td>${d.kind}</td><td class="${psiBad ? 'bad' : ''}">${num(d.psi)}</td>` +
-        `<td>${num(d.ks?.statistic)}</td><td class="${ksBad ? 'bad' : ''}">${num(d.ks?.pValue)}</td>` +
-        `<td>${d.referenceCount}</td><td>${d.currentCount}</td></tr>`
-      );
-    })
+const interval = (e: Estimate | null): string => (e === null ? '–' : `${num(e.value)} <small>[${num(e.lower)}, ${num(e.upper)}]</small>`);
+
+function variantTable(r: MonitorReportView): string {
+  const variants = r.variants ?? [];
+  if (variants.length === 0) return '<p>No labelled answers in this window.</p>';
+  const regression = r.quality?.task === 'regression';
+  const head = regression ? '<th>RMSE [95%]</th><th>MAE [95%]</th>' : '<th>accuracy [95% Wilson]</th><th>macro-F1 [95% bootstrap]</th>';
+  const body = variants
+    .map((v) => `<tr><td>${v.variant}</td><td>v${v.version}</td><td>${v.labelledRows}</td>` + (regression ? `<td>${interval(v.rmse)}</td><td>${interval(v.mae)}</td>` : `<td>${interval(v.accuracy)}</td><td>${interval(v.macroF1)}</td>`) + '</tr>')
     .join('\n');
-  const plots = r.histograms.map((h) => `<section><h3>${escape(h.feature)}</h3>${histogramSvg(h)}</section>`).join('\n');
-  const verdict = r.breached
-    ? `<p class="verdict bad">Breach</p><ul>${r.reasons.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>`
-    : `<p class="verdict ok">Within policy</p>${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>` : ''}`;
+  return `<table><tr><th>variant</th><th>version</th><th>labelled rows</th>${head}</tr>\n${body}\n</table>`;
+}
+
+function page(r: MonitorReportView, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mlcycle monitor — ${escape(r.model)} (${r.window.fromPredictionId}, ${r.window.toPredictionId}]</title>
 <style>
@@ -90,9 +95,37 @@ section{display:inline-block;margin:0 1rem 1rem 0}
 </style></head><body>
 <h1>Monitor report: ${escape(r.model)} (champion v${r.championVersion})</h1>
 <p>Window of logged requests (${r.window.fromPredictionId}, ${r.window.toPredictionId}]: ${r.window.rows} rows, written ${escape(r.createdAt)}.</p>
-${verdict}
+${body}
+</body></html>
+`;
+}
+
+export function renderMonitorHtml(r: MonitorReportView): string {
+  if (r.notJudged !== undefined) {
+    return page(r, `<p class="verdict bad">Not judged</p><p>${escape(r.notJudged)}</p><p>The window is stored as not judged; the next window starts after it.</p>`);
+  }
+  const rows = (r.drift ?? [])
+    .map((d) => {
+      const psiBad = d.psi > r.policy.psiThreshold;
+      const ksBad = d.ks !== undefined && d.ks.pValue < r.policy.ksPValueThreshold;
+      return (
+        `<tr><td>${escape(d.feature)}</td><td>${d.kind}</td><td class="${psiBad ? 'bad' : ''}">${num(d.psi)}</td>` +
+        `<td>${num(d.ks?.statistic)}</td><td class="${ksBad ? 'bad' : ''}">${num(d.ks?.pValue)}</td>` +
+        `<td>${d.referenceCount}</td><td>${d.currentCount}</td></tr>`
+      );
+    })
+    .join('\n');
+  const plots = (r.histograms ?? []).map((h) => `<section><h3>${escape(h.feature)}</h3>${histogramSvg(h)}</section>`).join('\n');
+  const list = r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>` : '';
+  const verdict = r.breached ? `<p class="verdict bad">Breach</p>${list}` : `<p class="verdict ok">Within policy</p>${list}`;
+  const labels = r.labels ? ` Labels counted: those that arrived after ${escape(r.labels.after ?? 'the start')} up to ${escape(r.labels.to ?? '–')} (${escape(r.labels.rule)}).` : '';
+  return page(
+    r,
+    `${verdict}
 <h2>Quality</h2>
-<p>${qualityLine(r.quality, r.policy)}</p>
+<p>${r.quality ? qualityLine(r.quality, r.policy) : ''}</p>
+<p>The breach rule judges the champion's answers; every variant's answers by version, with 95% intervals:${labels}</p>
+${variantTable(r)}
 <h2>Feature drift against the training data</h2>
 <p>Policy: PSI &gt; ${r.policy.psiThreshold} or KS p-value &lt; ${r.policy.ksPValueThreshold} breaches; at least ${r.policy.minRows} rows.</p>
 <table><tr><th>feature</th><th>kind</th><th>PSI</th><th>KS D</th><th>KS p-value</th><th>reference n</th><th>current n</th></tr>
@@ -100,7 +133,6 @@ ${rows}
 </table>
 <h2>Distributions</h2>
 <p class="legend"><span style="background:#9aa0a6"></span>training data<span style="background:#1a73e8"></span>this window</p>
-${plots}
-</body></html>
-`;
+${plots}`,
+  );
 }

@@ -1,7 +1,10 @@
-// A monitor window's quality on its labelled rows against the champion's holdout: accuracy drop or RMSE rise.
+// A monitor window's quality on its labelled rows: the champion's breach judgement, and per-variant metrics with intervals.
 import type { OnnxTask } from '../onnx/runtime.js';
 import type { WindowQuality } from '../report/monitorHtml.js';
 import { numericLabel } from '../data/labels.js';
+import { bootstrapCI } from '../train/bootstrap.js';
+import { macroF1 } from '../train/metrics.js';
+import { meanInterval, rmseInterval, wilsonInterval, type Estimate } from './intervals.js';
 
 export interface QualityPolicy {
   minRows: number;
@@ -60,4 +63,76 @@ export function judgeQuality(task: OnnxTask, rows: readonly QualityRow[], holdou
     }
   }
   return { quality, reasons };
+}
+
+export type Variant = 'champion' | 'challenger' | 'shadow';
+
+/** A labelled answer of one variant (shadow answers share their request, and so their label, with the champion's). */
+export interface VariantRow extends QualityRow {
+  variant: Variant;
+  version: number;
+}
+
+/** Quality of one variant's answers (by version) with 95% intervals; null where the metric does not apply or n is too small. */
+export interface VariantQuality {
+  variant: Variant;
+  version: number;
+  labelledRows: number;
+  accuracy: Estimate | null;
+  macroF1: Estimate | null;
+  rmse: Estimate | null;
+  mae: Estimate | null;
+}
+
+const ORDER: Record<Variant, number> = { champion: 0, challenger: 1, shadow: 2 };
+
+/**
+ * Per variant and version: accuracy (Wilson) and macro-F1 (seeded percentile bootstrap) for a classifier; RMSE
+ * (normal interval of the MSE, square-rooted) and MAE (normal) for a regressor. Rows without a usable label or answer
+ * are left out; labelledRows counts the rows used.
+ */
+export function qualityByVariant(task: OnnxTask, rows: readonly VariantRow[], o: { level?: number; seed?: number; iterations?: number } = {}): VariantQuality[] {
+  const level = o.level ?? 0.95;
+  const groups = new Map<string, VariantRow[]>();
+  for (const r of rows) {
+    const key = `${r.variant}:${r.version}`;
+    const list = groups.get(key) ?? [];
+    list.push(r);
+    groups.set(key, list);
+  }
+  const out: VariantQuality[] = [];
+  for (const list of groups.values()) {
+    const { variant, version } = list[0];
+    const empty: VariantQuality = { variant, version, labelledRows: 0, accuracy: null, macroF1: null, rmse: null, mae: null };
+    out.push(task === 'regression' ? { ...empty, ...regressionQuality(list, level) } : { ...empty, ...classificationQuality(list, level, o.seed ?? 0, o.iterations ?? 400) });
+  }
+  return out.sort((a, b) => ORDER[a.variant] - ORDER[b.variant] || a.version - b.version);
+}
+
+function regressionQuality(rows: readonly QualityRow[], level: number): Partial<VariantQuality> {
+  const errors: number[] = [];
+  for (const r of rows) {
+    const truth = r.label === null ? null : numericLabel(r.label);
+    if (truth !== null && r.predictedValue !== null) errors.push(truth - r.predictedValue);
+  }
+  if (errors.length < 2) return { labelledRows: errors.length };
+  return { labelledRows: errors.length, rmse: rmseInterval(errors, level), mae: meanInterval(errors.map(Math.abs), level) };
+}
+
+function classificationQuality(rows: readonly QualityRow[], level: number, seed: number, iterations: number): Partial<VariantQuality> {
+  const used = rows.filter((r): r is QualityRow & { label: string; predicted: string } => r.label !== null && r.predicted !== null);
+  const n = used.length;
+  if (n === 0) return { labelledRows: 0 };
+  const classes = new Map<string, number>();
+  const code = (c: string): number => classes.get(c) ?? (classes.set(c, classes.size), classes.size - 1);
+  const truth = Int32Array.from(used, (r) => code(r.label));
+  const guess = Int32Array.from(used, (r) => code(r.predicted));
+  const hits = used.filter((r) => r.label === r.predicted).length;
+  const k = classes.size;
+  const f1 = bootstrapCI(truth, Float64Array.from(guess), (y, p) => macroF1(y, Int32Array.from(p), k), { iterations, level, seed });
+  return {
+    labelledRows: n,
+    accuracy: wilsonInterval(hits, n, level),
+    macroF1: n >= 2 ? { value: f1.estimate, lower: f1.lower, upper: f1.upper, level, method: 'bootstrap' } : null,
+  };
 }

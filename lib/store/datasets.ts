@@ -120,10 +120,16 @@ export interface MonitorReportRow {
   breached: boolean;
   report: { reasons: string[]; html?: string } & Record<string, unknown>;
   uri: string;
+  /** False for a window that could not be judged (its reason in notJudgedReason); the cursor still moves past it. */
+  judged?: boolean;
+  notJudgedReason?: string | null;
+  /** The newest label time this window's quality counted (quality windows are on label time); null: no label yet. */
+  labelsTo?: string | null;
 }
 
 const MONITOR_COLUMNS = `monitor_run_id AS "monitorRunId", model_name AS "modelName", model_version AS "modelVersion",
-  from_prediction_id AS "fromPredictionId", to_prediction_id AS "toPredictionId", rows, breached, report, uri`;
+  from_prediction_id AS "fromPredictionId", to_prediction_id AS "toPredictionId", rows, breached, report, uri,
+  judged, not_judged_reason AS "notJudgedReason", to_char(labels_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "labelsTo"`;
 
 export async function findMonitorReport(db: Queryable, monitorRunId: string): Promise<MonitorReportRow | null> {
   const res = await db.query<MonitorReportRow>(`SELECT ${MONITOR_COLUMNS} FROM monitor_reports WHERE monitor_run_id = $1`, [monitorRunId]);
@@ -140,10 +146,21 @@ export async function lastMonitorReport(db: Queryable, modelName: string): Promi
 
 export async function saveMonitorReport(db: Queryable, r: MonitorReportRow): Promise<void> {
   await db.query(
-    `INSERT INTO monitor_reports (monitor_run_id, model_name, model_version, from_prediction_id, to_prediction_id, rows, breached, report, uri)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (monitor_run_id) DO NOTHING`,
-    [r.monitorRunId, r.modelName, r.modelVersion, r.fromPredictionId, r.toPredictionId, r.rows, r.breached, JSON.stringify(r.report), r.uri],
+    `INSERT INTO monitor_reports (monitor_run_id, model_name, model_version, from_prediction_id, to_prediction_id, rows, breached, report, uri,
+                                  judged, not_judged_reason, labels_to)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (monitor_run_id) DO NOTHING`,
+    [r.monitorRunId, r.modelName, r.modelVersion, r.fromPredictionId, r.toPredictionId, r.rows, r.breached, JSON.stringify(r.report), r.uri,
+      r.judged ?? true, r.notJudgedReason ?? null, r.labelsTo ?? null],
   );
+}
+
+/** The label watermark of the model's last window that counted labels (null: none yet). */
+export async function lastLabelWatermark(db: Queryable, modelName: string): Promise<string | null> {
+  const res = await db.query<{ at: string | null }>(
+    `SELECT to_char(MAX(labels_to) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM monitor_reports WHERE model_name = $1`,
+    [modelName],
+  );
+  return res.rows[0]?.at ?? null;
 }
 
 /** Pins a schema a person edited as the pipeline's next version; the skew reference stays the first data's. */

@@ -1,0 +1,91 @@
+// Labelled production data: answers joined with their labels by label time (quality windows) and retraining selections.
+import type { Queryable } from './db.js';
+import type { RawRecord } from '../data/table.js';
+
+const TS = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export interface LabelledAnswer {
+  variant: 'champion' | 'challenger' | 'shadow';
+  version: number;
+  label: string;
+  predicted: string | null;
+  predictedValue: number | null;
+}
+
+/**
+ * Every variant's answers (shadow included) whose label arrived after `labelsAfter` (null: ever), and the newest label
+ * time among them (the window's label watermark; `labelsAfter` when there is none). A label that arrives late still
+ * counts, once: in the first window judged after it arrived.
+ */
+export async function answersLabelledSince(db: Queryable, modelName: string, labelsAfter: string | null): Promise<{ rows: LabelledAnswer[]; labelsTo: string | null }> {
+  const res = await db.query<LabelledAnswer & { at: string }>(
+    `SELECT p.variant, p.model_version AS version, f.label, p.output->>'label' AS predicted,
+            CASE WHEN jsonb_typeof(p.output->'value') = 'number' THEN (p.output->>'value')::float8 END AS "predictedValue",
+            ${TS('f.created_at')} AS at
+       FROM feedback f JOIN predictions p ON p.request_id = f.request_id
+      WHERE p.model_name = $1 AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)`,
+    [modelName, labelsAfter],
+  );
+  let labelsTo = labelsAfter;
+  for (const r of res.rows) if (labelsTo === null || r.at > labelsTo) labelsTo = r.at;
+  return { rows: res.rows.map(({ at: _at, ...r }) => r), labelsTo };
+}
+
+/** Which labelled answers a retraining run learns from: prediction ids in (from, upTo], labels up to a time, the newest maxRows. */
+export interface LabelledSelection {
+  fromPredictionId: number;
+  upToPredictionId: number;
+  /** ISO time with microseconds: labels created later are left out (so the same selection reads the same rows). */
+  labelsUpTo: string | null;
+  maxRows: number | null;
+}
+
+export interface LabelledRow {
+  id: number;
+  label: string;
+  input: RawRecord;
+}
+
+/** The labelled champion/challenger answers of a selection, oldest first (shadow rows repeat a request: left out). */
+export async function selectLabelled(db: Queryable, modelName: string, s: LabelledSelection, withInput: boolean): Promise<LabelledRow[]> {
+  const res = await db.query<LabelledRow>(
+    `SELECT * FROM (
+       SELECT p.id, f.label, ${withInput ? 'p.input' : "'{}'::jsonb AS input"}
+         FROM predictions p JOIN feedback f ON f.request_id = p.request_id
+        WHERE p.model_name = $1 AND p.variant <> 'shadow' AND p.id > $2 AND p.id <= $3
+          AND ($4::timestamptz IS NULL OR f.created_at <= $4::timestamptz)
+        ORDER BY p.id DESC ${s.maxRows === null ? '' : 'LIMIT $5'}) newest ORDER BY id`,
+    [modelName, s.fromPredictionId, s.upToPredictionId, s.labelsUpTo, ...(s.maxRows === null ? [] : [s.maxRows])],
+  );
+  return res.rows;
+}
+
+/** Labelled champion/challenger answers whose label arrived after `after` (null: all of them). */
+export async function countLabelsSince(db: Queryable, modelName: string, after: string | null): Promise<number> {
+  const res = await db.query<{ n: number }>(
+    `SELECT COUNT(*)::int AS n FROM feedback f JOIN predictions p ON p.request_id = f.request_id
+      WHERE p.model_name = $1 AND p.variant <> 'shadow' AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)`,
+    [modelName, after],
+  );
+  return res.rows[0].n;
+}
+
+/** The database's clock, as the ISO text the selections store; and the last prediction id before `days` ago. */
+export async function clockAndWindowStart(db: Queryable, modelName: string, days: number | null): Promise<{ now: string; fromPredictionId: number }> {
+  const res = await db.query<{ now: string; before: number | null }>(
+    `SELECT ${TS('now()')} AS now,
+            CASE WHEN $2::float8 IS NULL THEN 0
+                 ELSE (SELECT MAX(id) FROM predictions WHERE model_name = $1 AND created_at < now() - make_interval(secs => $2::float8 * 86400)) END AS before`,
+    [modelName, days],
+  );
+  return { now: res.rows[0].now, fromPredictionId: res.rows[0].before ?? 0 };
+}
+
+/** Champion/challenger answers with fromId < id ≤ toId (shadow answers repeat a request: left out). */
+export async function countLogged(db: Queryable, modelName: string, fromId: number, toId: number): Promise<number> {
+  const res = await db.query<{ n: number }>(
+    `SELECT COUNT(*)::int AS n FROM predictions WHERE model_name = $1 AND id > $2 AND id <= $3 AND variant <> 'shadow'`,
+    [modelName, fromId, toId],
+  );
+  return res.rows[0].n;
+}
