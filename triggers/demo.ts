@@ -1,15 +1,15 @@
-// `mlcycle demo`: the whole loop on seattle-weather — train, deploy, replay 2014–2015, detect drift, retrain, challenger.
+// `mlcycle demo`: the whole loop on seattle-weather — train, serve, replay 2014, drift, one retrain, rollout on 2015, repair.
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { MlcycleEnv } from '../lib/config/env.js';
-import { getDeployment } from '../lib/store/models.js';
 import { PROJECT_ROOT, startStack, type Stack } from '../stack/stack.js';
 import { monitorScheduleId } from '../contracts/names.js';
 import type { MonitorResult } from '../contracts/types.js';
 import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from './client.js';
 import { followRun } from './progress.js';
 import { runRepairStory, type RepairStory } from './demoRepair.js';
+import { inInches, runRolloutStory, type RolloutStory } from './demoRollout.js';
 import { replayTraffic } from './replay.js';
 import { registerStartApi } from './httpApi.js';
 import { applySchedules } from './schedules.js';
@@ -27,7 +27,9 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 /** Runs the story on a started stack; returns what a test or a person checks. */
-export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifecycleResult; breach: MonitorResult; retrained: CompleteLifecycleResult; repair: RepairStory }> {
+export async function runDemoStory(
+  stack: Stack,
+): Promise<{ first: CompleteLifecycleResult; breach: MonitorResult; retrained: CompleteLifecycleResult; rollout: RolloutStory; repair: RepairStory }> {
   const pipeline = await resolvePipeline('seattle-weather');
   const httpUrl = stack.info.httpUrl;
   if (!httpUrl) throw new Error('the demo needs the serving API');
@@ -42,16 +44,17 @@ export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifec
   say(`   run ${run.workflowId}`);
   const first = completeResult(await followRun(run.handle, (l) => say(`   ${l}`)));
   say(`   → ${first.model.name}@${first.model.version} (holdout accuracy ${first.candidate.holdoutMetrics.accuracy.toFixed(3)}) serves as ${first.deployment?.role ?? 'nothing: not blessed'}`);
-  const before = await getDeployment(stack.db, pipeline.name);
 
-  say('\n2. Replaying 2014–2015 as live traffic, with the true labels as feedback');
+  say('\n2. Replaying 2014 as live traffic, with the true labels as feedback — but from 2014 the station reports precipitation in inches');
   const bar = new cliProgress.SingleBar({ format: '   requests [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic);
-  bar.start(730, 0);
+  bar.start(365, 0);
   const replay = await replayTraffic({
     httpUrl,
     model: pipeline.name,
     csvPath: join(PROJECT_ROOT, 'examples/seattle-weather/replay-2014-2015.csv'),
     target: pipeline.target,
+    keep: (r) => String(r.date).startsWith('2014'),
+    transform: inInches,
     onProgress: (sent) => bar.update(sent),
   });
   bar.stop();
@@ -73,14 +76,14 @@ export async function runDemoStory(stack: Stack): Promise<{ first: CompleteLifec
   const retrainId = breach.retrainWorkflowId as string; // the breach above was chosen for having one
   say(`\n4. Retraining on the labelled traffic: ${retrainId}`);
   const retrained = completeResult(await followRun(stack.client.workflow.getHandle(retrainId), (l) => say(`   ${l}`)));
-  const after = await getDeployment(stack.db, pipeline.name);
+  const d = retrained.deployment;
   say(
     `   → ${retrained.model.name}@${retrained.model.version} (holdout accuracy ${retrained.candidate.holdoutMetrics.accuracy.toFixed(3)}) ` +
-      `serves as ${retrained.deployment?.role ?? 'nothing: not blessed'}; champion v${after?.championVersion ?? before?.championVersion}, ` +
-      `challenger v${after?.challengerVersion ?? '-'} on ${Math.round((after?.challengerWeight ?? 0) * 100)}% of traffic`,
+      (d?.rolloutWorkflowId ? `in rollout against champion v${d.championVersion}: ${d.stage} first (${d.rolloutWorkflowId})` : `serves as ${d?.role ?? 'nothing: not blessed'}`),
   );
+  const rollout = await runRolloutStory(stack, pipeline, say);
   const repair = await runRepairStory(stack, say);
-  return { first, breach, retrained, repair };
+  return { first, breach, retrained, rollout, repair };
 }
 
 /** The demo tells the same story every time: it runs on its own state folder, emptied at start. */
@@ -93,7 +96,7 @@ export async function demo(base: MlcycleEnv, keepRunning: boolean): Promise<void
   try {
     await runDemoStory(stack);
     say('\nWhere to look:');
-    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:* with their steps' activities, monitor:*, repair:*; the repaired run's MlcycleRepairOf; schedules monitor:*, repair:*; npx mlcycle schedules list)`);
+    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:* with their steps' activities, rollout:* with MlcycleRolloutStage and the decision in its details, monitor:*, repair:*; the repaired run's MlcycleRepairOf; schedules monitor:*, repair:*; npx mlcycle schedules list)`);
     say(`  Serving API       ${stack.info.httpUrl}/v1/models`);
     say(`  HTML reports      ${join(stateDir, 'reports')}`);
     say(`  Status            MLCYCLE_STATE_DIR=${relative(process.cwd(), stateDir) || '.'} npx mlcycle status   (while this stack runs)`);

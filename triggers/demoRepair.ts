@@ -53,7 +53,7 @@ export async function runRepairStory(stack: Stack, say: (line: string) => void):
     repair: { ...example.repair, backoffSeconds: 0 },
     steps: example.steps?.map((s) => (s.id === 'notify' ? { ...s, with: { url, failOnError: true }, retry: { maximumAttempts: 2, initialIntervalSeconds: 0.5 } } : s)),
   };
-  say(`\n5. A dependency goes down: weather-steps (user steps: derive features, business rules, notify) tells ${url}, which does not answer`);
+  say(`\n7. A dependency goes down: weather-steps (user steps: derive features, business rules, notify) tells ${url}, which does not answer`);
   const run = await startLifecycle(stack, definition, { rerun: true, reason: 'demo: the event receiver is down' });
   const failure = await followRun(run.handle, (l) => say(`   ${l}`)).then(
     () => 'it did not fail',

@@ -6,7 +6,7 @@ import { runProgress } from './client.js';
 
 const ICON: Record<string, string> = { pending: '·', running: '▶', done: '✓', reused: '↺', failed: '✗', cancelled: '⊘' };
 
-/** "3/5 steps: ✓ ingest ↺ validate ▶ optimize · package · deploy" */
+/** "3/5 steps: ✓ ingest ↺ validate ▶ optimize · package · rollout" */
 export function stepsLine(p: LifecycleProgress): string {
   const finished = p.steps.filter((s) => s.state === 'done' || s.state === 'reused').length;
   return `${finished}/${p.steps.length} steps: ${p.steps.map((s) => `${ICON[s.state] ?? '?'} ${s.id}`).join('  ')}`;

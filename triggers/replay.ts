@@ -2,6 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseCsv } from '../lib/data/csv.js';
 import { recordsFromTable } from '../lib/data/records.js';
+import type { RawRecord } from '../lib/data/table.js';
+
+/** The records of a CSV file, as requests carry them (dates as ISO strings). */
+export async function readRecords(csvPath: string): Promise<RawRecord[]> {
+  return recordsFromTable(parseCsv(await readFile(csvPath, 'utf8'), csvPath));
+}
 
 export interface ReplayOptions {
   httpUrl: string;
@@ -9,6 +15,10 @@ export interface ReplayOptions {
   csvPath: string;
   target: string;
   batchSize?: number;
+  /** Only the records this keeps (e.g. one year of a longer file). */
+  keep?: (record: RawRecord) => boolean;
+  /** What the traffic looks like by then (e.g. a unit changed upstream). */
+  transform?: (record: RawRecord) => RawRecord;
   onProgress?: (sent: number, total: number) => void;
 }
 
@@ -26,8 +36,7 @@ async function post<T>(url: string, body: unknown): Promise<T> {
 }
 
 export async function replayTraffic(o: ReplayOptions): Promise<ReplayResult> {
-  const table = parseCsv(await readFile(o.csvPath, 'utf8'), o.csvPath);
-  const records = recordsFromTable(table);
+  const records = (await readRecords(o.csvPath)).filter((r) => o.keep?.(r) ?? true).map((r) => o.transform?.(r) ?? r);
   const batchSize = o.batchSize ?? 50;
   const byVariant: Record<string, number> = {};
   let labelled = 0;

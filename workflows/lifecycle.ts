@@ -17,7 +17,7 @@ function summarize(input: LifecycleInput, steps: StepRecord[], outputs: Map<stri
     pipeline: input.pipeline, steps, outputs: Object.fromEntries(outputs),
     dataset: last('ingest', 'dataset') ?? null, validation: last('validate', 'validation') ?? null,
     trials: candidate?.trials ?? [], bestTrial: candidate?.bestTrial ?? null, candidate: candidate?.candidate ?? null,
-    model: last('package', 'model') ?? null, deployment: last('deploy', 'deployment') ?? null,
+    model: last('package', 'model') ?? null, deployment: last('rollout', 'deployment') ?? null,
   };
 }
 

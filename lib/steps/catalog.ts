@@ -39,7 +39,7 @@ export const BUILTIN_STEPS: readonly StepDescriptor[] = [
     timeoutSeconds: 3600,
   }),
   builtin('package', 'exports ONNX with preprocessing, checks parity, writes the model card, registers a version', ['candidate'], ['model']),
-  builtin('deploy', 'serves a blessed version (champion, or challenger on the configured share) and schedules its monitor', ['model'], ['deployment'], {
+  builtin('rollout', 'serves a blessed version: the first as champion, a later one through a rollout (shadow → canary → A/B) that guardrails and a sequential test decide', ['model'], ['deployment'], {
     cache: false,
     timeoutSeconds: 300,
   }),

@@ -69,7 +69,7 @@ test('user steps run beside the built-ins: features derived, a rule checked in p
   firstRun = run;
   const result = completeResult(await run.handle.result());
   assert.deepEqual(result.steps.map((s) => s.state), Array(8).fill('done'));
-  assert.deepEqual(new Set(result.steps.map((s) => s.id)), new Set(['ingest', 'prepare', 'validate', 'rules', 'optimize', 'package', 'deploy', 'notify']));
+  assert.deepEqual(new Set(result.steps.map((s) => s.id)), new Set(['ingest', 'prepare', 'validate', 'rules', 'optimize', 'package', 'rollout', 'notify']));
   const prepared = result.outputs.prepare.dataset;
   assert.ok(prepared && prepared.columns.some((c) => c.name === 'temp_range') && prepared.columns.some((c) => c.name === 'month'));
   assert.equal(result.validation.trainingDataset.id, prepared.id, 'validate checked what prepare produced');
@@ -92,18 +92,18 @@ test('a rerun on the same data reuses every cacheable step: no activity of their
   const run = await startLifecycle(stack, pipeline, { rerun: true, reason: 'rerun' });
   const result = completeResult(await run.handle.result());
   const states = Object.fromEntries(result.steps.map((s) => [s.id, s.state]));
-  assert.deepEqual(states, { ingest: 'reused', prepare: 'reused', validate: 'reused', rules: 'reused', optimize: 'reused', package: 'reused', deploy: 'done', notify: 'done' });
+  assert.deepEqual(states, { ingest: 'reused', prepare: 'reused', validate: 'reused', rules: 'reused', optimize: 'reused', package: 'reused', rollout: 'done', notify: 'done' });
   for (const s of result.steps.filter((s) => s.state === 'reused')) assert.equal(s.reusedFrom, firstRun.workflowId);
   assert.equal(result.model.version, 1, 'the same registered version, not a new one');
 
   const types = (await scheduledActivities(run.handle)).map((a) => a.type);
   for (const heavy of ['ingestDataset', 'validateDataset', 'planSearch', 'runTrial', 'trainCandidate', 'packageModel']) assert.ok(!types.includes(heavy), `${heavy} did not run`);
   assert.equal(types.filter((t) => t === 'runUserStep').length, 1, 'only notify ran among the user steps');
-  assert.equal(types.filter((t) => t === 'deployModel').length, 1);
+  assert.equal(types.filter((t) => t === 'planDeployment').length, 1);
 
   const records = await stepRunsOf(stack.db, run.workflowId);
   assert.deepEqual(records.filter((r) => r.status === 'reused').map((r) => r.stepId).sort(), ['ingest', 'optimize', 'package', 'prepare', 'rules', 'validate']);
-  assert.deepEqual(records.filter((r) => r.status === 'executed').map((r) => r.stepId).sort(), ['deploy', 'notify']);
+  assert.deepEqual(records.filter((r) => r.status === 'executed').map((r) => r.stepId).sort(), ['notify', 'rollout']);
   const versions = await stack.db.query('SELECT 1 FROM model_versions WHERE name = $1', [pipeline.name]);
   assert.equal(versions.rowCount, 1);
   assert.equal(received.length, 2, 'notified again: a side effect is never reused');
@@ -146,7 +146,7 @@ test('the CLI shows the plan with what would be reused, lists the steps, and run
   const plan = await cli('run', file, '--plan');
   assert.equal(plan.status, 0, plan.stderr);
   for (const id of ['ingest', 'prepare', 'validate', 'rules', 'optimize', 'package']) assert.match(plan.stdout, new RegExp(`^  ${id}\\s+↺ reuse`, 'm'));
-  for (const id of ['deploy', 'notify']) assert.match(plan.stdout, new RegExp(`^  ${id}\\s+▶ run`, 'm'));
+  for (const id of ['rollout', 'notify']) assert.match(plan.stdout, new RegExp(`^  ${id}\\s+▶ run`, 'm'));
   const steps = await cli('steps', file);
   assert.equal(steps.status, 0, steps.stderr);
   for (const name of ['ingest (built-in)', 'derive-features', 'business-rules', 'notify-webhook', 'with.minDaysPerClass: integer']) assert.ok(steps.stdout.includes(name), `${name} in:\n${steps.stdout}`);
@@ -172,7 +172,7 @@ test('a failing user step fails the run naming it, and nothing after it runs', a
   assert.equal(err.cause.type, 'StepRejected');
   assert.match(err.cause.message, /step "rules" \(business-rules\) failed: business rules failed: fewer than 1000 days/);
   const types = (await scheduledActivities(run.handle)).map((a) => a.type);
-  for (const later of ['planSearch', 'runTrial', 'trainCandidate', 'packageModel', 'deployModel']) assert.ok(!types.includes(later), `${later} never ran`);
+  for (const later of ['planSearch', 'runTrial', 'trainCandidate', 'packageModel', 'planDeployment']) assert.ok(!types.includes(later), `${later} never ran`);
   assert.equal(types.filter((t) => t === 'runUserStep').length, 2, 'prepare and rules; a rejected step is not retried');
   const description = await run.handle.describe();
   assert.deepEqual(description.searchAttributes.MlcycleStep, ['rules'], 'MlcycleStep keeps the failed step');

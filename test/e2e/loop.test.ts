@@ -50,7 +50,7 @@ test('seattle-weather goes through its whole life: champion, drift, retraining, 
   assert.match(repair.failure, /^step "notify" \(notify-webhook\) failed: /);
   assert.deepEqual(repair.round.decisions.filter((d) => d.action === 'restart').map((d) => [d.step, d.attempt]), [['notify', 1]]);
   assert.deepEqual(Object.fromEntries(repair.healed.steps.map((s) => [s.id, s.state])), {
-    ingest: 'reused', prepare: 'reused', validate: 'reused', rules: 'reused', optimize: 'reused', package: 'reused', deploy: 'done', notify: 'done',
+    ingest: 'reused', prepare: 'reused', validate: 'reused', rules: 'reused', optimize: 'reused', package: 'reused', rollout: 'done', notify: 'done',
   });
 
   // The serving API lists both versions with the configured split.

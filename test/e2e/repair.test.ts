@@ -36,7 +36,7 @@ after(async () => {
   await stack?.teardown();
 });
 
-/** ingest → validate → gate (a user step that fails until `flag` exists) → optimize → package → deploy. */
+/** ingest → validate → gate (a user step that fails until `flag` exists) → optimize → package → rollout. */
 function withGate(name: string, flag: string): PipelineInput {
   return {
     ...base,
@@ -50,7 +50,7 @@ function withGate(name: string, flag: string): PipelineInput {
       { id: 'gate', uses: 'needs-flag', needs: ['validate'], with: { flag }, retry: { maximumAttempts: 2, initialIntervalSeconds: 0.1 } },
       { id: 'optimize', uses: 'optimize', needs: ['validate', 'gate'] },
       { id: 'package', uses: 'package', needs: ['optimize'] },
-      { id: 'deploy', uses: 'deploy', needs: ['package'] },
+      { id: 'rollout', uses: 'rollout', needs: ['package'] },
     ],
   };
 }
@@ -98,7 +98,7 @@ test('a run failed by a passing fault is restarted by the repair schedule from t
   assert.equal(result.deployment?.role, 'champion');
   assert.deepEqual(result.pipeline, failed.pipeline, 'the definition version of the failed run');
   assert.deepEqual(Object.fromEntries(result.steps.map((s) => [s.id, s.state])), {
-    ingest: 'reused', validate: 'reused', gate: 'done', optimize: 'done', package: 'done', deploy: 'done',
+    ingest: 'reused', validate: 'reused', gate: 'done', optimize: 'done', package: 'done', rollout: 'done',
   });
 
   // Every step before the failed one ran exactly once over both runs (step records and histories).

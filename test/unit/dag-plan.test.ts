@@ -49,7 +49,7 @@ const lifecycle = (...extra: ReturnType<typeof step>[]) => [
   step('check', 'check', ['clean'], { with: { min: 3 } }),
   step('optimize', 'optimize', ['validate', 'check']),
   step('package', 'package', ['optimize']),
-  step('deploy', 'deploy', ['package']),
+  step('rollout', 'rollout', ['package']),
   ...extra,
 ];
 
@@ -60,18 +60,18 @@ test('a pipeline without steps gets the built-in lifecycle, in order, each input
     ['validate', ['ingest'], { dataset: 'ingest' }],
     ['optimize', ['validate'], { dataset: 'validate' }],
     ['package', ['optimize'], { candidate: 'optimize' }],
-    ['deploy', ['package'], { model: 'package' }],
+    ['rollout', ['package'], { model: 'package' }],
   ]);
-  assert.deepEqual(plan.steps.map((s) => s.cache), [true, true, true, true, false], 'deploy has side effects');
+  assert.deepEqual(plan.steps.map((s) => s.cache), [true, true, true, true, false], 'rollout has side effects');
   for (const s of plan.steps) assert.ok(s.retry.maximumAttempts >= 1 && s.retry.maximumAttempts <= 10, 'every retry policy is bounded');
 });
 
 test('user steps join the DAG: parallel branches, inputs found upstream by port, policies from the definition', async () => {
   const modules = [await moduleFile(STEPS)];
   const { plan, catalog } = await checkDefinition(
-    definition({ modules, steps: lifecycle(step('notify', 'notify', ['deploy'], { retry: { maximumAttempts: 5 }, timeoutSeconds: 20, taskQueue: 'hooks' })) }),
+    definition({ modules, steps: lifecycle(step('notify', 'notify', ['rollout'], { retry: { maximumAttempts: 5 }, timeoutSeconds: 20, taskQueue: 'hooks' })) }),
   );
-  assert.deepEqual(plan.steps.map((s) => s.id), ['ingest', 'clean', 'validate', 'check', 'optimize', 'package', 'deploy', 'notify']);
+  assert.deepEqual(plan.steps.map((s) => s.id), ['ingest', 'clean', 'validate', 'check', 'optimize', 'package', 'rollout', 'notify']);
   const by = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
   assert.deepEqual(by.check.inputs, { dataset: 'clean' });
   assert.deepEqual(by.optimize.inputs, { dataset: 'validate' }, 'check produces data, not a dataset');
@@ -93,15 +93,20 @@ test('every mistake in a DAG is named by its path, all at once', async () => {
     ],
   });
   assert.ok(lines.includes('- steps.1.id: "ingest" is already the id of steps.0'), lines.join('\n'));
-  assert.ok(lines.some((l) => l.startsWith('- steps.2.uses: unknown step "cleanse" (available: ingest, validate, optimize, package, deploy, check, clean, notify')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('- steps.2.uses: unknown step "cleanse" (available: ingest, validate, optimize, package, rollout, check, clean, notify')), lines.join('\n'));
   assert.ok(lines.includes('- steps.3.needs.1: no step has the id "nowhere"'), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('- steps.3.with.min:')), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('- steps.3.with:') && l.includes('extra')), lines.join('\n'));
 });
 
 test('a cycle is refused and named', async () => {
-  const lines = await mistakes({ steps: [step('ingest', 'ingest', ['deploy']), step('validate', 'validate', ['ingest']), step('deploy', 'deploy', ['validate'])] });
+  const lines = await mistakes({ steps: [step('ingest', 'ingest', ['rollout']), step('validate', 'validate', ['ingest']), step('rollout', 'rollout', ['validate'])] });
   assert.ok(lines.some((l) => /^- steps: the steps form a cycle: (\w+) → (\w+) → (\w+) → \1$/.test(l)), lines.join('\n'));
+});
+
+test('the old built-in "deploy" is named with what replaced it', async () => {
+  const lines = await mistakes({ steps: [step('ingest', 'ingest'), step('validate', 'validate', ['ingest']), step('optimize', 'optimize', ['validate']), step('package', 'package', ['optimize']), step('deploy', 'deploy', ['package'])] });
+  assert.ok(lines.some((l) => /^- steps\.4\.uses: unknown step "deploy" .*the built-in "deploy" is now "rollout"/.test(l)), lines.join('\n'));
 });
 
 test('an input that no upstream step provides, or that two could provide, is refused', async () => {
