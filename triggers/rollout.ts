@@ -33,11 +33,12 @@ export async function rolloutInputFor(db: Queryable, pipeline: PipelineDefinitio
   };
 }
 
-/** Starts the rollout workflow; refused while another rollout of the model runs. */
-export async function startRollout(client: Client, input: RolloutInput): Promise<string> {
+/** Starts the rollout workflow and returns once it serves the challenger in its first stage; refused while another runs. */
+export async function startRollout(client: Client, input: RolloutInput, beginTimeoutMs = 30_000): Promise<string> {
   const workflowId = rolloutWorkflowId(input.model);
+  let handle;
   try {
-    await client.workflow.start(ROLLOUT_WORKFLOW, {
+    handle = await client.workflow.start(ROLLOUT_WORKFLOW, {
       taskQueue: TASK_QUEUE, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       staticSummary: `rollout of ${input.model}@${input.challenger.version}, started by ${input.startedBy}`,
     });
@@ -45,7 +46,22 @@ export async function startRollout(client: Client, input: RolloutInput): Promise
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') throw new RolloutCommandError(`a rollout of ${input.model} is running (${workflowId}): it must end first`);
     throw err;
   }
-  return workflowId;
+  // Begun: the rollout row exists and the deployment serves the challenger (hand-moved aliases are refused from here on).
+  for (const deadline = Date.now() + beginTimeoutMs; ; ) {
+    const state = await handle.query(rolloutStateQuery).catch(() => null);
+    if (state?.championVersion !== null && state?.championVersion !== undefined) return workflowId;
+    const described = await handle.describe();
+    if (described.status.name !== 'RUNNING') {
+      const failed = await handle.result().then(() => null, (err: unknown) => rootMessage(err));
+      throw new RolloutCommandError(`the rollout of ${input.model}@${input.challenger.version} did not begin: ${failed ?? described.status.name}`);
+    }
+    if (Date.now() > deadline) {
+      const pending = described.raw.pendingActivities?.[0];
+      const why = pending?.lastFailure?.message ? `its first step keeps failing: ${pending.lastFailure.message}` : 'is a worker running?';
+      throw new RolloutCommandError(`the rollout ${workflowId} has not begun after ${beginTimeoutMs / 1000} s: ${why}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export async function rolloutState(client: Client, model: string): Promise<RolloutState> {

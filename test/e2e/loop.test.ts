@@ -6,7 +6,7 @@ import { runDemoStory } from '../../triggers/demo.js';
 import { MONITOR_WORKFLOW, TASK_QUEUE, monitorScheduleId } from '../../contracts/names.js';
 import type { MonitorInput, MonitorResult } from '../../contracts/types.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/config/env.js';
 
@@ -18,8 +18,8 @@ after(async () => {
   await stack?.teardown();
 });
 
-test('seattle-weather goes through its whole life: champion, drift, retraining, challenger', async () => {
-  const { first, breach, retrained, repair } = await runDemoStory(stack);
+test('seattle-weather goes through its whole life: champion, drift, one retrain, a rollout that promotes it, a worse one rolled back', async () => {
+  const { first, breach, retrained, rollout, repair } = await runDemoStory(stack);
 
   assert.equal(first.validation.ok, true);
   assert.equal(first.validation.schemaCreated, true, 'the first run pins the schema');
@@ -44,7 +44,16 @@ test('seattle-weather goes through its whole life: champion, drift, retraining, 
   assert.equal(retrained.dataset.source.startsWith('feedback:seattle-weather'), true, 'retrained on labelled traffic');
   assert.equal(retrained.validation.schemaCreated, false, 'checked against the pinned schema');
   assert.equal(retrained.model.version, 2);
-  assert.equal(retrained.deployment?.role, 'challenger');
+  assert.deepEqual([retrained.deployment?.role, retrained.deployment?.stage, retrained.deployment?.rolloutWorkflowId], ['challenger', 'shadow', 'rollout:seattle-weather']);
+
+  // The retrained model earned its place: shadow → canary → A/B, promoted by the test; the old one asked back and was refused.
+  const { promoted, rolledBack } = rollout;
+  assert.deepEqual([promoted.challengerVersion, promoted.status, promoted.decision?.by], [2, 'promoted', 'test'], JSON.stringify(promoted.decision));
+  assert.deepEqual(promoted.events.filter((e) => e.action.startsWith('stage')).map((e) => e.action.split(' ')[1]), ['canary', 'ab']);
+  assert.ok((promoted.assessment?.test.lower ?? 0) > 0);
+  assert.deepEqual([rolledBack.challengerVersion, rolledBack.championVersion, rolledBack.status, rolledBack.decision?.by, rolledBack.assessment?.test.code], [1, 2, 'rolled back', 'test', 'worse']);
+  assert.equal(rolledBack.stage, 'shadow', 'refused before it answered anyone');
+  assert.ok(!Object.keys(rollout.rolledBackTraffic.answeredBy).some((k) => k.endsWith('@v1')), 'v1 answered nobody');
 
   // The repair chapter: the run failed at notify, the round restarted it, and it healed reusing every step before.
   assert.match(repair.failure, /^step "notify" \(notify-webhook\) failed: /);
@@ -53,17 +62,18 @@ test('seattle-weather goes through its whole life: champion, drift, retraining, 
     ingest: 'reused', prepare: 'reused', validate: 'reused', rules: 'reused', optimize: 'reused', package: 'reused', rollout: 'done', notify: 'done',
   });
 
-  // The serving API lists both versions with the configured split.
+  // The serving API follows: v2 is champion, nothing is in rollout.
   const res = await fetch(`${stack.info.httpUrl}/v1/models`);
-  const { models } = (await res.json()) as { models: { name: string; champion: { version: number }; challenger: { version: number; weight: number } | null }[] };
+  const { models } = (await res.json()) as { models: { name: string; champion: { version: number }; challenger: unknown }[] };
   const served = models.find((m) => m.name === 'seattle-weather');
-  assert.equal(served?.champion.version, 1);
-  assert.equal(served?.challenger?.version, 2);
-  assert.ok(Math.abs((served?.challenger?.weight ?? 0) - 0.2) < 1e-6);
+  assert.deepEqual([served?.champion.version, served?.challenger], [2, null]);
 
-  // Every replayed request was logged, and a drift report is stored for the window.
-  const logged = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM predictions WHERE model_name = 'seattle-weather'");
-  assert.equal(logged.rows[0].n, 730);
+  // Every answered request was logged once, and the shadow's answers beside the champion's.
+  const answered = 365 + rollout.promotedTraffic.requests + rollout.rolledBackTraffic.requests;
+  const logged = await stack.db.query<{ variant: string; n: number }>("SELECT variant, COUNT(*)::int AS n FROM predictions WHERE model_name = 'seattle-weather' GROUP BY variant");
+  const byVariant = Object.fromEntries(logged.rows.map((r) => [r.variant, r.n]));
+  assert.equal((byVariant.champion ?? 0) + (byVariant.challenger ?? 0), answered);
+  assert.ok((byVariant.shadow ?? 0) > 100, 'shadow answers logged');
   const report = await stack.artifacts.getJson<{ drift: { feature: string; psi: number; ks?: { pValue: number } }[] }>(breach.window.reportUri ?? '');
   assert.deepEqual(report.drift.map((d) => d.feature).sort(), ['precipitation', 'temp_max', 'temp_min', 'wind']);
   for (const d of report.drift) assert.ok(Number.isFinite(d.psi) && d.ks !== undefined);
@@ -95,30 +105,49 @@ test('the same breach window never starts a second retraining run', async () => 
   assert.equal(versions.rows[0].n, 2);
 });
 
-test('a person promotes the challenger through the audited alias command; serving follows without a restart', async () => {
-  const cli = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'alias', 'seattle-weather', 'champion', '2', '--reason', 'retrained on 2014-2015'], {
-    env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir, USER: 'alice' },
-    encoding: 'utf8',
+/** The CLI in a child process, awaited without blocking this process (its worker must answer queries and Updates). */
+function cli(args: string[], user = 'alice'): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), ...args], { env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir, USER: user } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
-  assert.equal(cli.status, 0, cli.stdout + cli.stderr);
-  assert.match(cli.stdout, /champion v2, challenger none/);
-  const served = await eventually('serving to pick up the new champion', 10_000, async () => {
-    const { models } = (await (await fetch(`${stack.info.httpUrl}/v1/models`)).json()) as { models: { name: string; champion: { version: number }; challenger: unknown }[] };
-    const m = models.find((x) => x.name === 'seattle-weather');
-    return m?.champion.version === 2 ? m : null;
-  });
-  assert.equal(served.challenger, null);
-  const audit = await stack.db.query<{ actor: string; action: string; details: { reason: string } }>(
-    "SELECT actor, action, details FROM audit_log WHERE subject = 'seattle-weather@2' ORDER BY id DESC LIMIT 1",
+}
+
+test('people steer from the CLI: a rollout started by hand, refused commands, an audited rollback, then the alias', async () => {
+  const started = await cli(['rollout', 'start', 'seattle-weather', '--version', '1', '--reason', 'second look at the old model']);
+  assert.equal(started.status, 0, started.stdout + started.stderr);
+  assert.match(started.stdout, /seattle-weather@1 in rollout: shadow → canary → ab \(rollout:seattle-weather\)/);
+  const alias = await cli(['alias', 'seattle-weather', 'champion', '1', '--reason', 'shortcut']);
+  assert.equal(alias.status, 1);
+  assert.match(alias.stderr, /seattle-weather@1 is in rollout \(rollout:seattle-weather\): steer it with npx mlcycle rollout/);
+  const wrong = await cli(['rollout', 'promote', 'seattle-weather', '--version', '2', '--reason', 'typo']);
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /refused: seattle-weather@2 is not in rollout: seattle-weather@1 is \(stage shadow\)/);
+  const status = await cli(['rollout', 'status', 'seattle-weather']);
+  assert.equal(status.status, 0, status.stderr);
+  assert.match(status.stdout, /seattle-weather@1 vs champion v2: running/);
+  assert.match(status.stdout, /stage {5}shadow \(shadow → canary → ab\), mirroring 100% of units/);
+  const back = await cli(['rollout', 'rollback', 'seattle-weather', '--reason', 'not this quarter']);
+  assert.equal(back.status, 0, back.stderr);
+  assert.match(back.stdout, /rolled back \(by alice\)/);
+  const audit = await stack.db.query<{ actor: string; action: string; reason: string }>(
+    "SELECT actor, action, details->>'reason' AS reason FROM audit_log WHERE subject = 'seattle-weather@1' ORDER BY id DESC LIMIT 1",
   );
-  assert.deepEqual(
-    { actor: audit.rows[0].actor, action: audit.rows[0].action, reason: audit.rows[0].details.reason },
-    { actor: 'alice', action: 'set_champion', reason: 'retrained on 2014-2015' },
-  );
-  const missing = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'alias', 'seattle-weather', 'champion', '9', '--reason', 'typo'], {
-    env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir },
-    encoding: 'utf8',
+  assert.deepEqual(audit.rows[0], { actor: 'alice', action: 'rollout_rollback', reason: 'rolled back by alice: not this quarter' });
+
+  // With no rollout running, a person may still move the alias by hand (audited); serving follows without a restart.
+  const moved = await cli(['alias', 'seattle-weather', 'champion', '1', '--reason', 'incident: v2 misbehaves']);
+  assert.equal(moved.status, 0, moved.stdout + moved.stderr);
+  assert.match(moved.stdout, /champion v1, challenger none/);
+  await eventually('serving to pick up the new champion', 10_000, async () => {
+    const { models } = (await (await fetch(`${stack.info.httpUrl}/v1/models`)).json()) as { models: { name: string; champion: { version: number } }[] };
+    return models.find((x) => x.name === 'seattle-weather')?.champion.version === 1 ? true : null;
   });
+  const missing = await cli(['alias', 'seattle-weather', 'champion', '9', '--reason', 'typo']);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /seattle-weather@9 is not registered/);
 });
