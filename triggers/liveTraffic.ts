@@ -1,6 +1,7 @@
 // Live traffic for the demo: records drawn at random (seeded) from labelled days, sent by units, labelled as feedback.
 import { randomUUID } from 'node:crypto';
 import type { RawRecord } from '../lib/data/table.js';
+import { post } from './replay.js';
 
 export interface LiveTrafficOptions {
   httpUrl: string;
@@ -19,13 +20,6 @@ export interface LiveTrafficResult {
   labelled: number;
   /** Answers per variant@version. */
   answeredBy: Record<string, number>;
-}
-
-async function post<T>(url: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await res.json()) as T & { message?: string };
-  if (!res.ok) throw new Error(`POST ${url} → ${res.status}: ${json.message ?? JSON.stringify(json)}`);
-  return json;
 }
 
 /** Sends batches until `stop()`; each instance is a record drawn with replacement, its label posted right after. */

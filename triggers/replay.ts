@@ -28,7 +28,8 @@ export interface ReplayResult {
   byVariant: Record<string, number>;
 }
 
-async function post<T>(url: string, body: unknown): Promise<T> {
+/** POSTs JSON; a non-2xx answer throws with the API's message. */
+export async function post<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json = (await res.json()) as T & { message?: string };
   if (!res.ok) throw new Error(`POST ${url} → ${res.status}: ${json.message ?? JSON.stringify(json)}`);

@@ -106,7 +106,7 @@ export function formatRolloutState(s: RolloutState): string {
       `  samples   champion ${t.samples.champion}, challenger ${t.samples.challenger} (${t.kind}; ${a.stageSamples} in this stage)`,
       `  test      ${s.metric}: estimate ${num(t.estimate)}, confidence sequence [${num(t.lower)}, ${num(t.upper)}], Λ ${num(t.statistic)} / bound ${num(t.bound)}, p ${num(t.pValue)}`,
       `            ${t.reason}`,
-      `  guards    ${a.guardrails.map((g) => `${g.name} ${num(g.value)} ≤ ${g.limit}${g.judged ? (g.ok ? ' ok' : ' BREACH') : ' (too few)'}`).join(', ')}`,
+      `  guards    ${a.guardrails.map((g) => `${g.name} ${num(g.value)}${g.champion !== null ? ` (champion ${num(g.champion)})` : ''} ≤ ${g.limit}${g.judged ? (g.ok ? ' ok' : ' BREACH') : ' (too few)'}`).join(', ')}`,
     );
   }
   if (s.decision) lines.push(`  decision  ${s.decision.outcome}: ${s.decision.reason}`);

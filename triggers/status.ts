@@ -38,7 +38,7 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
   const models = (await listModelVersions(db)).map((m) => {
     const d = deployments.get(m.name);
     const role =
-      d?.championVersion === m.version ? 'champion' : d?.challengerVersion === m.version ? `challenger (${Math.round(d.challengerWeight * 100)}% traffic)` : '-';
+      d?.championVersion === m.version ? 'champion' : d?.challengerVersion === m.version ? `challenger (${d.challengerMode === 'shadow' ? 'shadowing' : 'answering'} ${Math.round(d.challengerWeight * 100)}% of units)` : '-';
     const metric = m.card.primaryMetric;
     const score = m.metrics[metric] ?? null;
     return { name: m.name, version: m.version, role, algorithm: m.card.algorithm.split(' (')[0], metric, score, blessed: m.card.gate?.blessed ?? null, createdAt: m.createdAt };

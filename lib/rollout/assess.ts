@@ -30,7 +30,10 @@ export type GuardrailName = 'errorRate' | 'p99LatencyMs' | 'disagreement' | 'pre
 
 export interface GuardrailCheck {
   name: GuardrailName;
+  /** The challenger's value. */
   value: number | null;
+  /** The champion's on the same stage, for comparison (error rate and latency; null for the relative ones). */
+  champion: number | null;
   limit: number;
   /** Enough requests to judge; an unjudged guardrail never breaches. */
   judged: boolean;
@@ -60,20 +63,25 @@ export function checkGuardrails(policy: RolloutPolicy, obs: Observation): Guardr
   const g = policy.guardrails;
   const c = obs.traffic.challenger;
   const enough = c.requests >= g.minRequests;
-  const errorRate = c.requests > 0 ? c.errors / c.requests : null;
+  const rate = (t: VariantTraffic): number | null => (t.requests > 0 ? t.errors / t.requests : null);
+  const errorRate = rate(c);
+  const champion = obs.traffic.champion;
   const checks: GuardrailCheck[] = [
-    { name: 'errorRate', value: errorRate, limit: g.maxErrorRate, judged: enough, ok: !enough || (errorRate ?? 0) <= g.maxErrorRate },
+    { name: 'errorRate', value: errorRate, champion: rate(champion), limit: g.maxErrorRate, judged: enough, ok: !enough || (errorRate ?? 0) <= g.maxErrorRate },
   ];
   const latencyJudged = c.latencyRows >= g.minRequests && c.p99LatencyMs !== null;
-  checks.push({ name: 'p99LatencyMs', value: c.p99LatencyMs, limit: g.maxP99LatencyMs, judged: latencyJudged, ok: !latencyJudged || (c.p99LatencyMs ?? 0) <= g.maxP99LatencyMs });
+  checks.push({
+    name: 'p99LatencyMs', value: c.p99LatencyMs, champion: champion.p99LatencyMs, limit: g.maxP99LatencyMs, judged: latencyJudged,
+    ok: !latencyJudged || (c.p99LatencyMs ?? 0) <= g.maxP99LatencyMs,
+  });
   if (obs.disagreement) {
     const { pairs, disagree } = obs.disagreement;
     const judged = pairs >= g.minRequests;
     const value = pairs > 0 ? disagree / pairs : null;
-    checks.push({ name: 'disagreement', value, limit: g.maxDisagreement, judged, ok: !judged || (value ?? 0) <= g.maxDisagreement });
+    checks.push({ name: 'disagreement', value, champion: null, limit: g.maxDisagreement, judged, ok: !judged || (value ?? 0) <= g.maxDisagreement });
   }
   const shiftJudged = obs.predictionShift !== null;
-  checks.push({ name: 'predictionShift', value: obs.predictionShift, limit: g.maxPredictionShift, judged: shiftJudged, ok: !shiftJudged || (obs.predictionShift ?? 0) <= g.maxPredictionShift });
+  checks.push({ name: 'predictionShift', value: obs.predictionShift, champion: null, limit: g.maxPredictionShift, judged: shiftJudged, ok: !shiftJudged || (obs.predictionShift ?? 0) <= g.maxPredictionShift });
   return checks;
 }
 

@@ -52,7 +52,7 @@ async function models() {
 test('GET /healthz and GET /v1/models describe what is served', async () => {
   const health = await app.inject({ method: 'GET', url: '/healthz' });
   assert.equal(health.statusCode, 200);
-  assert.deepEqual(health.json(), { status: 'ok', models: 1 });
+  assert.deepEqual(health.json(), { status: 'ok', models: 1, shadow: { inFlight: 0, skipped: 0 } });
   const res = await app.inject({ method: 'GET', url: '/v1/models' });
   assert.deepEqual(res.json(), {
     models: [
@@ -237,7 +237,7 @@ test('a challenger deployed in Postgres is served within a second, without resta
   assert.ok(seen, 'challenger visible within 1 s');
   assert.ok(Date.now() - deployedAt < 1500);
   assert.equal(failures, 0);
-  assert.deepEqual((await models()).models[0].challenger, { version: 2, sha256: v2.sha256, weight: 0.5 });
+  assert.deepEqual((await models()).models[0].challenger, { version: 2, sha256: v2.sha256, weight: 0.5, mode: 'split' });
 });
 
 test('challenger routing: both variants over 200 ids, each id always on the same variant and version', async () => {
@@ -277,7 +277,7 @@ test('a version whose artifact fails verification is not served: the previous ch
   await new Promise((r) => setTimeout(r, 700));
   const served = (await models()).models;
   assert.deepEqual(served.map((m) => m.name), ['tiny']);
-  assert.deepEqual(served[0].challenger, { version: 2, sha256: shaB, weight: 0.5 });
+  assert.deepEqual(served[0].challenger, { version: 2, sha256: shaB, weight: 0.5, mode: 'split' });
   assert.equal((await predict({ instances: [{ x1: 1, color: 'red' }] }, 'broken')).status, 404);
   assert.equal((await predict({ instances: [{ x1: 1, color: 'red' }] })).status, 200);
 });

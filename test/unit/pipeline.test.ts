@@ -50,6 +50,14 @@ test('defaults fill in, and a missing gate stays missing (fail closed: nothing w
   assert.equal(p.monitor.minRows, 100);
 });
 
+test('a rollout is checked against the task, and the old deploy section is named with what replaced it', () => {
+  const rollout = { minEffect: 0.02, stages: [{ name: 'ab', traffic: 0.5 }] };
+  assert.equal(parsePipeline({ ...base(), rollout }, 'test.json', '/tmp').rollout?.guardrails.maxErrorRate, 0.01);
+  assert.match(problem((p) => (p.rollout = { ...rollout, metric: 'squaredError' })), /rollout\.metric: "squaredError" does not fit a classification task/);
+  assert.match(problem((p) => (p.rollout = { stages: rollout.stages })), /rollout\.minEffect/);
+  assert.match(problem((p) => (p.deploy = { challengerWeight: 0.2 })), /deploy: was replaced by "rollout"/);
+});
+
 test('each mistake is named with its path', () => {
   assert.match(problem((p) => (p.name = 'Bad Name')), /name: must be lowercase/);
   assert.match(problem((p) => delete p.target), /target:/);

@@ -8,6 +8,8 @@ ALTER TABLE deployments ADD COLUMN challenger_mode text NOT NULL DEFAULT 'split'
 ALTER TABLE predictions DROP CONSTRAINT predictions_request_id_key;
 CREATE UNIQUE INDEX predictions_request_variant ON predictions (request_id, variant);
 CREATE INDEX predictions_request ON predictions (request_id);
+-- A rollout's checks read its stage's answers by time.
+CREATE INDEX predictions_model_time ON predictions (model_name, created_at);
 
 -- Requests and scoring errors per minute, version and variant, added to by every replica.
 CREATE TABLE serving_counters (
