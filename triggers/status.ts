@@ -1,10 +1,11 @@
-// `mlcycle status`: recent lifecycle runs, model versions with their roles, the last monitor windows.
+// `mlcycle status`: recent lifecycle runs, model versions with their roles, rollouts, repairs, the last monitor windows.
 import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/store/db.js';
 import { listValidationReports, type ValidationReportRow } from '../lib/store/datasets.js';
 import { listDeployments, listModelVersions } from '../lib/store/models.js';
 import { stepRunsOf } from '../lib/store/stepResults.js';
 import { listRepairs, type RepairRow } from '../lib/store/repairs.js';
+import { listRollouts, type RolloutRow } from '../lib/store/rollouts.js';
 import { LIFECYCLE_WORKFLOW } from '../contracts/names.js';
 
 export interface StatusReport {
@@ -18,6 +19,7 @@ export interface StatusReport {
   models: { name: string; version: number; role: string; algorithm: string; metric: string; score: number | null; blessed: boolean | null; createdAt: string }[];
   validations: ValidationReportRow[];
   repairs: RepairRow[];
+  rollouts: RolloutRow[];
   monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null; notJudged: string | null }[];
 }
 
@@ -58,7 +60,7 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     report: r.html,
     notJudged: r.not_judged,
   }));
-  return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs: await listRepairs(db, limit) };
+  return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs: await listRepairs(db, limit), rollouts: await listRollouts(db, undefined, limit) };
 }
 
 export function formatStatus(s: StatusReport): string {
@@ -84,6 +86,13 @@ export function formatStatus(s: StatusReport): string {
   for (const v of s.validations) {
     lines.push(`  ${v.ok ? 'passed' : 'FAILED'} ${v.runId}  ${v.createdAt}`);
     if (v.htmlPath) lines.push(`    report: ${v.htmlPath}`);
+  }
+  lines.push('', 'Rollouts (newest first; live state: npx mlcycle rollout status <model>):');
+  if (s.rollouts.length === 0) lines.push('  (none)');
+  for (const r of s.rollouts) {
+    const state = r.status === 'running' ? `running, ${r.stage}` : `${r.status.replace('_', ' ')} by ${r.decidedBy} (${r.stage})`;
+    lines.push(`  ${`${r.modelName}@${r.challengerVersion}`.padEnd(24)} vs v${r.championVersion}  ${state}  started ${r.startedAt}`);
+    if (r.reason) lines.push(`    ${r.reason.split('\n')[0].slice(0, 200)}`);
   }
   lines.push('', 'Repairs (newest first):');
   if (s.repairs.length === 0) lines.push('  (none)');

@@ -139,6 +139,10 @@ test('people steer from the CLI: a rollout started by hand, refused commands, an
   );
   assert.deepEqual(audit.rows[0], { actor: 'alice', action: 'rollout_rollback', reason: 'rolled back by alice: not this quarter' });
 
+  const status2 = await cli(['status']);
+  assert.match(status2.stdout, /seattle-weather@1 +vs v2 {2}rolled back by alice \(shadow\)/);
+  assert.match(status2.stdout, /seattle-weather@2 +vs v1 {2}promoted by test \(ab\)/);
+
   // With no rollout running, a person may still move the alias by hand (audited); serving follows without a restart.
   const moved = await cli(['alias', 'seattle-weather', 'champion', '1', '--reason', 'incident: v2 misbehaves']);
   assert.equal(moved.status, 0, moved.stdout + moved.stderr);
