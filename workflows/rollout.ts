@@ -167,9 +167,9 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
       }
     }
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    // Cancelled: all traffic returns to the champion before the run ends.
-    await CancellationScope.nonCancellable(() => end('rolled back', 'mlcycle', 'the rollout workflow was cancelled', state.assessment));
+    // Fail closed: cancelled, or a check that kept failing, returns all traffic to the champion before the run ends.
+    const why = isCancellation(err) ? 'the rollout workflow was cancelled' : `the rollout failed (${rootMessage(err)}): all traffic returns to the champion`;
+    if (!state.decision) await CancellationScope.nonCancellable(() => end('rolled back', 'mlcycle', why, state.assessment));
     throw err;
   }
   await condition(allHandlersFinished);
