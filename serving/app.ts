@@ -6,6 +6,8 @@ import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
 import { insertFeedback, type InvalidLabel } from '../lib/store/predictions.js';
 import { badInput, installErrorHandlers } from './errors.js';
+import { installAuth } from './auth.js';
+import type { AuthToken } from '../lib/config/auth.js';
 import { ModelRegistry, type ServedModel } from './modelRegistry.js';
 import { predict } from './predict.js';
 import { PredictionLog, type PredictionLogOptions } from './predictionLog.js';
@@ -20,6 +22,8 @@ export interface ServingDeps {
   logger?: boolean | LoggerOptions;
   scoring?: ScoringPoolOptions;
   predictionLog?: PredictionLogOptions;
+  /** Bearer tokens with roles; null or absent → no check (the stack allows that only on a loopback host). */
+  tokens?: readonly AuthToken[] | null;
 }
 
 export interface ServingApp {
@@ -61,6 +65,7 @@ function describeModel(m: ServedModel) {
 export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   const app = Fastify({ logger: deps.logger ?? false });
   installErrorHandlers(app);
+  installAuth(app, deps.tokens ?? null);
   // Any other content type is read as text and refused by the JSON check below, as a 400.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     done(badInput('body must be JSON (Content-Type: application/json)'), undefined);

@@ -7,6 +7,7 @@ import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
 import { ArtifactStore } from '../lib/store/artifacts.js';
 import { createDb, migrate, type Db } from '../lib/store/db.js';
 import { buildServingApp } from '../serving/app.js';
+import { isLoopback } from '../lib/config/auth.js';
 import { SEARCH_ATTRIBUTES } from '../contracts/names.js';
 import { startEmbeddedPostgres } from './postgres.js';
 import { ensureTemporalCli } from './temporalCli.js';
@@ -41,7 +42,7 @@ export interface StackOptions {
   /** Serve the HTTP API. */
   serve?: boolean;
   /** Adds routes to the serving app before it listens (the CLI adds the start API of triggers/). */
-  extendApp?: (app: FastifyInstance, conn: { client: Client; db: Db }) => void;
+  extendApp?: (app: FastifyInstance, conn: { client: Client; db: Db; dataRoots: string[] }) => void;
   log?: (line: string) => void;
 }
 
@@ -83,6 +84,10 @@ async function startTemporal(env: MlcycleEnv, log: (line: string) => void): Prom
 export async function startStack(o: StackOptions): Promise<Stack> {
   const log = o.log ?? (() => undefined);
   const { env } = o;
+  // Without tokens the HTTP API is open: only this machine may reach it. Checked before anything starts.
+  if (o.serve !== false && !env.tokens && !isLoopback(env.httpHost)) {
+    throw new Error(`serving on ${env.httpHost} needs bearer tokens: set MLCYCLE_TOKENS_FILE or MLCYCLE_TOKENS (README: Authentication), or MLCYCLE_HTTP_HOST=127.0.0.1`);
+  }
   await mkdir(env.stateDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -118,8 +123,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let app: FastifyInstance | null = null;
     let httpUrl: string | null = null;
     if (o.serve !== false) {
-      const serving = await buildServingApp({ db, artifacts, logger: false });
-      o.extendApp?.(serving.app, { client, db });
+      const serving = await buildServingApp({ db, artifacts, logger: false, tokens: env.tokens });
+      o.extendApp?.(serving.app, { client, db, dataRoots: env.dataRoots });
       stops.push(() => serving.close());
       httpUrl = await serving.app.listen({ host: env.httpHost, port: env.httpPort });
       app = serving.app;

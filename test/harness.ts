@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MlcycleEnv } from '../lib/config/env.js';
+import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
 import { startStack, type Stack } from '../stack/stack.js';
 import { registerStartApi } from '../triggers/httpApi.js';
 
@@ -48,6 +48,9 @@ export async function startTestStack(o: { worker?: boolean } = {}): Promise<Test
     postgresPort: await freePort(),
     httpPort: await freePort(),
     httpHost: '127.0.0.1',
+    tokens: null,
+    // The examples, and the temporary folders tests write pipelines to.
+    dataRoots: [join(PROJECT_ROOT, 'examples'), tmpdir()],
   };
   // A port taken by someone else between our check and the server's bind: try once more on other ports.
   const stack = await startStack({ env, worker: o.worker, extendApp: registerStartApi }).catch(async (err: unknown) => {

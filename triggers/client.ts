@@ -13,7 +13,7 @@ import { LIFECYCLE_WORKFLOW, TASK_QUEUE, lifecycleWorkflowId, progressQuery } fr
 import type { PipelineRef } from '../contracts/steps.js';
 import type { DataSource, LifecycleInput, LifecycleProgress, LifecycleResult } from '../contracts/types.js';
 
-const EXAMPLES_DIR = fileURLToPath(new URL('../examples/', import.meta.url));
+export const EXAMPLES_DIR = fileURLToPath(new URL('../examples/', import.meta.url));
 
 /** A pipeline by path to its JSON file, or by the name of an example (examples/<name>/pipeline.json). */
 export async function resolvePipeline(ref: string): Promise<PipelineDefinition> {

@@ -4,7 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PipelineError } from '../lib/config/pipeline.js';
 import { progressQuery } from '../contracts/names.js';
-import { resolvePipeline, startLifecycle, type MlcycleConnection } from './client.js';
+import { audit } from '../lib/store/models.js';
+import { EXAMPLES_DIR, startLifecycle, type MlcycleConnection } from './client.js';
+import { loadPipeline } from '../lib/config/pipeline.js';
+import { checkDefinitionInRoots, checkInRoots, OutsideRoots } from './dataRoots.js';
+import { join } from 'node:path';
 
 const startBody = z
   .object({
@@ -15,7 +19,15 @@ const startBody = z
   })
   .strict();
 
-export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection): void {
+/** A pipeline named by an example's name, or a file below the data roots; its data and modules below them too. */
+async function pipelineFor(ref: string, roots: readonly string[]) {
+  const file = /^[a-z0-9-]+$/.test(ref) ? join(EXAMPLES_DIR, ref, 'pipeline.json') : ref;
+  const pipeline = await loadPipeline(await checkInRoots('pipeline', file, roots));
+  await checkDefinitionInRoots(pipeline, roots);
+  return pipeline;
+}
+
+export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection & { dataRoots: string[] }): void {
   const { client } = conn;
   app.post('/v1/runs', async (request, reply) => {
     const body = startBody.safeParse(request.body);
@@ -24,10 +36,14 @@ export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection):
       return reply.code(400).send({ error: 'BadInput', message });
     }
     try {
-      const pipeline = await resolvePipeline(body.data.pipeline);
-      const run = await startLifecycle(conn, pipeline, { ...body.data, reason: body.data.reason ?? 'started over HTTP' });
+      const pipeline = await pipelineFor(body.data.pipeline, conn.dataRoots);
+      const dataPath = body.data.dataPath ? await checkInRoots('dataPath', body.data.dataPath, conn.dataRoots) : undefined;
+      const reason = `${body.data.reason ?? 'started over HTTP'} (by ${request.subject})`;
+      const run = await startLifecycle(conn, pipeline, { ...body.data, dataPath, reason });
+      await audit(conn.db, request.subject, 'start_run', run.workflowId, { pipeline: pipeline.name, dataPath: dataPath ?? null, reason });
       return reply.code(202).send({ workflowId: run.workflowId, runId: run.runId });
     } catch (err) {
+      if (err instanceof OutsideRoots) return reply.code(err.statusCode).send({ error: err.statusCode === 403 ? 'Forbidden' : 'BadInput', message: err.message });
       if (err instanceof PipelineError) return reply.code(400).send({ error: 'BadInput', message: err.message });
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         return reply.code(409).send({ error: 'AlreadyStarted', message: `a run for this data exists: ${err.workflowId} (pass "rerun": true to run again)` });

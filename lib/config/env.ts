@@ -1,5 +1,6 @@
 // Where things are: the environment variables mlcycle reads, with the embedded defaults.
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
+import { readTokens, type AuthToken } from './auth.js';
 import { fileURLToPath } from 'node:url';
 
 /** The project's root: the default home of the git-ignored state folder, wherever the command runs from. */
@@ -19,6 +20,10 @@ export interface MlcycleEnv {
   postgresPort: number;
   httpPort: number;
   httpHost: string;
+  /** Bearer tokens of the HTTP API; null → none configured (allowed only on a loopback host). */
+  tokens: AuthToken[] | null;
+  /** Folders the HTTP start API may read pipelines, data and step modules from (realpaths checked). */
+  dataRoots: string[];
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -44,5 +49,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
     postgresPort: intVar(env, 'MLCYCLE_POSTGRES_PORT', 54329),
     httpPort: intVar(env, 'MLCYCLE_HTTP_PORT', 8787),
     httpHost: env.MLCYCLE_HTTP_HOST || '127.0.0.1',
+    tokens: readTokens(env),
+    dataRoots: [resolve(PROJECT_ROOT, 'examples'), ...(env.MLCYCLE_DATA_ROOTS ?? '').split(delimiter).filter(Boolean).map((r) => resolve(cwd, r))],
   };
 }

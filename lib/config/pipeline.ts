@@ -216,7 +216,9 @@ export async function loadPipeline(path: string): Promise<PipelineDefinition> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new PipelineError(`pipeline ${path} is not valid JSON: ${(err as Error).message}`);
+    // The parser's message quotes the file; only where it failed is said (the file may not be a pipeline at all).
+    const at = /position (\d+)/.exec((err as Error).message);
+    throw new PipelineError(`pipeline ${path} is not valid JSON${at ? ` (at character ${at[1]})` : ''}`);
   }
   return parsePipeline(json, path, dirname(resolve(path)));
 }

@@ -156,10 +156,35 @@ test('the HTTP start API refuses bad bodies, unknown pipelines and missing data,
   const noData = await post({ pipeline: 'seattle-weather', dataPath: join(dir, 'absent.csv') });
   assert.equal(noData.status, 400);
   assert.match(noData.json.message, /absent\.csv: no such file/);
+  // Files outside the data roots are refused without being read: no byte of them in the answer, no run.
+  const passwd = await post({ pipeline: '/etc/passwd' });
+  assert.equal(passwd.status, 403);
+  assert.match(passwd.json.message, /^pipeline must be below a data root/);
+  assert.doesNotMatch(JSON.stringify(passwd.json), /root:/);
+  const shadow = await post({ pipeline: 'seattle-weather', dataPath: '/etc/shadow' });
+  assert.equal(shadow.status, 403);
+  assert.match(shadow.json.message, /^dataPath must be below a data root/);
+  const sneaky = join(dir, 'sneaky.json');
+  await writeFile(sneaky, JSON.stringify({ ...(await loadPipelineJson()), data: { path: '/etc/hosts' } }));
+  const viaPipeline = await post({ pipeline: sneaky });
+  assert.equal(viaPipeline.status, 403);
+  assert.match(viaPipeline.json.message, /^the pipeline's data\.path must be below a data root/);
+  const notJson = join(dir, 'not-json.json');
+  await writeFile(notJson, 'root:x:0:0:root:/root:/bin/bash\n');
+  const garbage = await post({ pipeline: notJson });
+  assert.equal(garbage.status, 400);
+  assert.match(garbage.json.message, /is not valid JSON/);
+  assert.doesNotMatch(garbage.json.message, /root:x/, 'the file is never echoed');
   assert.equal(await count(), before, 'no run was started');
 
   const started = await post({ pipeline: 'seattle-weather', dataPath: join(dir, 'good.csv') });
   assert.equal(started.status, 202);
   const again = await post({ pipeline: 'seattle-weather', dataPath: join(dir, 'good.csv') });
   assert.equal(again.status, 409, 'the same data is not started twice');
+  const audited = await stack.db.query<{ actor: string; subject: string }>("SELECT actor, subject FROM audit_log WHERE action = 'start_run'");
+  assert.deepEqual(audited.rows.map((r) => r.actor), ['anonymous'], 'the start is audited with the caller (no tokens on this stack)');
 });
+
+async function loadPipelineJson(): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(join(PROJECT_ROOT, 'examples/seattle-weather/pipeline.json'), 'utf8')) as Record<string, unknown>;
+}

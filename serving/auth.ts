@@ -1,0 +1,48 @@
+// Bearer tokens with roles on every endpoint but health: 401 without a known token, 403 without the route's role.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthToken, Role } from '../lib/config/auth.js';
+import { HttpError } from './errors.js';
+
+/** The role each route needs; a route not listed needs `operate`. */
+const ROUTE_ROLES: Record<string, Role | null> = {
+  '/healthz': null,
+  '/v1/models': 'score',
+  '/v1/models/:name/predict': 'score',
+  '/v1/feedback': 'feedback',
+};
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated token's subject; 'anonymous' when the service runs without tokens. */
+    subject: string;
+  }
+}
+
+/** Installs the check; with no tokens every request is `anonymous` (the stack allows that only on loopback). */
+export function installAuth(app: FastifyInstance, tokens: readonly AuthToken[] | null): void {
+  app.decorateRequest('subject', 'anonymous');
+  if (!tokens) return;
+  const known = tokens.map((t) => ({ ...t, digest: digest(t.token) }));
+  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+    const route = request.routeOptions.url;
+    const role = route !== undefined && route in ROUTE_ROLES ? ROUTE_ROLES[route] : 'operate';
+    if (role === null) return;
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
+    if (!match) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new HttpError(401, 'Unauthorized', 'a bearer token is required: Authorization: Bearer <token>');
+    }
+    const presented = digest(match[1]);
+    const holder = known.find((t) => timingSafeEqual(t.digest, presented));
+    if (!holder) {
+      reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      throw new HttpError(401, 'Unauthorized', 'the bearer token is not one this service knows');
+    }
+    if (!holder.roles.includes(role)) throw new HttpError(403, 'Forbidden', `the token of "${holder.subject}" lacks the role "${role}" that ${request.method} ${route} needs`);
+    request.subject = holder.subject;
+  });
+}
