@@ -15,6 +15,7 @@ import { FeedbackBody, PredictBody, describeIssues, findDuplicate } from './sche
 import { ScoringPool, type ScoringPoolOptions } from './scoringPool.js';
 import { ServingCounters } from './counters.js';
 import { ShadowLimiter } from './shadow.js';
+import { ServingMetrics } from './metrics.js';
 
 export interface ServingDeps {
   db: Db;
@@ -72,8 +73,15 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   });
 
   const pool = new ScoringPool(deps.scoring);
-  const counters = new ServingCounters(deps.db, (err) => app.log.error({ err }, 'writing the serving counters failed; will retry'));
   const shadow = new ShadowLimiter();
+  const metrics = new ServingMetrics({
+    db: deps.db, logPending: () => log.pending, shadowInFlight: () => shadow.active, shadowSkipped: () => shadow.skipped, queueDepth: () => pool.queueDepth,
+  });
+  const counters = new ServingCounters(
+    deps.db,
+    (err) => app.log.error({ err }, 'writing the serving counters failed; will retry'),
+    (model, version, variant, requests, errors) => metrics.count(model, version, variant, requests, errors),
+  );
   const onChallengerError = (err: unknown, model: string, version: number): void => {
     app.log.error({ err, model, version }, 'the challenger failed to score; the champion answered instead');
   };
@@ -104,6 +112,11 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
 
   app.get('/v1/models', async () => ({ models: registry.list().map(describeModel) }));
 
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
   // When each request arrived (before its body was read), for the logged latency.
   const arrivedAt = new WeakMap<object, number>();
   const markArrival = async (request: FastifyRequest): Promise<void> => {
@@ -120,7 +133,9 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
       const start = arrivedAt.get(request.raw) ?? performance.now();
       const unit = request.headers[UNIT_HEADER];
       if (Array.isArray(unit) || (unit !== undefined && (unit.length === 0 || unit.length > 128))) throw badInput(`header ${UNIT_HEADER} must be one id of 1-128 characters`);
-      return predict({ pool, log, counters, shadow, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
+      const answer = await predict({ pool, log, counters, shadow, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
+      metrics.request(model.name, (performance.now() - start) / 1000, body.instances.length);
+      return answer;
     },
   );
 

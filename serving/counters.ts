@@ -18,6 +18,8 @@ export class ServingCounters {
   constructor(
     private readonly db: Queryable,
     private readonly onError: (err: unknown) => void,
+    /** Called with every count as it is added (the Prometheus counters). */
+    private readonly onAdd: (model: string, version: number, variant: string, requests: number, errors: number) => void = () => undefined,
     intervalMs = 1000,
   ) {
     this.timer = setInterval(() => void this.flush().catch(this.onError), intervalMs);
@@ -26,6 +28,7 @@ export class ServingCounters {
 
   /** Counts `requests` instances scored by a variant, `errors` of them failed. */
   add(model: string, version: number, variant: string, requests: number, errors = 0): void {
+    this.onAdd(model, version, variant, requests, errors);
     const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
     this.merge({ model, version, variant, minute, requests, errors });
   }

@@ -61,6 +61,11 @@ export class ScoringPool {
   }
 
   /** Worker tasks started so far (a merged micro-batch counts once). */
+  /** Scoring tasks waiting for a thread. */
+  get queueDepth(): number {
+    return this.piscina.queueSize;
+  }
+
   get runs(): number {
     return this.started;
   }

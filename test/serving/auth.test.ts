@@ -47,6 +47,9 @@ test('each route needs its role: score for predictions, feedback for labels', as
   // With the right role the request reaches the route (which answers for itself: no model, no prediction).
   assert.equal((await call('POST', '/v1/models/absent/predict', SCORER, { instances: [{ x: 1 }] })).statusCode, 404);
   assert.equal((await call('POST', '/v1/feedback', LABELLER, { feedback: [{ requestId: 'r1', label: 'yes' }] })).statusCode, 404);
+  const metrics = await call('GET', '/metrics', SCORER);
+  assert.equal(metrics.statusCode, 403);
+  assert.match(metrics.json().message, /lacks the role "operate" that GET \/metrics needs/);
 });
 
 test('token configuration is checked, each mistake named by where it is, never by the token', () => {

@@ -1,0 +1,86 @@
+// Prometheus metrics of one serving app (prom-client, its own registry): answers, errors, latency, batches, buffers, drift.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Queryable } from '../lib/store/db.js';
+
+export interface MetricSources {
+  db: Queryable;
+  logPending(): number;
+  shadowInFlight(): number;
+  shadowSkipped(): number;
+  queueDepth(): number;
+}
+
+type DriftRow = { model_name: string; version: number; breached: boolean; drift: { feature: string; psi?: number; ks?: { pValue?: number } }[] | null };
+
+export class ServingMetrics {
+  readonly registry = new Registry();
+  private readonly answers: Counter<'model' | 'variant' | 'version'>;
+  private readonly errors: Counter<'model' | 'variant' | 'version'>;
+  private readonly latency: Histogram<'model'>;
+  private readonly batch: Histogram<'model'>;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    this.answers = new Counter({ name: 'mlcycle_predictions_total', help: 'Instances scored, by model, variant (champion, challenger, shadow) and version', labelNames: ['model', 'variant', 'version'], registers });
+    this.errors = new Counter({ name: 'mlcycle_prediction_errors_total', help: 'Instances whose scoring failed, by model, variant and version', labelNames: ['model', 'variant', 'version'], registers });
+    this.latency = new Histogram({
+      name: 'mlcycle_predict_latency_seconds', help: 'Predict request latency, arrival to answer', labelNames: ['model'], registers,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    });
+    this.batch = new Histogram({ name: 'mlcycle_predict_batch_instances', help: 'Instances per predict request', labelNames: ['model'], registers, buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000] });
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    };
+    gauge('mlcycle_prediction_log_pending', 'Logged predictions buffered, not yet written to PostgreSQL', sources.logPending);
+    gauge('mlcycle_scoring_queue_depth', 'Scoring tasks waiting for a thread', sources.queueDepth);
+    gauge('mlcycle_shadow_in_flight', 'Shadow copies being scored', sources.shadowInFlight);
+    gauge('mlcycle_shadow_skipped', 'Shadow copies not scored because the bound was reached (since start)', sources.shadowSkipped);
+    // The last judged window per model, read once per scrape (the three gauges are collected at once).
+    let loading: { at: number; rows: Promise<DriftRow[]> } | null = null;
+    const lastWindows = (): Promise<DriftRow[]> => {
+      if (!loading || Date.now() - loading.at > 500) {
+        const rows = sources.db
+          .query<DriftRow>(`SELECT DISTINCT ON (model_name) model_name, model_version AS version, breached, report->'drift' AS drift
+                              FROM monitor_reports WHERE judged ORDER BY model_name, id DESC`)
+          .then((r) => r.rows);
+        loading = { at: Date.now(), rows };
+      }
+      return loading.rows;
+    };
+    new Gauge({
+      name: 'mlcycle_monitor_breached', help: "1 when the model's last judged monitor window breached its policy", labelNames: ['model', 'version'], registers,
+      async collect() {
+        this.reset();
+        for (const r of await lastWindows()) this.set({ model: r.model_name, version: String(r.version) }, r.breached ? 1 : 0);
+      },
+    });
+    const driftGauge = (name: string, help: string, value: (d: NonNullable<DriftRow['drift']>[number]) => number | undefined): void => {
+      new Gauge({
+        name, help, labelNames: ['model', 'feature'], registers,
+        async collect() {
+          this.reset();
+          for (const r of await lastWindows()) {
+            for (const d of r.drift ?? []) {
+              const v = value(d);
+              if (v !== undefined && Number.isFinite(v)) this.set({ model: r.model_name, feature: d.feature }, v);
+            }
+          }
+        },
+      });
+    };
+    driftGauge('mlcycle_drift_psi', "PSI of each feature in the model's last judged monitor window", (d) => d.psi);
+    driftGauge('mlcycle_drift_ks_pvalue', "KS p-value of each numeric feature in the model's last judged window", (d) => d.ks?.pValue);
+  }
+
+  /** What the serving counters count, as Prometheus counters too. */
+  count(model: string, version: number, variant: string, requests: number, errors: number): void {
+    const labels = { model, variant, version: String(version) };
+    if (requests > errors) this.answers.inc(labels, requests - errors);
+    if (errors > 0) this.errors.inc(labels, errors);
+  }
+
+  request(model: string, seconds: number, instances: number): void {
+    this.latency.observe({ model }, seconds);
+    this.batch.observe({ model }, instances);
+  }
+}
