@@ -1,5 +1,5 @@
 // The serving app (Fastify): health, served models, predict with A/B routing, feedback; hot-reloads deployments.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { z } from 'zod';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
@@ -21,6 +21,8 @@ export interface ServingDeps {
   db: Db;
   artifacts: ArtifactStore;
   logger?: boolean | LoggerOptions;
+  /** A ready logger (the dev stack's file log); takes precedence over `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   scoring?: ScoringPoolOptions;
   predictionLog?: PredictionLogOptions;
   /** Bearer tokens with roles; null or absent → no check (the stack allows that only on a loopback host). */
@@ -64,7 +66,9 @@ function describeModel(m: ServedModel) {
 }
 
 export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
-  const app = Fastify({ logger: deps.logger ?? false });
+  const app: FastifyInstance = deps.loggerInstance
+    ? (Fastify({ loggerInstance: deps.loggerInstance as FastifyBaseLogger }) as unknown as FastifyInstance)
+    : Fastify({ logger: deps.logger ?? false });
   installErrorHandlers(app);
   installAuth(app, deps.tokens ?? null);
   // Any other content type is read as text and refused by the JSON check below, as a 400.

@@ -8,6 +8,7 @@ import { ArtifactStore } from '../lib/store/artifacts.js';
 import { createDb, migrate, type Db } from '../lib/store/db.js';
 import { buildServingApp } from '../serving/app.js';
 import { isLoopback } from '../lib/config/auth.js';
+import { openLog } from './logs.js';
 import { SEARCH_ATTRIBUTES } from '../contracts/names.js';
 import { startEmbeddedPostgres } from './postgres.js';
 import { ensureTemporalCli } from './temporalCli.js';
@@ -115,7 +116,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let worker: RunningWorker | null = null;
     if (o.worker !== false) {
       log('starting the worker');
-      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports'), databaseUrl: pg.url, quietFailures: true });
+      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports'), databaseUrl: pg.url, quietFailures: true, log: openLog(env.stateDir, 'worker') });
       const running = worker;
       stops.push(() => running.stop());
     }
@@ -123,7 +124,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let app: FastifyInstance | null = null;
     let httpUrl: string | null = null;
     if (o.serve !== false) {
-      const serving = await buildServingApp({ db, artifacts, logger: false, tokens: env.tokens });
+      // Requests, swaps, and every failure (a prediction-log write that Postgres refused, a challenger that failed to score).
+      const serving = await buildServingApp({ db, artifacts, loggerInstance: openLog(env.stateDir, 'serving'), tokens: env.tokens });
       o.extendApp?.(serving.app, { client, db, dataRoots: env.dataRoots });
       stops.push(() => serving.close());
       httpUrl = await serving.app.listen({ host: env.httpHost, port: env.httpPort });

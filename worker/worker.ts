@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { createTrainingPool } from '../activities/trainingPool.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
@@ -19,25 +20,36 @@ const BUNDLED_DIRS = [WORKFLOWS_DIR, fileURLToPath(new URL('../contracts/', impo
 
 let runtimeInstalled = false;
 /**
- * Keeps the SDK's core quiet unless something is wrong. An embedded worker (dev, demo, tests) also leaves out the
- * SDK's "Activity failed" / "Workflow failed" lines: those failures are in the run, `mlcycle status` and the Web UI.
+ * Keeps the SDK's core quiet on the terminal unless something is wrong. An embedded worker (dev, demo, tests) also
+ * leaves out the SDK's "Activity failed" / "Workflow failed" lines there: those failures are in the run, `mlcycle
+ * status` and the Web UI. With a log (the stack's <state>/logs/worker.log), every line at its level goes to it too.
  */
-function installRuntime(quietFailures: boolean): void {
+function installRuntime(quietFailures: boolean, log: Logger | undefined): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const toLog = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error', message: string, meta?: Record<string, unknown>): void => {
+    log?.[level]({ ...meta, source: 'temporal' }, message);
+  };
   try {
     Runtime.install({ logger: new (class {
-      log(): void {}
-      trace(): void {}
-      debug(): void {}
-      info(): void {}
-      warn(message: string): void {
+      log(level: string, message: string, meta?: Record<string, unknown>): void {
+        const l = level.toLowerCase();
+        toLog(l === 'trace' || l === 'debug' || l === 'warn' || l === 'error' ? l : 'info', message, meta);
+      }
+      trace(message: string, meta?: Record<string, unknown>): void { toLog('trace', message, meta); }
+      debug(message: string, meta?: Record<string, unknown>): void { toLog('debug', message, meta); }
+      info(message: string, meta?: Record<string, unknown>): void { toLog('info', message, meta); }
+      warn(message: string, meta?: Record<string, unknown>): void {
+        toLog('warn', message, meta);
         // The training worker has no workflows on purpose.
         if (message.startsWith('No workflows registered')) return;
         if (quietFailures && (message === 'Activity failed' || message === 'Workflow failed')) return;
         process.stderr.write(`[temporal] ${message}\n`);
       }
-      error(message: string): void { process.stderr.write(`[temporal] ${message}\n`); }
+      error(message: string, meta?: Record<string, unknown>): void {
+        toLog('error', message, meta);
+        process.stderr.write(`[temporal] ${message}\n`);
+      }
     })() });
   } catch {
     // already installed by someone else in this process
@@ -71,6 +83,8 @@ export interface WorkerOptions {
   databaseUrl: string;
   /** Leave the SDK's per-failure warnings out of stderr (the embedded stack). */
   quietFailures?: boolean;
+  /** Structured log of the SDK's lines (JSON, pino). */
+  log?: Logger;
 }
 
 export interface RunningWorker {
@@ -80,7 +94,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
-  installRuntime(o.quietFailures === true);
+  installRuntime(o.quietFailures === true, o.log);
   const connection = await NativeConnection.connect({ address: o.address });
   const clientConnection = await Connection.connect({ address: o.address });
   const client = new Client({ connection: clientConnection, namespace: o.namespace });

@@ -1,6 +1,8 @@
 // Rollouts end to end on a real stack: promoted and rolled back by the test from labels posted as feedback, a guardrail
 // breach, people's Updates validated and audited.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { getDeployment, setAlias } from '../../lib/store/models.js';
 import { ROLLOUT_STAGE_ATTRIBUTE, rolloutWorkflowId } from '../../contracts/names.js';
@@ -140,6 +142,15 @@ test('a challenger whose scoring fails is rolled back by the error-rate guardrai
   assert.deepEqual([...answeredBy], [v1.version], 'by the champion');
   const deployment = await getDeployment(stack.db, 'reg-broken');
   assert.equal(deployment?.challengerVersion, null);
+  // Each failure is in the serving API's structured log, not swallowed.
+  const line = await eventually('the challenger failure in logs/serving.log', 10_000, async () => {
+    const text = await readFile(join(stack.env.stateDir, 'logs', 'serving.log'), 'utf8').catch(() => '');
+    const found = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; model?: string; version?: number; err?: { message: string } })
+      .find((l) => l.msg === 'the challenger failed to score; the champion answered instead' && l.model === 'reg-broken');
+    return found ?? null;
+  });
+  assert.deepEqual([line.level, line.version], [50, v2.version]);
+  assert.match(line.err?.message ?? '', /predicted NaN/);
 });
 
 test("people's Updates are validated (refused with the reason) and audited with who and why", async () => {
