@@ -101,7 +101,7 @@ async function score(ctx: PredictContext, model: ServedModel, served: ServedVers
 
 function logEntry(model: ServedModel, a: Answer, version: number, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
   const output = 'value' in a ? { value: a.value } : { label: a.label, probabilities: a.probabilities };
-  return { requestId: a.requestId, modelName: model.name, modelVersion: version, variant, input: input as RawRecord, output, latencyMs };
+  return { logId: randomUUID(), requestId: a.requestId, modelName: model.name, modelVersion: version, variant, input: input as RawRecord, output, latencyMs };
 }
 
 /** The challenger scores a copy of its share of units; its answers are logged, never returned, never awaited by the caller. */

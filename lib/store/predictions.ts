@@ -7,6 +7,8 @@ import { numericLabel } from '../data/labels.js';
 export type LoggedOutput = { label: string; probabilities: Record<string, number> } | { value: number };
 
 export interface PredictionLogEntry {
+  /** Names this logged answer (a UUID the replica makes): a retried write stores it once. */
+  logId: string;
   requestId: string;
   modelName: string;
   modelVersion: number;
@@ -16,13 +18,13 @@ export interface PredictionLogEntry {
   latencyMs: number;
 }
 
-/** Writes a batch of predictions in one statement (no per-row round trips). */
+/** Writes a batch of predictions in one statement (no per-row round trips); an entry already written is not written again. */
 export async function insertPredictions(db: Queryable, entries: PredictionLogEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await db.query(
-    `INSERT INTO predictions (request_id, model_name, model_version, variant, input, output, latency_ms)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::real[])
-     ON CONFLICT (request_id, variant) DO NOTHING`,
+    `INSERT INTO predictions (request_id, model_name, model_version, variant, input, output, latency_ms, log_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::real[], $8::uuid[])
+     ON CONFLICT (log_id) DO NOTHING`,
     [
       entries.map((e) => e.requestId),
       entries.map((e) => e.modelName),
@@ -31,6 +33,7 @@ export async function insertPredictions(db: Queryable, entries: PredictionLogEnt
       entries.map((e) => JSON.stringify(e.input)),
       entries.map((e) => JSON.stringify(e.output)),
       entries.map((e) => e.latencyMs),
+      entries.map((e) => e.logId),
     ],
   );
 }

@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Queryable } from '../../lib/store/db.js';
-import type { PredictionLogEntry } from '../../lib/store/predictions.js';
+import { randomUUID } from 'node:crypto';
+import { insertPredictions, type PredictionLogEntry } from '../../lib/store/predictions.js';
 import { PredictionLog } from '../../serving/predictionLog.js';
 import { startTestStack, waitFor, type TestStack } from './harness.js';
 
@@ -16,6 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function entries(prefix: string, n: number): PredictionLogEntry[] {
   return Array.from({ length: n }, (_, i) => ({
+    logId: randomUUID(),
     requestId: `${prefix}-${i}`,
     modelName: 'm',
     modelVersion: 1,
@@ -89,4 +91,14 @@ test('a failed write keeps the entries and retries them; close() writes what is 
   await log.close();
   assert.equal(await countLike('retry'), 5);
   await assert.rejects(log.add(entries('late', 1)), /closed/);
+});
+
+test('a retried write stores each logged answer once; a request id sent again is a new answer, logged too', async () => {
+  const batch = entries('retried', 3);
+  await insertPredictions(stack.db, batch);
+  await insertPredictions(stack.db, batch); // the same entries again: a write retried after an unclear failure
+  assert.equal(await countLike('retried'), 3);
+  const again = entries('retried', 3); // the client sent the same request ids again: new answers
+  await insertPredictions(stack.db, again);
+  assert.equal(await countLike('retried'), 6);
 });
