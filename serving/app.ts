@@ -1,5 +1,5 @@
 // The serving app (Fastify): health, served models, predict with A/B routing, feedback; hot-reloads deployments.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { z } from 'zod';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
@@ -16,6 +16,10 @@ import { ScoringPool, type ScoringPoolOptions } from './scoringPool.js';
 import { ServingCounters } from './counters.js';
 import { ShadowLimiter } from './shadow.js';
 import { ServingMetrics } from './metrics.js';
+import { registerOip, type Score } from './oip.js';
+import { readFileSync } from 'node:fs';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface ServingDeps {
   db: Db;
@@ -72,8 +76,14 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   installErrorHandlers(app);
   installAuth(app, deps.tokens ?? null);
   // Any other content type is read as text and refused by the JSON check below, as a 400.
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    done(badInput('body must be JSON (Content-Type: application/json)'), undefined);
+  // The Open Inference Protocol's clients send JSON without saying so (tritonclient: no Content-Type): /v2 reads it anyway.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+    if (!req.url.startsWith('/v2/')) return done(badInput('body must be JSON (Content-Type: application/json)'), undefined);
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch {
+      done(badInput('body is not valid JSON'), undefined);
+    }
   });
 
   const pool = new ScoringPool(deps.scoring);
@@ -123,25 +133,26 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
 
   // When each request arrived (before its body was read), for the logged latency.
   const arrivedAt = new WeakMap<object, number>();
-  const markArrival = async (request: FastifyRequest): Promise<void> => {
+  app.addHook('onRequest', async (request) => {
     arrivedAt.set(request.raw, performance.now());
+  });
+  const score: Score = async (request, model, body, unit) => {
+    const start = arrivedAt.get(request.raw) ?? performance.now();
+    const answer = await predict({ pool, log, counters, shadow, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
+    metrics.request(model.name, (performance.now() - start) / 1000, body.instances.length);
+    return answer;
   };
 
-  app.post<{ Params: { name: string } }>(
-    '/v1/models/:name/predict',
-    { bodyLimit: PREDICT_BODY_LIMIT, onRequest: markArrival },
-    async (request) => {
-      const model = registry.get(request.params.name);
-      if (!model) throw badInput(`model "${request.params.name}" is not served (GET /v1/models lists the served ones)`, 404);
-      const body = parse(PredictBody, request.body);
-      const start = arrivedAt.get(request.raw) ?? performance.now();
-      const unit = request.headers[UNIT_HEADER];
-      if (Array.isArray(unit) || (unit !== undefined && (unit.length === 0 || unit.length > 128))) throw badInput(`header ${UNIT_HEADER} must be one id of 1-128 characters`);
-      const answer = await predict({ pool, log, counters, shadow, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
-      metrics.request(model.name, (performance.now() - start) / 1000, body.instances.length);
-      return answer;
-    },
-  );
+  app.post<{ Params: { name: string } }>('/v1/models/:name/predict', { bodyLimit: PREDICT_BODY_LIMIT }, async (request) => {
+    const model = registry.get(request.params.name);
+    if (!model) throw badInput(`model "${request.params.name}" is not served (GET /v1/models lists the served ones)`, 404);
+    const body = parse(PredictBody, request.body);
+    const unit = request.headers[UNIT_HEADER];
+    if (Array.isArray(unit) || (unit !== undefined && (unit.length === 0 || unit.length > 128))) throw badInput(`header ${UNIT_HEADER} must be one id of 1-128 characters`);
+    return score(request, model, body, unit);
+  });
+
+  registerOip(app, registry, score, VERSION);
 
   app.post('/v1/feedback', { bodyLimit: PREDICT_BODY_LIMIT }, async (request) => {
     const { feedback } = parse(FeedbackBody, request.body);

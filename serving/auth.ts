@@ -10,6 +10,12 @@ const ROUTE_ROLES: Record<string, Role | null> = {
   '/v1/models': 'score',
   '/v1/models/:name/predict': 'score',
   '/v1/feedback': 'feedback',
+  '/v2': 'score',
+  '/v2/health/live': null,
+  '/v2/health/ready': null,
+  '/v2/models/:name': 'score',
+  '/v2/models/:name/ready': 'score',
+  '/v2/models/:name/infer': 'score',
 };
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

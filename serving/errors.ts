@@ -20,12 +20,14 @@ export function badInput(message: string, statusCode = 400, details: Record<stri
 /** Fastify's own 4xx errors (body parsing, limits) as BadInput, everything unexpected as a bare 500. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    // The Open Inference Protocol's error body is {"error": "<message>"}.
+    const oip = request.url.startsWith('/v2');
     if (err instanceof HttpError) {
-      return reply.code(err.statusCode).send({ error: err.error, message: err.message, ...err.details });
+      return reply.code(err.statusCode).send(oip ? { error: err.message } : { error: err.error, message: err.message, ...err.details });
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status === 415 ? 400 : status).send({ error: 'BadInput', message: clientMessage(err) });
+      return reply.code(status === 415 ? 400 : status).send(oip ? { error: clientMessage(err) } : { error: 'BadInput', message: clientMessage(err) });
     }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'InternalError', message: 'internal error; the server log has the details' });
