@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
 import { insertFeedback, type InvalidLabel } from '../lib/store/predictions.js';
-import { badInput, installErrorHandlers } from './errors.js';
+import { badInput, HttpError, installErrorHandlers } from './errors.js';
 import { installAuth } from './auth.js';
 import type { AuthToken } from '../lib/config/auth.js';
 import { ModelRegistry, type ServedModel } from './modelRegistry.js';
@@ -89,7 +89,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   const pool = new ScoringPool(deps.scoring);
   const shadow = new ShadowLimiter();
   const metrics = new ServingMetrics({
-    db: deps.db, logPending: () => log.pending, shadowInFlight: () => shadow.active, shadowSkipped: () => shadow.skipped, queueDepth: () => pool.queueDepth,
+    db: deps.db, logPending: () => log.pending, logState: () => log.state, shadowInFlight: () => shadow.active, shadowSkipped: () => shadow.skipped, queueDepth: () => pool.queueDepth,
   });
   const counters = new ServingCounters(
     deps.db,
@@ -105,6 +105,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   });
   let registry: ModelRegistry;
   try {
+    await log.open();
     registry = await ModelRegistry.start({ db: deps.db, artifacts: deps.artifacts, pool, log: app.log });
   } catch (err) {
     await pool.close();
@@ -122,7 +123,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
     }
   });
 
-  app.get('/healthz', async () => ({ status: 'ok', models: registry.size, shadow: { inFlight: shadow.active, skipped: shadow.skipped } }));
+  app.get('/healthz', async () => ({ status: 'ok', models: registry.size, shadow: { inFlight: shadow.active, skipped: shadow.skipped }, predictionLog: log.state }));
 
   app.get('/v1/models', async () => ({ models: registry.list().map(describeModel) }));
 
@@ -137,6 +138,10 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
     arrivedAt.set(request.raw, performance.now());
   });
   const score: Score = async (request, model, body, unit) => {
+    // Refused before scoring, never after: a prediction that could not be kept is not made.
+    if (!log.accepting) {
+      throw new HttpError(503, 'Unavailable', 'the prediction log cannot keep more predictions now (PostgreSQL is away and the spill is full or off); retry later', { retryAfterSeconds: 5 });
+    }
     const start = arrivedAt.get(request.raw) ?? performance.now();
     const answer = await predict({ pool, log, counters, shadow, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
     metrics.request(model.name, (performance.now() - start) / 1000, body.instances.length);

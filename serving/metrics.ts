@@ -5,6 +5,7 @@ import type { Queryable } from '../lib/store/db.js';
 export interface MetricSources {
   db: Queryable;
   logPending(): number;
+  logState(): { spillBytes: number; maxSpillBytes: number | null; replayLagSeconds: number; postgresAway: boolean };
   shadowInFlight(): number;
   shadowSkipped(): number;
   queueDepth(): number;
@@ -32,6 +33,10 @@ export class ServingMetrics {
       new Gauge({ name, help, registers, collect() { this.set(read()); } });
     };
     gauge('mlcycle_prediction_log_pending', 'Logged predictions buffered, not yet written to PostgreSQL', sources.logPending);
+    gauge('mlcycle_prediction_log_spill_bytes', 'Bytes of predictions spilled to the local file while PostgreSQL was away', () => sources.logState().spillBytes);
+    gauge('mlcycle_prediction_log_spill_max_bytes', "The spill's bound (past it, new requests get 503; 0: no spill)", () => sources.logState().maxSpillBytes ?? 0);
+    gauge('mlcycle_prediction_log_replay_lag_seconds', 'Age of the oldest spilled prediction not yet in PostgreSQL', () => sources.logState().replayLagSeconds);
+    gauge('mlcycle_prediction_log_postgres_away', '1 while writes of the prediction log fail', () => (sources.logState().postgresAway ? 1 : 0));
     gauge('mlcycle_scoring_queue_depth', 'Scoring tasks waiting for a thread', sources.queueDepth);
     gauge('mlcycle_shadow_in_flight', 'Shadow copies being scored', sources.shadowInFlight);
     gauge('mlcycle_shadow_skipped', 'Shadow copies not scored because the bound was reached (since start)', sources.shadowSkipped);

@@ -1,15 +1,20 @@
-// The prediction log: a bounded in-memory buffer written to Postgres in batches; producers wait when it is full.
+// The prediction log: a bounded buffer written to Postgres in batches; while Postgres is away it spills to a file, replayed later.
 import type { Queryable } from '../lib/store/db.js';
 import { insertPredictions, type PredictionLogEntry } from '../lib/store/predictions.js';
+import { SpillFile } from './spill.js';
 
 export interface PredictionLogOptions {
-  /** Entries buffered before producers must wait for a flush; default 10,000. */
+  /** Entries buffered in memory; past it they spill (Postgres away) or producers wait for a flush; default 10,000. */
   capacity?: number;
   /** Entries per INSERT, and the count that starts a flush at once; default 500. */
   batchSize?: number;
   /** Longest time an entry waits in the buffer; default 200 ms. */
   intervalMs?: number;
-  /** Called when a write fails (the entries stay buffered and are retried). */
+  /** Append-only file for entries Postgres cannot take now; absent → no spill: a full buffer refuses new requests. */
+  spillPath?: string;
+  /** The spill's bound; past it new requests are refused (503); default 1 GiB. */
+  maxSpillBytes?: number;
+  /** Called when a write fails (the entries stay buffered or spilled and are retried). */
   onError?: (err: unknown) => void;
 }
 
@@ -19,9 +24,14 @@ export class PredictionLog {
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly onError: (err: unknown) => void;
+  private readonly spill: SpillFile | null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
+  /** The last write failed: Postgres is taken to be away until one succeeds. */
+  private away = false;
+  /** Entries of the batch being written. */
+  private inFlight = 0;
 
   constructor(
     private readonly db: Queryable,
@@ -31,41 +41,87 @@ export class PredictionLog {
     this.capacity = Math.max(this.batchSize, options.capacity ?? 10_000);
     this.intervalMs = options.intervalMs ?? 200;
     this.onError = options.onError ?? (() => undefined);
+    this.spill = options.spillPath ? new SpillFile(options.spillPath, options.maxSpillBytes ?? 2 ** 30) : null;
   }
 
-  /** Entries waiting to be written. */
+  /** Counts a spill left by an earlier process and starts replaying it. */
+  async open(): Promise<void> {
+    if (!this.spill) return;
+    await this.spill.open();
+    if (this.spill.bytes > 0) this.flushInBackground();
+  }
+
+  /** Entries waiting in memory (and being written). */
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.inFlight;
   }
 
-  /** Buffers entries; resolves at once unless the buffer is full, then after a flush has made room. */
+  /** What the log holds back and how far behind it is: for /healthz and /metrics. */
+  get state(): { pending: number; postgresAway: boolean; spillBytes: number; maxSpillBytes: number | null; replayLagSeconds: number; accepting: boolean } {
+    const since = this.spill?.since ?? null;
+    return {
+      pending: this.pending, postgresAway: this.away, spillBytes: this.spill?.bytes ?? 0, maxSpillBytes: this.spill?.maxBytes ?? null,
+      replayLagSeconds: since === null ? 0 : (Date.now() - since) / 1000, accepting: this.accepting,
+    };
+  }
+
+  /** False when a new request's predictions could not be kept: the buffer is full while Postgres is away and the spill is full or absent. */
+  get accepting(): boolean {
+    if (this.closed) return false;
+    if (this.buffer.length < this.capacity || !this.away) return true;
+    return this.spill !== null && !this.spill.full;
+  }
+
+  /** Keeps entries: in memory, or (buffer full while Postgres is away) in the spill; waits for a flush when Postgres is merely busy. */
   async add(entries: readonly PredictionLogEntry[]): Promise<void> {
     if (this.closed) throw new Error('the prediction log is closed');
-    while (this.buffer.length >= this.capacity) await this.flush();
+    while (this.pending >= this.capacity) {
+      if (this.away && this.spill) {
+        await this.spillBuffer();
+        break; // the batch being written, if any, comes back to the buffer only if its write fails
+      }
+      try {
+        await this.flush();
+      } catch (err) {
+        if (!this.spill) throw err; // with a spill, Postgres is now marked away: the next turn spills
+      }
+    }
     for (const e of entries) this.buffer.push(e);
     if (this.buffer.length >= this.batchSize) this.flushInBackground();
     else if (!this.timer) this.timer = setTimeout(() => this.flushInBackground(), this.intervalMs);
   }
 
-  /** Writes everything buffered so far; rejects if Postgres refuses (the entries stay buffered). */
+  /** Writes everything buffered so far (and replays the spill); rejects if Postgres refuses (nothing is lost). */
   async flush(): Promise<void> {
     // One writer at a time; a flush asked for during another one runs after it, for what is left.
     while (this.flushing) await this.flushing.catch(() => undefined);
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0 && !(this.spill && this.spill.bytes > 0)) return;
     this.flushing = this.writeAll().finally(() => {
       this.flushing = null;
     });
     await this.flushing;
   }
 
-  /** Writes what is left and stops the timer; later adds are refused. */
+  /** Drains: writes what is left, or spills it when Postgres is away; later adds are refused. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     try {
       await this.flush();
-    } finally {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
+    } catch (err) {
+      if (!this.spill) throw err;
+      await this.spillBuffer();
+    }
+  }
+
+  private async spillBuffer(): Promise<void> {
+    const moved = this.buffer.splice(0, this.buffer.length);
+    try {
+      await this.spill?.append(moved);
+    } catch (err) {
+      this.buffer.unshift(...moved);
+      throw err;
     }
   }
 
@@ -79,16 +135,36 @@ export class PredictionLog {
     });
   }
 
+  private async write(batch: PredictionLogEntry[]): Promise<void> {
+    try {
+      await insertPredictions(this.db, batch);
+      this.away = false;
+    } catch (err) {
+      this.away = true;
+      throw err;
+    }
+  }
+
   private async writeAll(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     // Only what was buffered when the flush began: under steady load a flush still ends.
+    // A batch leaves the buffer while it is written (a spill meanwhile cannot take it too) and returns to it on failure.
     let remaining = this.buffer.length;
-    while (remaining > 0) {
-      const batch = this.buffer.slice(0, Math.min(this.batchSize, remaining));
-      await insertPredictions(this.db, batch);
-      this.buffer.splice(0, batch.length);
+    while (remaining > 0 && this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, Math.min(this.batchSize, remaining));
+      this.inFlight = batch.length;
+      try {
+        await this.write(batch);
+      } catch (err) {
+        this.buffer.unshift(...batch);
+        throw err;
+      } finally {
+        this.inFlight = 0;
+      }
       remaining -= batch.length;
     }
+    // Postgres takes writes again: what was spilled goes in too (each entry once: its log id dedupes).
+    if (this.spill && this.spill.bytes > 0) await this.spill.replay((b) => this.write(b), this.batchSize);
   }
 }

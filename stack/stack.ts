@@ -125,7 +125,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     let httpUrl: string | null = null;
     if (o.serve !== false) {
       // Requests, swaps, and every failure (a prediction-log write that Postgres refused, a challenger that failed to score).
-      const serving = await buildServingApp({ db, artifacts, loggerInstance: openLog(env.stateDir, 'serving'), tokens: env.tokens });
+      const serving = await buildServingApp({
+        db, artifacts, loggerInstance: openLog(env.stateDir, 'serving'), tokens: env.tokens,
+        // While PostgreSQL is away, predictions spill here and are replayed when it is back.
+        predictionLog: { spillPath: join(env.stateDir, 'spill', 'predictions.jsonl') },
+      });
       o.extendApp?.(serving.app, { client, db, dataRoots: env.dataRoots });
       stops.push(() => serving.close());
       httpUrl = await serving.app.listen({ host: env.httpHost, port: env.httpPort });

@@ -52,7 +52,9 @@ async function models() {
 test('GET /healthz and GET /v1/models describe what is served', async () => {
   const health = await app.inject({ method: 'GET', url: '/healthz' });
   assert.equal(health.statusCode, 200);
-  assert.deepEqual(health.json(), { status: 'ok', models: 1, shadow: { inFlight: 0, skipped: 0 } });
+  const h = health.json();
+  assert.deepEqual([h.status, h.models, h.shadow], ['ok', 1, { inFlight: 0, skipped: 0 }]);
+  assert.deepEqual([h.predictionLog.accepting, h.predictionLog.postgresAway, h.predictionLog.spillBytes], [true, false, 0]);
   const res = await app.inject({ method: 'GET', url: '/v1/models' });
   assert.deepEqual(res.json(), {
     models: [

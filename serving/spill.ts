@@ -1,0 +1,93 @@
+// The prediction log's spill: an append-only JSON-lines file that holds entries while PostgreSQL is away, replayed in order.
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { PredictionLogEntry } from '../lib/store/predictions.js';
+
+export class SpillFull extends Error {
+  override name = 'SpillFull';
+}
+
+export class SpillFile {
+  /** Bytes in the spill (the file being appended to and the one being replayed). */
+  bytes = 0;
+  /** When the oldest entry not yet replayed was spilled (ms since epoch); null when empty. */
+  since: number | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    readonly maxBytes: number,
+  ) {}
+
+  private get replaying(): string {
+    return `${this.path}.replaying`;
+  }
+
+  /** Counts what a previous process left (replayed on the first successful write). */
+  async open(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    for (const file of [this.path, this.replaying]) {
+      const size = await stat(file).then((s) => s.size, () => 0);
+      this.bytes += size;
+      if (size > 0) this.since ??= Date.now();
+    }
+  }
+
+  get full(): boolean {
+    return this.bytes >= this.maxBytes;
+  }
+
+  /** Appends entries (one write, in order with earlier appends); throws SpillFull past the bound. */
+  append(entries: readonly PredictionLogEntry[]): Promise<void> {
+    const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const size = Buffer.byteLength(text);
+    const next = this.writing.then(async () => {
+      if (this.bytes + size > this.maxBytes) throw new SpillFull(`the prediction log's spill ${this.path} is full (${this.bytes} of ${this.maxBytes} bytes)`);
+      await appendFile(this.path, text);
+      this.bytes += size;
+      this.since ??= Date.now();
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Replays the spill through `write` in batches: the file is renamed first, so appends during the replay start a new
+   * file; the renamed one is removed only once all of it is written (a write that fails leaves it for the next replay).
+   */
+  async replay(write: (batch: PredictionLogEntry[]) => Promise<void>, batchSize: number): Promise<number> {
+    await this.writing;
+    const hasReplaying = await stat(this.replaying).then((s) => s.size > 0, () => false);
+    if (!hasReplaying) {
+      const hasFile = await stat(this.path).then((s) => s.size > 0, () => false);
+      if (!hasFile) return 0;
+      await rename(this.path, this.replaying);
+    }
+    const size = await stat(this.replaying).then((s) => s.size);
+    let batch: PredictionLogEntry[] = [];
+    let written = 0;
+    const lines = createInterface({ input: createReadStream(this.replaying, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (!line) continue;
+      batch.push(JSON.parse(line) as PredictionLogEntry);
+      if (batch.length >= batchSize) {
+        await write(batch);
+        written += batch.length;
+        batch = [];
+      }
+    }
+    if (batch.length) {
+      await write(batch);
+      written += batch.length;
+    }
+    await unlink(this.replaying);
+    this.bytes -= size;
+    if (this.bytes <= 0) {
+      this.bytes = 0;
+      this.since = null;
+    }
+    return written;
+  }
+}
