@@ -18,6 +18,8 @@ export interface RolloutInput {
   /** Who started it (a lifecycle run id, or a person) and why. */
   startedBy: string;
   reason: string;
+  /** History length past which the workflow continues as new (default 5,000); lower only to exercise it. */
+  continueAsNewAfterEvents?: number;
 }
 
 export type RolloutStatus = 'running' | 'paused' | 'promoted' | 'rolled back';

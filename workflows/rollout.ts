@@ -1,6 +1,6 @@
 // The rollout workflow: shadow → canary → A/B, checked every interval (guardrails, sequential test); people steer by Updates.
 import {
-  CancellationScope, condition, continueAsNew, isCancellation, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  CancellationScope, condition, ContinueAsNew, continueAsNew, isCancellation, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
   allHandlersFinished,
 } from '@temporalio/workflow';
 import { failureTypeOf, NON_RETRYABLE_TYPES, rootMessage } from '../contracts/failures.js';
@@ -31,6 +31,8 @@ export interface RolloutCarry {
 }
 
 const MAX_EVENTS = 50;
+/** History length past which the rollout continues as new (carrying its state), unless the input says otherwise. */
+const CONTINUE_AS_NEW_EVENTS = 5000;
 
 export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry): Promise<RolloutResult> {
   const info = workflowInfo();
@@ -138,13 +140,25 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
     show();
   };
 
+  /** Applies people's commands in order; once decided, later ones just get the final state. */
+  const drain = async (): Promise<void> => {
+    for (const c of commands.filter((x) => !x.applied)) {
+      if (!state.decision) await apply(c);
+      c.applied = true;
+    }
+  };
+  /** Before the run ends or continues as new: every accepted command answered (none left waiting on this loop). */
+  const settle = async (): Promise<void> => {
+    while (!allHandlersFinished()) {
+      await drain();
+      await condition(() => allHandlersFinished() || commands.some((c) => !c.applied));
+    }
+  };
+
   try {
     while (!state.decision) {
       const steered = await condition(() => commands.some((c) => !c.applied), policy.intervalSeconds * 1000);
-      for (const c of commands.filter((x) => !x.applied)) {
-        if (!state.decision) await apply(c);
-        c.applied = true;
-      }
+      await drain();
       if (steered || state.decision) continue;
       const pausedNow = run.pausedAt !== null ? Date.now() - run.pausedAt : 0;
       const a = await acts.assessRollout({
@@ -161,17 +175,18 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
         const next = state.stageIndex + 1;
         await moveTo(next, policy.stages[next].traffic, 'mlcycle', a.reason);
       } else show();
-      if (!state.decision && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5000)) {
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof rolloutWorkflow>(input, run);
+      if (!state.decision && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_EVENTS))) {
+        await settle();
+        if (!state.decision) await continueAsNew<typeof rolloutWorkflow>(input, run);
       }
     }
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err; // the same rollout goes on in a new run
     // Fail closed: cancelled, or a check that kept failing, returns all traffic to the champion before the run ends.
     const why = isCancellation(err) ? 'the rollout workflow was cancelled' : `the rollout failed (${rootMessage(err)}): all traffic returns to the champion`;
     if (!state.decision) await CancellationScope.nonCancellable(() => end('rolled back', 'mlcycle', why, state.assessment));
     throw err;
   }
-  await condition(allHandlersFinished);
+  await settle();
   return state;
 }

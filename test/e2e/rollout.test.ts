@@ -80,6 +80,20 @@ test('a better challenger goes shadow → canary → A/B and is promoted by the 
   assert.deepEqual(described.typedSearchAttributes.get(ROLLOUT_STAGE_ATTRIBUTE), 'promoted');
 });
 
+test('a rollout that outlives its history continues as new, state and all, and still decides once', async () => {
+  const { v2 } = await championAndChallenger(stack, 'tiny-long', TINY_A, TINY_B);
+  await startRollout(stack.client, { ...rolloutInput('tiny-long', v2, fastPolicy()), continueAsNewAfterEvents: 40 });
+  const { result, failures } = await runWithTraffic('tiny-long', truthOfB);
+  assert.deepEqual(failures, []);
+  assert.equal(result.status, 'promoted', JSON.stringify(result.decision));
+  let runs = 0;
+  for await (const _ of stack.client.workflow.list({ query: `WorkflowId="${rolloutWorkflowId('tiny-long')}"` })) runs++;
+  assert.ok(runs >= 2, `continued as new (${runs} runs)`);
+  assert.equal(result.events.filter((e) => e.action === 'started').length, 1, 'begun once; events carried over');
+  const rows = await stack.db.query<{ status: string }>("SELECT status FROM rollouts WHERE model_name = 'tiny-long'");
+  assert.deepEqual(rows.rows, [{ status: 'promoted' }]);
+});
+
 test('a worse challenger is rolled back by the paired shadow test, before it answers anyone', async () => {
   const { v1, v2 } = await championAndChallenger(stack, 'tiny-worse', TINY_B, TINY_A);
   await startRollout(stack.client, rolloutInput('tiny-worse', v2, fastPolicy()));
