@@ -1,7 +1,11 @@
 // Rollouts end to end on a real stack: promoted and rolled back by the test from labels posted as feedback, a guardrail
 // breach, people's Updates validated and audited.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../../worker/worker.js';
+import { PROJECT_ROOT } from '../../lib/config/env.js';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { getDeployment, setAlias } from '../../lib/store/models.js';
@@ -13,6 +17,8 @@ import { linearRegressorOnnx, regressionCard } from '../serving/regressionFixtur
 import { encodeModel, TensorDataType } from '../../lib/onnx/model.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 import { championAndChallenger, fastPolicy, registerBlessed, rolloutInput, TINY_A, TINY_B, trafficWithLabels, truthOfB } from './rolloutFixture.js';
+
+const ROLLOUT_HISTORY = join(PROJECT_ROOT, 'test/fixtures/histories/rollout-steer.history.pb');
 
 let stack: TestStack;
 before(async () => {
@@ -204,4 +210,9 @@ test("people's Updates are validated (refused with the reason) and audited with 
     ['carol', 'rollout_rollback', 'rolled back by carol: not this week'],
   ]);
   assert.equal((await getDeployment(stack.db, 'tiny-steer'))?.challengerVersion, null);
+
+  // The history with its Updates replays on the current workflow code (recorded for test/unit/replay-history.test.ts).
+  const history = await stack.client.workflow.getHandle(rolloutWorkflowId('tiny-steer')).fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(join(stack.env.stateDir, 'cache')) }, history, rolloutWorkflowId('tiny-steer'));
+  if (process.env.MLCYCLE_RECORD_HISTORY) await writeFile(ROLLOUT_HISTORY, proto.temporal.api.history.v1.History.encode(history).finish());
 });
