@@ -1,7 +1,7 @@
 // The rule behind each expectation kind: decides pass/fail, counts failing rows (as a mask), words the message.
 import type { CategoricalColumn, Column, Table } from '../data/table.js';
 import type { ColumnStats } from '../data/profile.js';
-import { parseIsoDate, parseNumberText } from '../data/typing.js';
+import { parseIsoDate, parseNumberText } from '../data/textValues.js';
 import { encoded, type EncodedColumn, type EncodingCache } from '../stats/dictionary.js';
 import { denseCodes } from '../stats/codes.js';
 import { meanStd, scanColumn } from '../stats/moments.js';

@@ -1,6 +1,6 @@
 // Validates a table against a DataSchema: columns, kinds, nulls, numeric ranges, category domains, row count.
 import type { CategoricalColumn, Column, ColumnKind, Table } from '../data/table.js';
-import { parseIsoDate, parseNumberText } from '../data/typing.js';
+import { parseIsoDate, parseNumberText } from '../data/textValues.js';
 import type { ColumnStats, DatasetProfile } from '../data/profile.js';
 import { encoded, type EncodingCache } from '../stats/dictionary.js';
 import { profileColumn, type ColumnProfile, type ColumnSchema, type DataSchema } from './schema.js';

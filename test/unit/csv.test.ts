@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseCsv } from '../../lib/data/csv.js';
 import { DataError } from '../../lib/data/errors.js';
 import { categoricalColumn, column, numericColumn } from '../../lib/data/table.js';
-import { parseIsoDate, tableFromColumns, tableFromObjects } from '../../lib/data/typing.js';
+import { tableFromColumns, tableFromObjects } from '../../lib/data/typing.js';
+import { parseIsoDate } from '../../lib/data/textValues.js';
 
 const SEATTLE = new URL('../../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url);
 

@@ -4,7 +4,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Column, ColumnKind, Table } from '../table.js';
 import { DataError, describeValue } from '../errors.js';
-import { parseIsoDate } from '../typing.js';
+import { parseIsoDate } from '../textValues.js';
 import { ChunkRecorder, type IngestCheckpoint, type ReadProgress } from './checkpoint.js';
 
 export interface PostgresQuery {
