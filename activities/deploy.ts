@@ -1,6 +1,6 @@
 // The rollout step's first activity: a model's first version serves as champion at once; a later one gets a rollout plan.
 import { deployVersion, getDeployment, getModelVersion } from '../lib/store/models.js';
-import { runningRollout } from '../lib/store/rollouts.js';
+import { rolloutTarget, runningRollout } from '../lib/store/rollouts.js';
 import { failure } from '../contracts/failures.js';
 import { definitionOf } from './definitions.js';
 import { monitorScheduleId, rolloutWorkflowId } from '../contracts/names.js';
@@ -37,14 +37,13 @@ export function createDeployActivities(deps: ActivityDeps) {
       }
       const running = await runningRollout(deps.db, name);
       if (running) return { action: 'hold', reason: `${name}@${version} is registered, not served: the rollout of v${running.challengerVersion} (${rolloutWorkflowId(name)}) must end first` };
-      const task = registered.card.signature.task ?? 'classification';
-      const champion = await getModelVersion(deps.db, name, current.championVersion);
+      const found = await rolloutTarget(deps.db, name, version, sha256);
+      if ('problem' in found) throw failure('NotDeployable', `${found.problem}: not rolled out`);
       return {
         action: 'rollout',
         input: {
-          model: name, challenger: { version, sha256 }, task, policy: pipeline.rollout,
-          disagreementTolerance: task === 'regression' ? (champion?.metrics.rmse ?? 0) : 0,
-          pipeline: input.pipeline, startedBy: input.runId, reason: input.reason,
+          model: name, challenger: { version, sha256 }, task: found.task, policy: pipeline.rollout,
+          disagreementTolerance: found.disagreementTolerance, pipeline: input.pipeline, startedBy: input.runId, reason: input.reason,
         },
         championVersion: current.championVersion,
       };

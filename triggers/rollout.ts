@@ -8,7 +8,7 @@ import {
 } from '../contracts/rollout.js';
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
 import type { Queryable } from '../lib/store/db.js';
-import { getDeployment, getModelVersion } from '../lib/store/models.js';
+import { rolloutTarget } from '../lib/store/rollouts.js';
 
 /** A person's command refused by the rollout (validator) or one that failed: the rollout's own words. */
 export class RolloutCommandError extends Error {
@@ -19,17 +19,11 @@ export class RolloutCommandError extends Error {
 export async function rolloutInputFor(db: Queryable, pipeline: PipelineDefinition, version: number, startedBy: string, reason: string): Promise<RolloutInput> {
   const name = pipeline.name;
   if (!pipeline.rollout) throw new RolloutCommandError(`pipeline ${name} has no "rollout" section: no thresholds, no rollout`);
-  const target = await getModelVersion(db, name, version);
-  if (!target) throw new RolloutCommandError(`${name}@${version} is not registered`);
-  if (target.card.gate?.blessed !== true) throw new RolloutCommandError(`${name}@${version} was not blessed (${target.card.gate?.reason ?? 'no gate verdict'}): it is never served`);
-  const deployment = await getDeployment(db, name);
-  if (!deployment) throw new RolloutCommandError(`${name} has no champion: a challenger needs one to compete with`);
-  if (deployment.championVersion === version) throw new RolloutCommandError(`${name}@${version} is the champion already`);
-  const task = target.card.signature.task ?? 'classification';
-  const champion = await getModelVersion(db, name, deployment.championVersion);
+  const found = await rolloutTarget(db, name, version);
+  if ('problem' in found) throw new RolloutCommandError(found.problem);
   return {
-    model: name, challenger: { version, sha256: target.sha256 }, task, policy: pipeline.rollout,
-    disagreementTolerance: task === 'regression' ? (champion?.metrics.rmse ?? 0) : 0, pipeline: null, startedBy, reason,
+    model: name, challenger: { version, sha256: found.target.sha256 }, task: found.task, policy: pipeline.rollout,
+    disagreementTolerance: found.disagreementTolerance, pipeline: null, startedBy, reason,
   };
 }
 

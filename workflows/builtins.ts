@@ -5,7 +5,7 @@ import type { PlannedStep, StepInputs, StepOutputs } from '../contracts/steps.js
 import type { LifecycleInput, LifecycleProgress } from '../contracts/types.js';
 import { optimize } from './optimize.js';
 import { stepActivities } from './policies.js';
-import { startRollout } from './startRollout.js';
+import { startRolloutChild } from './startRollout.js';
 import { monitorScheduleId } from '../contracts/names.js';
 
 export interface StepRun {
@@ -72,7 +72,7 @@ export async function runBuiltin(r: StepRun): Promise<StepOutputs> {
       const plan = await activities.planDeployment({ runId, pipeline: input.pipeline, model, reason: input.reason });
       if (plan.action === 'champion') return { deployment: plan.deployment, summary: `${model.name}@${model.version} serves as champion` };
       if (plan.action === 'hold') return { deployment: null, summary: plan.reason };
-      return startRollout(plan.input, plan.championVersion, monitorScheduleId(input.pipeline.name));
+      return startRolloutChild(plan.input, plan.championVersion, monitorScheduleId(input.pipeline.name));
     }
     default:
       throw failure('BadDefinition', `"${step.uses}" is not a built-in step`);

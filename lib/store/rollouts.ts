@@ -1,9 +1,9 @@
 // Rollouts in Postgres: one running per model; each stage change moves the deployment (NOTIFY) and is audited.
 import type { Db, Queryable } from './db.js';
 import { inTransaction } from './db.js';
-import { audit, DEPLOYMENTS_CHANNEL, getDeployment, getModelVersion } from './models.js';
+import { audit, DEPLOYMENTS_CHANNEL, getDeployment, getModelVersion, type DeploymentRow, type ModelVersionRow } from './models.js';
 
-export type RolloutStatus = 'running' | 'promoted' | 'rolled_back';
+export type RolloutRowStatus = 'running' | 'promoted' | 'rolled_back';
 
 export interface RolloutRow {
   id: number;
@@ -13,7 +13,7 @@ export interface RolloutRow {
   championVersion: number;
   challengerVersion: number;
   stage: string;
-  status: RolloutStatus;
+  status: RolloutRowStatus;
   decidedBy: string | null;
   reason: string | null;
   startedAt: string;
@@ -24,6 +24,31 @@ const COLUMNS = `id, workflow_id AS "workflowId", run_id AS "runId", model_name 
   challenger_version AS "challengerVersion", stage, status, decided_by AS "decidedBy", reason,
   to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startedAt",
   to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt"`;
+
+export interface RolloutTarget {
+  target: ModelVersionRow;
+  deployment: DeploymentRow;
+  task: 'classification' | 'regression';
+  /** Regression: answers further apart than the champion's holdout RMSE disagree; 0 for classification. */
+  disagreementTolerance: number;
+}
+
+/**
+ * What a rollout of name@version competes with, or why it cannot have one (fail closed): the version must be
+ * registered and blessed (with this sha256, when given), and a champion other than it must serve.
+ */
+export async function rolloutTarget(db: Queryable, name: string, version: number, sha256?: string): Promise<RolloutTarget | { problem: string }> {
+  const target = await getModelVersion(db, name, version);
+  if (!target) return { problem: `${name}@${version} is not registered` };
+  if (target.card.gate?.blessed !== true) return { problem: `${name}@${version} was not blessed (${target.card.gate?.reason ?? 'no gate verdict'}): it is never served` };
+  if (sha256 !== undefined && target.sha256 !== sha256) return { problem: `${name}@${version} is registered with another sha256 than ${sha256.slice(0, 12)}` };
+  const deployment = await getDeployment(db, name);
+  if (!deployment) return { problem: `${name} has no champion: a challenger needs one to compete with` };
+  if (deployment.championVersion === version) return { problem: `${name}@${version} is the champion already` };
+  const task = target.card.signature.task ?? 'classification';
+  const champion = task === 'regression' ? await getModelVersion(db, name, deployment.championVersion) : null;
+  return { target, deployment, task, disagreementTolerance: champion?.metrics.rmse ?? 0 };
+}
 
 /** A rollout cannot go on: the deployment changed under it, or another rollout runs. */
 export class RolloutConflict extends Error {

@@ -3,19 +3,17 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { rolloutSchema, type RolloutPolicy } from '../../lib/config/rollout.js';
 import type { ModelCard } from '../../lib/report/modelCard.js';
-import { registerModelVersion, setAlias, type ModelVersionRow } from '../../lib/store/models.js';
+import { setAlias, type ModelVersionRow } from '../../lib/store/models.js';
 import type { RolloutInput } from '../../contracts/rollout.js';
-import { TINY_A, TINY_B, tinyCard } from '../serving/harness.js';
+import { registerModelBytes, TINY_A, TINY_B, tinyCard } from '../serving/harness.js';
 import type { TestStack } from '../harness.js';
 
 export { TINY_A, TINY_B };
 
-/** Registers model bytes as the next version of `name`, blessed (or with the card `card` makes). */
-export async function registerBlessed(stack: TestStack, name: string, bytes: Uint8Array, card: (n: string, sha: string, b: number) => ModelCard = tinyCard): Promise<ModelVersionRow> {
-  const ref = await stack.artifacts.put(bytes);
-  await stack.db.query(`INSERT INTO datasets (id, pipeline, source, uri, rows, columns) VALUES ('ds-serving-test', 'test', 'test', 'artifact://none', 10, '[]') ON CONFLICT (id) DO NOTHING`);
-  const made = { ...card(name, ref.sha256, ref.bytes), gate: { blessed: true, reason: 'blessed for the rollout tests' } };
-  return registerModelVersion(stack.db, { name, runId: `test-${randomUUID()}`, uri: ref.uri, sha256: ref.sha256, datasetId: made.dataset.id, metrics: made.metrics, card: made });
+/** Registers model bytes as the next version of `name`, blessed (with the card `card` makes). */
+export function registerBlessed(stack: TestStack, name: string, bytes: Uint8Array, card: (n: string, sha: string, b: number) => ModelCard = tinyCard): Promise<ModelVersionRow> {
+  const blessed = (n: string, sha: string, b: number): ModelCard => ({ ...card(n, sha, b), gate: { blessed: true, reason: 'blessed for the rollout tests' } });
+  return registerModelBytes(stack, name, bytes, `test-${randomUUID()}`, blessed);
 }
 
 /** Champion `champion` and a registered challenger `challenger` of model `name`. */

@@ -78,7 +78,7 @@ export async function registerFixture(stack: TestStack, name: string, file: URL,
 
 /** Stores model bytes and registers them as the next version of `name`, with the card `card` makes (metrics from it). */
 export async function registerModelBytes(
-  stack: TestStack,
+  stack: Pick<TestStack, 'db' | 'artifacts'>,
   name: string,
   bytes: Uint8Array,
   runId: string,

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ArtifactStore } from '../../lib/store/artifacts.js';
 import { createDb, migrate, type Db } from '../../lib/store/db.js';
-import { deployVersion, registerModelVersion } from '../../lib/store/models.js';
+import { deployVersion } from '../../lib/store/models.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../stack/postgres.js';
 import { freePort } from '../harness.js';
-import { TINY_A, tinyCard } from './harness.js';
+import { registerModelBytes, TINY_A, tinyCard } from './harness.js';
 
 let dir = '';
 let port = 0;
@@ -26,10 +26,7 @@ before(async () => {
   db = createDb(pg.url);
   await migrate(db);
   const artifacts = new ArtifactStore(join(dir, 'artifacts'));
-  const ref = await artifacts.put(await readFile(TINY_A));
-  await db.query(`INSERT INTO datasets (id, pipeline, source, uri, rows, columns) VALUES ('ds-serving-test', 'test', 'test', 'artifact://none', 10, '[]')`);
-  const card = tinyCard('tiny', ref.sha256, ref.bytes);
-  const v1 = await registerModelVersion(db, { name: 'tiny', runId: 'run-1', uri: ref.uri, sha256: ref.sha256, datasetId: 'ds-serving-test', metrics: card.metrics, card });
+  const v1 = await registerModelBytes({ db, artifacts }, 'tiny', await readFile(TINY_A), 'run-1', tinyCard);
   await deployVersion(db, 'tiny', v1.version, 0, 'first');
   serving = await buildServingApp({
     db, artifacts, logger: false,
