@@ -15,6 +15,7 @@ function normals(seed: number, n: number, shift = 0, scale = 1): Float64Array {
   for (let i = 0; i < n; i++) out[i] = shift + scale * Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
   return out;
 }
+type Columns = Parameters<AggregateBuilder['addColumns']>[0];
 const CATS = ['a', 'b', 'c', 'd'];
 function data(seed: number, n: number, shift: number): Table {
   const z = normals(seed, n, shift);
@@ -31,7 +32,7 @@ function data(seed: number, n: number, shift: number): Table {
 const FEATURES = { numeric: ['normal', 'skewed', 'count'], categorical: ['city'] };
 function aggregateOf(profile: DriftProfile, t: Table) {
   const b = new AggregateBuilder(profile);
-  b.addColumns(Object.fromEntries(t.columns.map((c) => [c.name, c.values])) as Record<string, Float64Array>);
+  b.addColumns(Object.fromEntries(t.columns.map((c) => [c.name, c.values])) as Columns);
   return b.snapshot();
 }
 
@@ -127,7 +128,7 @@ test('prediction and label drift: extra columns are judged but not counted in da
   const shifted = { name: '__label', kind: 'categorical' as const, values: Array.from({ length: current.rows }, (_, i) => (i % 3 === 0 ? 'no' : 'yes')) };
   const profile = buildDriftProfile(reference, FEATURES, { columns: [label(reference)] });
   const b = new AggregateBuilder(profile);
-  b.addColumns({ ...Object.fromEntries(current.columns.map((c) => [c.name, c.values])), __label: shifted.values } as Record<string, Float64Array>);
+  b.addColumns({ ...Object.fromEntries(current.columns.map((c) => [c.name, c.values])), __label: shifted.values } as Columns);
   const r = driftFromAggregates(profile, b.snapshot());
   assert.equal(r.extra.length, 1);
   assert.equal(r.extra[0].feature, '__label');
