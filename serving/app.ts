@@ -18,6 +18,8 @@ import { ShadowLimiter } from './shadow.js';
 import { ServingMetrics } from './metrics.js';
 import { registerOip, type Score } from './oip.js';
 import { readFileSync } from 'node:fs';
+import { writePredictionBatch } from '../lib/store/predictions.js';
+import { startRetention } from './retention.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -29,6 +31,8 @@ export interface ServingDeps {
   loggerInstance?: FastifyBaseLogger;
   scoring?: ScoringPoolOptions;
   predictionLog?: PredictionLogOptions;
+  /** Days of logged predictions kept; null → forever; absent → 90. */
+  predictionRetentionDays?: number | null;
   /** Bearer tokens with roles; null or absent → no check (the stack allows that only on a loopback host). */
   tokens?: readonly AuthToken[] | null;
 }
@@ -99,7 +103,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   const onChallengerError = (err: unknown, model: string, version: number): void => {
     app.log.error({ err, model, version }, 'the challenger failed to score; the champion answered instead');
   };
-  const log = new PredictionLog(deps.db, {
+  const log = new PredictionLog((batch) => writePredictionBatch(deps.db, batch), {
     ...deps.predictionLog,
     onError: deps.predictionLog?.onError ?? ((err) => app.log.error({ err }, 'writing the prediction log failed; will retry')),
   });
@@ -111,7 +115,9 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
     await pool.close();
     throw err;
   }
+  const stopRetention = startRetention(deps.db, deps.predictionRetentionDays === undefined ? 90 : deps.predictionRetentionDays, app.log);
   app.addHook('onClose', async () => {
+    stopRetention();
     await registry.close();
     // Shadow copies still scoring are logged before the log closes.
     for (let waited = 0; shadow.active > 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));

@@ -1,8 +1,7 @@
 // The predict use case: check instances, route each by its request id, score per variant, log every prediction.
 import { randomUUID } from 'node:crypto';
 import type { InputField } from '../lib/report/modelCard.js';
-import type { RawRecord } from '../lib/data/table.js';
-import type { PredictionLogEntry } from '../lib/store/predictions.js';
+import { typedInput, type PredictionLogEntry } from '../lib/store/predictionRows.js';
 import { checkInstance, type InstanceRecord } from './feeds.js';
 import { badInput } from './errors.js';
 import type { ServedModel, ServedVersion } from './modelRegistry.js';
@@ -99,9 +98,12 @@ async function score(ctx: PredictContext, model: ServedModel, served: ServedVers
   });
 }
 
-function logEntry(model: ServedModel, a: Answer, version: number, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
-  const output = 'value' in a ? { value: a.value } : { label: a.label, probabilities: a.probabilities };
-  return { logId: randomUUID(), requestId: a.requestId, modelName: model.name, modelVersion: version, variant, input: input as RawRecord, output, latencyMs };
+function logEntry(model: ServedModel, a: Answer, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
+  const { layout } = served;
+  const answer = 'value' in a
+    ? { label: null, prob: null, value: a.value }
+    : { label: a.label, prob: layout.classes.map((c) => a.probabilities[c]), value: null };
+  return { requestId: a.requestId, modelName: model.name, modelVersion: served.version, variant, at: Date.now(), layout, ...typedInput(layout, input), ...answer, latencyMs };
 }
 
 /** The challenger scores a copy of its share of units; its answers are logged, never returned, never awaited by the caller. */
@@ -112,7 +114,7 @@ function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersi
     .then((answers) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
       const latencyMs = performance.now() - started;
-      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger.version, 'shadow', rows[k], latencyMs)));
+      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger, 'shadow', rows[k], latencyMs)));
     })
     .catch((err: unknown) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length, rows.length);
@@ -167,6 +169,6 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
     : Promise.resolve();
   await Promise.all([championAnswers, challengerAnswers]);
   const latencyMs = ctx.elapsedMs();
-  await ctx.log.add(predictions.map((p, i) => logEntry(model, p, p.version, variantOf[i], instances[i], latencyMs)));
+  await ctx.log.add(predictions.map((p, i) => logEntry(model, p, variantOf[i] === 'challenger' && challenger ? challenger : champion, variantOf[i], instances[i], latencyMs)));
   return { model: model.name, predictions };
 }
