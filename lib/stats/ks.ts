@@ -47,7 +47,8 @@ export function ksStatistic(x: Float64Array, y: Float64Array): number {
   return d;
 }
 
-function roundHalfEven(x: number): number {
+/** Round half to even (numpy's rounding of the effective sample size). */
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
