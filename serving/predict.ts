@@ -11,6 +11,7 @@ import { findDuplicate, type PredictBody } from './schemas.js';
 import type { ScoringPool } from './scoringPool.js';
 import type { ServingCounters } from './counters.js';
 import type { ShadowLimiter } from './shadow.js';
+import type { WindowAggregates } from './aggregates.js';
 
 /** A classifier's answer for one instance: its label and every class's probability. */
 export interface ClassPrediction {
@@ -41,6 +42,8 @@ export interface PredictContext {
   log: PredictionLog;
   counters: ServingCounters;
   shadow: ShadowLimiter;
+  /** Drift aggregates of what is answered (absent: none kept). */
+  aggregates?: WindowAggregates;
   /** A challenger's failed scoring (its instances are answered by the champion instead). */
   onChallengerError(err: unknown, model: string, version: number): void;
   /** Milliseconds since the request arrived. */
@@ -98,6 +101,8 @@ async function score(ctx: PredictContext, model: ServedModel, served: ServedVers
   });
 }
 
+const answerValue = (a: Answer): string | number => ('value' in a ? a.value : a.label);
+
 function logEntry(model: ServedModel, a: Answer, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
   const { layout } = served;
   const answer = 'value' in a
@@ -113,6 +118,7 @@ function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersi
   score(ctx, model, challenger, rows, ids)
     .then((answers) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
+      ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers.map(answerValue));
       const latencyMs = performance.now() - started;
       return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger, 'shadow', rows[k], latencyMs)));
     })
@@ -151,6 +157,7 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
     if (indices.length === 0) return;
     const answers = await score(ctx, model, served, indices.map((i) => instances[i]), indices.map((i) => ids[i]));
     ctx.counters.add(model.name, served.version, variant, indices.length);
+    ctx.aggregates?.add(model.name, served.version, variant, indices.map((i) => instances[i]), answers.map(answerValue));
     indices.forEach((i, k) => {
       predictions[i] = { ...answers[k], variant, version: served.version } as Prediction;
       variantOf[i] = variant;
