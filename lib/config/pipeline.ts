@@ -11,6 +11,7 @@ import { modulesSchema, stepsSchema } from './steps.js';
 import { rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
 import { retrainSchema } from './retrain.js';
+import { driftSchema } from './drift.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -101,6 +102,8 @@ const pipelineShape = z
         maxAccuracyDrop: z.number().min(0).max(1).default(0.1),
         /** Regression: breach when labelled RMSE in a window exceeds the champion's holdout RMSE by this fraction. */
         maxRmseIncrease: z.number().min(0).max(100).default(0.5),
+        /** The drift test suite (lib/stats/DRIFT.md); absent → Evidently's automatic choice with its defaults. */
+        drift: driftSchema.optional(),
       })
       .strict()
       .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1, maxRmseIncrease: 0.5 }),

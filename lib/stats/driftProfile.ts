@@ -6,7 +6,7 @@ import { sortedFinite } from './radixSort.js';
 import { sortedQuantile } from './quantiles.js';
 import { cellCountsOfSorted, coarseGroups } from './driftCells.js';
 
-/** Quantile bins per numeric column (a reference with at most BINS + 1 distinct values keeps every value as an edge). */
+/** Quantile bins (and as many equal-width ones) per numeric column; a reference with at most BINS + 1 distinct values keeps every value as an edge. */
 export const DRIFT_BINS = 1000;
 /** Categories kept per categorical column; rarer ones share the "other" count. */
 export const DRIFT_MAX_CATEGORIES = 100;
@@ -16,7 +16,7 @@ export const COARSE_BINS = 10;
 /**
  * A numeric column. Cells alternate open intervals and points of the strictly increasing `edges`
  * e[0..m-1]: cell 2k = (e[k-1], e[k]) (e[-1] = −∞), cell 2k+1 = {e[k]}, cell 2m = (e[m-1], +∞).
- * Edges are reference values (e[0] the minimum, e[m-1] the maximum), so ties sit in point cells exactly.
+ * e[0] is the reference minimum, e[m-1] its maximum; ties at reference quantiles sit in point cells exactly.
  */
 export interface NumericDriftColumn {
   name: string;
@@ -128,10 +128,19 @@ function numericProfile(name: string, role: 'feature' | 'extra', sorted: Float64
   if (exactCells) {
     for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) edges.push(sorted[i]);
   } else {
-    // Order statistics at k/bins of the way (reference values, so ties land in point cells).
+    // Order statistics at k/bins of the way (reference values, so ties land in point cells), merged with an
+    // equal-width grid of as many points over [min, max], so that no cell is wide (long tails keep Wasserstein close).
+    const lo = sorted[0];
+    const hi = sorted[n - 1];
+    let q = 0;
     for (let k = 0; k <= bins; k++) {
-      const v = sorted[Math.round((k * (n - 1)) / bins)];
-      if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
+      const grid = k === bins ? hi : lo + ((hi - lo) * k) / bins;
+      for (; q <= bins; q++) {
+        const v = sorted[Math.round((q * (n - 1)) / bins)];
+        if (v > grid) break;
+        if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
+      }
+      if (grid > edges[edges.length - 1]) edges.push(grid);
     }
   }
   const { counts } = cellCountsOfSorted(sorted, edges);
