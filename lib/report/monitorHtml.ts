@@ -3,6 +3,10 @@ import type { FeatureDrift } from '../stats/drift.js';
 import type { HistogramPair } from '../stats/histogram.js';
 import type { Estimate } from '../stats/intervals.js';
 import type { VariantQuality } from '../stats/quality.js';
+import type { DriftSuiteResult } from '../stats/driftMeasure.js';
+import { driftSuiteTable, driftTrendPlots, type DriftTrend } from './driftSuiteHtml.js';
+
+export type { DriftTrend } from './driftSuiteHtml.js';
 
 /** Quality of a window's labelled rows: accuracy for a classifier, RMSE and MAE for a regressor. */
 export type WindowQuality =
@@ -16,6 +20,10 @@ export interface MonitorReportView {
   policy: { psiThreshold: number; ksPValueThreshold: number; minRows: number; maxAccuracyDrop: number; maxRmseIncrease?: number };
   /** Absent when the window could not be judged (notJudged says why). */
   drift?: FeatureDrift[];
+  /** The full drift suite of the window (every test's value per column). */
+  driftSuite?: DriftSuiteResult;
+  /** Recent windows' chosen values and dataset-drift share, for the trend plots. */
+  trend?: DriftTrend;
   histograms?: HistogramPair[];
   quality?: WindowQuality;
   variants?: VariantQuality[];
@@ -92,6 +100,7 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 10
 td:first-child,th:first-child{text-align:left}.bad{color:#c5221f;font-weight:600}.ok{color:#188038;font-weight:600}
 .verdict{font-size:1.3rem}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 section{display:inline-block;margin:0 1rem 1rem 0}
+figure{display:inline-block;margin:0 1rem 1rem 0}figcaption{font-size:12px}
 </style></head><body>
 <h1>Monitor report: ${escape(r.model)} (champion v${r.championVersion})</h1>
 <p>Window of logged requests (${r.window.fromPredictionId}, ${r.window.toPredictionId}]: ${r.window.rows} rows, written ${escape(r.createdAt)}.</p>
@@ -118,6 +127,9 @@ export function renderMonitorHtml(r: MonitorReportView): string {
   const plots = (r.histograms ?? []).map((h) => `<section><h3>${escape(h.feature)}</h3>${histogramSvg(h)}</section>`).join('\n');
   const list = r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>` : '';
   const verdict = r.breached ? `<p class="verdict bad">Breach</p>${list}` : `<p class="verdict ok">Within policy</p>${list}`;
+  const suite = r.driftSuite ? driftSuiteTable(r.driftSuite) : '';
+  const thresholds = Object.fromEntries([...(r.driftSuite?.features ?? []), ...(r.driftSuite?.extra ?? [])].filter((c) => c.pValue === null).map((c) => [c.feature, c.threshold]));
+  const trend = r.trend ? `<h2>Drift over recent windows</h2>\n${driftTrendPlots(r.trend, thresholds, r.driftSuite?.datasetDrift.threshold)}` : '';
   const labels = r.labels ? ` Labels counted: those that arrived after ${escape(r.labels.after ?? 'the start')} up to ${escape(r.labels.to ?? '–')} (${escape(r.labels.rule)}).` : '';
   return page(
     r,
@@ -127,11 +139,11 @@ export function renderMonitorHtml(r: MonitorReportView): string {
 <p>The breach rule judges the champion's answers; every variant's answers by version, with 95% intervals:${labels}</p>
 ${variantTable(r)}
 <h2>Feature drift against the training data</h2>
-<p>Policy: PSI &gt; ${r.policy.psiThreshold} or KS p-value &lt; ${r.policy.ksPValueThreshold} breaches; at least ${r.policy.minRows} rows.</p>
+${suite}${r.drift ? `<p>Policy: PSI &gt; ${r.policy.psiThreshold} or KS p-value &lt; ${r.policy.ksPValueThreshold} breaches; at least ${r.policy.minRows} rows.</p>
 <table><tr><th>feature</th><th>kind</th><th>PSI</th><th>KS D</th><th>KS p-value</th><th>reference n</th><th>current n</th></tr>
 ${rows}
-</table>
-<h2>Distributions</h2>
+</table>` : ''}
+${trend}<h2>Distributions</h2>
 <p class="legend"><span style="background:#9aa0a6"></span>training data<span style="background:#1a73e8"></span>this window</p>
 ${plots}`,
   );
