@@ -1,10 +1,10 @@
 // The monitor step: one window of logged requests vs the champion's training data → drift + per-variant quality report.
 import type { DriftSuiteResult } from '../lib/stats/driftSuite.js';
 import { driftPolicyOf } from '../lib/config/drift.js';
-import { lastAggregateId, recentDriftValues, saveDriftValues } from '../lib/store/windowAggregates.js';
+import { lastAggregateId, recentDriftValues, saveDriftValues, type TrendPoint } from '../lib/store/windowAggregates.js';
 import { measureWindowDrift } from './monitorDrift.js';
 import { DataError } from '../lib/data/errors.js';
-import { renderMonitorHtml, type MonitorReportView } from '../lib/report/monitorHtml.js';
+import { renderMonitorHtml, type DriftTrend, type MonitorReportView } from '../lib/report/monitorHtml.js';
 import { judgeQuality, qualityByVariant } from '../lib/stats/quality.js';
 import { writeReport } from './reports.js';
 import { findMonitorReport, getDataset, lastLabelWatermark, lastMonitorReport, saveMonitorReport, type MonitorReportRow } from '../lib/store/datasets.js';
@@ -13,7 +13,7 @@ import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { lastPredictionId } from '../lib/store/predictions.js';
 import { failure } from '../contracts/failures.js';
 import type { MonitorWindowInput, MonitorWindowResult, PipelineDefinition } from '../contracts/types.js';
-import { loadSnapshot, type ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './deps.js';
 import { definitionOf } from './definitions.js';
 
 /** Judged windows the report's trend plots show. */
@@ -27,6 +27,18 @@ function fromStored(done: MonitorReportRow, retrainEnabled: boolean): MonitorWin
   return {
     evaluated: judged, notJudged: judged ? null : { code: 'unjudgeable', reason: done.notJudgedReason ?? 'not judged' },
     fromPredictionId, toPredictionId, rows, modelVersion, breached, reasons: done.report.reasons, reportUri: uri, reportHtml: done.report.html ?? null, retrainEnabled,
+  };
+}
+
+/** The trend plots' data: per judged window, each column's chosen value and the share of drifted features. */
+function trendOf(points: readonly TrendPoint[]): DriftTrend {
+  const windows = new Map<number, TrendPoint[]>();
+  for (const p of points) windows.set(p.windowTo, [...(windows.get(p.windowTo) ?? []), p]);
+  return {
+    windows: [...windows].map(([to, ps]) => {
+      const features = ps.filter((p) => !p.feature.startsWith('__'));
+      return { label: `…${to}`, share: features.length ? features.filter((p) => p.drifted).length / features.length : 0, values: Object.fromEntries(ps.map((p) => [p.feature, p.value])) };
+    }),
   };
 }
 
@@ -109,9 +121,9 @@ export function createMonitorActivities(deps: ActivityDeps) {
         feature: f.feature, method: f.method, value: f.value, threshold: f.threshold, drifted: f.drifted, pValue: f.adjustedPValue ?? f.pValue,
         tests: { ks: f.ks, psi: f.psi, chiSquare: f.chiSquare, jensenShannon: f.jensenShannon, wasserstein: f.wasserstein, role: f.role },
       })));
-      const trend = await recentDriftValues(deps.db, pipeline.name, TREND_WINDOWS);
+      const trend = trendOf(await recentDriftValues(deps.db, pipeline.name, TREND_WINDOWS));
       const view: MonitorReportView = {
-        model: pipeline.name, championVersion: modelVersion, window, policy: pipeline.monitor, suite, driftBasis: basis, trend, histograms,
+        model: pipeline.name, championVersion: modelVersion, window, policy: pipeline.monitor, driftSuite: suite, driftBasis: basis, trend, histograms,
         quality: judged.quality, variants: judged.variants, labels: judged.labels, breached: verdict.breached, reasons: verdict.reasons, createdAt,
       };
       const html = await writeReport(deps.reportsDir, htmlName, renderMonitorHtml(view));
