@@ -14,7 +14,7 @@ import type { PipelineDefinition } from '../contracts/types.js';
 import { PREDICTION_COLUMN } from '../lib/stats/predictionColumn.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
 
-/** Windows up to this many rows are judged exactly; larger ones from aggregates (or, without them, on their newest rows). */
+/** Windows up to this many rows are judged exactly (monitor.drift.exactRows); larger ones from aggregates (or, without them, on their newest rows). */
 export const EXACT_WINDOW_ROWS = 20_000;
 /** Aggregates must count at least this share of the window's rows to stand for it. */
 const AGGREGATE_COVERAGE = 0.9;
@@ -75,7 +75,8 @@ export async function measureWindowDrift(
   deps: ActivityDeps, pipeline: PipelineDefinition, championVersion: number, dataset: DatasetRow,
   w: { from: number; to: number; rows: number; aggFrom: number; aggTo: number }, policy: DriftSuitePolicy,
 ): Promise<WindowDrift> {
-  if (w.rows > EXACT_WINDOW_ROWS) {
+  const exactRows = pipeline.monitor.drift?.exactRows ?? EXACT_WINDOW_ROWS;
+  if (w.rows > exactRows) {
     const profile = await profileOf(deps, pipeline, championVersion, dataset);
     let merged: WindowAggregate | null = null;
     const counted = await forEachAggregate<WindowAggregate>(deps.db, pipeline.name, championVersion, w.aggFrom, w.aggTo, (a) => {
@@ -89,8 +90,8 @@ export async function measureWindowDrift(
     }
   }
   // Exact: the whole window when small, else its newest EXACT_WINDOW_ROWS rows (aggregates missing or partial).
-  const from = w.rows > EXACT_WINDOW_ROWS ? Math.max(w.from, w.to - EXACT_WINDOW_ROWS * 2) : w.from;
-  const requests = (await loggedRequests(deps.db, pipeline.name, from, w.to)).slice(-EXACT_WINDOW_ROWS);
+  const from = w.rows > exactRows ? Math.max(w.from, w.to - exactRows * 2) : w.from;
+  const requests = (await loggedRequests(deps.db, pipeline.name, from, w.to)).slice(-exactRows);
   const reference = await loadSnapshot(deps.artifacts, dataset.uri);
   await profileOf(deps, pipeline, championVersion, dataset, reference);
   const features = [...pipeline.features.numeric, ...pipeline.features.categorical];

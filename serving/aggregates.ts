@@ -36,6 +36,8 @@ export class WindowAggregates {
   private unwritten = new Map<string, WindowAggregateRow<WindowAggregate>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private flushing: Promise<void> | null = null;
+  private refreshedAt = 0;
+  private refreshing: Promise<void> | null = null;
   private readonly onError: (err: unknown) => void;
 
   constructor(
@@ -58,13 +60,25 @@ export class WindowAggregates {
 
   /** Reads the champions' profiles; a model whose champion changed starts counting on the new one. */
   async refresh(): Promise<void> {
+    this.refreshedAt = Date.now();
     const rows = await championProfiles<DriftProfile>(this.db);
     this.profiles = new Map(rows.map((r) => [r.modelName, { version: r.modelVersion, profile: r.profile }]));
+  }
+
+  /** A model answered without a profile, or by a champion newer than its profile: read the profiles again (at most every 2 s). */
+  private refreshSoon(): void {
+    if (this.refreshing || Date.now() - this.refreshedAt < 2000) return;
+    this.refreshing = this.refresh()
+      .catch(this.onError)
+      .finally(() => {
+        this.refreshing = null;
+      });
   }
 
   /** Counts answered instances (with the answers, for prediction drift) of a model's version and variant. */
   add(modelName: string, modelVersion: number, variant: string, instances: readonly Record<string, unknown>[], answers: readonly (string | number)[]): void {
     const p = this.profiles.get(modelName);
+    if (!p || (variant === 'champion' && p.version !== modelVersion)) this.refreshSoon();
     if (!p || instances.length === 0) return;
     const key = `${modelName}\u0000${modelVersion}\u0000${variant}\u0000${p.version}`;
     let o = this.open.get(key);
