@@ -1,0 +1,108 @@
+// Batch scoring's plan and chunk activities: checks before anything is scored; each chunk scored once, recorded in Postgres.
+import { Context } from '@temporalio/activity';
+import { readSource } from '../lib/data/sources/index.js';
+import { encodeSnapshot } from '../lib/data/snapshot.js';
+import { instancesOf, predictionColumnNames, predictionColumns, scoringProblems, sliceRows } from '../lib/onnx/scoredColumns.js';
+import { finishExecution, findChunk, recordBatchJob, recordChunk, startExecution } from '../lib/store/batchScores.js';
+import { getDeployment, getModelVersion, listModelVersions, type ModelVersionRow } from '../lib/store/models.js';
+import { sharedModelSource, type ScoringModel } from '../serving/scoringPool.js';
+import { failure } from '../contracts/failures.js';
+import { MAX_CHUNKS, type BatchScorePlan, type ChunkDone, type PlanBatchScoreInput, type ScoreChunkInput } from '../contracts/batchScore.js';
+import { lazyScoringPool } from './batchScoringPool.js';
+import { checkOutput } from './batchScoreOutput.js';
+import { failClosedOnBadData, keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
+
+/** The version a job scores with: the named one, or the champion now (then pinned in the plan). */
+async function pinnedVersion(deps: ActivityDeps, model: string, version: number | undefined): Promise<ModelVersionRow> {
+  const versions = await listModelVersions(deps.db, model);
+  if (versions.length === 0) throw failure('NotDeployable', `no model named "${model}" is registered`);
+  const known = `registered: ${versions.map((v) => v.version).join(', ')}`;
+  if (version === undefined) {
+    const champion = (await getDeployment(deps.db, model))?.championVersion;
+    const row = champion === undefined ? undefined : versions.find((v) => v.version === champion);
+    if (!row) throw failure('NotDeployable', `${model} has no champion: name a version with --version (${known})`);
+    return row;
+  }
+  const row = versions.find((v) => v.version === version);
+  if (!row) throw failure('NotDeployable', `${model} has no version ${version} (${known})`);
+  return row;
+}
+
+/** Test hook: a worker started with MLCYCLE_BATCH_CHUNK_PAUSE_MS waits that long (heartbeating) before each chunk. */
+const pauseMs = (): number => Number(process.env.MLCYCLE_BATCH_CHUNK_PAUSE_MS ?? 0) || 0;
+
+export function createBatchScoreActivities(deps: ActivityDeps) {
+  const scoring = deps.batchScoring ?? lazyScoringPool();
+  const models = new Map<string, Promise<ScoringModel & { classes: string[] }>>();
+
+  /** The pinned version, loaded once per worker (its bytes verified by hash, shared with the scoring threads). */
+  async function scoringModel(plan: BatchScorePlan): Promise<ScoringModel & { classes: string[] }> {
+    let model = models.get(plan.modelSha256);
+    if (!model) {
+      model = (async () => {
+        const row = await getModelVersion(deps.db, plan.model, plan.version);
+        if (!row || row.sha256 !== plan.modelSha256) throw failure('NotDeployable', `${plan.model}@${plan.version} is no longer the model with sha256 ${plan.modelSha256.slice(0, 12)}`);
+        const bytes = await deps.artifacts.get(row.uri);
+        const { inputs, classes } = row.card.signature;
+        return { sha256: row.sha256, source: sharedModelSource(bytes), inputs, task: plan.task, classes };
+      })();
+      model.catch(() => models.delete(plan.modelSha256));
+      models.set(plan.modelSha256, model);
+    }
+    return model;
+  }
+
+  return {
+    /** Pins the version, reads the data once (as a typed snapshot) and checks its columns against the model's inputs. */
+    async planBatchScore({ jobId, input }: PlanBatchScoreInput): Promise<BatchScorePlan> {
+      return failClosedOnBadData(async () => {
+        if (!Number.isInteger(input.chunkRows) || input.chunkRows < 1) throw failure('BadRequest', `chunk rows must be a positive integer, got ${input.chunkRows}`);
+        await checkOutput(input);
+        const row = await pinnedVersion(deps, input.model, input.version);
+        const { inputs, classes } = row.card.signature;
+        const task = row.card.signature.task ?? 'classification';
+        const table = await keepHeartbeating((beat) => readSource({ kind: 'file', path: input.source }, { onProgress: (p) => beat({ reading: p.detail }) }));
+        const predicted = predictionColumnNames(task, classes);
+        const problems = scoringProblems(table, inputs, predicted);
+        if (problems.length) {
+          const have = table.columns.map((c) => `${c.name} (${c.kind})`).join(', ');
+          throw failure('DataError', `${input.source} cannot be scored with ${input.model}@${row.version}: ${problems.join('; ')} (the file has: ${have})`);
+        }
+        const chunks = Math.ceil(table.rows / input.chunkRows);
+        if (chunks > MAX_CHUNKS) throw failure('BadRequest', `${table.rows} rows in chunks of ${input.chunkRows} make ${chunks} chunks, more than ${MAX_CHUNKS}: raise the chunk rows`);
+        const snapshot = await deps.artifacts.put(encodeSnapshot(table));
+        await recordBatchJob(deps.db, { jobId, modelName: input.model, modelVersion: row.version, source: input.source, output: input.output, rows: table.rows, chunks });
+        return {
+          jobId, model: input.model, version: row.version, modelSha256: row.sha256, task, snapshotUri: snapshot.uri,
+          rows: table.rows, chunkRows: input.chunkRows, chunks, predictionColumns: predicted,
+        };
+      });
+    },
+
+    /** Scores one chunk in the scoring threads and stores it (input columns + predictions); a chunk recorded done is returned, not scored. */
+    async scoreChunk({ plan, chunk }: ScoreChunkInput): Promise<ChunkDone> {
+      const attempt = Context.current().info.attempt;
+      const recorded = await findChunk(deps.db, plan.jobId, chunk);
+      if (recorded) {
+        await finishExecution(deps.db, await startExecution(deps.db, plan.jobId, chunk, attempt), 'reused');
+        return { chunk, rows: recorded.rows, reused: true };
+      }
+      const execution = await startExecution(deps.db, plan.jobId, chunk, attempt);
+      const start = chunk * plan.chunkRows;
+      const end = Math.min(plan.rows, start + plan.chunkRows);
+      const scored = await keepHeartbeating(async (beat) => {
+        beat({ chunk, phase: 'loading' });
+        if (pauseMs() > 0) await new Promise((r) => setTimeout(r, pauseMs()));
+        const [table, model] = await Promise.all([loadSnapshot(deps.artifacts, plan.snapshotUri), scoringModel(plan)]);
+        beat({ chunk, phase: 'scoring', rows: end - start });
+        const outputs = await scoring.pool().score(model, instancesOf(table, model.inputs, start, end));
+        const slice = sliceRows(table, start, end);
+        return { rows: end - start, columns: [...slice.columns, ...predictionColumns(outputs, model.classes)] };
+      });
+      const ref = await deps.artifacts.put(encodeSnapshot(scored));
+      const { row, first } = await recordChunk(deps.db, plan.jobId, { chunk, rows: scored.rows, uri: ref.uri, sha256: ref.sha256 });
+      await finishExecution(deps.db, execution, 'scored');
+      return { chunk, rows: row.rows, reused: !first };
+    },
+  };
+}
