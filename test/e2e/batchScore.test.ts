@@ -201,3 +201,37 @@ test('bad requests fail fast, name the problem, and leave no output file', async
     await stopWorker(worker, 'SIGTERM');
   }
 });
+
+/** Runs `mlcycle <args>` against the test stack; resolves with its exit code and output. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'triggers/cli.ts'), ...args], {
+    env: { ...process.env, TEMPORAL_ADDRESS: stack.info.temporalAddress, DATABASE_URL: stack.info.databaseUrl, MLCYCLE_STATE_DIR: stack.env.stateDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('`mlcycle score` shows chunks done and prints the output and its rows; a bad flag is refused', async () => {
+  const worker = await spawnWorker();
+  try {
+    const out = join(dir, 'cli.arrow');
+    const run = await cli(['score', 'tiny-batch', data, '--out', out, '--chunk-rows', '500']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /scoring .*events\.parquet with tiny-batch@1 \(score:tiny-batch:/);
+    assert.match(run.stdout, /chunks \d+\/5/);
+    assert.match(run.stdout, new RegExp(`2500 rows scored in 5 chunks \\([\\d.]+ s\\) → ${out}`));
+    assert.equal((await readSource({ kind: 'file', path: out })).rows, ROWS);
+    const bad = await cli(['score', 'tiny-batch', data, '--format', 'csv']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--format must be parquet or arrow/);
+    const unknown = await cli(['score', 'tiny-batch', data, '--version', '9']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /mlcycle score: tiny-batch has no version 9/);
+  } finally {
+    await stopWorker(worker, 'SIGTERM');
+  }
+});
