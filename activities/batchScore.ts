@@ -71,7 +71,12 @@ export function createBatchScoreActivities(deps: ActivityDeps) {
         const chunks = Math.ceil(table.rows / input.chunkRows);
         if (chunks > MAX_CHUNKS) throw failure('BadRequest', `${table.rows} rows in chunks of ${input.chunkRows} make ${chunks} chunks, more than ${MAX_CHUNKS}: raise the chunk rows`);
         const snapshot = await deps.artifacts.put(encodeSnapshot(table));
-        await recordBatchJob(deps.db, { jobId, modelName: input.model, modelVersion: row.version, source: input.source, output: input.output, rows: table.rows, chunks });
+        const job = { jobId, modelName: input.model, modelVersion: row.version, source: input.source, snapshotUri: snapshot.uri, output: input.output, rows: table.rows, chunks };
+        const recorded = await recordBatchJob(deps.db, job);
+        // Its recorded chunks are reused: a job id planned before must mean the same data, version and chunking.
+        if (recorded.snapshotUri !== job.snapshotUri || recorded.modelVersion !== job.modelVersion || recorded.chunks !== job.chunks) {
+          throw failure('BadRequest', `job ${jobId} was planned for other data, version or chunking (${recorded.modelName}@${recorded.modelVersion}, ${recorded.rows} rows in ${recorded.chunks} chunks): start it under a new id`);
+        }
         return {
           jobId, model: input.model, version: row.version, modelSha256: row.sha256, task, snapshotUri: snapshot.uri,
           rows: table.rows, chunkRows: input.chunkRows, chunks, predictionColumns: predicted,

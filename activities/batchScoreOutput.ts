@@ -1,7 +1,7 @@
 // Batch scoring's output: the request's output checked before anything is scored; the scored chunks assembled under a temporary name, then renamed.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { concatTables } from '../lib/data/sources/index.js';
 import { decodeSnapshot, encodeSnapshot } from '../lib/data/snapshot.js';
@@ -36,7 +36,11 @@ export function createBatchScoreOutputActivities(deps: ActivityDeps) {
       if (chunks.length !== plan.chunks || rows !== plan.rows) {
         throw failure('StepFailed', `job ${plan.jobId} has ${chunks.length} of ${plan.chunks} chunks recorded (${rows} of ${plan.rows} rows)`);
       }
-      const tmp = join(dirname(input.output), `.${basename(input.output)}.${randomBytes(6).toString('hex')}.tmp`);
+      const folder = dirname(input.output);
+      const prefix = `.${basename(input.output)}.`;
+      // A worker lost while writing leaves its temporary file: the next attempt removes it.
+      for (const f of await readdir(folder)) if (f.startsWith(prefix) && f.endsWith('.tmp')) await rm(join(folder, f), { force: true });
+      const tmp = join(folder, `${prefix}${randomBytes(6).toString('hex')}.tmp`);
       try {
         await keepHeartbeating(async (beat) => {
           const read = async (uri: string, i: number): Promise<Table> => {

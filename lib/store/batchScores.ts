@@ -6,6 +6,7 @@ export interface BatchJobRow {
   modelName: string;
   modelVersion: number;
   source: string;
+  snapshotUri: string;
   output: string;
   rows: number;
   chunks: number;
@@ -18,21 +19,23 @@ export interface ChunkRow {
   sha256: string;
 }
 
-/** Records a job when it is planned; planning it again (a retry, a re-run of the same id) keeps the first row. */
-export async function recordBatchJob(db: Queryable, j: BatchJobRow): Promise<void> {
+const JOB_COLUMNS = `job_id AS "jobId", model_name AS "modelName", model_version AS "modelVersion", source, snapshot_uri AS "snapshotUri",
+  output, rows, chunks`;
+
+/** Records a job when it is planned; planning it again (a retry, a re-run of the same id) keeps the first row, returned. */
+export async function recordBatchJob(db: Queryable, j: BatchJobRow): Promise<BatchJobRow> {
   await db.query(
-    `INSERT INTO batch_score_jobs (job_id, model_name, model_version, source, output, rows, chunks)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id) DO NOTHING`,
-    [j.jobId, j.modelName, j.modelVersion, j.source, j.output, j.rows, j.chunks],
+    `INSERT INTO batch_score_jobs (job_id, model_name, model_version, source, snapshot_uri, output, rows, chunks)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (job_id) DO NOTHING`,
+    [j.jobId, j.modelName, j.modelVersion, j.source, j.snapshotUri, j.output, j.rows, j.chunks],
   );
+  const row = await getBatchJob(db, j.jobId);
+  if (!row) throw new Error(`batch job ${j.jobId} was neither inserted nor found`);
+  return row;
 }
 
 export async function getBatchJob(db: Queryable, jobId: string): Promise<BatchJobRow | null> {
-  const res = await db.query<BatchJobRow>(
-    `SELECT job_id AS "jobId", model_name AS "modelName", model_version AS "modelVersion", source, output, rows, chunks
-       FROM batch_score_jobs WHERE job_id = $1`,
-    [jobId],
-  );
+  const res = await db.query<BatchJobRow>(`SELECT ${JOB_COLUMNS} FROM batch_score_jobs WHERE job_id = $1`, [jobId]);
   return res.rows[0] ?? null;
 }
 

@@ -152,6 +152,8 @@ test('SIGKILL of the worker mid-job: a new worker finishes it and every chunk is
   });
   await stopWorker(slow, 'SIGKILL');
   assert.ok(doneBeforeKill < 10, `the kill came after ${doneBeforeKill} of 10 chunks`);
+  // A promotion mid-run does not change the version the job scores with.
+  await setAlias(stack.db, { modelName: 'tiny-batch', alias: 'champion', version: 2, actor: 'test', reason: 'promoted mid-job' });
   const fresh = await spawnWorker();
   try {
     const result = (await job.handle.result()) as BatchScoreResult;
@@ -161,9 +163,14 @@ test('SIGKILL of the worker mid-job: a new worker finishes it and every chunk is
     assert.deepEqual(scored.rows, Array.from({ length: 10 }, (_, chunk) => ({ chunk, n: 1 })), 'each chunk scored once');
     const interrupted = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM batch_score_executions WHERE job_id = $1 AND outcome = 'started'", [job.workflowId]);
     assert.ok(interrupted.rows[0].n >= 1, 'the kill interrupted a chunk in flight');
+    assert.equal(result.version, 1);
     const out = await readSource({ kind: 'file', path: join(dir, 'killed.parquet') });
     assert.deepEqual(Array.from(col(out, 'id') as Float64Array), Array.from({ length: ROWS }, (_, i) => i));
+    const v1 = await scoreOnnx(await readFile(TINY_A), feedTensors(TINY_INPUTS, x1.map((x, i) => ({ x1: x, color: color[i] }))));
+    assert.ok(v1.task === 'classification');
+    assert.deepEqual(col(out, 'predicted_label'), v1.labels, 'every chunk scored by v1');
   } finally {
+    await setAlias(stack.db, { modelName: 'tiny-batch', alias: 'champion', version: 1, actor: 'test', reason: 'back to v1' });
     await stopWorker(fresh, 'SIGTERM');
   }
 });
