@@ -1,6 +1,9 @@
 // Batch scoring's plan and chunk activities: checks before anything is scored; each chunk scored once, recorded in Postgres.
+import { stat } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
-import { readSource } from '../lib/data/sources/index.js';
+import { formatOf, readSource } from '../lib/data/sources/index.js';
+import { openParquet, readParquetRows } from '../lib/data/sources/parquet.js';
+import type { Table } from '../lib/data/table.js';
 import { encodeSnapshot } from '../lib/data/snapshot.js';
 import { instancesOf, predictionColumnNames, predictionColumns, scoringProblems, sliceRows } from '../lib/onnx/scoredColumns.js';
 import { finishExecution, findChunk, recordBatchJob, recordChunk, startExecution } from '../lib/store/batchScores.js';
@@ -52,6 +55,17 @@ export function createBatchScoreActivities(deps: ActivityDeps) {
     return model;
   }
 
+  /** A chunk's rows: read from the Parquet file (still the file planned), or sliced from the snapshot. */
+  async function chunkRows(plan: BatchScorePlan, start: number, end: number): Promise<Table> {
+    if (plan.data.kind === 'snapshot') return sliceRows(await loadSnapshot(deps.artifacts, plan.data.uri), start, end);
+    const { path, fingerprint } = plan.data;
+    return failClosedOnBadData(async () => {
+      const file = await openParquet(path, path);
+      if (file.fingerprint !== fingerprint) throw failure('DataError', `${path} changed after the job was planned: start the job again`);
+      return readParquetRows(file, start, end, path);
+    });
+  }
+
   return {
     /** Pins the version, reads the data once (as a typed snapshot) and checks its columns against the model's inputs. */
     async planBatchScore({ jobId, input }: PlanBatchScoreInput): Promise<BatchScorePlan> {
@@ -61,25 +75,33 @@ export function createBatchScoreActivities(deps: ActivityDeps) {
         const row = await pinnedVersion(deps, input.model, input.version);
         const { inputs, classes } = row.card.signature;
         const task = row.card.signature.task ?? 'classification';
-        const table = await keepHeartbeating((beat) => readSource({ kind: 'file', path: input.source }, { onProgress: (p) => beat({ reading: p.detail }) }));
+        // Parquet: the footer says the rows and columns, chunks read their own rows. Others: read once into a snapshot.
+        if (!(await stat(input.source).catch(() => null))?.isFile()) throw failure('DataError', `${input.source}: cannot read the file: no such file`);
+        const parquet = formatOf(input.source) === 'parquet' ? await openParquet(input.source, input.source) : null;
+        const table = parquet ? null : await keepHeartbeating((beat) => readSource({ kind: 'file', path: input.source }, { onProgress: (p) => beat({ reading: p.detail }) }));
+        const columns = parquet ? parquet.plans : (table as Table).columns;
+        const rows = parquet ? parquet.total : (table as Table).rows;
         const predicted = predictionColumnNames(task, classes);
-        const problems = scoringProblems(table, inputs, predicted);
+        const problems = scoringProblems({ columns }, inputs, predicted);
         if (problems.length) {
-          const have = table.columns.map((c) => `${c.name} (${c.kind})`).join(', ');
+          const have = columns.map((c) => `${c.name} (${c.kind})`).join(', ');
           throw failure('DataError', `${input.source} cannot be scored with ${input.model}@${row.version}: ${problems.join('; ')} (the file has: ${have})`);
         }
-        const chunks = Math.ceil(table.rows / input.chunkRows);
-        if (chunks > MAX_CHUNKS) throw failure('BadRequest', `${table.rows} rows in chunks of ${input.chunkRows} make ${chunks} chunks, more than ${MAX_CHUNKS}: raise the chunk rows`);
-        const snapshot = await deps.artifacts.put(encodeSnapshot(table));
-        const job = { jobId, modelName: input.model, modelVersion: row.version, source: input.source, snapshotUri: snapshot.uri, output: input.output, rows: table.rows, chunks };
+        const chunks = Math.ceil(rows / input.chunkRows);
+        if (chunks > MAX_CHUNKS) throw failure('BadRequest', `${rows} rows in chunks of ${input.chunkRows} make ${chunks} chunks, more than ${MAX_CHUNKS}: raise the chunk rows`);
+        const data: BatchScorePlan['data'] = parquet
+          ? { kind: 'parquet', path: input.source, fingerprint: parquet.fingerprint }
+          : { kind: 'snapshot', uri: (await deps.artifacts.put(encodeSnapshot(table as Table))).uri };
+        const dataRef = data.kind === 'parquet' ? data.fingerprint : data.uri;
+        const job = { jobId, modelName: input.model, modelVersion: row.version, source: input.source, dataRef, output: input.output, rows, chunks };
         const recorded = await recordBatchJob(deps.db, job);
         // Its recorded chunks are reused: a job id planned before must mean the same data, version and chunking.
-        if (recorded.snapshotUri !== job.snapshotUri || recorded.modelVersion !== job.modelVersion || recorded.chunks !== job.chunks) {
+        if (recorded.dataRef !== job.dataRef || recorded.modelVersion !== job.modelVersion || recorded.chunks !== job.chunks) {
           throw failure('BadRequest', `job ${jobId} was planned for other data, version or chunking (${recorded.modelName}@${recorded.modelVersion}, ${recorded.rows} rows in ${recorded.chunks} chunks): start it under a new id`);
         }
         return {
-          jobId, model: input.model, version: row.version, modelSha256: row.sha256, task, snapshotUri: snapshot.uri,
-          rows: table.rows, chunkRows: input.chunkRows, chunks, predictionColumns: predicted,
+          jobId, model: input.model, version: row.version, modelSha256: row.sha256, task, data,
+          rows, chunkRows: input.chunkRows, chunks, predictionColumns: predicted,
         };
       });
     },
@@ -98,11 +120,10 @@ export function createBatchScoreActivities(deps: ActivityDeps) {
       const scored = await keepHeartbeating(async (beat) => {
         beat({ chunk, phase: 'loading' });
         if (pauseMs() > 0) await new Promise((r) => setTimeout(r, pauseMs()));
-        const [table, model] = await Promise.all([loadSnapshot(deps.artifacts, plan.snapshotUri), scoringModel(plan)]);
+        const [slice, model] = await Promise.all([chunkRows(plan, start, end), scoringModel(plan)]);
         beat({ chunk, phase: 'scoring', rows: end - start });
-        const outputs = await scoring.pool().score(model, instancesOf(table, model.inputs, start, end));
-        const slice = sliceRows(table, start, end);
-        return { rows: end - start, columns: [...slice.columns, ...predictionColumns(outputs, model.classes)] };
+        const outputs = await scoring.pool().score(model, instancesOf(slice, model.inputs, 0, slice.rows));
+        return { rows: slice.rows, columns: [...slice.columns, ...predictionColumns(outputs, model.classes)] };
       });
       const ref = await deps.artifacts.put(encodeSnapshot(scored));
       const { row, first } = await recordChunk(deps.db, plan.jobId, { chunk, rows: scored.rows, uri: ref.uri, sha256: ref.sha256 });

@@ -56,8 +56,11 @@ export interface BatchScorePlan {
   version: number;
   modelSha256: string;
   task: 'classification' | 'regression';
-  /** The source as typed rows, in the artifact store (content-addressed): every chunk reads its rows from it. */
-  snapshotUri: string;
+  /**
+   * Where chunks read their rows: a Parquet file directly (each chunk its own row range; the footer's fingerprint must
+   * still match), or other formats as the typed snapshot planning stored in the artifact store.
+   */
+  data: { kind: 'parquet'; path: string; fingerprint: string } | { kind: 'snapshot'; uri: string };
   rows: number;
   chunkRows: number;
   chunks: number;

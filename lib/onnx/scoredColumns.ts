@@ -1,5 +1,5 @@
 // Batch scoring on tables: the model's inputs checked against a table's columns, rows as instances, answers as columns.
-import type { Column, Table } from '../data/table.js';
+import type { Column, ColumnKind, Table } from '../data/table.js';
 import type { InputField } from '../report/modelCard.js';
 import type { OnnxOutputs, OnnxTask } from './runtime.js';
 
@@ -12,7 +12,7 @@ export function predictionColumnNames(task: OnnxTask, classes: readonly string[]
  * Every problem between a model's inputs and a table's columns, for one message: a missing input column, a column of
  * the wrong kind, a prediction column the table has already. Empty when the table can be scored.
  */
-export function scoringProblems(table: Pick<Table, 'columns'>, inputs: readonly InputField[], predictionColumns: readonly string[]): string[] {
+export function scoringProblems(table: { columns: readonly { name: string; kind: ColumnKind }[] }, inputs: readonly InputField[], predictionColumns: readonly string[]): string[] {
   const kinds = new Map(table.columns.map((c) => [c.name, c.kind]));
   const problems: string[] = [];
   const missing = inputs.filter((i) => !kinds.has(i.name)).map((i) => `"${i.name}"`);

@@ -6,7 +6,8 @@ export interface BatchJobRow {
   modelName: string;
   modelVersion: number;
   source: string;
-  snapshotUri: string;
+  /** The data as planned: a Parquet file's fingerprint, or the snapshot's URI. */
+  dataRef: string;
   output: string;
   rows: number;
   chunks: number;
@@ -19,15 +20,15 @@ export interface ChunkRow {
   sha256: string;
 }
 
-const JOB_COLUMNS = `job_id AS "jobId", model_name AS "modelName", model_version AS "modelVersion", source, snapshot_uri AS "snapshotUri",
+const JOB_COLUMNS = `job_id AS "jobId", model_name AS "modelName", model_version AS "modelVersion", source, data_ref AS "dataRef",
   output, rows, chunks`;
 
 /** Records a job when it is planned; planning it again (a retry, a re-run of the same id) keeps the first row, returned. */
 export async function recordBatchJob(db: Queryable, j: BatchJobRow): Promise<BatchJobRow> {
   await db.query(
-    `INSERT INTO batch_score_jobs (job_id, model_name, model_version, source, snapshot_uri, output, rows, chunks)
+    `INSERT INTO batch_score_jobs (job_id, model_name, model_version, source, data_ref, output, rows, chunks)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (job_id) DO NOTHING`,
-    [j.jobId, j.modelName, j.modelVersion, j.source, j.snapshotUri, j.output, j.rows, j.chunks],
+    [j.jobId, j.modelName, j.modelVersion, j.source, j.dataRef, j.output, j.rows, j.chunks],
   );
   const row = await getBatchJob(db, j.jobId);
   if (!row) throw new Error(`batch job ${j.jobId} was neither inserted nor found`);

@@ -120,14 +120,17 @@ test('a Parquet file is scored in chunks by the champion; the output holds the i
       assert.equal((col(out, 'probability_no') as Float64Array)[row], served[k].probabilities.no, `row ${row}`);
     });
 
-    // A named version, written as Arrow: equal to onnxruntime's own answers on every row.
-    const arrow = await score({ data, version: 2, out: join(dir, 'v2.arrow'), chunkRows: 1000 });
+    // A named version, from the same rows as CSV (read once into a snapshot), written as Arrow: onnxruntime's own answers.
+    const csv = join(dir, 'events.csv');
+    await writeFile(csv, ['id,x1,color', ...x1.map((x, i) => `${i},${x ?? ''},${color[i] ?? ''}`)].join('\n'));
+    const arrow = await score({ data: csv, version: 2, out: join(dir, 'v2.arrow'), chunkRows: 1000 });
     assert.deepEqual([arrow.result.version, arrow.result.chunks, arrow.result.format], [2, 3, 'arrow']);
     const scored = await readSource({ kind: 'file', path: join(dir, 'v2.arrow') });
     const direct = await scoreOnnx(await readFile(TINY_B), feedTensors(TINY_INPUTS, x1.map((x, i) => ({ x1: x, color: color[i] }))));
     assert.ok(direct.task === 'classification');
     assert.deepEqual(col(scored, 'predicted_label'), direct.labels);
     assert.deepEqual(Array.from(col(scored, 'probability_yes') as Float64Array), Array.from({ length: ROWS }, (_, i) => direct.probabilities[i * 2 + 1]));
+    assert.deepEqual(col(scored, 'color'), color);
 
     // The same job again attaches to the same id; its chunks come back from Postgres, none is scored again.
     const again = await score({ data, chunkRows: 400 });

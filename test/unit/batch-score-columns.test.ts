@@ -33,7 +33,8 @@ test('ParquetTableWriter writes each part as a row group; missing values come ba
     assert.equal(back.rows, 7);
     assert.deepEqual(back.columns.map((c) => [c.name, c.kind]), [['x', 'numeric'], ['c', 'categorical'], ['t', 'date']]);
     const all = [...a.columns.map((c, i) => [c, b.columns[i]] as const)];
-    all.forEach(([ca, cb], i) => assert.deepEqual(Array.from(back.columns[i].values), [...Array.from(ca.values), ...Array.from(cb.values)]));
+    const values = (c: { values: ArrayLike<unknown> }): unknown[] => Array.from(c.values);
+    all.forEach(([ca, cb], i) => assert.deepEqual(values(back.columns[i]), [...values(ca), ...values(cb)]));
     await assert.rejects(async () => {
       const w = new ParquetTableWriter(join(dir, 'mixed.parquet'));
       await w.write(a);
@@ -62,7 +63,7 @@ test('rows become instances (missing as null) and answers become columns in clas
   assert.deepEqual(instancesOf(t, [{ name: 'x', kind: 'numeric' }, { name: 'c', kind: 'categorical' }], 3, 5), [{ x: null, c: 'c3' }, { x: 2, c: null }]);
   assert.equal(sliceRows(t, 1, 3).rows, 2);
   const cols = predictionColumns({ task: 'classification', labels: ['a', 'b'], probabilities: Float32Array.of(0.75, 0.25, 0.5, 0.5), classes: 2 }, ['a', 'b']);
-  assert.deepEqual(cols.map((c) => [c.name, Array.from(c.values)]), [['predicted_label', ['a', 'b']], ['probability_a', [0.75, 0.5]], ['probability_b', [0.25, 0.5]]]);
+  assert.deepEqual(cols.map((c) => [c.name, Array.from(c.values as ArrayLike<unknown>)]), [['predicted_label', ['a', 'b']], ['probability_a', [0.75, 0.5]], ['probability_b', [0.25, 0.5]]]);
   assert.throws(() => predictionColumns({ task: 'classification', labels: ['a'], probabilities: Float32Array.of(1), classes: 1 }, ['a', 'b']), /1 probabilities per row, its card names 2 classes/);
 });
 

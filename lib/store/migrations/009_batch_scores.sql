@@ -5,7 +5,7 @@ CREATE TABLE batch_score_jobs (
   model_name     text NOT NULL,
   model_version  integer NOT NULL,
   source         text NOT NULL,
-  snapshot_uri   text NOT NULL,             -- the data as planned: a re-run of the job must plan the same rows
+  data_ref       text NOT NULL,             -- the data as planned (Parquet fingerprint or snapshot URI): a re-run must match
   output         text NOT NULL,
   rows           bigint NOT NULL,
   chunks         integer NOT NULL,
