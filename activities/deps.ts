@@ -7,6 +7,7 @@ import { decodeSnapshot } from '../lib/data/snapshot.js';
 import type { Table } from '../lib/data/table.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
+import type { BatchScoring } from './batchScoringPool.js';
 import type { TrainingPool } from './trainingPool.js';
 
 export interface ActivityDeps {
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   databaseUrl: string;
   /** Worker threads for CV trials, candidate fits and validation, off the event loop. */
   training: TrainingPool;
+  /** Scoring threads for batch jobs (started on first use); absent, the batch activities start their own. */
+  batchScoring?: BatchScoring;
 }
 
 /** Bad data is not worth retrying: it becomes a non-retryable failure with a stable type. */

@@ -1,4 +1,6 @@
 // All activities of the worker, built from their dependencies.
+import { createBatchScoreActivities } from './batchScore.js';
+import { createBatchScoreOutputActivities } from './batchScoreOutput.js';
 import type { ActivityDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
 import { createEngineActivities } from './engine.js';
@@ -29,5 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRepairActivities(deps),
     ...createRetrainActivities(deps),
     ...createRolloutActivities(deps),
+    ...createBatchScoreActivities(deps),
+    ...createBatchScoreOutputActivities(deps),
   };
 }

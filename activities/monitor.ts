@@ -1,20 +1,23 @@
 // The monitor step: one window of logged requests vs the champion's training data → drift + per-variant quality report.
-import { evaluateDrift, featureDrift } from '../lib/stats/drift.js';
-import { tableFromObjects } from '../lib/data/typing.js';
-import { column } from '../lib/data/table.js';
+import type { DriftSuiteResult } from '../lib/stats/driftSuite.js';
+import { driftPolicyOf } from '../lib/config/drift.js';
+import { lastAggregateId, recentDriftValues, saveDriftValues, type TrendPoint } from '../lib/store/windowAggregates.js';
+import { measureWindowDrift } from './monitorDrift.js';
 import { DataError } from '../lib/data/errors.js';
-import { renderMonitorHtml, type MonitorReportView } from '../lib/report/monitorHtml.js';
+import { renderMonitorHtml, type DriftTrend, type MonitorReportView } from '../lib/report/monitorHtml.js';
 import { judgeQuality, qualityByVariant } from '../lib/stats/quality.js';
-import { histogramPair } from '../lib/stats/histogram.js';
 import { writeReport } from './reports.js';
 import { findMonitorReport, getDataset, lastLabelWatermark, lastMonitorReport, saveMonitorReport, type MonitorReportRow } from '../lib/store/datasets.js';
 import { answersLabelledSince, countLogged } from '../lib/store/labelled.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
-import { lastPredictionId, loggedRequests } from '../lib/store/predictions.js';
+import { lastPredictionId } from '../lib/store/predictions.js';
 import { failure } from '../contracts/failures.js';
 import type { MonitorWindowInput, MonitorWindowResult, PipelineDefinition } from '../contracts/types.js';
-import { loadSnapshot, type ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './deps.js';
 import { definitionOf } from './definitions.js';
+
+/** Judged windows the report's trend plots show. */
+const TREND_WINDOWS = 24;
 
 const LABEL_WINDOWS = 'quality counts the labels that arrived since the previous judged window (label time), whatever the prediction time';
 
@@ -27,23 +30,36 @@ function fromStored(done: MonitorReportRow, retrainEnabled: boolean): MonitorWin
   };
 }
 
-/** Drift against the champion's training snapshot and quality on label time; a DataError escapes (the window is unjudgeable). */
-async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, championVersion: number, from: number, to: number) {
-  const requests = await loggedRequests(deps.db, pipeline.name, from, to);
+/** The trend plots' data: per judged window, each column's chosen value and the share of drifted features. */
+function trendOf(points: readonly TrendPoint[]): DriftTrend {
+  const windows = new Map<number, TrendPoint[]>();
+  for (const p of points) windows.set(p.windowTo, [...(windows.get(p.windowTo) ?? []), p]);
+  return {
+    windows: [...windows].map(([to, ps]) => {
+      const features = ps.filter((p) => !p.feature.startsWith('__'));
+      return { label: `…${to}`, share: features.length ? features.filter((p) => p.drifted).length / features.length : 0, values: Object.fromEntries(ps.map((p) => [p.feature, p.value])) };
+    }),
+  };
+}
+
+/** Breach reasons from a window's drift suite: each drifted feature, with its test, value and threshold. */
+function driftReasons(suite: DriftSuiteResult): string[] {
+  return suite.features.filter((f) => f.drifted).map((f) => {
+    const shown = f.method === 'ks' || f.method === 'chisquare'
+      ? `${f.method === 'ks' ? 'KS' : 'chi-square'} p-value ${(f.adjustedPValue ?? f.value).toExponential(2)} < ${f.threshold} (${suite.correction === 'none' ? 'uncorrected' : suite.correction})`
+      : `${f.method} ${Number(f.value.toPrecision(3))} ≥ ${f.threshold}`;
+    return `feature "${f.feature}": ${shown}`;
+  });
+}
+
+/** Drift against the champion's training data and quality on label time; a DataError escapes (the window is unjudgeable). */
+async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, championVersion: number, w: { from: number; to: number; rows: number; aggFrom: number; aggTo: number }) {
   const champion = await getModelVersion(deps.db, pipeline.name, championVersion);
   const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
   if (!champion || !dataset) throw failure('DependencyUnavailable', `champion ${pipeline.name}@${championVersion} or its training data is missing`);
-  const reference = await loadSnapshot(deps.artifacts, dataset.uri);
-  const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
-  // Each feature is read as the kind it has in the training data: a value that does not fit names its row.
-  const kinds = Object.fromEntries(reference.columns.filter((c) => features.includes(c.name)).map((c) => [c.name, c.kind]));
-  const current = tableFromObjects(requests.map((r) => r.input), `window ${from}..${to}`, { kinds });
-  const drift = featureDrift(reference, current, features);
-  for (const d of drift) {
-    if (d.currentCount === 0) throw new DataError(`feature "${d.feature}" has no values in the window's ${requests.length} requests: its drift cannot be measured`);
-  }
-  const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
-  const verdict = evaluateDrift(drift, requests.length, pipeline.monitor);
+  const drift = await measureWindowDrift(deps, pipeline, championVersion, dataset, w, driftPolicyOf(pipeline.monitor));
+  const verdict = { breached: false, reasons: driftReasons(drift.suite) };
+  verdict.breached = verdict.reasons.length > 0;
   const task = champion.card.signature.task ?? 'classification';
   const labelsAfter = await lastLabelWatermark(deps.db, pipeline.name);
   const labelled = await answersLabelledSince(deps.db, pipeline.name, labelsAfter);
@@ -54,9 +70,9 @@ async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, cha
     verdict.breached = true;
     verdict.reasons.push(...reasons);
   }
-  const variants = qualityByVariant(task, labelled.rows, { seed: to });
+  const variants = qualityByVariant(task, labelled.rows, { seed: w.to });
   const labels = { after: labelsAfter, to: labelled.labelsTo, rule: LABEL_WINDOWS };
-  return { rows: requests.length, referenceDataset: dataset.id, drift, histograms, quality, variants, labels, verdict };
+  return { referenceDataset: dataset.id, drift, quality, variants, labels, verdict };
 }
 
 export function createMonitorActivities(deps: ActivityDeps) {
@@ -74,6 +90,8 @@ export function createMonitorActivities(deps: ActivityDeps) {
       if (!deployment) return { ...base, evaluated: false, notJudged: { code: 'no_deployment', reason: `${pipeline.name} is not deployed` }, rows: 0, modelVersion: 0 };
       const modelVersion = deployment.championVersion;
       const rows = to > from ? await countLogged(deps.db, pipeline.name, from, to) : 0;
+      const aggFrom = (await lastMonitorReport(deps.db, pipeline.name))?.toAggregateId ?? 0;
+      const aggTo = Math.max(aggFrom, await lastAggregateId(deps.db, pipeline.name));
       if (rows < pipeline.monitor.minRows) {
         const reason = `only ${rows} rows, fewer than the ${pipeline.monitor.minRows} needed to judge the window`;
         return { ...base, evaluated: false, notJudged: { code: 'too_few_rows', reason }, rows, modelVersion };
@@ -83,7 +101,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const htmlName = `${pipeline.name}/monitor-${String(from).padStart(8, '0')}-${String(to).padStart(8, '0')}.html`;
       let judged;
       try {
-        judged = await judgeWindow(deps, pipeline, modelVersion, from, to);
+        judged = await judgeWindow(deps, pipeline, modelVersion, { from, to, rows, aggFrom, aggTo });
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
         // Not judged, stored with its reason: the cursor moves past the window and the schedule goes on.
@@ -93,13 +111,19 @@ export function createMonitorActivities(deps: ActivityDeps) {
         const report = { ...view, html, judged: false };
         const stored = await deps.artifacts.putJson(report);
         await saveMonitorReport(deps.db, {
-          monitorRunId: input.monitorRunId, modelName: pipeline.name, modelVersion, ...window, breached: false, report, uri: stored.uri, judged: false, notJudgedReason: reason,
+          monitorRunId: input.monitorRunId, modelName: pipeline.name, modelVersion, ...window, breached: false, report, uri: stored.uri, judged: false, notJudgedReason: reason, toAggregateId: aggTo,
         });
         return { ...base, evaluated: false, notJudged: { code: 'unjudgeable', reason }, rows, modelVersion, reportUri: stored.uri, reportHtml: html };
       }
       const { verdict } = judged;
+      const { suite, basis, histograms } = judged.drift;
+      await saveDriftValues(deps.db, input.monitorRunId, pipeline.name, to, [...suite.features, ...suite.extra].map((f) => ({
+        feature: f.feature, method: f.method, value: f.value, threshold: f.threshold, drifted: f.drifted, pValue: f.adjustedPValue ?? f.pValue,
+        tests: { ks: f.ks, psi: f.psi, chiSquare: f.chiSquare, jensenShannon: f.jensenShannon, wasserstein: f.wasserstein, role: f.role },
+      })));
+      const trend = trendOf(await recentDriftValues(deps.db, pipeline.name, TREND_WINDOWS));
       const view: MonitorReportView = {
-        model: pipeline.name, championVersion: modelVersion, window, policy: pipeline.monitor, drift: judged.drift, histograms: judged.histograms,
+        model: pipeline.name, championVersion: modelVersion, window, policy: pipeline.monitor, driftSuite: suite, driftBasis: basis, trend, histograms,
         quality: judged.quality, variants: judged.variants, labels: judged.labels, breached: verdict.breached, reasons: verdict.reasons, createdAt,
       };
       const html = await writeReport(deps.reportsDir, htmlName, renderMonitorHtml(view));
@@ -108,6 +132,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const stored = await deps.artifacts.putJson(report);
       await saveMonitorReport(deps.db, {
         monitorRunId: input.monitorRunId, modelName: pipeline.name, modelVersion, ...window, breached: verdict.breached, report, uri: stored.uri, labelsTo: judged.labels.to,
+        toAggregateId: aggTo,
       });
       return { ...base, evaluated: true, notJudged: null, rows, modelVersion, breached: verdict.breached, reasons: verdict.reasons, reportUri: stored.uri, reportHtml: html };
     },

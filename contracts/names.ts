@@ -47,8 +47,17 @@ export function rolloutWorkflowId(modelName: string): string {
   return `rollout:${modelName}`;
 }
 
+/**
+ * A batch scoring job's business id: the model and a hash (computed by the caller) of the source's content, the
+ * version, the output and the chunking. Starting the same job twice attaches to it instead of scoring twice.
+ */
+export function batchScoreWorkflowId(modelName: string, jobKey: string): string {
+  return `score:${modelName}:${jobKey}`;
+}
+
 export const LIFECYCLE_WORKFLOW = 'lifecycleWorkflow';
 export const ROLLOUT_WORKFLOW = 'rolloutWorkflow';
 export const MONITOR_WORKFLOW = 'monitorWorkflow';
 export const REPAIR_WORKFLOW = 'repairWorkflow';
 export const RETRAIN_WORKFLOW = 'retrainWorkflow';
+export const BATCH_SCORE_WORKFLOW = 'batchScoreWorkflow';

@@ -18,6 +18,9 @@ import { ShadowLimiter } from './shadow.js';
 import { ServingMetrics } from './metrics.js';
 import { registerOip, type Score } from './oip.js';
 import { readFileSync } from 'node:fs';
+import { writePredictionBatch } from '../lib/store/predictions.js';
+import { startRetention } from './retention.js';
+import { WindowAggregates } from './aggregates.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -29,6 +32,8 @@ export interface ServingDeps {
   loggerInstance?: FastifyBaseLogger;
   scoring?: ScoringPoolOptions;
   predictionLog?: PredictionLogOptions;
+  /** Days of logged predictions kept; null → forever; absent → 90. */
+  predictionRetentionDays?: number | null;
   /** Bearer tokens with roles; null or absent → no check (the stack allows that only on a loopback host). */
   tokens?: readonly AuthToken[] | null;
 }
@@ -99,24 +104,29 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   const onChallengerError = (err: unknown, model: string, version: number): void => {
     app.log.error({ err, model, version }, 'the challenger failed to score; the champion answered instead');
   };
-  const log = new PredictionLog(deps.db, {
+  const log = new PredictionLog((batch) => writePredictionBatch(deps.db, batch), {
     ...deps.predictionLog,
     onError: deps.predictionLog?.onError ?? ((err) => app.log.error({ err }, 'writing the prediction log failed; will retry')),
   });
+  const aggregates = new WindowAggregates(deps.db, { onError: (err) => app.log.error({ err }, 'writing the drift aggregates failed; kept for the next flush') });
   let registry: ModelRegistry;
   try {
     await log.open();
     registry = await ModelRegistry.start({ db: deps.db, artifacts: deps.artifacts, pool, log: app.log });
+    await aggregates.start();
   } catch (err) {
     await pool.close();
     throw err;
   }
+  const stopRetention = startRetention(deps.db, deps.predictionRetentionDays === undefined ? 90 : deps.predictionRetentionDays, app.log);
   app.addHook('onClose', async () => {
+    stopRetention();
     await registry.close();
     // Shadow copies still scoring are logged before the log closes.
     for (let waited = 0; shadow.active > 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     try {
       await counters.close().catch((err: unknown) => app.log.error({ err }, 'writing the serving counters failed'));
+      await aggregates.close().catch((err: unknown) => app.log.error({ err }, 'writing the drift aggregates failed'));
       await log.close();
     } finally {
       await pool.close();
@@ -143,7 +153,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
       throw new HttpError(503, 'Unavailable', 'the prediction log cannot keep more predictions now (PostgreSQL is away and the spill is full or off); retry later', { retryAfterSeconds: 5 });
     }
     const start = arrivedAt.get(request.raw) ?? performance.now();
-    const answer = await predict({ pool, log, counters, shadow, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
+    const answer = await predict({ pool, log, counters, shadow, aggregates, onChallengerError, elapsedMs: () => performance.now() - start }, model, body, unit);
     metrics.request(model.name, (performance.now() - start) / 1000, body.instances.length);
     return answer;
   };

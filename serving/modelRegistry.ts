@@ -5,12 +5,15 @@ import { sha256Hex, type ArtifactStore } from '../lib/store/artifacts.js';
 import { DEPLOYMENTS_CHANNEL, getDeployment, getModelVersion, listDeployments } from '../lib/store/models.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
 import { sharedModelSource, type ScoreResult, type ScoringModel, type ScoringPool } from './scoringPool.js';
+import type { LogLayout } from '../lib/store/predictionRows.js';
 
 export interface ServedVersion {
   version: number;
   sha256: string;
   card: ModelCard;
   scoring: ScoringModel;
+  /** The order its answers' features and classes are logged in. */
+  layout: LogLayout;
 }
 
 export interface ServedModel {
@@ -176,7 +179,12 @@ export class ModelRegistry {
     const probe = await this.deps.pool.warm(scoring);
     const problem = probeProblem(probe, signature.classes);
     if (problem) throw new Error(`${name}@${version} ${problem}`);
-    return { version, sha256: row.sha256, card: row.card, scoring };
+    const layout: LogLayout = {
+      numeric: signature.inputs.filter((i) => i.kind === 'numeric').map((i) => i.name),
+      categorical: signature.inputs.filter((i) => i.kind === 'categorical').map((i) => i.name),
+      classes: signature.classes,
+    };
+    return { version, sha256: row.sha256, card: row.card, scoring, layout };
   }
 
   private async listen(): Promise<void> {

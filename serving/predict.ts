@@ -1,8 +1,7 @@
 // The predict use case: check instances, route each by its request id, score per variant, log every prediction.
 import { randomUUID } from 'node:crypto';
 import type { InputField } from '../lib/report/modelCard.js';
-import type { RawRecord } from '../lib/data/table.js';
-import type { PredictionLogEntry } from '../lib/store/predictions.js';
+import { typedInput, type PredictionLogEntry } from '../lib/store/predictionRows.js';
 import { checkInstance, type InstanceRecord } from './feeds.js';
 import { badInput } from './errors.js';
 import type { ServedModel, ServedVersion } from './modelRegistry.js';
@@ -12,6 +11,7 @@ import { findDuplicate, type PredictBody } from './schemas.js';
 import type { ScoringPool } from './scoringPool.js';
 import type { ServingCounters } from './counters.js';
 import type { ShadowLimiter } from './shadow.js';
+import type { WindowAggregates } from './aggregates.js';
 
 /** A classifier's answer for one instance: its label and every class's probability. */
 export interface ClassPrediction {
@@ -42,6 +42,8 @@ export interface PredictContext {
   log: PredictionLog;
   counters: ServingCounters;
   shadow: ShadowLimiter;
+  /** Drift aggregates of what is answered (absent: none kept). */
+  aggregates?: WindowAggregates;
   /** A challenger's failed scoring (its instances are answered by the champion instead). */
   onChallengerError(err: unknown, model: string, version: number): void;
   /** Milliseconds since the request arrived. */
@@ -99,9 +101,14 @@ async function score(ctx: PredictContext, model: ServedModel, served: ServedVers
   });
 }
 
-function logEntry(model: ServedModel, a: Answer, version: number, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
-  const output = 'value' in a ? { value: a.value } : { label: a.label, probabilities: a.probabilities };
-  return { logId: randomUUID(), requestId: a.requestId, modelName: model.name, modelVersion: version, variant, input: input as RawRecord, output, latencyMs };
+const answerValue = (a: Answer): string | number => ('value' in a ? a.value : a.label);
+
+function logEntry(model: ServedModel, a: Answer, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
+  const { layout } = served;
+  const answer = 'value' in a
+    ? { label: null, prob: null, value: a.value }
+    : { label: a.label, prob: layout.classes.map((c) => a.probabilities[c]), value: null };
+  return { requestId: a.requestId, modelName: model.name, modelVersion: served.version, variant, at: Date.now(), layout, ...typedInput(layout, input), ...answer, latencyMs };
 }
 
 /** The challenger scores a copy of its share of units; its answers are logged, never returned, never awaited by the caller. */
@@ -111,8 +118,9 @@ function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersi
   score(ctx, model, challenger, rows, ids)
     .then((answers) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
+      ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers.map(answerValue));
       const latencyMs = performance.now() - started;
-      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger.version, 'shadow', rows[k], latencyMs)));
+      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger, 'shadow', rows[k], latencyMs)));
     })
     .catch((err: unknown) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length, rows.length);
@@ -149,6 +157,7 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
     if (indices.length === 0) return;
     const answers = await score(ctx, model, served, indices.map((i) => instances[i]), indices.map((i) => ids[i]));
     ctx.counters.add(model.name, served.version, variant, indices.length);
+    ctx.aggregates?.add(model.name, served.version, variant, indices.map((i) => instances[i]), answers.map(answerValue));
     indices.forEach((i, k) => {
       predictions[i] = { ...answers[k], variant, version: served.version } as Prediction;
       variantOf[i] = variant;
@@ -167,6 +176,6 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
     : Promise.resolve();
   await Promise.all([championAnswers, challengerAnswers]);
   const latencyMs = ctx.elapsedMs();
-  await ctx.log.add(predictions.map((p, i) => logEntry(model, p, p.version, variantOf[i], instances[i], latencyMs)));
+  await ctx.log.add(predictions.map((p, i) => logEntry(model, p, variantOf[i] === 'challenger' && challenger ? challenger : champion, variantOf[i], instances[i], latencyMs)));
   return { model: model.name, predictions };
 }

@@ -1,12 +1,15 @@
 // The prediction log: a bounded buffer written to Postgres in batches; while Postgres is away it spills to a file, replayed later.
-import type { Queryable } from '../lib/store/db.js';
-import { insertPredictions, type PredictionLogEntry } from '../lib/store/predictions.js';
+import { randomUUID } from 'node:crypto';
+import type { PredictionBatch, PredictionLogEntry } from '../lib/store/predictions.js';
 import { SpillFile } from './spill.js';
+
+/** Writes one batch (e.g. writePredictionBatch with a pool); a batch written before, by its id, is skipped. */
+export type BatchWriter = (batch: PredictionBatch) => Promise<unknown>;
 
 export interface PredictionLogOptions {
   /** Entries buffered in memory; past it they spill (Postgres away) or producers wait for a flush; default 10,000. */
   capacity?: number;
-  /** Entries per INSERT, and the count that starts a flush at once; default 500. */
+  /** Entries per write (one COPY), and the count that starts a flush at once; default 500. */
   batchSize?: number;
   /** Longest time an entry waits in the buffer; default 200 ms. */
   intervalMs?: number;
@@ -20,6 +23,8 @@ export interface PredictionLogOptions {
 
 export class PredictionLog {
   private buffer: PredictionLogEntry[] = [];
+  /** Batches whose write failed, with the id they were first written under (a retry that finds it written skips it). */
+  private retry: PredictionBatch[] = [];
   private readonly capacity: number;
   private readonly batchSize: number;
   private readonly intervalMs: number;
@@ -34,7 +39,7 @@ export class PredictionLog {
   private inFlight = 0;
 
   constructor(
-    private readonly db: Queryable,
+    private readonly writeBatch: BatchWriter,
     options: PredictionLogOptions = {},
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 500);
@@ -53,7 +58,9 @@ export class PredictionLog {
 
   /** Entries waiting in memory (and being written). */
   get pending(): number {
-    return this.buffer.length + this.inFlight;
+    let retried = 0;
+    for (const b of this.retry) retried += b.entries.length;
+    return this.buffer.length + retried + this.inFlight;
   }
 
   /** What the log holds back and how far behind it is: for /healthz and /metrics. */
@@ -68,7 +75,7 @@ export class PredictionLog {
   /** False when a new request's predictions could not be kept: the buffer is full while Postgres is away and the spill is full or absent. */
   get accepting(): boolean {
     if (this.closed) return false;
-    if (this.buffer.length < this.capacity || !this.away) return true;
+    if (this.pending < this.capacity || !this.away) return true;
     return this.spill !== null && !this.spill.full;
   }
 
@@ -95,7 +102,7 @@ export class PredictionLog {
   async flush(): Promise<void> {
     // One writer at a time; a flush asked for during another one runs after it, for what is left.
     while (this.flushing) await this.flushing.catch(() => undefined);
-    if (this.buffer.length === 0 && !(this.spill && this.spill.bytes > 0)) return;
+    if (this.buffer.length === 0 && this.retry.length === 0 && !(this.spill && this.spill.bytes > 0)) return;
     this.flushing = this.writeAll().finally(() => {
       this.flushing = null;
     });
@@ -115,12 +122,15 @@ export class PredictionLog {
     }
   }
 
+  /** Moves failed batches (under their ids) and the buffer (in new batches) to the spill; all of it or none. */
   private async spillBuffer(): Promise<void> {
-    const moved = this.buffer.splice(0, this.buffer.length);
+    const batches = this.retry.splice(0, this.retry.length);
+    const entries = this.buffer.splice(0, this.buffer.length);
+    for (let i = 0; i < entries.length; i += this.batchSize) batches.push({ batchId: randomUUID(), entries: entries.slice(i, i + this.batchSize) });
     try {
-      await this.spill?.append(moved);
+      await this.spill?.append(batches);
     } catch (err) {
-      this.buffer.unshift(...moved);
+      this.retry.unshift(...batches);
       throw err;
     }
   }
@@ -135,9 +145,9 @@ export class PredictionLog {
     });
   }
 
-  private async write(batch: PredictionLogEntry[]): Promise<void> {
+  private async write(batch: PredictionBatch): Promise<void> {
     try {
-      await insertPredictions(this.db, batch);
+      await this.writeBatch(batch);
       this.away = false;
     } catch (err) {
       this.away = true;
@@ -148,23 +158,25 @@ export class PredictionLog {
   private async writeAll(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    // Only what was buffered when the flush began: under steady load a flush still ends.
-    // A batch leaves the buffer while it is written (a spill meanwhile cannot take it too) and returns to it on failure.
+    // Failed batches first, under their ids; then only what was buffered when the flush began (under steady load a
+    // flush still ends). A batch leaves the buffer while it is written (a spill meanwhile cannot take it too) and
+    // comes back as a retried batch, under the same id, if the write fails.
     let remaining = this.buffer.length;
-    while (remaining > 0 && this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, Math.min(this.batchSize, remaining));
-      this.inFlight = batch.length;
+    while (this.retry.length > 0 || (remaining > 0 && this.buffer.length > 0)) {
+      const retried = this.retry.shift();
+      const batch = retried ?? { batchId: randomUUID(), entries: this.buffer.splice(0, Math.min(this.batchSize, remaining)) };
+      this.inFlight = batch.entries.length;
       try {
         await this.write(batch);
       } catch (err) {
-        this.buffer.unshift(...batch);
+        this.retry.unshift(batch);
         throw err;
       } finally {
         this.inFlight = 0;
       }
-      remaining -= batch.length;
+      if (!retried) remaining -= batch.entries.length;
     }
-    // Postgres takes writes again: what was spilled goes in too (each entry once: its log id dedupes).
-    if (this.spill && this.spill.bytes > 0) await this.spill.replay((b) => this.write(b), this.batchSize);
+    // Postgres takes writes again: what was spilled goes in too (each batch once: its id dedupes).
+    if (this.spill && this.spill.bytes > 0) await this.spill.replay((b) => this.write(b));
   }
 }

@@ -1,9 +1,9 @@
-// The prediction log's spill: an append-only JSON-lines file that holds entries while PostgreSQL is away, replayed in order.
+// The prediction log's spill: an append-only JSON-lines file of batches (one per line, with its id) kept while PostgreSQL is away, replayed in order.
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { PredictionLogEntry } from '../lib/store/predictions.js';
+import type { PredictionBatch } from '../lib/store/predictions.js';
 
 export class SpillFull extends Error {
   override name = 'SpillFull';
@@ -39,9 +39,10 @@ export class SpillFile {
     return this.bytes >= this.maxBytes;
   }
 
-  /** Appends entries (one write, in order with earlier appends); throws SpillFull past the bound. */
-  append(entries: readonly PredictionLogEntry[]): Promise<void> {
-    const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+  /** Appends batches (one write, in order with earlier appends); throws SpillFull past the bound. */
+  append(batches: readonly PredictionBatch[]): Promise<void> {
+    if (batches.length === 0) return this.writing;
+    const text = batches.map((b) => JSON.stringify(b)).join('\n') + '\n';
     const size = Buffer.byteLength(text);
     const next = this.writing.then(async () => {
       if (this.bytes + size > this.maxBytes) throw new SpillFull(`the prediction log's spill ${this.path} is full (${this.bytes} of ${this.maxBytes} bytes)`);
@@ -54,10 +55,11 @@ export class SpillFile {
   }
 
   /**
-   * Replays the spill through `write` in batches: the file is renamed first, so appends during the replay start a new
-   * file; the renamed one is removed only once all of it is written (a write that fails leaves it for the next replay).
+   * Replays the spill through `write`, batch by batch under their ids: the file is renamed first, so appends during the
+   * replay start a new file; the renamed one is removed only once all of it is written (a write that fails leaves it
+   * for the next replay, whose batches already written are skipped by id).
    */
-  async replay(write: (batch: PredictionLogEntry[]) => Promise<void>, batchSize: number): Promise<number> {
+  async replay(write: (batch: PredictionBatch) => Promise<void>): Promise<number> {
     await this.writing;
     const hasReplaying = await stat(this.replaying).then((s) => s.size > 0, () => false);
     if (!hasReplaying) {
@@ -66,21 +68,13 @@ export class SpillFile {
       await rename(this.path, this.replaying);
     }
     const size = await stat(this.replaying).then((s) => s.size);
-    let batch: PredictionLogEntry[] = [];
     let written = 0;
     const lines = createInterface({ input: createReadStream(this.replaying, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line) continue;
-      batch.push(JSON.parse(line) as PredictionLogEntry);
-      if (batch.length >= batchSize) {
-        await write(batch);
-        written += batch.length;
-        batch = [];
-      }
-    }
-    if (batch.length) {
+      const batch = JSON.parse(line) as PredictionBatch;
       await write(batch);
-      written += batch.length;
+      written += batch.entries.length;
     }
     await unlink(this.replaying);
     this.bytes -= size;

@@ -1,4 +1,4 @@
-// The mlcycle command line: dev, run, steps, schedules, rollout, status, demo.
+// The mlcycle command line: dev, run, steps, schedules, rollout, score, status, demo.
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
@@ -18,6 +18,7 @@ import { addStepsCommand } from './stepsCommand.js';
 import { addRepairCommand } from './repairCommand.js';
 import { addRolloutCommand } from './rolloutCommand.js';
 import { addSchedulesCommand } from './schedulesCommand.js';
+import { addScoreCommand } from './scoreCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
 
@@ -61,6 +62,7 @@ addStepsCommand(program);
 addRepairCommand(program);
 addRolloutCommand(program);
 addSchedulesCommand(program);
+addScoreCommand(program);
 
 program
   .command('status')

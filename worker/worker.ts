@@ -10,6 +10,7 @@ import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBun
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { createTrainingPool } from '../activities/trainingPool.js';
+import { lazyScoringPool } from '../activities/batchScoringPool.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
 import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../contracts/names.js';
@@ -101,8 +102,9 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   // One training thread per core, as many as the training queue runs trials at once.
   const training = createTrainingPool({ threads: availableParallelism() });
   await training.warmUp();
+  const batchScoring = lazyScoringPool();
   const activities = createActivities({
-    db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl, training,
+    db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl, training, batchScoring,
   });
   // Heartbeats reach the server at least every 2 s (not 0.8 × the heartbeat timeout), so a cancellation reaches a step promptly.
   const common = { connection, namespace: o.namespace, activities, shutdownGraceTime: '5 seconds' as const, maxHeartbeatThrottleInterval: '2 seconds' as const };
@@ -114,12 +116,14 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const done = Promise.all(workers.map((w) => w.run())).then(
     async () => {
       await training.close();
+      await batchScoring.close();
       await clientConnection.close();
       await connection.close();
     },
     async (err: unknown) => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await training.close().catch(() => undefined);
+      await batchScoring.close().catch(() => undefined);
       await clientConnection.close().catch(() => undefined);
       await connection.close().catch(() => undefined);
       throw err;

@@ -4,3 +4,4 @@ export { monitorWorkflow } from './monitor.js';
 export { repairWorkflow } from './repair.js';
 export { retrainWorkflow } from './retrain.js';
 export { rolloutWorkflow } from './rollout.js';
+export { batchScoreWorkflow } from './batchScore.js';

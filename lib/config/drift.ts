@@ -15,6 +15,8 @@ export const driftSchema = z
     correction: z.enum(['holm', 'bh', 'none']).default('holm'),
     /** The dataset drifts when at least this share of the features drift. */
     datasetDriftShare: z.number().gt(0).max(1).default(0.5),
+    /** Windows up to this many answers are judged exactly; larger ones from the replicas' aggregates. */
+    exactRows: z.number().int().min(100).max(1_000_000).default(20_000),
   })
   .strict();
 

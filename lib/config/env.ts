@@ -24,6 +24,18 @@ export interface MlcycleEnv {
   tokens: AuthToken[] | null;
   /** Folders the HTTP start API may read pipelines, data and step modules from (realpaths checked). */
   dataRoots: string[];
+  /** Days of logged predictions kept (whole UTC days); null → kept forever. Absent → 90. */
+  predictionRetentionDays?: number | null;
+}
+
+/** MLCYCLE_PREDICTION_RETENTION_DAYS: a positive number of days (default 90), or "forever". */
+function retentionVar(env: NodeJS.ProcessEnv): number | null {
+  const raw = env.MLCYCLE_PREDICTION_RETENTION_DAYS;
+  if (raw === undefined || raw === '') return 90;
+  if (raw === 'forever') return null;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`MLCYCLE_PREDICTION_RETENTION_DAYS must be a positive number of days or "forever", got "${raw}"`);
+  return value;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -51,5 +63,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
     httpHost: env.MLCYCLE_HTTP_HOST || '127.0.0.1',
     tokens: readTokens(env),
     dataRoots: [resolve(PROJECT_ROOT, 'examples'), ...(env.MLCYCLE_DATA_ROOTS ?? '').split(delimiter).filter(Boolean).map((r) => resolve(cwd, r))],
+    predictionRetentionDays: retentionVar(env),
   };
 }

@@ -19,9 +19,10 @@ import { DataError } from './errors.js';
 
 /**
  * Encodes a table as an Arrow IPC stream: numeric → Float64, date → Timestamp(ms, UTC),
- * categorical → Dictionary<Utf8>. Missing values (NaN / null) become Arrow nulls.
+ * categorical → Dictionary<Utf8>. Missing values (NaN / null) become Arrow nulls. `file` writes the IPC file format
+ * (what .arrow files hold), for outputs people open elsewhere.
  */
-export function encodeSnapshot(table: Table): Uint8Array {
+export function encodeSnapshot(table: Table, format: 'stream' | 'file' = 'stream'): Uint8Array {
   if (table.columns.length === 0) {
     throw new DataError('snapshot: a table needs at least one column to be stored', { rows: table.rows });
   }
@@ -33,7 +34,7 @@ export function encodeSnapshot(table: Table): Uint8Array {
     }
     return [c.name, toArrow(c)];
   });
-  const bytes = tableToIPC(arrowFromColumns(entries), { format: 'stream' });
+  const bytes = tableToIPC(arrowFromColumns(entries), { format });
   if (!bytes) throw new DataError('snapshot: Arrow encoder returned no bytes');
   return bytes;
 }

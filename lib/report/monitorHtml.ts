@@ -22,6 +22,8 @@ export interface MonitorReportView {
   drift?: FeatureDrift[];
   /** The full drift suite of the window (every test's value per column). */
   driftSuite?: DriftSuiteResult;
+  /** How the window's drift was measured (aggregates, or exactly on how many rows). */
+  driftBasis?: string;
   /** Recent windows' chosen values and dataset-drift share, for the trend plots. */
   trend?: DriftTrend;
   histograms?: HistogramPair[];
@@ -139,7 +141,7 @@ export function renderMonitorHtml(r: MonitorReportView): string {
 <p>The breach rule judges the champion's answers; every variant's answers by version, with 95% intervals:${labels}</p>
 ${variantTable(r)}
 <h2>Feature drift against the training data</h2>
-${suite}${r.drift ? `<p>Policy: PSI &gt; ${r.policy.psiThreshold} or KS p-value &lt; ${r.policy.ksPValueThreshold} breaches; at least ${r.policy.minRows} rows.</p>
+${r.driftBasis ? `<p>Measured ${escape(r.driftBasis)}.</p>` : ''}${suite}${r.drift ? `<p>Policy: PSI &gt; ${r.policy.psiThreshold} or KS p-value &lt; ${r.policy.ksPValueThreshold} breaches; at least ${r.policy.minRows} rows.</p>
 <table><tr><th>feature</th><th>kind</th><th>PSI</th><th>KS D</th><th>KS p-value</th><th>reference n</th><th>current n</th></tr>
 ${rows}
 </table>` : ''}

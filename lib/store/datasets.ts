@@ -125,11 +125,14 @@ export interface MonitorReportRow {
   notJudgedReason?: string | null;
   /** The newest label time this window's quality counted (quality windows are on label time); null: no label yet. */
   labelsTo?: string | null;
+  /** The newest window aggregate this window covered: the next window's aggregates start after it. */
+  toAggregateId?: number | null;
 }
 
 const MONITOR_COLUMNS = `monitor_run_id AS "monitorRunId", model_name AS "modelName", model_version AS "modelVersion",
   from_prediction_id AS "fromPredictionId", to_prediction_id AS "toPredictionId", rows, breached, report, uri,
-  judged, not_judged_reason AS "notJudgedReason", to_char(labels_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "labelsTo"`;
+  judged, not_judged_reason AS "notJudgedReason", to_char(labels_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "labelsTo",
+  to_aggregate_id AS "toAggregateId"`;
 
 export async function findMonitorReport(db: Queryable, monitorRunId: string): Promise<MonitorReportRow | null> {
   const res = await db.query<MonitorReportRow>(`SELECT ${MONITOR_COLUMNS} FROM monitor_reports WHERE monitor_run_id = $1`, [monitorRunId]);
@@ -147,10 +150,10 @@ export async function lastMonitorReport(db: Queryable, modelName: string): Promi
 export async function saveMonitorReport(db: Queryable, r: MonitorReportRow): Promise<void> {
   await db.query(
     `INSERT INTO monitor_reports (monitor_run_id, model_name, model_version, from_prediction_id, to_prediction_id, rows, breached, report, uri,
-                                  judged, not_judged_reason, labels_to)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (monitor_run_id) DO NOTHING`,
+                                  judged, not_judged_reason, labels_to, to_aggregate_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (monitor_run_id) DO NOTHING`,
     [r.monitorRunId, r.modelName, r.modelVersion, r.fromPredictionId, r.toPredictionId, r.rows, r.breached, JSON.stringify(r.report), r.uri,
-      r.judged ?? true, r.notJudgedReason ?? null, r.labelsTo ?? null],
+      r.judged ?? true, r.notJudgedReason ?? null, r.labelsTo ?? null, r.toAggregateId ?? null],
   );
 }
 

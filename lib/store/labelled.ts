@@ -1,6 +1,7 @@
 // Labelled production data: answers joined with their labels by label time (quality windows) and retraining selections.
 import type { Queryable } from './db.js';
 import type { RawRecord } from '../data/table.js';
+import { PREDICTION_INPUT } from './predictions.js';
 
 const TS = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -19,8 +20,7 @@ export interface LabelledAnswer {
  */
 export async function answersLabelledSince(db: Queryable, modelName: string, labelsAfter: string | null): Promise<{ rows: LabelledAnswer[]; labelsTo: string | null }> {
   const res = await db.query<LabelledAnswer & { at: string }>(
-    `SELECT p.variant, p.model_version AS version, f.label, p.output->>'label' AS predicted,
-            CASE WHEN jsonb_typeof(p.output->'value') = 'number' THEN (p.output->>'value')::float8 END AS "predictedValue",
+    `SELECT p.variant, p.model_version AS version, f.label, p.label AS predicted, p.value AS "predictedValue",
             ${TS('f.created_at')} AS at
        FROM feedback f JOIN predictions p ON p.request_id = f.request_id
       WHERE p.model_name = $1 AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)`,
@@ -50,8 +50,9 @@ export interface LabelledRow {
 export async function selectLabelled(db: Queryable, modelName: string, s: LabelledSelection, withInput: boolean): Promise<LabelledRow[]> {
   const res = await db.query<LabelledRow>(
     `SELECT * FROM (
-       SELECT p.id, f.label, ${withInput ? 'p.input' : "'{}'::jsonb AS input"}
+       SELECT p.id, f.label, ${withInput ? `${PREDICTION_INPUT} AS input` : "'{}'::jsonb AS input"}
          FROM predictions p JOIN feedback f ON f.request_id = p.request_id
+         JOIN prediction_layouts l ON l.model_name = p.model_name AND l.model_version = p.model_version
         WHERE p.model_name = $1 AND p.variant <> 'shadow' AND p.id > $2 AND p.id <= $3
           AND ($4::timestamptz IS NULL OR f.created_at <= $4::timestamptz)
         ORDER BY p.id DESC ${s.maxRows === null ? '' : 'LIMIT $5'}) newest ORDER BY id`,

@@ -1,44 +1,90 @@
-// The prediction log and feedback: multi-row inserts, windows of logged requests, labelled rows for retraining.
-import type { Queryable } from './db.js';
+// The prediction log and feedback: batches written with COPY (once per batch id), windows of logged requests, labels.
+import { finished } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Db, Queryable } from './db.js';
 import type { RawRecord } from '../data/table.js';
 import { numericLabel } from '../data/labels.js';
+import { COPY_COLUMNS, copyLine, type LogLayout, type PredictionBatch } from './predictionRows.js';
+import { ensurePartitions, utcDay } from './predictionPartitions.js';
 
-/** What a model answered: a classifier's label and class probabilities, or a regressor's value. */
-export type LoggedOutput = { label: string; probabilities: Record<string, number> } | { value: number };
+export type { LogLayout, PredictionBatch, PredictionLogEntry } from './predictionRows.js';
 
-export interface PredictionLogEntry {
-  /** Names this logged answer (a UUID the replica makes): a retried write stores it once. */
-  logId: string;
-  requestId: string;
-  modelName: string;
-  modelVersion: number;
-  variant: 'champion' | 'challenger' | 'shadow';
-  input: RawRecord;
-  output: LoggedOutput;
-  latencyMs: number;
+/** What the writer has made sure of already in this process: layouts written, day partitions made. */
+const knownLayouts = new Set<string>();
+const knownDays = new Set<string>();
+
+async function ensureLayouts(db: Queryable, batch: PredictionBatch): Promise<void> {
+  const fresh = new Map<string, { name: string; version: number; layout: LogLayout }>();
+  for (const e of batch.entries) {
+    const key = `${e.modelName}@${e.modelVersion}`;
+    if (!knownLayouts.has(key) && !fresh.has(key)) fresh.set(key, { name: e.modelName, version: e.modelVersion, layout: e.layout });
+  }
+  for (const [key, { name, version, layout }] of fresh) {
+    // Rows logged before typed columns left an empty layout (their inputs are in `extra`): the first real one replaces it.
+    await db.query(
+      `INSERT INTO prediction_layouts (model_name, model_version, numeric, categorical, classes) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (model_name, model_version) DO UPDATE SET numeric = EXCLUDED.numeric, categorical = EXCLUDED.categorical
+        WHERE prediction_layouts.numeric = '{}' AND prediction_layouts.categorical = '{}'`,
+      [name, version, layout.numeric, layout.categorical, layout.classes],
+    );
+    knownLayouts.add(key);
+  }
 }
 
-/** Writes a batch of predictions in one statement (no per-row round trips); an entry already written is not written again. */
-export async function insertPredictions(db: Queryable, entries: PredictionLogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db.query(
-    `INSERT INTO predictions (request_id, model_name, model_version, variant, input, output, latency_ms, log_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $7::real[], $8::uuid[])
-     ON CONFLICT (log_id) DO NOTHING`,
-    [
-      entries.map((e) => e.requestId),
-      entries.map((e) => e.modelName),
-      entries.map((e) => e.modelVersion),
-      entries.map((e) => e.variant),
-      entries.map((e) => JSON.stringify(e.input)),
-      entries.map((e) => JSON.stringify(e.output)),
-      entries.map((e) => e.latencyMs),
-      entries.map((e) => e.logId),
-    ],
-  );
+/**
+ * Writes a batch with one COPY in one transaction, recording its id: a batch already written (a retry after an unclear
+ * failure, a spill replayed twice) is skipped, so every entry is stored exactly once. Returns false when skipped.
+ */
+export async function writePredictionBatch(db: Pick<Db, 'connect'>, batch: PredictionBatch): Promise<boolean> {
+  if (batch.entries.length === 0) return true;
+  try {
+    return await writeOnce(db, batch);
+  } catch (err) {
+    // A day partition dropped behind our back (retention) is made again, once.
+    if ((err as { code?: string }).code !== '23514') throw err;
+    knownDays.clear();
+    return writeOnce(db, batch);
+  }
+}
+
+async function writeOnce(db: Pick<Db, 'connect'>, batch: PredictionBatch): Promise<boolean> {
+  const client = await db.connect();
+  let broken: Error | undefined;
+  try {
+    const days = new Set(batch.entries.map((e) => utcDay(e.at)).filter((d) => !knownDays.has(d)));
+    await ensurePartitions(client, days);
+    for (const d of days) knownDays.add(d);
+    await ensureLayouts(client, batch);
+    await client.query('BEGIN');
+    const fresh = await client.query('INSERT INTO prediction_batches (batch_id, rows) VALUES ($1, $2) ON CONFLICT (batch_id) DO NOTHING', [
+      batch.batchId,
+      batch.entries.length,
+    ]);
+    if (fresh.rowCount === 0) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    const stream = client.query(copyFrom(`COPY predictions (${COPY_COLUMNS}) FROM STDIN`));
+    let text = '';
+    for (const e of batch.entries) text += copyLine(e);
+    stream.end(text);
+    await finished(stream);
+    await client.query('COMMIT');
+    return true;
+  } catch (err) {
+    broken = err as Error;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    // A connection that failed mid-COPY is not reused.
+    client.release(broken);
+  }
 }
 
 export { numericLabel };
+
+/** SQL for a logged answer's input as one JSON object (needs `predictions p` joined with `prediction_layouts l`). */
+export const PREDICTION_INPUT = 'mlcycle_prediction_input(l.numeric, p.num, l.categorical, p.cat, p.extra)';
 
 export interface FeedbackEntry {
   requestId: string;
@@ -66,7 +112,7 @@ export interface FeedbackResult {
 export async function insertFeedback(db: Queryable, entries: FeedbackEntry[]): Promise<FeedbackResult> {
   const ids = entries.map((e) => e.requestId);
   const logged = await db.query<{ request_id: string; regression: boolean }>(
-    `SELECT request_id, (output ? 'value') AS regression FROM predictions WHERE request_id = ANY($1::text[])`,
+    `SELECT request_id, (label IS NULL) AS regression FROM predictions WHERE request_id = ANY($1::text[])`,
     [ids],
   );
   const regression = new Map(logged.rows.map((r) => [r.request_id, r.regression]));
@@ -108,9 +154,8 @@ export interface LoggedRequest {
 /** Logged answers of a model with fromId < id ≤ toId, oldest first, with their labels when known (shadow answers left out). */
 export async function loggedRequests(db: Queryable, modelName: string, fromId: number, toId: number): Promise<LoggedRequest[]> {
   const res = await db.query<LoggedRequest>(
-    `SELECT p.id, p.input, f.label, p.output->>'label' AS predicted,
-            CASE WHEN jsonb_typeof(p.output->'value') = 'number' THEN (p.output->>'value')::float8 END AS "predictedValue"
-       FROM predictions p LEFT JOIN feedback f ON f.request_id = p.request_id
+    `SELECT p.id, ${PREDICTION_INPUT} AS input, f.label, p.label AS predicted, p.value AS "predictedValue"
+       FROM predictions p JOIN prediction_layouts l USING (model_name, model_version) LEFT JOIN feedback f ON f.request_id = p.request_id
       WHERE p.model_name = $1 AND p.id > $2 AND p.id <= $3 AND p.variant <> 'shadow' ORDER BY p.id`,
     [modelName, fromId, toId],
   );

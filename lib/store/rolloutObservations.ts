@@ -11,11 +11,11 @@ export interface ObservedVersions {
 
 const NUMERIC = `'^[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$'`;
 
-/** Per-row value of the metric for a logged answer (`output`, a jsonb expression) and its label `label` (NULL when no number). */
-function valueSql(metric: RolloutMetric, output: string, label: string): string {
-  if (metric === 'accuracy') return `CASE WHEN ${output}->>'label' = ${label} THEN 1.0 ELSE 0.0 END`;
-  const error = `((${output}->>'value')::float8 - ${label}::float8)`;
-  const guarded = (e: string): string => `CASE WHEN ${label} ~ ${NUMERIC} AND jsonb_typeof(${output}->'value') = 'number' THEN ${e} END`;
+/** Per-row value of the metric for a logged answer (its `<a>label` / `<a>value` columns) and its label `label` (NULL when no number). */
+function valueSql(metric: RolloutMetric, answer: string, label: string): string {
+  if (metric === 'accuracy') return `CASE WHEN ${answer}label = ${label} THEN 1.0 ELSE 0.0 END`;
+  const error = `(${answer}value - ${label}::float8)`;
+  const guarded = (e: string): string => `CASE WHEN ${label} ~ ${NUMERIC} AND ${answer}value IS NOT NULL THEN ${e} END`;
   return guarded(metric === 'squaredError' ? `power(${error}, 2)` : `abs(${error})`);
 }
 
@@ -66,16 +66,16 @@ export async function observePairs(
 ): Promise<{ differences: Moments; pairs: number; disagree: number }> {
   const res = await db.query<{ n: number; mean: number | null; m2: number | null; pairs: number; disagree: number }>(
     `WITH pairs AS (
-       SELECT s.output AS so, c.output AS co, f.label FROM predictions s
+       SELECT s.label AS slabel, s.value AS svalue, c.label AS clabel, c.value AS cvalue, f.label FROM predictions s
          JOIN predictions c ON c.request_id = s.request_id AND c.variant = 'champion' AND c.model_name = s.model_name AND c.model_version = $3
          LEFT JOIN feedback f ON f.request_id = s.request_id
         WHERE s.model_name = $1 AND s.variant = 'shadow' AND s.model_version = $4 AND s.created_at >= $2::timestamptz),
      labelled AS (
-       SELECT (${valueSql(metric, 'so', 'label')}) - (${valueSql(metric, 'co', 'label')}) AS d FROM pairs WHERE label IS NOT NULL)
+       SELECT (${valueSql(metric, 's', 'label')}) - (${valueSql(metric, 'c', 'label')}) AS d FROM pairs WHERE label IS NOT NULL)
      SELECT (SELECT COUNT(d)::int FROM labelled) AS n, (SELECT AVG(d) FROM labelled) AS mean,
             (SELECT VAR_POP(d) * COUNT(d) FROM labelled) AS m2, (SELECT COUNT(*)::int FROM pairs) AS pairs,
-            (SELECT COUNT(*)::int FROM pairs WHERE CASE WHEN so ? 'label' THEN so->>'label' IS DISTINCT FROM co->>'label'
-                ELSE abs((so->>'value')::float8 - (co->>'value')::float8) > $5 END) AS disagree`,
+            (SELECT COUNT(*)::int FROM pairs WHERE CASE WHEN slabel IS NOT NULL THEN slabel IS DISTINCT FROM clabel
+                ELSE abs(svalue - cvalue) > $5 END) AS disagree`,
     [v.modelName, since, v.championVersion, v.challengerVersion, tolerance],
   );
   const r = res.rows[0];
@@ -91,7 +91,7 @@ export interface SplitOutcomes {
 export async function observeSplit(db: Queryable, v: ObservedVersions, metric: RolloutMetric, since: string): Promise<SplitOutcomes> {
   const res = await db.query<{ variant: string; n: number; mean: number | null; m2: number | null }>(
     `SELECT p.variant, COUNT(x)::int AS n, AVG(x) AS mean, VAR_POP(x) * COUNT(x) AS m2 FROM (
-       SELECT p.variant, ${valueSql(metric, 'p.output', 'f.label')} AS x FROM predictions p JOIN feedback f ON f.request_id = p.request_id
+       SELECT p.variant, ${valueSql(metric, 'p.', 'f.label')} AS x FROM predictions p JOIN feedback f ON f.request_id = p.request_id
         WHERE p.model_name = $1 AND p.created_at >= $2::timestamptz
           AND ((p.variant = 'champion' AND p.model_version = $3) OR (p.variant = 'challenger' AND p.model_version = $4))) p
      GROUP BY p.variant`,
@@ -112,7 +112,7 @@ export async function recentAnswers(
 ): Promise<{ champion: string[]; challenger: string[] }> {
   const read = async (variantSql: string, version: number): Promise<string[]> => {
     const res = await db.query<{ a: string | null }>(
-      `SELECT COALESCE(output->>'label', output->>'value') AS a FROM predictions
+      `SELECT COALESCE(label, value::text) AS a FROM predictions
         WHERE model_name = $1 AND ${variantSql} AND model_version = $2 AND created_at >= $3::timestamptz ORDER BY id DESC LIMIT $4`,
       [v.modelName, version, since, limit],
     );

@@ -74,9 +74,16 @@ test('seattle-weather goes through its whole life: champion, drift, one retrain,
   const byVariant = Object.fromEntries(logged.rows.map((r) => [r.variant, r.n]));
   assert.equal((byVariant.champion ?? 0) + (byVariant.challenger ?? 0), answered);
   assert.ok((byVariant.shadow ?? 0) > 100, 'shadow answers logged');
-  const report = await stack.artifacts.getJson<{ drift: { feature: string; psi: number; ks?: { pValue: number } }[] }>(breach.window.reportUri ?? '');
-  assert.deepEqual(report.drift.map((d) => d.feature).sort(), ['precipitation', 'temp_max', 'temp_min', 'wind']);
-  for (const d of report.drift) assert.ok(Number.isFinite(d.psi) && d.ks !== undefined);
+  type Column = { feature: string; method: string; drifted: boolean; psi: number; jensenShannon: number; wasserstein: number | null; ks: { pValue: number } | null };
+  const report = await stack.artifacts.getJson<{ driftSuite: { features: Column[]; extra: Column[] } }>(breach.window.reportUri ?? '');
+  const columns = report.driftSuite.features;
+  assert.deepEqual(columns.map((d) => d.feature).sort(), ['precipitation', 'temp_max', 'temp_min', 'wind']);
+  // Every test's value is kept for every feature, whichever judged it; precipitation in inches drifted.
+  for (const d of columns) assert.ok(Number.isFinite(d.psi) && Number.isFinite(d.jensenShannon) && Number.isFinite(d.wasserstein) && d.ks !== null, d.feature);
+  assert.ok(columns.find((d) => d.feature === 'precipitation')?.drifted, 'precipitation drifted');
+  assert.deepEqual(report.driftSuite.extra.map((d) => d.feature), ['__prediction'], 'the answers are compared too (prediction drift)');
+  const stored = await stack.db.query<{ n: number }>("SELECT COUNT(DISTINCT feature)::int AS n FROM drift_values WHERE model_name = 'seattle-weather'");
+  assert.equal(stored.rows[0].n, 5, 'every window stores every feature\'s drift value');
   const html = await readFile(breach.window.reportHtml ?? '', 'utf8');
   assert.match(html, /Breach/);
   for (const feature of ['precipitation', 'temp_max', 'temp_min', 'wind']) assert.match(html, new RegExp(`aria-label="histogram of ${feature}"`));

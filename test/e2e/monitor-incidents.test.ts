@@ -129,12 +129,12 @@ test('a window that cannot be judged is stored with its reason and the next wind
   const bad = await monitor();
   assert.equal(bad.window.evaluated, false);
   assert.equal(bad.window.notJudged?.code, 'unjudgeable');
-  assert.match(bad.window.notJudged?.reason ?? '', /feature "wind" has no values in the window's 150 requests/);
-  assert.match(bad.details, /not judged: feature "wind"/);
+  assert.match(bad.window.notJudged?.reason ?? '', /column "wind" has no values in the window's 150 rows/);
+  assert.match(bad.details, /not judged: column "wind"/);
   const stored = await findMonitorReport(stack.db, bad.workflowId);
   assert.deepEqual([stored?.judged, stored?.rows], [false, 150]);
   assert.match(await readFile(bad.window.reportHtml ?? '', 'utf8'), /Not judged/);
-  assert.match(formatStatus(await collectStatus(stack.client, stack.db)), /incidents \(\d+, \d+\] 150 rows: NOT JUDGED — feature "wind" has no values/);
+  assert.match(formatStatus(await collectStatus(stack.client, stack.db)), /incidents \(\d+, \d+\] 150 rows: NOT JUDGED — column "wind" has no values/);
 
   await score(earlier);
   const next = await monitor();

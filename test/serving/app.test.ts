@@ -165,14 +165,17 @@ test('feedback flushes the log first, stores known labels and lists unknown ids;
   assert.equal(res.statusCode, 200);
   assert.deepEqual(res.json(), { stored: 2, unknown: ['never-seen'] });
   const logged = await stack.db.query(
-    `SELECT p.request_id, p.model_version, p.variant, p.input, p.output, p.latency_ms, f.label
-       FROM predictions p LEFT JOIN feedback f USING (request_id) WHERE p.request_id LIKE 'p-%' ORDER BY p.request_id`,
+    `SELECT p.request_id, p.model_version, p.variant, mlcycle_prediction_input(l.numeric, p.num, l.categorical, p.cat, p.extra) AS input,
+            p.label AS predicted, p.prob, l.classes, p.latency_ms, f.label
+       FROM predictions p JOIN prediction_layouts l USING (model_name, model_version) LEFT JOIN feedback f USING (request_id) WHERE p.request_id LIKE 'p-%' ORDER BY p.request_id`,
   );
   assert.equal(logged.rows.length, 3);
   const [p1, p2] = logged.rows;
   assert.deepEqual(p1.input, { x1: 1, color: 'red', note: 'extra' });
-  assert.equal(p1.output.label, 'yes');
-  assert.deepEqual(Object.keys(p1.output.probabilities), TINY_CLASSES);
+  assert.equal(p1.predicted, 'yes');
+  assert.deepEqual(p1.classes, TINY_CLASSES);
+  assert.equal(p1.prob.length, TINY_CLASSES.length);
+  assert.ok(Math.abs(p1.prob.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-5, 'the logged probabilities sum to 1');
   assert.equal(p1.variant, 'champion');
   assert.equal(p1.model_version, 1);
   assert.ok(p1.latency_ms > 0);

@@ -1,10 +1,10 @@
-// Tests for the prediction log against a real Postgres: batches, timed flushes, backpressure without loss, retries.
+// Tests for the prediction log against a real Postgres: typed columns by COPY, batches written once, day partitions, retention, backpressure, retries.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Queryable } from '../../lib/store/db.js';
 import { randomUUID } from 'node:crypto';
-import { insertPredictions, type PredictionLogEntry } from '../../lib/store/predictions.js';
-import { PredictionLog } from '../../serving/predictionLog.js';
+import { writePredictionBatch, type PredictionBatch, type PredictionLogEntry } from '../../lib/store/predictions.js';
+import { dropExpiredPartitions } from '../../lib/store/predictionPartitions.js';
+import { PredictionLog, type BatchWriter } from '../../serving/predictionLog.js';
 import { startTestStack, waitFor, type TestStack } from './harness.js';
 
 let stack: TestStack;
@@ -15,15 +15,22 @@ after(() => stack?.stop());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function entries(prefix: string, n: number): PredictionLogEntry[] {
+const LAYOUT = { numeric: ['x1'], categorical: ['color'], classes: ['no', 'yes'] };
+
+function entries(prefix: string, n: number, at = Date.now()): PredictionLogEntry[] {
   return Array.from({ length: n }, (_, i) => ({
-    logId: randomUUID(),
     requestId: `${prefix}-${i}`,
     modelName: 'm',
     modelVersion: 1,
     variant: 'champion' as const,
-    input: { x1: i, color: 'red' },
-    output: { label: 'yes', probabilities: { no: 0.25, yes: 0.75 } },
+    at,
+    layout: LAYOUT,
+    num: [i],
+    cat: ['red'],
+    extra: null,
+    label: 'yes',
+    prob: [0.25, 0.75],
+    value: null,
     latencyMs: 1.5,
   }));
 }
@@ -33,37 +40,38 @@ async function countLike(prefix: string): Promise<number> {
   return res.rows[0].n;
 }
 
-/** The real database, with a delay (and optional failures) before each statement; counts statements. */
-function wrapped(delayMs: number, failFirst = 0): Queryable & { statements: number } {
+/** The real writer, with a delay (and optional failures) before each batch; counts the batches written. */
+function wrapped(delayMs: number, failFirst = 0): BatchWriter & { batches: number } {
   let failures = failFirst;
-  const wrapper = {
-    statements: 0,
-    query: async (text: string, values?: unknown[]) => {
+  const writer = Object.assign(
+    async (batch: PredictionBatch) => {
       await sleep(delayMs);
       if (failures > 0) {
         failures--;
         throw new Error('connection refused (simulated)');
       }
-      wrapper.statements++;
-      return stack.db.query(text, values);
+      writer.batches++;
+      return writePredictionBatch(stack.db, batch);
     },
-  };
-  return wrapper as unknown as Queryable & { statements: number };
+    { batches: 0 },
+  );
+  return writer;
 }
+const direct: BatchWriter = (batch) => writePredictionBatch(stack.db, batch);
 
-test('flush() writes everything in statements of batchSize rows', async () => {
+test('flush() writes everything in batches of batchSize rows', async () => {
   const db = wrapped(0);
   const log = new PredictionLog(db, { batchSize: 500, intervalMs: 10_000 });
   await log.add(entries('batch', 1200));
   await log.flush();
   assert.equal(await countLike('batch'), 1200);
-  assert.equal(db.statements, 3);
+  assert.equal(db.batches, 3);
   assert.equal(log.pending, 0);
   await log.close();
 });
 
 test('a few entries are written by the timer without anyone flushing', async () => {
-  const log = new PredictionLog(stack.db, { intervalMs: 50 });
+  const log = new PredictionLog(direct, { intervalMs: 50 });
   await log.add(entries('timer', 3));
   assert.ok(await waitFor(async () => (await countLike('timer')) === 3, 2000));
   await log.close();
@@ -93,12 +101,48 @@ test('a failed write keeps the entries and retries them; close() writes what is 
   await assert.rejects(log.add(entries('late', 1)), /closed/);
 });
 
-test('a retried write stores each logged answer once; a request id sent again is a new answer, logged too', async () => {
-  const batch = entries('retried', 3);
-  await insertPredictions(stack.db, batch);
-  await insertPredictions(stack.db, batch); // the same entries again: a write retried after an unclear failure
+test('a batch written again under its id (a retry after an unclear failure) is stored once; a request id sent again is a new answer', async () => {
+  const batch = { batchId: randomUUID(), entries: entries('retried', 3) };
+  assert.equal(await writePredictionBatch(stack.db, batch), true);
+  assert.equal(await writePredictionBatch(stack.db, batch), false);
   assert.equal(await countLike('retried'), 3);
-  const again = entries('retried', 3); // the client sent the same request ids again: new answers
-  await insertPredictions(stack.db, again);
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: entries('retried', 3) }); // the same request ids: new answers
   assert.equal(await countLike('retried'), 6);
+});
+
+test('typed columns hold features, outputs and whatever else the client sent, and give the input back as JSON', async () => {
+  const odd = 'tab\there, "quoted", back\\slash, {brace}, new\nline';
+  const e: PredictionLogEntry = {
+    ...entries('typed', 1)[0],
+    num: [null],
+    cat: [odd],
+    extra: { note: 'kept', x2: 3.5 },
+  };
+  const r: PredictionLogEntry = { ...entries('typed-r', 1)[0], layout: { numeric: ['a', 'b'], categorical: [], classes: [] }, modelName: 'r', num: [1e-300, -2.5], cat: [], label: null, prob: null, value: 42.125 };
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: [e, r] });
+  const rows = await stack.db.query<{ request_id: string; input: Record<string, unknown>; label: string | null; prob: number[] | null; value: number | null }>(
+    `SELECT p.request_id, mlcycle_prediction_input(l.numeric, p.num, l.categorical, p.cat, p.extra) AS input, p.label, p.prob, p.value
+       FROM predictions p JOIN prediction_layouts l USING (model_name, model_version) WHERE p.request_id LIKE 'typed%' ORDER BY p.request_id`,
+  );
+  assert.deepEqual(rows.rows[0], { request_id: 'typed-0', input: { x1: null, color: odd, note: 'kept', x2: 3.5 }, label: 'yes', prob: [0.25, 0.75], value: null });
+  assert.deepEqual(rows.rows[1], { request_id: 'typed-r-0', input: { a: 1e-300, b: -2.5 }, label: null, prob: null, value: 42.125 });
+});
+
+test('rows go to their UTC day partition, made on demand; retention drops whole days past it', async () => {
+  const day = 86_400_000;
+  const old = Date.UTC(2020, 0, 15, 23, 59, 59);
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: [...entries('old', 2, old), ...entries('older', 1, old - 3 * day)] });
+  const parts = await stack.db.query<{ part: string; n: number }>(
+    `SELECT tableoid::regclass::text AS part, COUNT(*)::int AS n FROM predictions WHERE request_id LIKE 'old%' GROUP BY 1 ORDER BY 1`,
+  );
+  assert.deepEqual(parts.rows, [{ part: 'predictions_20200112', n: 1 }, { part: 'predictions_20200115', n: 2 }]);
+  const today = await countLike('retried');
+  const dropped = await dropExpiredPartitions(stack.db, 30);
+  assert.deepEqual(dropped.dropped, ['predictions_20200112', 'predictions_20200115']);
+  assert.equal(await countLike('old'), 0);
+  assert.equal(await countLike('retried'), today, 'rows within the retention are kept');
+  // A late write for a dropped day makes its partition again instead of failing.
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: entries('late-old', 1, old) });
+  assert.equal(await countLike('late-old'), 1);
+  await assert.rejects(dropExpiredPartitions(stack.db, 0), /positive number of days/);
 });

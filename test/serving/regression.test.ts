@@ -74,8 +74,8 @@ test('a regression model answers { requestId, value, variant, version } with the
   assert.equal(p.variant, 'champion');
   assert.equal(p.version, 1);
   await feedback([{ requestId: 'one-1', label: '9.5' }]); // flushes the log
-  const logged = await stack.db.query<{ output: unknown }>(`SELECT output FROM predictions WHERE request_id = 'one-1'`);
-  assert.deepEqual(logged.rows[0].output, { value: p.value });
+  const logged = await stack.db.query<{ value: number; label: string | null; prob: number[] | null }>(`SELECT value, label, prob FROM predictions WHERE request_id = 'one-1'`);
+  assert.deepEqual(logged.rows[0], { value: p.value, label: null, prob: null });
 });
 
 test('a batch of mixed rows (nulls, negatives, large values, extra columns) keeps order and values', async () => {
@@ -169,12 +169,12 @@ test('a regression challenger is served beside the champion: every id gets the v
     assert.ok(close(p.value, expected), `row ${i} (${p.variant}): ${p.value} vs ${expected}`);
   });
   await feedback([{ requestId: 'ab-0', label: '1' }]); // flushes the log
-  const logged = await stack.db.query<{ model_version: number; output: { value?: number } }>(
-    `SELECT model_version, output FROM predictions WHERE request_id LIKE 'ab-%'`,
+  const logged = await stack.db.query<{ model_version: number; value: number | null }>(
+    `SELECT model_version, value FROM predictions WHERE request_id LIKE 'ab-%'`,
   );
   assert.equal(logged.rows.length, 200);
   assert.deepEqual(new Set(logged.rows.map((r) => r.model_version)), new Set([1, 2]));
-  for (const row of logged.rows) assert.equal(typeof row.output.value, 'number');
+  for (const row of logged.rows) assert.equal(typeof row.value, 'number');
 });
 
 test('a model whose card says regression but that has no "prediction" output is refused at load, saying why', async () => {

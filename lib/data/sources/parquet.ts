@@ -116,9 +116,9 @@ async function findBadColumn(file: AsyncBuffer, metadata: FileMetaData, plans: P
   return undefined;
 }
 
-async function readGroup(file: AsyncBuffer, metadata: FileMetaData, plans: Plan[], g: number, start: number, sourceName: string): Promise<Table> {
-  const rows = Number(metadata.row_groups[g].num_rows);
-  const end = start + rows;
+/** Rows start..end as a table; `where` names them in messages (" at row group 2 of 5"). */
+async function readRows(file: AsyncBuffer, metadata: FileMetaData, plans: Plan[], start: number, end: number, where: string, sourceName: string): Promise<Table> {
+  const rows = end - start;
   const outs = plans.map((p) => (p.kind === 'categorical' ? new Array<string | null>(rows).fill(null) : new Float64Array(rows).fill(NaN)));
   const filled = new Float64Array(plans.length);
   const index = new Map(plans.map((p, i) => [p.name, i]));
@@ -149,12 +149,11 @@ async function readGroup(file: AsyncBuffer, metadata: FileMetaData, plans: Plan[
     });
   } catch (err) {
     const culprit = await findBadColumn(file, metadata, plans, start, end);
-    const where = ` at row group ${g + 1} of ${metadata.row_groups.length}${culprit ? `, column "${culprit}"` : ''}`;
-    throw unreadable(sourceName, err, where);
+    throw unreadable(sourceName, err, `${where}${culprit ? `, column "${culprit}"` : ''}`);
   }
   if (failure) throw failure;
   plans.forEach((p, c) => {
-    if (filled[c] !== rows) throw unreadable(sourceName, `column "${p.name}" gave ${filled[c]} of ${rows} values`, ` at row group ${g + 1}`);
+    if (filled[c] !== rows) throw unreadable(sourceName, `column "${p.name}" gave ${filled[c]} of ${rows} values`, where);
   });
   const columns = plans.map((p, c) => ({ name: p.name, kind: p.kind, values: outs[c] }) as Column);
   return { rows, columns };
@@ -172,8 +171,18 @@ async function readFooter(file: AsyncBuffer): Promise<{ metadata: FileMetaData; 
   return { metadata: parquetMetadata(buffer, { parsers: PARSERS }), footer: new Uint8Array(buffer) };
 }
 
-/** Reads a Parquet file (a path or an AsyncBuffer) one row group at a time; with a checkpoint, resumes after the last stored group. */
-export async function readParquet(source: string | AsyncBuffer, sourceName: string, options: ParquetReadOptions = {}): Promise<Table> {
+/** An open Parquet file: its metadata, the table kind of every column, its rows, and a fingerprint of its content. */
+export interface OpenParquet {
+  file: AsyncBuffer;
+  metadata: FileMetaData;
+  plans: Plan[];
+  total: number;
+  /** The footer (schema, row-group offsets, sizes, statistics) identifies the content: a rewritten file differs. */
+  fingerprint: string;
+}
+
+/** Reads the footer and plans the columns; a file with no rows, nested columns or no table kind is a DataError. */
+export async function openParquet(source: string | AsyncBuffer, sourceName: string): Promise<OpenParquet> {
   const file = typeof source === 'string' ? await asyncBufferFromFile(source) : source;
   let metadata: FileMetaData;
   let footer: Uint8Array;
@@ -192,7 +201,6 @@ export async function readParquet(source: string | AsyncBuffer, sourceName: stri
     }
     return planColumn(child.element, sourceName);
   });
-  const groups = metadata.row_groups;
   const total = Number(metadata.num_rows);
   if (plans.length === 0 || total === 0) {
     throw new DataError(`${sourceName}: the Parquet file holds no rows (columns: ${plans.map((p) => p.name).join(', ') || 'none'})`, {
@@ -200,15 +208,26 @@ export async function readParquet(source: string | AsyncBuffer, sourceName: stri
       problem: 'no rows',
     });
   }
-  // The footer (schema, row-group offsets, sizes, statistics) identifies the content: a rewritten file starts over.
   const fingerprint = `parquet:${file.byteLength}:${total}:${createHash('sha256').update(footer).digest('hex')}`;
+  return { file, metadata, plans, total, fingerprint };
+}
+
+/** Rows start..end of an open file (any range: row groups are read as far as they overlap it). */
+export function readParquetRows(open: OpenParquet, start: number, end: number, sourceName: string): Promise<Table> {
+  return readRows(open.file, open.metadata, open.plans, start, end, ` at rows ${start + 1}-${end}`, sourceName);
+}
+
+/** Reads a Parquet file (a path or an AsyncBuffer) one row group at a time; with a checkpoint, resumes after the last stored group. */
+export async function readParquet(source: string | AsyncBuffer, sourceName: string, options: ParquetReadOptions = {}): Promise<Table> {
+  const { file, metadata, plans, total, fingerprint } = await openParquet(source, sourceName);
+  const groups = metadata.row_groups;
   const recorder = new ChunkRecorder(options.checkpoint, fingerprint, sourceName);
   const first = await recorder.resume();
   let start = 0;
   for (let g = 0; g < first; g++) start += Number(groups[g].num_rows);
   let bytes = 0;
   for (let g = first; g < groups.length; g++) {
-    const part = await readGroup(file, metadata, plans, g, start, sourceName);
+    const part = await readRows(file, metadata, plans, start, start + Number(groups[g].num_rows), ` at row group ${g + 1} of ${groups.length}`, sourceName);
     start += part.rows;
     bytes += Number(groups[g].total_compressed_size ?? 0);
     await recorder.add(part, g + 1);

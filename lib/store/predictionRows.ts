@@ -1,0 +1,113 @@
+// A logged prediction as typed columns (features in a layout's order, label/probabilities or value) and its COPY text line.
+
+/** The order in which a version's features and classes are logged: from its signature, fixed for the version. */
+export interface LogLayout {
+  numeric: readonly string[];
+  categorical: readonly string[];
+  /** The classifier's classes in probability order; empty for a regressor. */
+  classes: readonly string[];
+}
+
+export type LoggedVariant = 'champion' | 'challenger' | 'shadow';
+
+export interface PredictionLogEntry {
+  requestId: string;
+  modelName: string;
+  modelVersion: number;
+  variant: LoggedVariant;
+  /** When the answer was logged (ms since the epoch): the row's time and day partition, kept across retries. */
+  at: number;
+  layout: LogLayout;
+  /** The layout's numeric features (null: missing). */
+  num: (number | null)[];
+  cat: (string | null)[];
+  /** Fields the client sent besides the layout's features; null when none. */
+  extra: Record<string, unknown> | null;
+  /** A classifier's label and probabilities (in layout.classes order); null for a regressor. */
+  label: string | null;
+  prob: number[] | null;
+  /** A regressor's value; null for a classifier. */
+  value: number | null;
+  latencyMs: number;
+}
+
+/** Entries written together under one id: the unit of a write, of a retry and of the spill. */
+export interface PredictionBatch {
+  batchId: string;
+  entries: PredictionLogEntry[];
+}
+
+/** The layout's features of a request record, and whatever else it carries (a field of another kind included). */
+export function typedInput(layout: LogLayout, input: Record<string, unknown>): Pick<PredictionLogEntry, 'num' | 'cat' | 'extra'> {
+  let kept = 0;
+  const num = layout.numeric.map((name) => {
+    const v = input[name];
+    if (v === null || (typeof v === 'number' && Number.isFinite(v))) kept++;
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  });
+  const cat = layout.categorical.map((name) => {
+    const v = input[name];
+    if (v === null || typeof v === 'string') kept++;
+    return typeof v === 'string' ? v : null;
+  });
+  let keys = 0;
+  for (const key in input) if (Object.hasOwn(input, key)) keys++;
+  if (keys === kept) return { num, cat, extra: null };
+  const extra: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(input)) {
+    const i = layout.numeric.indexOf(key);
+    if (i >= 0 && (v === null || num[i] !== null)) continue;
+    const j = layout.categorical.indexOf(key);
+    if (j >= 0 && (v === null || cat[j] !== null)) continue;
+    extra[key] = v;
+  }
+  return { num, cat, extra };
+}
+
+/** COPY text format: backslash, tab, newline and carriage return escaped. */
+function field(text: string): string {
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
+}
+
+function numberArray(values: readonly (number | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += v === null || Number.isNaN(v) ? 'NULL' : String(v);
+  }
+  return out + '}';
+}
+
+function textArray(values: readonly (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += v === null ? 'NULL' : `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  }
+  return out + '}';
+}
+
+const NULL = '\\N';
+
+/** The COPY columns, in the order copyLine writes them. */
+export const COPY_COLUMNS = 'created_at, request_id, model_name, model_version, variant, num, cat, extra, label, prob, value, latency_ms';
+
+/** One row of COPY text input (with its newline) for an entry. */
+export function copyLine(e: PredictionLogEntry): string {
+  return [
+    new Date(e.at).toISOString(),
+    field(e.requestId),
+    field(e.modelName),
+    String(e.modelVersion),
+    e.variant,
+    e.num.length > 0 ? numberArray(e.num) : NULL,
+    e.cat.length > 0 ? field(textArray(e.cat)) : NULL,
+    e.extra ? field(JSON.stringify(e.extra)) : NULL,
+    e.label === null ? NULL : field(e.label),
+    e.prob ? numberArray(e.prob) : NULL,
+    e.value === null || !Number.isFinite(e.value) ? NULL : String(e.value),
+    String(e.latencyMs),
+  ].join('\t') + '\n';
+}

@@ -1,0 +1,22 @@
+// The prediction log's retention: at start and every hour, day partitions older than the retention are dropped.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Queryable } from '../lib/store/db.js';
+import { dropExpiredPartitions } from '../lib/store/predictionPartitions.js';
+
+const HOUR_MS = 3_600_000;
+
+/** Starts the hourly round (null days: nothing is ever dropped); returns its stop. A failed round is logged and tried next hour. */
+export function startRetention(db: Queryable, days: number | null, log: FastifyBaseLogger): () => void {
+  if (days === null) return () => undefined;
+  const round = (): void => {
+    dropExpiredPartitions(db, days)
+      .then(({ dropped, batches }) => {
+        if (dropped.length > 0) log.info({ dropped, batches, retentionDays: days }, 'dropped prediction log partitions past the retention');
+      })
+      .catch((err: unknown) => log.error({ err, retentionDays: days }, 'dropping expired prediction log partitions failed; will try again in an hour'));
+  };
+  round();
+  const timer = setInterval(round, HOUR_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
