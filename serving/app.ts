@@ -32,6 +32,8 @@ export interface ServingDeps {
   loggerInstance?: FastifyBaseLogger;
   scoring?: ScoringPoolOptions;
   predictionLog?: PredictionLogOptions;
+  /** How often drift aggregates are written (ms); default 10 s. */
+  aggregateFlushMs?: number;
   /** Days of logged predictions kept; null → forever; absent → 90. */
   predictionRetentionDays?: number | null;
   /** Bearer tokens with roles; null or absent → no check (the stack allows that only on a loopback host). */
@@ -108,7 +110,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
     ...deps.predictionLog,
     onError: deps.predictionLog?.onError ?? ((err) => app.log.error({ err }, 'writing the prediction log failed; will retry')),
   });
-  const aggregates = new WindowAggregates(deps.db, { onError: (err) => app.log.error({ err }, 'writing the drift aggregates failed; kept for the next flush') });
+  const aggregates = new WindowAggregates(deps.db, { flushMs: deps.aggregateFlushMs, onError: (err) => app.log.error({ err }, 'writing the drift aggregates failed; kept for the next flush') });
   let registry: ModelRegistry;
   try {
     await log.open();

@@ -126,7 +126,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (o.serve !== false) {
       // Requests, swaps, and every failure (a prediction-log write that Postgres refused, a challenger that failed to score).
       const serving = await buildServingApp({
-        db, artifacts, loggerInstance: openLog(env.stateDir, 'serving'), tokens: env.tokens, predictionRetentionDays: env.predictionRetentionDays,
+        db, artifacts, loggerInstance: openLog(env.stateDir, 'serving'), tokens: env.tokens, predictionRetentionDays: env.predictionRetentionDays, aggregateFlushMs: env.aggregateFlushMs,
         // While PostgreSQL is away, predictions spill here and are replayed when it is back.
         predictionLog: { spillPath: join(env.stateDir, 'spill', 'prediction-batches.jsonl') },
       });

@@ -51,6 +51,7 @@ export async function startTestStack(o: { worker?: boolean } = {}): Promise<Test
     tokens: null,
     // The examples, and the temporary folders tests write pipelines to.
     dataRoots: [join(PROJECT_ROOT, 'examples'), tmpdir()],
+    aggregateFlushMs: 500,
   };
   // A port taken by someone else between our check and the server's bind: try once more on other ports.
   const stack = await startStack({ env, worker: o.worker, extendApp: registerStartApi }).catch(async (err: unknown) => {

@@ -26,6 +26,8 @@ export interface MlcycleEnv {
   dataRoots: string[];
   /** Days of logged predictions kept (whole UTC days); null → kept forever. Absent → 90. */
   predictionRetentionDays?: number | null;
+  /** How often a replica writes its drift aggregates (ms); absent → 10 s. Tests use less. */
+  aggregateFlushMs?: number;
 }
 
 /** MLCYCLE_PREDICTION_RETENTION_DAYS: a positive number of days (default 90), or "forever". */
