@@ -2,7 +2,7 @@
 import type { DriftSuiteResult } from '../lib/stats/driftSuite.js';
 import { driftPolicyOf } from '../lib/config/drift.js';
 import { lastAggregateId, recentDriftValues, saveDriftValues, type TrendPoint } from '../lib/store/windowAggregates.js';
-import { measureWindowDrift } from './monitorDrift.js';
+import { labelDrift, measureWindowDrift } from './monitorDrift.js';
 import { DataError } from '../lib/data/errors.js';
 import { renderMonitorHtml, type DriftTrend, type MonitorReportView } from '../lib/report/monitorHtml.js';
 import { judgeQuality, qualityByVariant } from '../lib/stats/quality.js';
@@ -57,7 +57,8 @@ async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, cha
   const champion = await getModelVersion(deps.db, pipeline.name, championVersion);
   const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
   if (!champion || !dataset) throw failure('DependencyUnavailable', `champion ${pipeline.name}@${championVersion} or its training data is missing`);
-  const drift = await measureWindowDrift(deps, pipeline, championVersion, dataset, w, driftPolicyOf(pipeline.monitor));
+  const policy = driftPolicyOf(pipeline.monitor);
+  const drift = await measureWindowDrift(deps, pipeline, championVersion, dataset, w, policy);
   const verdict = { breached: false, reasons: driftReasons(drift.suite) };
   verdict.breached = verdict.reasons.length > 0;
   const task = champion.card.signature.task ?? 'classification';
@@ -71,8 +72,12 @@ async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, cha
     verdict.reasons.push(...reasons);
   }
   const variants = qualityByVariant(task, labelled.rows, { seed: w.to });
-  const labels = { after: labelsAfter, to: labelled.labelsTo, rule: LABEL_WINDOWS };
-  return { referenceDataset: dataset.id, drift, quality, variants, labels, verdict };
+  // Label drift, reported beside prediction drift (not a breach by itself): shadow rows repeat a request, left out.
+  const labels = labelled.rows.filter((r) => r.variant !== 'shadow').map((r) => (task === 'regression' ? Number(r.label) : r.label));
+  const labelShift = labelDrift(drift.profile, labels, policy);
+  if (labelShift) drift.suite.extra.push(labelShift);
+  const labelWindow = { after: labelsAfter, to: labelled.labelsTo, rule: LABEL_WINDOWS };
+  return { referenceDataset: dataset.id, drift, quality, variants, labels: labelWindow, verdict };
 }
 
 export function createMonitorActivities(deps: ActivityDeps) {

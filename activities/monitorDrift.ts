@@ -1,7 +1,7 @@
 // A monitor window's drift: from the replicas' aggregates when they cover the window, else exactly on its newest rows.
 import { buildDriftProfile, type DriftProfile, type NumericDriftColumn, type CategoricalDriftColumn } from '../lib/stats/driftProfile.js';
-import { driftExact, driftFromAggregates, type DriftSuitePolicy, type DriftSuiteResult } from '../lib/stats/driftSuite.js';
-import { mergeAggregates, type WindowAggregate } from '../lib/stats/windowAggregate.js';
+import { driftExact, driftFromAggregates, type ColumnDriftResult, type DriftSuitePolicy, type DriftSuiteResult } from '../lib/stats/driftSuite.js';
+import { AggregateBuilder, mergeAggregates, type WindowAggregate } from '../lib/stats/windowAggregate.js';
 import { groupCounts } from '../lib/stats/driftCells.js';
 import { histogramPair, type HistogramPair } from '../lib/stats/histogram.js';
 import { tableFromObjects } from '../lib/data/typing.js';
@@ -20,6 +20,8 @@ export const EXACT_WINDOW_ROWS = 20_000;
 const AGGREGATE_COVERAGE = 0.9;
 
 export interface WindowDrift {
+  /** The champion's profile the window was compared with. */
+  profile: DriftProfile;
   suite: DriftSuiteResult;
   /** How the window was measured, in a sentence for the report. */
   basis: string;
@@ -86,14 +88,14 @@ export async function measureWindowDrift(
     if (whole && counted >= AGGREGATE_COVERAGE * w.rows) {
       const suite = driftFromAggregates(profile, whole, policy);
       const histograms = profile.columns.filter((c) => c.role === 'feature').map((c) => histogramFromCells(c, whole));
-      return { suite, histograms, basis: `from the replicas' aggregates: ${counted} answers on the champion's profile (${profile.bins} quantile bins per numeric feature)` };
+      return { profile, suite, histograms, basis: `from the replicas' aggregates: ${counted} answers on the champion's profile (${profile.bins} quantile bins per numeric feature)` };
     }
   }
   // Exact: the whole window when small, else its newest EXACT_WINDOW_ROWS rows (aggregates missing or partial).
   const from = w.rows > exactRows ? Math.max(w.from, w.to - exactRows * 2) : w.from;
   const requests = (await loggedRequests(deps.db, pipeline.name, from, w.to)).slice(-exactRows);
   const reference = await loadSnapshot(deps.artifacts, dataset.uri);
-  await profileOf(deps, pipeline, championVersion, dataset, reference);
+  const profile = await profileOf(deps, pipeline, championVersion, dataset, reference);
   const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
   // Each feature is read as the kind it has in the training data: a value that does not fit names its row.
   const kinds = Object.fromEntries(reference.columns.filter((c) => features.includes(c.name)).map((c) => [c.name, c.kind]));
@@ -105,5 +107,26 @@ export async function measureWindowDrift(
   const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
   const basis = requests.length < w.rows ? `exactly, on the window's newest ${requests.length} of ${w.rows} answers (aggregates did not cover it)` : `exactly, on all ${requests.length} answers`;
   if (requests.length === 0) throw new DataError(`the window ${w.from}..${w.to} has no answers to measure drift on`);
-  return { suite, histograms, basis };
+  return { profile, suite, histograms, basis };
+}
+
+/** The column label drift is reported under. */
+export const LABEL_COLUMN = '__label';
+
+/**
+ * Label drift: the labels that arrived for the window's quality vs the labels of the champion's training data (the
+ * profile's answer column), judged like any column; null without labels or without that column.
+ */
+export function labelDrift(profile: DriftProfile, labels: readonly (string | number)[], policy: DriftSuitePolicy): ColumnDriftResult | null {
+  const column = profile.columns.find((c) => c.name === PREDICTION_COLUMN);
+  if (!column || labels.length === 0) return null;
+  const single: DriftProfile = { ...profile, columns: [{ ...column, name: LABEL_COLUMN }] };
+  const builder = new AggregateBuilder(single);
+  for (const label of labels) builder.add({ [LABEL_COLUMN]: label });
+  try {
+    return driftFromAggregates(single, builder.snapshot(), policy).extra[0] ?? null;
+  } catch (err) {
+    if (err instanceof DataError) return null; // e.g. regression labels that are no numbers
+    throw err;
+  }
 }

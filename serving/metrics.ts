@@ -11,7 +11,8 @@ export interface MetricSources {
   queueDepth(): number;
 }
 
-type DriftRow = { model_name: string; version: number; breached: boolean; drift: { feature: string; psi?: number; ks?: { pValue?: number } }[] | null };
+type WindowRow = { model_name: string; version: number; breached: boolean; share: number | null };
+type DriftRow = { model_name: string; feature: string; method: string; value: number | null; threshold: number | null; drifted: boolean; psi: number | null; ks_pvalue: number | null };
 
 export class ServingMetrics {
   readonly registry = new Registry();
@@ -40,41 +41,53 @@ export class ServingMetrics {
     gauge('mlcycle_scoring_queue_depth', 'Scoring tasks waiting for a thread', sources.queueDepth);
     gauge('mlcycle_shadow_in_flight', 'Shadow copies being scored', sources.shadowInFlight);
     gauge('mlcycle_shadow_skipped', 'Shadow copies not scored because the bound was reached (since start)', sources.shadowSkipped);
-    // The last judged window per model, read once per scrape (the three gauges are collected at once).
-    let loading: { at: number; rows: Promise<DriftRow[]> } | null = null;
-    const lastWindows = (): Promise<DriftRow[]> => {
+    // The last judged window per model and its drift values, read once per scrape (the gauges are collected at once).
+    let loading: { at: number; rows: Promise<{ windows: WindowRow[]; drift: DriftRow[] }> } | null = null;
+    const lastWindows = (): Promise<{ windows: WindowRow[]; drift: DriftRow[] }> => {
       if (!loading || Date.now() - loading.at > 500) {
-        const rows = sources.db
-          .query<DriftRow>(`SELECT DISTINCT ON (model_name) model_name, model_version AS version, breached, report->'drift' AS drift
-                              FROM monitor_reports WHERE judged ORDER BY model_name, id DESC`)
-          .then((r) => r.rows);
+        const latest = `SELECT DISTINCT ON (model_name) model_name, model_version, breached, monitor_run_id, report FROM monitor_reports WHERE judged ORDER BY model_name, id DESC`;
+        const rows = Promise.all([
+          sources.db.query<WindowRow>(`SELECT model_name, model_version AS version, breached, (report->'driftSuite'->'datasetDrift'->>'share')::float8 AS share FROM (${latest}) l`),
+          sources.db.query<DriftRow>(
+            `SELECT v.model_name, v.feature, v.method, v.value, v.threshold, v.drifted, (v.tests->>'psi')::float8 AS psi, (v.tests->'ks'->>'pValue')::float8 AS ks_pvalue
+               FROM drift_values v JOIN (${latest}) l ON l.monitor_run_id = v.monitor_run_id`,
+          ),
+        ]).then(([w, d]) => ({ windows: w.rows, drift: d.rows }));
         loading = { at: Date.now(), rows };
       }
       return loading.rows;
     };
-    new Gauge({
-      name: 'mlcycle_monitor_breached', help: "1 when the model's last judged monitor window breached its policy", labelNames: ['model', 'version'], registers,
-      async collect() {
-        this.reset();
-        for (const r of await lastWindows()) this.set({ model: r.model_name, version: String(r.version) }, r.breached ? 1 : 0);
-      },
-    });
-    const driftGauge = (name: string, help: string, value: (d: NonNullable<DriftRow['drift']>[number]) => number | undefined): void => {
+    const windowGauge = (name: string, help: string, value: (r: WindowRow) => number | null): void => {
       new Gauge({
-        name, help, labelNames: ['model', 'feature'], registers,
+        name, help, labelNames: ['model', 'version'], registers,
         async collect() {
           this.reset();
-          for (const r of await lastWindows()) {
-            for (const d of r.drift ?? []) {
-              const v = value(d);
-              if (v !== undefined && Number.isFinite(v)) this.set({ model: r.model_name, feature: d.feature }, v);
-            }
+          for (const r of (await lastWindows()).windows) {
+            const v = value(r);
+            if (v !== null && Number.isFinite(v)) this.set({ model: r.model_name, version: String(r.version) }, v);
           }
         },
       });
     };
+    windowGauge('mlcycle_monitor_breached', "1 when the model's last judged monitor window breached its policy", (r) => (r.breached ? 1 : 0));
+    windowGauge('mlcycle_dataset_drift_share', "Share of the features that drifted in the model's last judged window", (r) => r.share);
+    const driftGauge = (name: string, help: string, value: (d: DriftRow) => number | null, withMethod = false): void => {
+      new Gauge({
+        name, help, labelNames: withMethod ? ['model', 'feature', 'method'] : ['model', 'feature'], registers,
+        async collect() {
+          this.reset();
+          for (const d of (await lastWindows()).drift) {
+            const v = value(d);
+            if (v !== null && Number.isFinite(v)) this.set(withMethod ? { model: d.model_name, feature: d.feature, method: d.method } : { model: d.model_name, feature: d.feature }, v);
+          }
+        },
+      });
+    };
+    driftGauge('mlcycle_drift_value', "The chosen test's value per feature (and __prediction) in the model's last judged window: a p-value for ks/chisquare, else a distance", (d) => d.value, true);
+    driftGauge('mlcycle_drift_threshold', "The chosen test's threshold per feature in the model's last judged window", (d) => d.threshold, true);
+    driftGauge('mlcycle_drift_drifted', "1 when the feature drifted in the model's last judged window", (d) => (d.drifted ? 1 : 0));
     driftGauge('mlcycle_drift_psi', "PSI of each feature in the model's last judged monitor window", (d) => d.psi);
-    driftGauge('mlcycle_drift_ks_pvalue', "KS p-value of each numeric feature in the model's last judged window", (d) => d.ks?.pValue);
+    driftGauge('mlcycle_drift_ks_pvalue', "KS p-value of each numeric feature in the model's last judged window", (d) => d.ks_pvalue);
   }
 
   /** What the serving counters count, as Prometheus counters too. */

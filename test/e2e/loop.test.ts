@@ -81,9 +81,11 @@ test('seattle-weather goes through its whole life: champion, drift, one retrain,
   // Every test's value is kept for every feature, whichever judged it; precipitation in inches drifted.
   for (const d of columns) assert.ok(Number.isFinite(d.psi) && Number.isFinite(d.jensenShannon) && Number.isFinite(d.wasserstein) && d.ks !== null, d.feature);
   assert.ok(columns.find((d) => d.feature === 'precipitation')?.drifted, 'precipitation drifted');
-  assert.deepEqual(report.driftSuite.extra.map((d) => d.feature), ['__prediction'], 'the answers are compared too (prediction drift)');
-  const stored = await stack.db.query<{ n: number }>("SELECT COUNT(DISTINCT feature)::int AS n FROM drift_values WHERE model_name = 'seattle-weather'");
-  assert.equal(stored.rows[0].n, 5, 'every window stores every feature\'s drift value');
+  // The answers and the labels that came back are compared with the training labels too (prediction and label drift).
+  assert.deepEqual(report.driftSuite.extra.map((d) => d.feature), ['__prediction', '__label']);
+  for (const d of report.driftSuite.extra) assert.ok(Number.isFinite(d.jensenShannon) && d.method === 'jensenshannon', JSON.stringify(d));
+  const stored = await stack.db.query<{ feature: string }>("SELECT DISTINCT feature FROM drift_values WHERE model_name = 'seattle-weather' ORDER BY 1");
+  assert.deepEqual(stored.rows.map((r) => r.feature), ['__label', '__prediction', 'precipitation', 'temp_max', 'temp_min', 'wind'], 'every window stores every value');
   const html = await readFile(breach.window.reportHtml ?? '', 'utf8');
   assert.match(html, /Breach/);
   for (const feature of ['precipitation', 'temp_max', 'temp_min', 'wind']) assert.match(html, new RegExp(`aria-label="histogram of ${feature}"`));

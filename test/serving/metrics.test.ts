@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { deployVersion } from '../../lib/store/models.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { registerFixture, startTestStack, TINY_A, type TestStack } from './harness.js';
+import { saveDriftValues } from '../../lib/store/windowAggregates.js';
 
 let stack: TestStack;
 let serving: ServingApp;
@@ -32,8 +33,12 @@ test('predictions, latency, batch sizes and the last monitor window reach /metri
   await stack.db.query(
     `INSERT INTO monitor_reports (monitor_run_id, model_name, model_version, from_prediction_id, to_prediction_id, rows, breached, report, uri)
      VALUES ('m-1', 'tiny', 1, 0, 3, 3, true, $1, 'artifact://x')`,
-    [JSON.stringify({ drift: [{ feature: 'x1', psi: 0.31, ks: { pValue: 0.002 } }, { feature: 'color', psi: 0.05 }] })],
+    [JSON.stringify({ driftSuite: { datasetDrift: { share: 0.5 } } })],
   );
+  await saveDriftValues(stack.db, 'm-1', 'tiny', 3, [
+    { feature: 'x1', method: 'wasserstein', value: 0.42, threshold: 0.1, drifted: true, pValue: null, tests: { psi: 0.31, ks: { statistic: 0.4, pValue: 0.002 } } },
+    { feature: 'color', method: 'jensenshannon', value: 0.03, threshold: 0.1, drifted: false, pValue: null, tests: { psi: 0.05, ks: null } },
+  ]);
   const scraped = await serving.app.inject({ method: 'GET', url: '/metrics' });
   assert.equal(scraped.statusCode, 200);
   assert.match(scraped.headers['content-type'] as string, /^text\/plain/);
@@ -44,6 +49,11 @@ test('predictions, latency, batch sizes and the last monitor window reach /metri
   assert.equal(sample(text, 'mlcycle_predict_batch_instances_bucket{le="2",model="tiny"}'), 0);
   assert.ok((sample(text, 'mlcycle_prediction_log_pending') ?? -1) >= 0);
   assert.equal(sample(text, 'mlcycle_monitor_breached{model="tiny",version="1"}'), 1);
+  assert.equal(sample(text, 'mlcycle_dataset_drift_share{model="tiny",version="1"}'), 0.5);
+  assert.equal(sample(text, 'mlcycle_drift_value{model="tiny",feature="x1",method="wasserstein"}'), 0.42);
+  assert.equal(sample(text, 'mlcycle_drift_threshold{model="tiny",feature="color",method="jensenshannon"}'), 0.1);
+  assert.equal(sample(text, 'mlcycle_drift_drifted{model="tiny",feature="x1"}'), 1);
+  assert.equal(sample(text, 'mlcycle_drift_drifted{model="tiny",feature="color"}'), 0);
   assert.equal(sample(text, 'mlcycle_drift_psi{model="tiny",feature="x1"}'), 0.31);
   assert.equal(sample(text, 'mlcycle_drift_ks_pvalue{model="tiny",feature="x1"}'), 0.002);
   assert.equal(sample(text, 'mlcycle_drift_ks_pvalue{model="tiny",feature="color"}'), null, 'no KS for a categorical feature');
