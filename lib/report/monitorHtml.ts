@@ -1,5 +1,4 @@
 // The monitor window report as one self-contained HTML page: verdict, quality per variant, drift, histograms (inline SVG).
-import type { FeatureDrift } from '../stats/drift.js';
 import type { HistogramPair } from '../stats/histogram.js';
 import type { Estimate } from '../stats/intervals.js';
 import type { VariantQuality } from '../stats/quality.js';
@@ -18,8 +17,6 @@ export interface MonitorReportView {
   championVersion: number;
   window: { fromPredictionId: number; toPredictionId: number; rows: number };
   policy: { psiThreshold: number; ksPValueThreshold: number; minRows: number; maxAccuracyDrop: number; maxRmseIncrease?: number };
-  /** Absent when the window could not be judged (notJudged says why). */
-  drift?: FeatureDrift[];
   /** The full drift suite of the window (every test's value per column). */
   driftSuite?: DriftSuiteResult;
   /** How the window's drift was measured (aggregates, or exactly on how many rows). */
@@ -115,17 +112,6 @@ export function renderMonitorHtml(r: MonitorReportView): string {
   if (r.notJudged !== undefined) {
     return page(r, `<p class="verdict bad">Not judged</p><p>${escape(r.notJudged)}</p><p>The window is stored as not judged; the next window starts after it.</p>`);
   }
-  const rows = (r.drift ?? [])
-    .map((d) => {
-      const psiBad = d.psi > r.policy.psiThreshold;
-      const ksBad = d.ks !== undefined && d.ks.pValue < r.policy.ksPValueThreshold;
-      return (
-        `<tr><td>${escape(d.feature)}</td><td>${d.kind}</td><td class="${psiBad ? 'bad' : ''}">${num(d.psi)}</td>` +
-        `<td>${num(d.ks?.statistic)}</td><td class="${ksBad ? 'bad' : ''}">${num(d.ks?.pValue)}</td>` +
-        `<td>${d.referenceCount}</td><td>${d.currentCount}</td></tr>`
-      );
-    })
-    .join('\n');
   const plots = (r.histograms ?? []).map((h) => `<section><h3>${escape(h.feature)}</h3>${histogramSvg(h)}</section>`).join('\n');
   const list = r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>` : '';
   const verdict = r.breached ? `<p class="verdict bad">Breach</p>${list}` : `<p class="verdict ok">Within policy</p>${list}`;
@@ -141,10 +127,7 @@ export function renderMonitorHtml(r: MonitorReportView): string {
 <p>The breach rule judges the champion's answers; every variant's answers by version, with 95% intervals:${labels}</p>
 ${variantTable(r)}
 <h2>Feature drift against the training data</h2>
-${r.driftBasis ? `<p>Measured ${escape(r.driftBasis)}.</p>` : ''}${suite}${r.drift ? `<p>Policy: PSI &gt; ${r.policy.psiThreshold} or KS p-value &lt; ${r.policy.ksPValueThreshold} breaches; at least ${r.policy.minRows} rows.</p>
-<table><tr><th>feature</th><th>kind</th><th>PSI</th><th>KS D</th><th>KS p-value</th><th>reference n</th><th>current n</th></tr>
-${rows}
-</table>` : ''}
+${r.driftBasis ? `<p>Measured ${escape(r.driftBasis)}.</p>` : ''}${suite}
 ${trend}<h2>Distributions</h2>
 <p class="legend"><span style="background:#9aa0a6"></span>training data<span style="background:#1a73e8"></span>this window</p>
 ${plots}`,

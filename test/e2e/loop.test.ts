@@ -74,7 +74,7 @@ test('seattle-weather goes through its whole life: champion, drift, one retrain,
   const byVariant = Object.fromEntries(logged.rows.map((r) => [r.variant, r.n]));
   assert.equal((byVariant.champion ?? 0) + (byVariant.challenger ?? 0), answered);
   assert.ok((byVariant.shadow ?? 0) > 100, 'shadow answers logged');
-  type Column = { feature: string; method: string; drifted: boolean; psi: number; jensenShannon: number; wasserstein: number | null; ks: { pValue: number } | null };
+  type Column = { feature: string; method: string; drifted: boolean; psi: number; jensenShannon: number; wasserstein: number | null; ks: { pValue: number } | null; currentCount: number };
   const report = await stack.artifacts.getJson<{ driftSuite: { features: Column[]; extra: Column[] } }>(breach.window.reportUri ?? '');
   const columns = report.driftSuite.features;
   assert.deepEqual(columns.map((d) => d.feature).sort(), ['precipitation', 'temp_max', 'temp_min', 'wind']);

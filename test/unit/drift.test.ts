@@ -1,20 +1,12 @@
-// Tests for KS (against scipy reference values), PSI and feature drift / policy evaluation.
+// Tests for KS (against scipy reference values) and PSI; the drift suite's own tests are in drift-suite / drift-aggregate.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseCsv } from '../../lib/data/csv.js';
-import { DataError } from '../../lib/data/errors.js';
 import { takeRows, type Table } from '../../lib/data/table.js';
-import {
-  evaluateDrift,
-  featureDrift,
-  kolmogorovSf,
-  ksTwoSample,
-  psiCategorical,
-  psiNumeric,
-  type DriftPolicy,
-} from '../../lib/stats/drift.js';
+import { kolmogorovSf, ksTwoSample } from '../../lib/stats/ks.js';
+import { psiCategorical, psiNumeric } from '../../lib/stats/psi.js';
 
 /** Park–Miller uniforms in (0, 1), the same generator as test/fixtures/make_ks_fixture.py. */
 function parkMiller(seed: number, n: number): Float64Array {
@@ -122,45 +114,4 @@ test('PSI with ties and empty bins stays finite; categorical PSI handles new cat
   const expected = (0.25 - 0.5) * Math.log(0.25 / 0.5) + (e - 0.5) * Math.log(e / 0.5) + (0.75 - e) * Math.log(0.75 / e);
   assert.ok(Math.abs(shifted - expected) < 1e-12);
   assert.ok(Number.isNaN(psiCategorical([], ['a'])));
-});
-
-const policy: DriftPolicy = { psiThreshold: 0.2, ksPValueThreshold: 0.01, minRows: 100 };
-
-test('featureDrift + evaluateDrift on seattle-weather 2012–13 vs 2014–15', () => {
-  const drifts = featureDrift(early, late, ['precipitation', 'temp_max', 'weather']);
-  assert.deepEqual(drifts.map((d) => [d.feature, d.kind, d.referenceCount, d.currentCount]), [
-    ['precipitation', 'numeric', 731, 730],
-    ['temp_max', 'numeric', 731, 730],
-    ['weather', 'categorical', 731, 730],
-  ]);
-  assert.equal(drifts[2].ks, undefined);
-  const verdict = evaluateDrift(drifts, late.rows, policy);
-  assert.equal(verdict.breached, true);
-  assert.ok(verdict.reasons.some((r) => /^feature "temp_max": KS p-value 2\.44e-4 < 0\.01/.test(r)), verdict.reasons.join('\n'));
-  assert.ok(verdict.reasons.some((r) => /^feature "weather": PSI 0\.3\d* > 0\.2$/.test(r)), verdict.reasons.join('\n'));
-  assert.ok(!verdict.reasons.some((r) => r.includes('precipitation')));
-
-  const self = featureDrift(early, early, ['precipitation', 'temp_max', 'weather']);
-  assert.deepEqual(evaluateDrift(self, early.rows, policy), { breached: false, reasons: [] });
-});
-
-test('evaluateDrift: too few rows is not a breach; a feature with no values is', () => {
-  const drifts = featureDrift(early, late, ['temp_max']);
-  const few = evaluateDrift(drifts, 20, policy);
-  assert.equal(few.breached, false);
-  assert.match(few.reasons[0], /only 20 rows, fewer than the 100 needed/);
-
-  const empty = takeRows(late, Array.from({ length: 150 }, (_, i) => i));
-  const wind = empty.columns.findIndex((c) => c.name === 'wind');
-  empty.columns[wind] = { name: 'wind', kind: 'numeric', values: new Float64Array(150).fill(NaN) };
-  const none = evaluateDrift(featureDrift(early, empty, ['wind']), empty.rows, policy);
-  assert.deepEqual(none, { breached: true, reasons: ['feature "wind": no values in the current data'] });
-});
-
-test('featureDrift refuses unknown features, kind mismatches and dates', () => {
-  assert.throws(() => featureDrift(early, late, ['humidity']), (e: unknown) => e instanceof DataError && /"humidity" is not a column of the reference/.test(e.message));
-  assert.throws(() => featureDrift(early, late, ['date']), (e: unknown) => e instanceof DataError && /date column/.test(e.message));
-  const changed = { ...late, columns: late.columns.map((c) => (c.name === 'wind' ? { name: 'wind', kind: 'categorical' as const, values: [] } : c)) };
-  assert.throws(() => featureDrift(early, changed, ['wind']), (e: unknown) => e instanceof DataError && /numeric in the reference but categorical/.test(e.message));
-  assert.throws(() => ksTwoSample(new Float64Array([NaN]), new Float64Array([1])), DataError);
 });

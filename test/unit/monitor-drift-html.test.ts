@@ -1,10 +1,9 @@
-// The monitor page shows the drift suite (method, value, threshold, every test) and trend lines; the older drift table still renders.
+// The monitor page shows the drift suite (method, value, threshold, every test) and trend lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Table } from '../../lib/data/table.js';
 import { renderMonitorHtml, type MonitorReportView } from '../../lib/report/monitorHtml.js';
 import { driftExact } from '../../lib/stats/driftSuite.js';
-import { featureDrift } from '../../lib/stats/drift.js';
 
 const t = (n: number, shift: number): Table => ({
   rows: n,
@@ -31,11 +30,4 @@ test('the drift suite table and the trend plots render every value', () => {
   assert.equal((html.match(/<polyline/g) ?? []).length, 3);
   assert.match(html, /3 windows, w1 … w3/);
   assert.doesNotMatch(html, /KS p-value &lt;/);
-});
-
-test('the older drift table still renders without a suite', () => {
-  const drift = featureDrift(t(500, 0), t(400, 0.3), ['age', 'city']);
-  const html = renderMonitorHtml({ ...base, drift });
-  assert.match(html, /KS p-value &lt; 0\.001/);
-  assert.doesNotMatch(html, /Dataset drift:/);
 });
