@@ -19,6 +19,7 @@ import type { BatchScoreResult } from '../../contracts/batchScore.js';
 import { BatchScoreRequestError, startBatchScore, type BatchScoreRequest } from '../../triggers/batchScore.js';
 import { TINY_INPUTS } from '../serving/harness.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { spawnWorker as spawnWorkerProcess } from '../workerProcess.js';
 import { registerBlessed, TINY_A, TINY_B } from './rolloutFixture.js';
 
 let stack: TestStack;
@@ -31,28 +32,7 @@ const x1 = Array.from({ length: ROWS }, (_, i) => (i % 97 === 0 ? null : Math.si
 const color = Array.from({ length: ROWS }, (_, i) => colors[(i * 7) % 4]);
 
 /** A worker in its own process (as worker-crash.test.ts starts them), so SIGKILL takes it down mid-chunk. */
-async function spawnWorker(env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'worker/main.ts')], {
-    env: {
-      ...process.env, ...env,
-      TEMPORAL_ADDRESS: stack.info.temporalAddress, DATABASE_URL: stack.info.databaseUrl,
-      MLCYCLE_STATE_DIR: stack.env.stateDir, MLCYCLE_ARTIFACT_DIR: stack.env.artifactDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('polling')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${output}`)));
-  });
-  return child;
-}
+const spawnWorker = (env: Record<string, string> = {}): Promise<ChildProcess> => spawnWorkerProcess(stack, children, env);
 
 async function stopWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null) return;

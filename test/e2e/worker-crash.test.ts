@@ -1,11 +1,10 @@
 // A worker SIGKILLed in the middle of a run is replaced: the run completes, with one model version and no repeated trial.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { PROJECT_ROOT } from '../../stack/stack.js';
 import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { spawnWorker as spawnWorkerProcess } from '../workerProcess.js';
 
 let stack: TestStack;
 const children: ChildProcess[] = [];
@@ -19,31 +18,7 @@ after(async () => {
 });
 
 /** A worker in its own process, as in production; resolves once it polls. */
-async function spawnWorker(): Promise<ChildProcess> {
-  // One process (node with tsx's loader), so SIGKILL kills the worker itself and not a wrapper.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'worker/main.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.info.temporalAddress,
-      DATABASE_URL: stack.info.databaseUrl,
-      MLCYCLE_STATE_DIR: stack.env.stateDir,
-      MLCYCLE_ARTIFACT_DIR: stack.env.artifactDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('polling')) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${output}`)));
-  });
-  return child;
-}
+const spawnWorker = (): Promise<ChildProcess> => spawnWorkerProcess(stack, children);
 
 /** runTrial activities that completed in a history, by trial id, with the attempt that completed them. */
 async function completedTrials(handle: { fetchHistory(): Promise<{ events?: unknown[] | null }> }): Promise<Map<string, number>> {
