@@ -10,8 +10,8 @@ export function startRetention(db: Queryable, days: number | null, log: FastifyB
   if (days === null) return () => undefined;
   const round = (): void => {
     dropExpiredPartitions(db, days)
-      .then(({ dropped, batches }) => {
-        if (dropped.length > 0) log.info({ dropped, batches, retentionDays: days }, 'dropped prediction log partitions past the retention');
+      .then(({ dropped, batches, aggregates }) => {
+        if (dropped.length > 0 || aggregates > 0) log.info({ dropped, batches, aggregates, retentionDays: days }, 'dropped prediction log partitions past the retention');
       })
       .catch((err: unknown) => log.error({ err, retentionDays: days }, 'dropping expired prediction log partitions failed; will try again in an hour'));
   };

@@ -1,4 +1,4 @@
-// The prediction log's day partitions: made on demand (UTC days), dropped past the retention.
+// The prediction log's day partitions: made on demand (UTC days), dropped past the retention (with old batch ids and drift aggregates).
 import type { Queryable } from './db.js';
 
 const DAY_MS = 86_400_000;
@@ -26,6 +26,8 @@ export interface DroppedPartitions {
   dropped: string[];
   /** Written-batch records forgotten with them. */
   batches: number;
+  /** Drift aggregate rows of that age deleted (monitor windows judged long ago). */
+  aggregates: number;
 }
 
 /**
@@ -46,5 +48,6 @@ export async function dropExpiredPartitions(db: Queryable, retentionDays: number
     dropped.push(name);
   }
   const batches = await db.query(`DELETE FROM prediction_batches WHERE written_at < now() - make_interval(days => $1::int)`, [Math.ceil(retentionDays)]);
-  return { dropped, batches: batches.rowCount ?? 0 };
+  const aggregates = await db.query(`DELETE FROM window_aggregates WHERE created_at < now() - make_interval(days => $1::int)`, [Math.ceil(retentionDays)]);
+  return { dropped, batches: batches.rowCount ?? 0, aggregates: aggregates.rowCount ?? 0 };
 }
