@@ -1,7 +1,7 @@
 // A monitor window's drift: from the replicas' aggregates when they cover the window, else exactly on its newest rows.
 import { buildDriftProfile, type DriftProfile, type NumericDriftColumn, type CategoricalDriftColumn } from '../lib/stats/driftProfile.js';
 import { driftExact, driftFromAggregates, type ColumnDriftResult, type DriftSuitePolicy, type DriftSuiteResult } from '../lib/stats/driftSuite.js';
-import { AggregateBuilder, mergeAggregates, type WindowAggregate } from '../lib/stats/windowAggregate.js';
+import { AggregateBuilder, mergeInto, type WindowAggregate } from '../lib/stats/windowAggregate.js';
 import { groupCounts } from '../lib/stats/driftCells.js';
 import { histogramPair, type HistogramPair } from '../lib/stats/histogram.js';
 import { tableFromObjects } from '../lib/data/typing.js';
@@ -82,7 +82,7 @@ export async function measureWindowDrift(
     const profile = await profileOf(deps, pipeline, championVersion, dataset);
     let merged: WindowAggregate | null = null;
     const counted = await forEachAggregate<WindowAggregate>(deps.db, pipeline.name, championVersion, w.aggFrom, w.aggTo, (a) => {
-      if (a.profileId === profile.id) merged = merged ? mergeAggregates(merged, a) : a;
+      if (a.profileId === profile.id) merged = merged ? mergeInto(merged, a) : a;
     });
     const whole = merged as WindowAggregate | null;
     if (whole && counted >= AGGREGATE_COVERAGE * w.rows) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Table } from '../lib/data/table.js';
 import { buildDriftProfile, type DriftProfile } from '../lib/stats/driftProfile.js';
-import { AggregateBuilder, mergeAggregates, type WindowAggregate } from '../lib/stats/windowAggregate.js';
+import { AggregateBuilder, mergeInto, type WindowAggregate } from '../lib/stats/windowAggregate.js';
 import { driftFromAggregates } from '../lib/stats/driftSuite.js';
 import { createDb, migrate } from '../lib/store/db.js';
 import { forEachAggregate, getDriftProfile, insertWindowAggregates, saveDriftProfile } from '../lib/store/windowAggregates.js';
@@ -48,7 +48,7 @@ async function measure(url: string, model: string): Promise<void> {
   const profile = (await getDriftProfile<DriftProfile>(db, model, 1))?.profile as DriftProfile;
   let merged: WindowAggregate | null = null;
   const rows = await forEachAggregate<WindowAggregate>(db, model, 1, 0, Number.MAX_SAFE_INTEGER, (a) => {
-    merged = merged ? mergeAggregates(merged, a) : a;
+    merged = merged ? mergeInto(merged, a) : a;
   });
   const suite = driftFromAggregates(profile, merged as unknown as WindowAggregate);
   const seconds = (performance.now() - started) / 1000;

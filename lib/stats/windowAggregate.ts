@@ -168,3 +168,19 @@ export function mergeAggregates(a: WindowAggregate, b: WindowAggregate): WindowA
   }
   return { version: 1, profileId: a.profileId, rows: a.rows + b.rows, numeric, categorical };
 }
+
+/** mergeAggregates(a, b) written into `a` (its count arrays are added to in place): merging many aggregates keeps one in memory. */
+export function mergeInto(a: WindowAggregate, b: WindowAggregate): WindowAggregate {
+  const categorical = mergeAggregates({ ...a, numeric: {} }, { ...b, numeric: {} }).categorical; // checks the profile ids too
+  for (const [name, x] of Object.entries(a.numeric)) {
+    const y = b.numeric[name];
+    if (!y || y.counts.length !== x.counts.length) throw new DataError(`aggregates disagree on numeric column "${name}"`);
+    for (let i = 0; i < x.counts.length; i++) x.counts[i] += y.counts[i];
+    x.missing += y.missing;
+    x.belowSum += y.belowSum;
+    x.aboveSum += y.aboveSum;
+  }
+  a.categorical = categorical;
+  a.rows += b.rows;
+  return a;
+}

@@ -112,7 +112,7 @@ export async function lastAggregateId(db: Queryable, modelName: string): Promise
  * stays that of a few aggregates however many there are); returns the rows they count.
  */
 export async function forEachAggregate<A>(
-  db: Db, modelName: string, profileVersion: number, fromId: number, toId: number, visit: (aggregate: A) => void, batch = 64,
+  db: Db, modelName: string, profileVersion: number, fromId: number, toId: number, visit: (aggregate: A) => void, batch = 1,
 ): Promise<number> {
   const client = await db.connect();
   try {
