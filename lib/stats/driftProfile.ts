@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Column, Table } from '../data/table.js';
 import { DataError } from '../data/errors.js';
-import { sortedFinite } from './radixSort.js';
+import { sortedFinite, sortFiniteInto, type SortScratch } from './radixSort.js';
 import { sortedQuantile } from './quantiles.js';
 import { cellCountsOfSorted, coarseGroups } from './driftCells.js';
 
@@ -75,6 +75,8 @@ export interface DriftProfileOptions {
   maxCategories?: number;
   /** false: leave `id` empty, skipping the hash of the columns (an exact comparison never names its profile). */
   identify?: boolean;
+  /** Sort each numeric column into `scratch` and hand it to `visit` instead of keeping it (the map comes back empty). */
+  visitSorted?: { scratch: SortScratch; visit: (column: NumericDriftColumn, sorted: Float64Array) => void };
 }
 
 /** The profile of `reference` (the champion's training data) for the given features and extra columns. */
@@ -103,12 +105,15 @@ export function profileWithSorted(reference: Table, features: DriftFeatures, ext
     if (column.kind === 'date') throw new DataError(`drift column "${column.name}" is a date column; drift is measured on numeric and categorical columns`, { column: column.name });
   }
   const sorted = new Map<string, Float64Array>();
-  const tmp = new Float64Array(reference.rows); // the sort's second buffer, shared by the columns
+  const { visitSorted } = extra;
+  const tmp = visitSorted ? null : new Float64Array(reference.rows); // the sort's second buffer, shared by the columns
   const columns = chosen.map(({ column, role }): DriftColumnProfile => {
     if (column.kind === 'categorical') return categoricalProfile(column.name, role, column.values, maxCategories);
-    const values = sortedFinite(column.values as Float64Array, tmp);
-    sorted.set(column.name, values);
-    return numericProfile(column.name, role, values, column.values.length, bins);
+    const values = visitSorted ? sortFiniteInto(column.values as Float64Array, visitSorted.scratch) : sortedFinite(column.values as Float64Array, tmp!);
+    const profile = numericProfile(column.name, role, values, column.values.length, bins);
+    if (visitSorted) visitSorted.visit(profile, values);
+    else sorted.set(column.name, values);
+    return profile;
   });
   const id = extra.identify === false ? '' : createHash('sha256').update(JSON.stringify(columns)).digest('hex').slice(0, 16);
   return { profile: { version: 1, id, rows: reference.rows, bins, maxCategories, columns }, sorted };
