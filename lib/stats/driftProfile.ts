@@ -84,7 +84,7 @@ export function buildDriftProfile(reference: Table, features: DriftFeatures, ext
   return profileWithSorted(reference, features, extra).profile;
 }
 
-/** The profile and, per numeric column, the reference's sorted finite values (driftExact reuses them). */
+/** The profile and, per numeric column, the reference's sorted finite values (prepareExactReference keeps them). */
 export function profileWithSorted(reference: Table, features: DriftFeatures, extra: DriftProfileOptions = {}): { profile: DriftProfile; sorted: Map<string, Float64Array> } {
   const bins = extra.bins ?? DRIFT_BINS;
   const maxCategories = extra.maxCategories ?? DRIFT_MAX_CATEGORIES;

@@ -1,10 +1,10 @@
-// Sorting float64 columns fast: LSD radix passes on the high 32 key bits, then equal-high-word runs finished in place.
+// Sorting float64 columns fast: three LSD radix passes on the highest varying key digits, then the runs they leave tied put in order.
 
 const RADIX = 2048;
 const MASK = RADIX - 1;
 /** Below this many values the built-in sort is as fast. */
 const SMALL = 4096;
-/** Runs of equal high words up to this long are finished by insertion; longer ones by the built-in sort. */
+/** In the run-by-run fallback, runs up to this long are finished by insertion; longer ones by the built-in sort. */
 const INSERTION_RUN = 48;
 
 /** Reusable buffers for sortFiniteInto: two arrays at least as long as the longest column. */
@@ -30,9 +30,11 @@ export function sortedFinite(values: Float64Array, tmp?: Float64Array): Float64A
 /**
  * As sortedFinite, into scratch.out (the result is a view on it, valid until the scratch is reused).
  * The key of a value is its IEEE-754 bits mapped so unsigned order is numeric order (negatives flip every bit,
- * positives the sign bit). Three 11-bit LSD passes sort by the high 32 key bits (sign, exponent, 20 mantissa
- * bits), skipping a pass whose digit every value shares; values with the same high word then lie together and
- * are ordered among themselves — in a continuous column such runs are one or two values long.
+ * positives the sign bit), six 11-bit digits. LSD passes on the three highest digits that vary (a digit every
+ * value shares orders nothing) sort by the key bits from the lowest of them up — for most real columns the
+ * sign, exponent and 20 mantissa bits; values tied on those bits then lie together and are put in order by
+ * one insertion sweep (in a continuous column such runs are one or two values long), or run by run when the
+ * sweep would move more than a quarter of the values.
  */
 export function sortFiniteInto(values: Float64Array, scratch: SortScratch): Float64Array {
   const len = values.length;
