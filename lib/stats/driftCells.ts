@@ -12,23 +12,40 @@ export function cellOf(edges: ArrayLike<number>, v: number): number {
   return lo < edges.length && edges[lo] === v ? 2 * lo + 1 : 2 * lo;
 }
 
-/** Counts per cell of sorted finite values in one merge walk, and the sums of the values below e[0] and above e[m-1]. */
+/** First index in sorted[from..] whose value is ≥ v (strict: > v). */
+function searchSorted(sorted: Float64Array, v: number, from: number, strict: boolean): number {
+  let lo = from;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v || (strict && sorted[mid] === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Counts per cell of sorted finite values, and the sums of the values below e[0] and above e[m-1]: two binary
+ * searches per edge (cost independent of the column's length but for the tails).
+ */
 export function cellCountsOfSorted(sorted: Float64Array, edges: readonly number[]): { counts: Float64Array; belowSum: number; aboveSum: number } {
   const m = edges.length;
   const counts = new Float64Array(2 * m + 1);
-  let k = 0;
-  let belowSum = 0;
-  let aboveSum = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i];
-    while (k < m && edges[k] < v) k++;
-    if (k < m && edges[k] === v) counts[2 * k + 1]++;
-    else {
-      counts[2 * k]++;
-      if (k === 0) belowSum += v;
-      else if (k === m) aboveSum += v;
-    }
+  let done = 0; // values ≤ e[k-1]
+  let first = 0;
+  for (let k = 0; k < m; k++) {
+    const start = searchSorted(sorted, edges[k], done, false);
+    const end = searchSorted(sorted, edges[k], start, true);
+    counts[2 * k] = start - done;
+    counts[2 * k + 1] = end - start;
+    if (k === 0) first = start;
+    done = end;
   }
+  counts[2 * m] = sorted.length - done;
+  let belowSum = 0;
+  for (let i = 0; i < first; i++) belowSum += sorted[i];
+  let aboveSum = 0;
+  for (let i = done; i < sorted.length; i++) aboveSum += sorted[i];
   return { counts, belowSum, aboveSum };
 }
 
@@ -121,20 +138,4 @@ export function wassersteinFromCells(
     G += dc;
   }
   return Math.max(0, area);
-}
-
-/** Exact Wasserstein-1 distance of two sorted samples (as scipy.stats.wasserstein_distance), one merge walk. */
-export function wassersteinSorted(x: Float64Array, y: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let area = 0;
-  let prev = Math.min(x[0], y[0]);
-  while (i < x.length || j < y.length) {
-    const v = j >= y.length || (i < x.length && x[i] <= y[j]) ? x[i] : y[j];
-    area += Math.abs(i / x.length - j / y.length) * (v - prev);
-    prev = v;
-    while (i < x.length && x[i] === v) i++;
-    while (j < y.length && y[j] === v) j++;
-  }
-  return area;
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Column, Table } from '../data/table.js';
 import { DataError } from '../data/errors.js';
-import { sortedFinite } from './radixSort.js';
+import { sortedFinite, sortFiniteInto, type SortScratch } from './radixSort.js';
 import { sortedQuantile } from './quantiles.js';
 import { cellCountsOfSorted, coarseGroups } from './driftCells.js';
 
@@ -73,6 +73,10 @@ export interface DriftProfileOptions {
   columns?: Column[];
   bins?: number;
   maxCategories?: number;
+  /** false: leave `id` empty, skipping the hash of the columns (an exact comparison never names its profile). */
+  identify?: boolean;
+  /** Sort each numeric column into `scratch` and hand it to `visit` instead of keeping it (the map comes back empty). */
+  visitSorted?: { scratch: SortScratch; visit: (column: NumericDriftColumn, sorted: Float64Array) => void };
 }
 
 /** The profile of `reference` (the champion's training data) for the given features and extra columns. */
@@ -80,7 +84,7 @@ export function buildDriftProfile(reference: Table, features: DriftFeatures, ext
   return profileWithSorted(reference, features, extra).profile;
 }
 
-/** The profile and, per numeric column, the reference's sorted finite values (driftExact reuses them). */
+/** The profile and, per numeric column, the reference's sorted finite values (prepareExactReference keeps them). */
 export function profileWithSorted(reference: Table, features: DriftFeatures, extra: DriftProfileOptions = {}): { profile: DriftProfile; sorted: Map<string, Float64Array> } {
   const bins = extra.bins ?? DRIFT_BINS;
   const maxCategories = extra.maxCategories ?? DRIFT_MAX_CATEGORIES;
@@ -101,13 +105,17 @@ export function profileWithSorted(reference: Table, features: DriftFeatures, ext
     if (column.kind === 'date') throw new DataError(`drift column "${column.name}" is a date column; drift is measured on numeric and categorical columns`, { column: column.name });
   }
   const sorted = new Map<string, Float64Array>();
+  const { visitSorted } = extra;
+  const tmp = visitSorted ? null : new Float64Array(reference.rows); // the sort's second buffer, shared by the columns
   const columns = chosen.map(({ column, role }): DriftColumnProfile => {
     if (column.kind === 'categorical') return categoricalProfile(column.name, role, column.values, maxCategories);
-    const values = sortedFinite(column.values as Float64Array);
-    sorted.set(column.name, values);
-    return numericProfile(column.name, role, values, column.values.length, bins);
+    const values = visitSorted ? sortFiniteInto(column.values as Float64Array, visitSorted.scratch) : sortedFinite(column.values as Float64Array, tmp!);
+    const profile = numericProfile(column.name, role, values, column.values.length, bins);
+    if (visitSorted) visitSorted.visit(profile, values);
+    else sorted.set(column.name, values);
+    return profile;
   });
-  const id = createHash('sha256').update(JSON.stringify(columns)).digest('hex').slice(0, 16);
+  const id = extra.identify === false ? '' : createHash('sha256').update(JSON.stringify(columns)).digest('hex').slice(0, 16);
   return { profile: { version: 1, id, rows: reference.rows, bins, maxCategories, columns }, sorted };
 }
 
@@ -122,7 +130,12 @@ function numericProfile(name: string, role: 'feature' | 'extra', sorted: Float64
   const n = sorted.length;
   if (n === 0) throw new DataError(`column "${name}" has no finite values in the reference data`, { column: name });
   let distinct = 1;
-  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  let mean = 0 + sorted[0];
+  for (let i = 1; i < n; i++) {
+    if (sorted[i] !== sorted[i - 1]) distinct++;
+    mean += sorted[i];
+  }
+  mean /= n;
   const edges: number[] = [];
   const exactCells = distinct <= bins + 1;
   if (exactCells) {
@@ -144,9 +157,6 @@ function numericProfile(name: string, role: 'feature' | 'extra', sorted: Float64
     }
   }
   const { counts } = cellCountsOfSorted(sorted, edges);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += sorted[i];
-  mean /= n;
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (sorted[i] - mean) ** 2;
   const discrete = distinct <= 5;
