@@ -2,7 +2,7 @@
 declare module 'autocannon' {
   interface Options { url: string; method?: string; headers?: Record<string, string>; body?: string; connections?: number; duration?: number }
   interface Histogram { average: number; p50: number; p99: number }
-  interface Result { requests: Histogram; latency: Histogram; non2xx: number; errors: number; timeouts: number }
+  interface Result { requests: Histogram & { total: number }; latency: Histogram; non2xx: number; errors: number; timeouts: number }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
 }

@@ -2,7 +2,7 @@
 // Run: npx tsx bench/serve.ts [--rounds 3] [--seconds 10] [--warmup 3] [--only 1x32,1x64,100x16] [--profile DIR]
 // Both servers are child processes on this machine; rounds alternate which one goes first. --profile: --cpu-prof on mlcycle.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,7 +26,31 @@ const SCENARIOS: Scenario[] = [
   { name: '100x16', instances: 100, connections: 16 },
 ].filter((s) => !arg('--only') || arg('--only')!.split(',').includes(s.name));
 
-interface Figures { rps: number; rowsPerSec: number; p50: number; p99: number; non2xx: number; errors: number }
+interface Figures { rps: number; rowsPerSec: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRow: number; childCpuUsPerRow: number }
+
+/** CPU seconds (user + system) used so far by a process (with its threads) and by its descendants (its Postgres); Linux /proc, else NaN. */
+function treeCpuSeconds(root: number): { own: number; children: number } {
+  try {
+    const stats = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' '); // after "(comm) "
+        return [{ pid: Number(pid), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+    const tree = new Set([root]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const s of stats) if (!tree.has(s.pid) && tree.has(s.ppid)) { tree.add(s.pid); grew = true; }
+    }
+    const own = stats.find((s) => s.pid === root)?.ticks ?? NaN;
+    const all = stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0);
+    return { own: own / 100, children: (all - own) / 100 }; // USER_HZ is 100 on Linux
+  } catch {
+    return { own: NaN, children: NaN };
+  }
+}
 
 /** Starts a child and resolves with its first stdout line that `ready` accepts. */
 function startChild(cmd: string, argv: string[], ready: (line: string) => boolean, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {
@@ -48,10 +72,17 @@ function stopChild(child: ChildProcess, how: 'stdin' | 'signal'): Promise<void> 
   });
 }
 
-async function load(url: string, body: string, connections: number, seconds: number, instances: number): Promise<Figures> {
+/** Drives one server; also how much CPU its process tree spent per row scored (steadier than req/s on a shared machine). */
+async function load(url: string, pid: number, body: string, connections: number, seconds: number, instances: number): Promise<Figures> {
+  const cpu0 = treeCpuSeconds(pid);
   const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
+  const cpu1 = treeCpuSeconds(pid);
   const rps = r.requests.average;
-  return { rps, rowsPerSec: rps * instances, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  const perRow = (seconds: number): number => (seconds * 1e6) / (r.requests.total * instances);
+  return {
+    rps, rowsPerSec: rps * instances, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts,
+    cpuUsPerRow: perRow(cpu1.own + cpu1.children - cpu0.own - cpu0.children), childCpuUsPerRow: perRow(cpu1.children - cpu0.children),
+  };
 }
 
 const range = (xs: number[], digits = 0): string => {
@@ -96,10 +127,12 @@ async function main(): Promise<void> {
         const line: string[] = [];
         for (const who of order) {
           const url = who === 'ml' ? target.url : bareUrl;
-          if (WARMUP > 0) await load(url, body, s.connections, WARMUP, s.instances);
-          const f = await load(url, body, s.connections, SECONDS, s.instances);
+          const pid = (who === 'ml' ? ml : bare).child.pid!;
+          if (WARMUP > 0) await load(url, pid, body, s.connections, WARMUP, s.instances);
+          const f = await load(url, pid, body, s.connections, SECONDS, s.instances);
           got[who].push(f);
-          line.push(`${who === 'ml' ? 'mlcycle' : 'bare'} ${Math.round(f.rps)} req/s ${Math.round(f.rowsPerSec)} rows/s p50 ${f.p50} p99 ${f.p99} ms` +
+          line.push(`${who === 'ml' ? 'mlcycle' : 'bare'} ${Math.round(f.rps)} req/s ${Math.round(f.rowsPerSec)} rows/s p50 ${f.p50} p99 ${f.p99} ms ${f.cpuUsPerRow.toFixed(1)} CPU-µs/row` +
+            (f.childCpuUsPerRow > 0.05 ? ` (${f.childCpuUsPerRow.toFixed(1)} in Postgres)` : '') +
             (f.non2xx || f.errors ? ` (${f.non2xx} non-2xx, ${f.errors} errors)` : ''));
         }
         const ratio = got.ml.at(-1)!.rps / got.bare.at(-1)!.rps;
@@ -114,7 +147,8 @@ async function main(): Promise<void> {
       const unit = s.instances === 1 ? 'req/s' : 'rows/s';
       const pick = (f: Figures): number => (s.instances === 1 ? f.rps : f.rowsPerSec);
       console.log(`  ${s.instances} instance(s)/${s.connections} conns: bare ${range(b.map(pick))} ${unit} p99 ${range(b.map((f) => f.p99))} ms; ` +
-        `mlcycle ${range(m.map(pick))} ${unit} p99 ${range(m.map((f) => f.p99))} ms; ratio ${ratioRange(ratios)}×, p99 ${range(p99x, 1)}× the peer's`);
+        `mlcycle ${range(m.map(pick))} ${unit} p99 ${range(m.map((f) => f.p99))} ms; ratio ${ratioRange(ratios)}×, p99 ${range(p99x, 1)}× the peer's; ` +
+        `CPU per row (server process tree) bare ${range(b.map((f) => f.cpuUsPerRow), 1)} µs, mlcycle ${range(m.map((f) => f.cpuUsPerRow), 1)} µs (Postgres ${range(m.map((f) => f.childCpuUsPerRow), 1)})`);
     }
     console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end (the machine is shared: figures are noisy)`);
   } finally {

@@ -46,9 +46,21 @@ const onnxPath = join(stateDir, 'champion.onnx');
 await writeFile(onnxPath, onnx);
 
 // As the stack serves: a pino file log, the prediction log to Postgres with its spill file.
+// BENCH_PREDICTION_WRITES=off (diagnosis only, never for figures): the log's INSERTs are answered without running.
+const servingDb = process.env.BENCH_PREDICTION_WRITES === 'off'
+  ? new Proxy(db, {
+      get: (target, key) => key === 'query'
+        ? (text: unknown, ...rest: unknown[]) => (typeof text === 'string' && text.includes('INSERT INTO predictions') ? Promise.resolve({ rows: [], rowCount: 0 }) : (target.query as (...a: unknown[]) => unknown)(text, ...rest))
+        : Reflect.get(target, key),
+    })
+  : db;
 const serving = await buildServingApp({
-  db, artifacts, loggerInstance: openLog(stateDir, 'serving'),
-  predictionLog: { spillPath: join(stateDir, 'spill', 'predictions.jsonl') },
+  db: servingDb, artifacts, loggerInstance: openLog(stateDir, 'serving'),
+  predictionLog: {
+    spillPath: join(stateDir, 'spill', 'predictions.jsonl'),
+    // BENCH_LOG_BATCH=N (diagnosis): the log's batch size, and a capacity of 20 batches.
+    ...(process.env.BENCH_LOG_BATCH ? { batchSize: Number(process.env.BENCH_LOG_BATCH), capacity: 20 * Number(process.env.BENCH_LOG_BATCH) } : {}),
+  },
 });
 const url = await serving.app.listen({ host: '127.0.0.1', port: Number(port) });
 const stop = async (): Promise<void> => {
