@@ -16,6 +16,7 @@ import { ScoringPool, type ScoringPoolOptions } from './scoringPool.js';
 import { ServingCounters } from './counters.js';
 import { ShadowLimiter } from './shadow.js';
 import { ServingMetrics } from './metrics.js';
+import { ServingLogController } from './requestLog.js';
 import { registerOip, type Score } from './oip.js';
 import { readFileSync } from 'node:fs';
 import { writePredictionBatch } from '../lib/store/predictions.js';
@@ -38,6 +39,8 @@ export interface ServingDeps {
   predictionRetentionDays?: number | null;
   /** Bearer tokens with roles; null or absent → no check (the stack allows that only on a loopback host). */
   tokens?: readonly AuthToken[] | null;
+  /** Access-log every scoring request, not only the failed ones (requestLog.ts); default false. */
+  logEveryScoringRequest?: boolean;
 }
 
 export interface ServingApp {
@@ -77,9 +80,10 @@ function describeModel(m: ServedModel) {
 }
 
 export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
+  const logController = new ServingLogController(deps.logEveryScoringRequest);
   const app: FastifyInstance = deps.loggerInstance
-    ? (Fastify({ loggerInstance: deps.loggerInstance as FastifyBaseLogger }) as unknown as FastifyInstance)
-    : Fastify({ logger: deps.logger ?? false });
+    ? (Fastify({ loggerInstance: deps.loggerInstance as FastifyBaseLogger, logController }) as unknown as FastifyInstance)
+    : Fastify({ logger: deps.logger ?? false, logController });
   installErrorHandlers(app);
   installAuth(app, deps.tokens ?? null);
   // Any other content type is read as text and refused by the JSON check below, as a 400.

@@ -24,14 +24,13 @@ function describe(value: unknown): string {
  */
 export function checkInstance(instance: InstanceRecord, index: number, inputs: readonly InputField[]): string | null {
   for (const input of inputs) {
-    const where = `instances[${index}].${input.name}`;
-    if (!Object.hasOwn(instance, input.name)) return `${where} is missing (send null for an unknown value)`;
+    if (!Object.hasOwn(instance, input.name)) return `instances[${index}].${input.name} is missing (send null for an unknown value)`;
     const v = instance[input.name];
     if (v === null) continue;
     if (input.kind === 'numeric') {
-      if (typeof v !== 'number' || !Number.isFinite(v)) return `${where} must be a number, got ${describe(v)}`;
+      if (typeof v !== 'number' || !Number.isFinite(v)) return `instances[${index}].${input.name} must be a number, got ${describe(v)}`;
     } else if (typeof v !== 'string') {
-      return `${where} must be a string, got ${describe(v)}`;
+      return `instances[${index}].${input.name} must be a string, got ${describe(v)}`;
     }
   }
   return null;

@@ -50,12 +50,16 @@ export interface PredictContext {
   elapsedMs(): number;
 }
 
-/** The inputs an instance must satisfy: the champion's, plus any the challenger takes besides. */
+/** The inputs an instance must satisfy: the champion's, plus any the challenger takes besides (kept per served model). */
+const inputsOf = new WeakMap<ServedModel, InputField[]>();
 function requiredInputs(model: ServedModel): InputField[] {
-  const inputs = [...model.champion.card.signature.inputs];
+  let inputs = inputsOf.get(model);
+  if (inputs) return inputs;
+  inputs = [...model.champion.card.signature.inputs];
   for (const extra of model.challenger?.card.signature.inputs ?? []) {
     if (!inputs.some((i) => i.name === extra.name && i.kind === extra.kind)) inputs.push(extra);
   }
+  inputsOf.set(model, inputs);
   return inputs;
 }
 
@@ -76,34 +80,39 @@ function checkBody(model: ServedModel, body: PredictBody): string[] {
     const problem = checkInstance(instances[i], i, inputs);
     if (problem) throw badInput(problem);
   }
-  return requestIds ?? instances.map(() => randomUUID());
+  if (requestIds) return requestIds;
+  const ids = new Array<string>(instances.length);
+  for (let i = 0; i < ids.length; i++) ids[i] = randomUUID();
+  return ids;
 }
 
-type Answer = Omit<ClassPrediction, 'variant' | 'version'> | Omit<ValuePrediction, 'variant' | 'version'>;
-
-/** One pool call for some instances of a request: each instance's answer, in the order given. */
-async function score(ctx: PredictContext, model: ServedModel, served: ServedVersion, rows: InstanceRecord[], ids: string[]): Promise<Answer[]> {
+/** One pool call for some instances of a request: each instance's prediction, in the order given. */
+async function score(ctx: PredictContext, model: ServedModel, served: ServedVersion, variant: Variant, rows: InstanceRecord[], ids: string[]): Promise<Prediction[]> {
   const out = await ctx.pool.score(served.scoring, rows);
   const { version } = served;
+  const predictions = new Array<Prediction>(ids.length);
   if (out.task === 'regression') {
-    return ids.map((requestId, k) => {
+    for (let k = 0; k < ids.length; k++) {
       const value = out.values[k];
-      if (!Number.isFinite(value)) throw new Error(`${model.name}@${version} predicted ${value} for request ${requestId}`);
-      return { requestId, value };
-    });
+      if (!Number.isFinite(value)) throw new Error(`${model.name}@${version} predicted ${value} for request ${ids[k]}`);
+      predictions[k] = { requestId: ids[k], value, variant, version };
+    }
+    return predictions;
   }
   const classes = served.card.signature.classes;
-  if (out.classes !== classes.length) throw new Error(`${model.name}@${version}: ${out.classes} probabilities for ${classes.length} classes`);
-  return ids.map((requestId, k) => {
+  const c = classes.length;
+  if (out.classes !== c) throw new Error(`${model.name}@${version}: ${out.classes} probabilities for ${c} classes`);
+  for (let k = 0; k < ids.length; k++) {
     const probabilities: Record<string, number> = {};
-    for (let c = 0; c < classes.length; c++) probabilities[classes[c]] = out.probabilities[k * classes.length + c];
-    return { requestId, label: out.labels[k], probabilities };
-  });
+    for (let j = 0; j < c; j++) probabilities[classes[j]] = out.probabilities[k * c + j];
+    predictions[k] = { requestId: ids[k], label: out.labels[k], probabilities, variant, version };
+  }
+  return predictions;
 }
 
-const answerValue = (a: Answer): string | number => ('value' in a ? a.value : a.label);
+const answerValue = (a: Prediction): string | number => ('value' in a ? a.value : a.label);
 
-function logEntry(model: ServedModel, a: Answer, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
+function logEntry(model: ServedModel, a: Prediction, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
   const { layout } = served;
   const answer = 'value' in a
     ? { label: null, prob: null, value: a.value }
@@ -115,7 +124,7 @@ function logEntry(model: ServedModel, a: Answer, served: ServedVersion, variant:
 function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersion, rows: InstanceRecord[], ids: string[]): void {
   if (!ctx.shadow.tryAcquire()) return;
   const started = performance.now();
-  score(ctx, model, challenger, rows, ids)
+  score(ctx, model, challenger, 'challenger', rows, ids)
     .then((answers) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
       ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers.map(answerValue));
@@ -138,36 +147,40 @@ function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersi
 export async function predict(ctx: PredictContext, model: ServedModel, body: PredictBody, unitHeader?: string): Promise<PredictResponse> {
   const ids = checkBody(model, body);
   const { instances } = body;
-  const units = body.unitIds ?? (unitHeader ? instances.map(() => unitHeader) : ids);
   const { champion, challenger } = model;
   const split = challenger && model.challengerMode === 'split' ? model.challengerWeight : 0;
   const shadow = challenger && model.challengerMode === 'shadow' ? model.challengerWeight : 0;
+  let toChampion: number[] | null = null; // null: every instance
   const toChallenger: number[] = [];
-  const toChampion: number[] = [];
-  const mirrored: number[] = [];
-  units.forEach((unit, i) => {
-    (split > 0 && chooseVariant(unit, split) === 'challenger' ? toChallenger : toChampion).push(i);
-    if (shadow > 0 && chooseVariant(unit, shadow) === 'challenger') mirrored.push(i);
-  });
-  if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored.map((i) => instances[i]), mirrored.map((i) => ids[i]));
+  if (split > 0 || shadow > 0) {
+    const units = body.unitIds ?? (unitHeader ? instances.map(() => unitHeader) : ids);
+    toChampion = [];
+    const mirrored: number[] = [];
+    for (let i = 0; i < units.length; i++) {
+      (split > 0 && chooseVariant(units[i], split) === 'challenger' ? toChallenger : toChampion).push(i);
+      if (shadow > 0 && chooseVariant(units[i], shadow) === 'challenger') mirrored.push(i);
+    }
+    if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored.map((i) => instances[i]), mirrored.map((i) => ids[i]));
+  }
 
   const predictions: Prediction[] = new Array(instances.length);
-  const variantOf: Variant[] = new Array(instances.length);
-  const answer = async (served: ServedVersion, variant: Variant, indices: number[]): Promise<void> => {
-    if (indices.length === 0) return;
-    const answers = await score(ctx, model, served, indices.map((i) => instances[i]), indices.map((i) => ids[i]));
-    ctx.counters.add(model.name, served.version, variant, indices.length);
-    ctx.aggregates?.add(model.name, served.version, variant, indices.map((i) => instances[i]), answers.map(answerValue));
-    indices.forEach((i, k) => {
-      predictions[i] = { ...answers[k], variant, version: served.version } as Prediction;
-      variantOf[i] = variant;
-    });
+  const answer = async (served: ServedVersion, variant: Variant, indices: number[] | null): Promise<void> => {
+    const n = indices ? indices.length : instances.length;
+    if (n === 0) return;
+    const answers = indices
+      ? await score(ctx, model, served, variant, indices.map((i) => instances[i]), indices.map((i) => ids[i]))
+      : await score(ctx, model, served, variant, instances, ids);
+    ctx.counters.add(model.name, served.version, variant, n);
+    ctx.aggregates?.add(model.name, served.version, variant, indices ? indices.map((i) => instances[i]) : instances, answers.map(answerValue));
+    if (!indices) for (let k = 0; k < n; k++) predictions[k] = answers[k];
+    else for (let k = 0; k < n; k++) predictions[indices[k]] = answers[k];
   };
+  const championCount = toChampion ? toChampion.length : instances.length;
   const championAnswers = answer(champion, 'champion', toChampion).catch((err: unknown) => {
-    ctx.counters.add(model.name, champion.version, 'champion', toChampion.length, toChampion.length);
+    ctx.counters.add(model.name, champion.version, 'champion', championCount, championCount);
     throw err;
   });
-  const challengerAnswers = challenger
+  const challengerAnswers = challenger && toChallenger.length > 0
     ? answer(challenger, 'challenger', toChallenger).catch((err: unknown) => {
         ctx.counters.add(model.name, challenger.version, 'challenger', toChallenger.length, toChallenger.length);
         ctx.onChallengerError(err, model.name, challenger.version);
@@ -176,6 +189,11 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
     : Promise.resolve();
   await Promise.all([championAnswers, challengerAnswers]);
   const latencyMs = ctx.elapsedMs();
-  await ctx.log.add(predictions.map((p, i) => logEntry(model, p, variantOf[i] === 'challenger' && challenger ? challenger : champion, variantOf[i], instances[i], latencyMs)));
+  const entries = new Array<PredictionLogEntry>(predictions.length);
+  for (let i = 0; i < predictions.length; i++) {
+    const p = predictions[i];
+    entries[i] = logEntry(model, p, p.variant === 'challenger' && challenger ? challenger : champion, p.variant, instances[i], latencyMs);
+  }
+  await ctx.log.add(entries);
   return { model: model.name, predictions };
 }

@@ -12,10 +12,17 @@ const requestId = z
 const countError = (what: string, max: number) => (iss: { input: unknown }) =>
   `has ${Array.isArray(iss.input) ? iss.input.length : '?'} ${what}; at most ${max} per request`;
 
+/** A JSON object (what z.record(z.string(), z.unknown()) accepts), checked without copying it: bodies carry up to 10,000. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
 export const PredictBody = z.object(
   {
     instances: z
-      .array(z.record(z.string(), z.unknown(), { error: 'must be an object of column values' }), {
+      .array(z.custom<Record<string, unknown>>(isPlainObject, { error: 'must be an object of column values' }), {
         error: (iss) => (iss.input === undefined ? 'is required: an array of records' : 'must be an array of records'),
       })
       .min(1, { error: 'must not be empty' })

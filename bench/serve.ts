@@ -1,0 +1,161 @@
+// Bench: mlcycle serving (routing, validation, logging, aggregates on) vs the bare Fastify + onnxruntime peer, autocannon, same run.
+// Run: npx tsx bench/serve.ts [--rounds 3] [--seconds 10] [--warmup 3] [--only 1x32,1x64,100x16] [--profile DIR]
+// Both servers are child processes on this machine; rounds alternate which one goes first. --profile: --cpu-prof on mlcycle.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { readCsvFile } from '../lib/data/csv.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const ROUNDS = Number(arg('--rounds') ?? 3);
+const SECONDS = Number(arg('--seconds') ?? 10);
+const WARMUP = Number(arg('--warmup') ?? 3);
+const PROFILE = arg('--profile');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PEER = resolve(ROOT, '../shared/peers/bare-serve.mjs');
+
+interface Scenario { name: string; instances: number; connections: number }
+const SCENARIOS: Scenario[] = [
+  { name: '1x32', instances: 1, connections: 32 },
+  { name: '1x64', instances: 1, connections: 64 },
+  { name: '100x16', instances: 100, connections: 16 },
+].filter((s) => !arg('--only') || arg('--only')!.split(',').includes(s.name));
+
+interface Figures { rps: number; rowsPerSec: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRow: number; childCpuUsPerRow: number }
+
+/** CPU seconds (user + system) used so far by a process (with its threads) and by its descendants (its Postgres); Linux /proc, else NaN. */
+function treeCpuSeconds(root: number): { own: number; children: number } {
+  try {
+    const stats = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' '); // after "(comm) "
+        return [{ pid: Number(pid), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+    const tree = new Set([root]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const s of stats) if (!tree.has(s.pid) && tree.has(s.ppid)) { tree.add(s.pid); grew = true; }
+    }
+    const own = stats.find((s) => s.pid === root)?.ticks ?? NaN;
+    const all = stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0);
+    return { own: own / 100, children: (all - own) / 100 }; // USER_HZ is 100 on Linux
+  } catch {
+    return { own: NaN, children: NaN };
+  }
+}
+
+/** Starts a child and resolves with its first stdout line that `ready` accepts. */
+function startChild(cmd: string, argv: string[], ready: (line: string) => boolean, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolveStart, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => { if (ready(line)) resolveStart({ child, line }); });
+    child.once('exit', (code) => reject(new Error(`${cmd} ${argv.join(' ')} exited with ${code} before it was ready`)));
+  });
+}
+
+/** The peer stops on SIGTERM; mlcycle's target when its stdin closes (it writes its log out first). */
+function stopChild(child: ChildProcess, how: 'stdin' | 'signal'): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    if (how === 'stdin') child.stdin?.end();
+    else child.kill('SIGTERM');
+  });
+}
+
+/** Drives one server; also how much CPU its process tree spent per row scored (steadier than req/s on a shared machine). */
+async function load(url: string, pid: number, body: string, connections: number, seconds: number, instances: number): Promise<Figures> {
+  const cpu0 = treeCpuSeconds(pid);
+  const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
+  const cpu1 = treeCpuSeconds(pid);
+  const rps = r.requests.average;
+  const perRow = (seconds: number): number => (seconds * 1e6) / (r.requests.total * instances);
+  return {
+    rps, rowsPerSec: rps * instances, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts,
+    cpuUsPerRow: perRow(cpu1.own + cpu1.children - cpu0.own - cpu0.children), childCpuUsPerRow: perRow(cpu1.children - cpu0.children),
+  };
+}
+
+const range = (xs: number[], digits = 0): string => {
+  const f = (x: number): string => (Math.abs(x) >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(digits));
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return lo === hi ? f(lo) : `${f(lo)}–${f(hi)}`;
+};
+
+const ratioRange = (xs: number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+
+async function main(): Promise<void> {
+  console.log(`$ npx tsx bench/serve.ts ${args.join(' ')}`.trimEnd());
+  console.log(`node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start; autocannon in this process, both servers in children`);
+  const state = join(ROOT, '.state');
+  mkdirSync(state, { recursive: true });
+  const dir = mkdtempSync(join(state, 'bench-serve-'));
+  chmodSync(dir, 0o755);
+  // The peer, copied as is next to the project's node_modules so that its imports resolve.
+  const peer = join(dir, 'bare-serve.mjs');
+  copyFileSync(PEER, peer);
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const nodeArgs = ['--import', 'tsx', ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE)] : []), 'bench/servingTarget.ts', dir, String(port)];
+  const ml = await startChild(process.execPath, nodeArgs, (l) => l.startsWith('{'));
+  const target = JSON.parse(ml.line) as { url: string; onnx: string; inputs: string[] };
+  const bare = await startChild(process.execPath, [peer, target.onnx, String(port + 1)], (l) => l.startsWith('bare-serve on'));
+  const bareUrl = `http://127.0.0.1:${port + 1}/predict`;
+  console.log(`mlcycle: ${target.url} (prediction log to PostgreSQL, pino file log, routing, checks, counters, metrics)`);
+  console.log(`bare:    ${bareUrl} (${PEER}, on the champion's ONNX)`);
+  try {
+    // Real rows of the demo's replay data, in the model's input order.
+    const replay = await readCsvFile(join(ROOT, 'examples/seattle-weather/replay-2014-2015.csv'), 'replay');
+    const rows = Array.from({ length: 100 }, (_, i) =>
+      Object.fromEntries(target.inputs.map((name) => [name, (replay.columns.find((c) => c.name === name)!.values as Float64Array)[i]])));
+    const results = new Map<string, { ml: Figures[]; bare: Figures[] }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const s of SCENARIOS) {
+        const body = JSON.stringify({ instances: rows.slice(0, s.instances) });
+        const order: ('ml' | 'bare')[] = round % 2 === 0 ? ['bare', 'ml'] : ['ml', 'bare'];
+        const got = results.get(s.name) ?? { ml: [], bare: [] };
+        results.set(s.name, got);
+        const line: string[] = [];
+        for (const who of order) {
+          const url = who === 'ml' ? target.url : bareUrl;
+          const pid = (who === 'ml' ? ml : bare).child.pid!;
+          if (WARMUP > 0) await load(url, pid, body, s.connections, WARMUP, s.instances);
+          const f = await load(url, pid, body, s.connections, SECONDS, s.instances);
+          got[who].push(f);
+          line.push(`${who === 'ml' ? 'mlcycle' : 'bare'} ${Math.round(f.rps)} req/s ${Math.round(f.rowsPerSec)} rows/s p50 ${f.p50} p99 ${f.p99} ms ${f.cpuUsPerRow.toFixed(1)} CPU-µs/row` +
+            (f.childCpuUsPerRow > 0.05 ? ` (${f.childCpuUsPerRow.toFixed(1)} in Postgres)` : '') +
+            (f.non2xx || f.errors ? ` (${f.non2xx} non-2xx, ${f.errors} errors)` : ''));
+        }
+        const ratio = got.ml.at(-1)!.rps / got.bare.at(-1)!.rps;
+        console.log(`round ${round + 1} ${s.name.padEnd(6)} ${line.join(' | ')} | ratio ${ratio.toFixed(2)}×`);
+      }
+    }
+    console.log(`\nsummary over ${ROUNDS} round(s), ${SECONDS} s each after ${WARMUP} s warm-up (ranges: min–max; ratio per round, mlcycle / bare):`);
+    for (const s of SCENARIOS) {
+      const { ml: m, bare: b } = results.get(s.name)!;
+      const ratios = m.map((f, i) => f.rps / b[i].rps);
+      const p99x = m.map((f, i) => f.p99 / b[i].p99);
+      const unit = s.instances === 1 ? 'req/s' : 'rows/s';
+      const pick = (f: Figures): number => (s.instances === 1 ? f.rps : f.rowsPerSec);
+      console.log(`  ${s.instances} instance(s)/${s.connections} conns: bare ${range(b.map(pick))} ${unit} p99 ${range(b.map((f) => f.p99))} ms; ` +
+        `mlcycle ${range(m.map(pick))} ${unit} p99 ${range(m.map((f) => f.p99))} ms; ratio ${ratioRange(ratios)}×, p99 ${range(p99x, 1)}× the peer's; ` +
+        `CPU per row (server process tree) bare ${range(b.map((f) => f.cpuUsPerRow), 1)} µs, mlcycle ${range(m.map((f) => f.cpuUsPerRow), 1)} µs (Postgres ${range(m.map((f) => f.childCpuUsPerRow), 1)})`);
+    }
+    console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end (the machine is shared: figures are noisy)`);
+  } finally {
+    await stopChild(bare.child, 'signal');
+    await stopChild(ml.child, 'stdin');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
