@@ -87,7 +87,15 @@ export class WindowAggregates {
       this.open.set(key, o);
     }
     const withAnswer = p.profile.columns.some((c) => c.name === PREDICTION_COLUMN);
-    for (let i = 0; i < instances.length; i++) o.builder.add(withAnswer ? { ...instances[i], [PREDICTION_COLUMN]: answers[i] } : instances[i]);
+    for (let i = 0; i < instances.length; i++) {
+      if (!withAnswer) o.builder.add(instances[i]);
+      else {
+        // The instance's fields through its prototype, the answer as its own: no copy of the record.
+        const withIt = Object.create(instances[i]) as Record<string, unknown>;
+        withIt[PREDICTION_COLUMN] = answers[i];
+        o.builder.add(withIt);
+      }
+    }
     o.rows += instances.length;
     o.lastAt = Date.now();
   }

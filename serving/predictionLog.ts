@@ -9,8 +9,10 @@ export type BatchWriter = (batch: PredictionBatch) => Promise<unknown>;
 export interface PredictionLogOptions {
   /** Entries buffered in memory; past it they spill (Postgres away) or producers wait for a flush; default 10,000. */
   capacity?: number;
-  /** Entries per write (one COPY), and the count that starts a flush at once; default 500. */
+  /** The count that starts a flush at once, and the size of a batch written under light load; default 500. */
   batchSize?: number;
+  /** Most entries one write (one COPY) takes when more are waiting; default 10 × batchSize. */
+  maxBatchSize?: number;
   /** Longest time an entry waits in the buffer; default 200 ms. */
   intervalMs?: number;
   /** Append-only file for entries Postgres cannot take now; absent → no spill: a full buffer refuses new requests. */
@@ -27,6 +29,7 @@ export class PredictionLog {
   private retry: PredictionBatch[] = [];
   private readonly capacity: number;
   private readonly batchSize: number;
+  private readonly maxBatchSize: number;
   private readonly intervalMs: number;
   private readonly onError: (err: unknown) => void;
   private readonly spill: SpillFile | null;
@@ -43,6 +46,7 @@ export class PredictionLog {
     options: PredictionLogOptions = {},
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 500);
+    this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? 10 * this.batchSize);
     this.capacity = Math.max(this.batchSize, options.capacity ?? 10_000);
     this.intervalMs = options.intervalMs ?? 200;
     this.onError = options.onError ?? (() => undefined);
@@ -164,7 +168,7 @@ export class PredictionLog {
     let remaining = this.buffer.length;
     while (this.retry.length > 0 || (remaining > 0 && this.buffer.length > 0)) {
       const retried = this.retry.shift();
-      const batch = retried ?? { batchId: randomUUID(), entries: this.buffer.splice(0, Math.min(this.batchSize, remaining)) };
+      const batch = retried ?? { batchId: randomUUID(), entries: this.buffer.splice(0, Math.min(this.maxBatchSize, remaining)) };
       this.inFlight = batch.entries.length;
       try {
         await this.write(batch);

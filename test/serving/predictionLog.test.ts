@@ -59,9 +59,9 @@ function wrapped(delayMs: number, failFirst = 0): BatchWriter & { batches: numbe
 }
 const direct: BatchWriter = (batch) => writePredictionBatch(stack.db, batch);
 
-test('flush() writes everything in batches of batchSize rows', async () => {
+test('flush() writes everything in batches of at most maxBatchSize rows', async () => {
   const db = wrapped(0);
-  const log = new PredictionLog(db, { batchSize: 500, intervalMs: 10_000 });
+  const log = new PredictionLog(db, { batchSize: 100, maxBatchSize: 500, intervalMs: 10_000 });
   await log.add(entries('batch', 1200));
   await log.flush();
   assert.equal(await countLike('batch'), 1200);

@@ -42,9 +42,11 @@ CREATE TABLE predictions (
   value         float8,
   latency_ms    real NOT NULL
 ) PARTITION BY RANGE (created_at);
+-- Feedback joins on the request id; monitor windows by model and id; rollout checks read recent rows by time, which
+-- lie in recent blocks: a block-range index finds them for a fraction of a btree's upkeep on every write.
 CREATE INDEX predictions_model_id ON predictions (model_name, id);
 CREATE INDEX predictions_request ON predictions (request_id);
-CREATE INDEX predictions_model_time ON predictions (model_name, created_at);
+CREATE INDEX predictions_time_brin ON predictions USING brin (created_at);
 
 -- One partition per UTC day, made on demand (IF NOT EXISTS: replicas may race).
 CREATE FUNCTION mlcycle_prediction_partition(day date) RETURNS text LANGUAGE plpgsql AS $$
