@@ -1,7 +1,7 @@
 // Arithmetic on a drift profile's cells: which cell a value is in, counts of sorted values, groups, KS and Wasserstein from counts.
 
-/** Cell of a finite value on strictly increasing edges: 2k for (e[k-1], e[k]), 2k+1 for {e[k]} (binary search). */
-export function cellOf(edges: ArrayLike<number>, v: number): number {
+/** The number of sorted edges strictly below v (binary search). */
+export function edgesBelow(edges: ArrayLike<number>, v: number): number {
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {
@@ -9,6 +9,12 @@ export function cellOf(edges: ArrayLike<number>, v: number): number {
     if (edges[mid] < v) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+/** Cell of a finite value on strictly increasing edges: 2k for (e[k-1], e[k]), 2k+1 for {e[k]}. */
+export function cellOf(edges: ArrayLike<number>, v: number): number {
+  const lo = edgesBelow(edges, v);
   return lo < edges.length && edges[lo] === v ? 2 * lo + 1 : 2 * lo;
 }
 

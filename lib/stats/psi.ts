@@ -1,4 +1,5 @@
 // Population Stability Index: numeric (bins from reference quantiles) and categorical, with epsilon smoothing.
+import { edgesBelow } from './driftCells.js';
 
 /** Proportion used in place of an empty bin's zero. */
 export const PSI_EPSILON = 1e-4;
@@ -37,17 +38,6 @@ export function quantileEdges(sorted: Float64Array, bins: number): number[] {
   return edges;
 }
 
-/** Bin of a value: the number of edges strictly below it, so bins are (e[k-1], e[k]]. */
-function binOf(edges: number[], v: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** PSI of a numeric feature; NaN values are ignored. */
 export function psiNumeric(reference: Float64Array, current: Float64Array, bins = 10): number {
@@ -55,9 +45,9 @@ export function psiNumeric(reference: Float64Array, current: Float64Array, bins 
   const edges = quantileEdges(sorted, bins);
   const refCounts = new Float64Array(edges.length + 1);
   const curCounts = new Float64Array(edges.length + 1);
-  for (let i = 0; i < sorted.length; i++) refCounts[binOf(edges, sorted[i])]++;
+  for (let i = 0; i < sorted.length; i++) refCounts[edgesBelow(edges, sorted[i])]++;
   for (let i = 0; i < current.length; i++) {
-    if (!Number.isNaN(current[i])) curCounts[binOf(edges, current[i])]++;
+    if (!Number.isNaN(current[i])) curCounts[edgesBelow(edges, current[i])]++;
   }
   return psiFromCounts(refCounts, curCounts);
 }
