@@ -8,7 +8,7 @@ import { encodeSnapshot } from '../lib/data/snapshot.js';
 import { instancesOf, predictionColumnNames, predictionColumns, scoringProblems, sliceRows } from '../lib/onnx/scoredColumns.js';
 import { finishExecution, findChunk, recordBatchJob, recordChunk, startExecution } from '../lib/store/batchScores.js';
 import { getDeployment, getModelVersion, listModelVersions, type ModelVersionRow } from '../lib/store/models.js';
-import { sharedModelSource, type ScoringModel } from '../serving/scoringPool.js';
+import { sharedModelSource, type ScoringModel } from '../lib/scoring/scoringPool.js';
 import { failure } from '../contracts/failures.js';
 import { MAX_CHUNKS, type BatchScorePlan, type ChunkDone, type PlanBatchScoreInput, type ScoreChunkInput } from '../contracts/batchScore.js';
 import { lazyScoringPool } from './batchScoringPool.js';

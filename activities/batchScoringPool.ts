@@ -1,5 +1,5 @@
 // The batch scoring pool: the serving scoring pool's worker threads, started on a job's first chunk, closed with the worker.
-import { ScoringPool } from '../serving/scoringPool.js';
+import { ScoringPool } from '../lib/scoring/scoringPool.js';
 
 export interface BatchScoring {
   pool(): ScoringPool;

@@ -12,7 +12,7 @@ import { ModelRegistry, type ServedModel } from './modelRegistry.js';
 import { predict } from './predict.js';
 import { PredictionLog, type PredictionLogOptions } from './predictionLog.js';
 import { FeedbackBody, PredictBody, describeIssues, findDuplicate } from './schemas.js';
-import { ScoringPool, type ScoringPoolOptions } from './scoringPool.js';
+import { ScoringPool, type ScoringPoolOptions } from '../lib/scoring/scoringPool.js';
 import { ServingCounters } from './counters.js';
 import { ShadowLimiter } from './shadow.js';
 import { ServingMetrics } from './metrics.js';

@@ -1,15 +1,9 @@
 // Request records against a model's inputs: the per-instance check, and a neutral warm-up row.
 import type { InputField } from '../lib/report/modelCard.js';
+import type { InstanceRecord } from '../lib/scoring/records.js';
 
-/** A request record as the service receives it: values are checked by checkInstance before they get here. */
-export type InstanceRecord = Record<string, unknown>;
-
-/** One neutral row (0 for numbers, "" for categories), used to warm a model up. */
-export function warmUpRow(inputs: readonly InputField[]): InstanceRecord {
-  const row: InstanceRecord = {};
-  for (const input of inputs) row[input.name] = input.kind === 'numeric' ? 0 : '';
-  return row;
-}
+export type { InstanceRecord } from '../lib/scoring/records.js';
+export { warmUpRow } from '../lib/scoring/records.js';
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';

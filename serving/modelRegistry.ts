@@ -4,7 +4,7 @@ import type { Db } from '../lib/store/db.js';
 import { sha256Hex, type ArtifactStore } from '../lib/store/artifacts.js';
 import { DEPLOYMENTS_CHANNEL, getDeployment, getModelVersion, listDeployments } from '../lib/store/models.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
-import { sharedModelSource, type ScoreResult, type ScoringModel, type ScoringPool } from './scoringPool.js';
+import { sharedModelSource, type ScoreResult, type ScoringModel, type ScoringPool } from '../lib/scoring/scoringPool.js';
 import type { LogLayout } from '../lib/store/predictionRows.js';
 
 export interface ServedVersion {

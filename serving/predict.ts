@@ -8,7 +8,7 @@ import type { ServedModel, ServedVersion } from './modelRegistry.js';
 import type { PredictionLog } from './predictionLog.js';
 import { chooseVariant, type Variant } from './router.js';
 import { findDuplicate, type PredictBody } from './schemas.js';
-import type { ScoringPool } from './scoringPool.js';
+import type { ScoringPool } from '../lib/scoring/scoringPool.js';
 import type { ServingCounters } from './counters.js';
 import type { ShadowLimiter } from './shadow.js';
 import type { WindowAggregates } from './aggregates.js';

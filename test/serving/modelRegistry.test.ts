@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { DEPLOYMENTS_CHANNEL, deployVersion } from '../../lib/store/models.js';
 import { ModelRegistry } from '../../serving/modelRegistry.js';
-import { ScoringPool } from '../../serving/scoringPool.js';
+import { ScoringPool } from '../../lib/scoring/scoringPool.js';
 import { registerFixture, startTestStack, waitFor, TINY_A, TINY_B, type TestStack } from './harness.js';
 
 let stack: TestStack;

@@ -7,7 +7,7 @@ import { sha256Hex } from '../../lib/store/artifacts.js';
 import { deployVersion } from '../../lib/store/models.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { ModelRegistry } from '../../serving/modelRegistry.js';
-import { ScoringPool, sharedModelSource, type ScoringModel } from '../../serving/scoringPool.js';
+import { ScoringPool, sharedModelSource, type ScoringModel } from '../../lib/scoring/scoringPool.js';
 import { registerFixture, registerModelBytes, startTestStack, waitFor, TINY_A, type TestStack } from './harness.js';
 import { linearRegressorOnnx, linearValue, regressionCard, REG_INPUTS, type LinearSpec } from './regressionFixture.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ScoringPool, sharedModelSource, type ScoreResult, type ScoringModel } from '../../serving/scoringPool.js';
+import { ScoringPool, sharedModelSource, type ScoreResult, type ScoringModel } from '../../lib/scoring/scoringPool.js';
 import { TINY_A, TINY_B, TINY_INPUTS } from './harness.js';
 
 const bytesA = readFileSync(TINY_A);

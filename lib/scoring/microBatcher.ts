@@ -1,6 +1,6 @@
 // Micro-batching: requests for the same model that arrive within a short window are scored in one run.
-import type { OnnxOutputs } from '../lib/onnx/runtime.js';
-import type { InstanceRecord } from './feeds.js';
+import type { OnnxOutputs } from '../onnx/runtime.js';
+import type { InstanceRecord } from './records.js';
 
 /** A batch's outputs: labels + row-major [rows, classes] probabilities, or one value per row. */
 export type BatchOutput = OnnxOutputs;

@@ -1,13 +1,13 @@
 // The scoring pool: worker threads (piscina) that run onnxruntime, fed by a per-model micro-batcher.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { InputField } from '../lib/report/modelCard.js';
-import { feedColumns } from '../lib/onnx/feeds.js';
-import type { OnnxTask } from '../lib/onnx/runtime.js';
-import { warmUpRow, type InstanceRecord } from './feeds.js';
+import type { InputField } from '../report/modelCard.js';
+import { feedColumns } from '../onnx/feeds.js';
+import type { OnnxTask } from '../onnx/runtime.js';
+import { warmUpRow, type InstanceRecord } from './records.js';
 import { MicroBatcher, type BatchOutput } from './microBatcher.js';
 import type { ModelSource, ScoreTask, ScoreTaskResult } from './scoringWorker.js';
-import { tsThreadOptions } from '../lib/threads/entry.js';
+import { tsThreadOptions } from '../threads/entry.js';
 
 export type { ModelSource } from './scoringWorker.js';
 export type ScoreResult = BatchOutput;

@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import type { FeedColumns } from '../lib/onnx/feeds.js';
-import { contractOutputNames, readContractOutputs, type OnnxOutputs, type OnnxTask } from '../lib/onnx/runtime.js';
+import type { FeedColumns } from '../onnx/feeds.js';
+import { contractOutputNames, readContractOutputs, type OnnxOutputs, type OnnxTask } from '../onnx/runtime.js';
 
 /** Where a worker finds a model it has not loaded yet: its bytes (shared, not copied, across threads) or a file. */
 export type ModelSource = { bytes: Uint8Array } | { path: string };
