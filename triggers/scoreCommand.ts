@@ -42,6 +42,13 @@ async function follow(handle: WorkflowHandle, print: (line: string) => void): Pr
     }
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
   }
+  // A job quicker than a poll still shows where it ended.
+  const done = await result.catch(() => null);
+  if (done) {
+    const line = `  chunks ${done.chunks}/${done.chunks} (${done.rows} of ${done.rows} rows)`;
+    if (barStarted) bar.update(done.chunks, { rowsDone: done.rows });
+    else if (line !== last) print(line);
+  }
   if (barStarted) bar.stop();
   return result;
 }
