@@ -11,7 +11,7 @@ export function lazyScoringPool(threads = 1): BatchScoring {
   let pool: ScoringPool | null = null;
   return {
     // No micro-batching window: a chunk is one batch already.
-    pool: () => (pool ??= new ScoringPool({ threads, batchWindowMs: 0 })),
+    pool: () => (pool ??= new ScoringPool({ threads, batchWindowMs: -1 })),
     close: async () => {
       await pool?.close();
       pool = null;

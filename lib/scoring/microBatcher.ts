@@ -26,11 +26,13 @@ interface OpenBatch<M> {
   model: M;
   waiters: Waiter[];
   rows: number;
-  timer: NodeJS.Timeout;
+  /** Closes the batch: after windowMs, or (windowMs 0) at the end of this turn of the event loop. */
+  close: () => void;
 }
 
 export interface MicroBatcherOptions {
-  /** How long the first request of a batch waits for others to join it. */
+  /** How long the first request of a batch waits for others to join it; 0: requests that arrive in the same turn of
+   * the event loop share a run (no added wait); below 0: no batching. */
   windowMs: number;
   /** A batch reaching this many rows runs at once; a single request this large runs alone. */
   maxRows: number;
@@ -46,7 +48,7 @@ export class MicroBatcher<M> {
   ) {}
 
   submit(key: string, model: M, rows: readonly InstanceRecord[]): Promise<BatchOutput> {
-    if (rows.length >= this.options.maxRows || this.options.windowMs <= 0) return this.run(model, rows.slice());
+    if (rows.length >= this.options.maxRows || this.options.windowMs < 0) return this.run(model, rows.slice());
     return new Promise<BatchOutput>((resolve, reject) => {
       let batch = this.open.get(key);
       if (batch && batch.rows + rows.length > this.options.maxRows) {
@@ -54,8 +56,16 @@ export class MicroBatcher<M> {
         batch = undefined;
       }
       if (!batch) {
-        const timer = setTimeout(() => this.dispatch(key), this.options.windowMs);
-        batch = { model, waiters: [], rows: 0, timer };
+        const dispatch = (): void => this.dispatch(key);
+        let close: () => void;
+        if (this.options.windowMs === 0) {
+          const immediate = setImmediate(dispatch);
+          close = () => clearImmediate(immediate);
+        } else {
+          const timer = setTimeout(dispatch, this.options.windowMs);
+          close = () => clearTimeout(timer);
+        }
+        batch = { model, waiters: [], rows: 0, close };
         this.open.set(key, batch);
       }
       batch.waiters.push({ rows, resolve, reject });
@@ -73,7 +83,7 @@ export class MicroBatcher<M> {
     const batch = this.open.get(key);
     if (!batch) return;
     this.open.delete(key);
-    clearTimeout(batch.timer);
+    batch.close();
     const { waiters } = batch;
     const rows: InstanceRecord[] = waiters.length === 1 ? waiters[0].rows.slice() : waiters.flatMap((w) => w.rows);
     this.run(batch.model, rows).then(

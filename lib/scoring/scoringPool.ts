@@ -24,7 +24,7 @@ export interface ScoringModel {
 export interface ScoringPoolOptions {
   /** Worker threads; default: the machine's parallelism, at most 8. */
   threads?: number;
-  /** Micro-batch window in ms (0 turns micro-batching off); default 1. */
+  /** Micro-batch window in ms: 0 = requests that arrive in the same event-loop turn share a run, below 0 = off; default 0. */
   batchWindowMs?: number;
   /** Rows that make a batch run at once; default 4096. */
   maxBatchRows?: number;
@@ -55,7 +55,7 @@ export class ScoringPool {
       concurrentTasksPerWorker: 1, // run() blocks its thread: one task at a time
     });
     this.batcher = new MicroBatcher<ScoringModel>(
-      { windowMs: options.batchWindowMs ?? 1, maxRows: options.maxBatchRows ?? 4096 },
+      { windowMs: options.batchWindowMs ?? 0, maxRows: options.maxBatchRows ?? 4096 },
       (model, rows) => this.runBatch(model, rows),
     );
   }

@@ -63,7 +63,7 @@ function pack(value: unknown): unknown {
 }
 
 function unpack(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unpack);
+  if (Array.isArray(value)) return typeof value[0] === 'number' ? value : value.map(unpack); // dense counts: as they came
   if (value && typeof value === 'object') {
     const s = value as Partial<Sparse>;
     if (typeof s.$sparse === 'number' && Array.isArray(s.i) && Array.isArray(s.v)) {
