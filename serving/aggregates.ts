@@ -31,7 +31,7 @@ export interface WindowAggregatesOptions {
  * A flush that fails keeps its aggregates, merged, for the next one (one per model, version, variant: bounded).
  */
 export class WindowAggregates {
-  private profiles = new Map<string, { version: number; profile: DriftProfile }>();
+  private profiles = new Map<string, { version: number; profile: DriftProfile; withAnswer: boolean }>();
   private open = new Map<string, Open>();
   private unwritten = new Map<string, WindowAggregateRow<WindowAggregate>>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -62,7 +62,7 @@ export class WindowAggregates {
   async refresh(): Promise<void> {
     this.refreshedAt = Date.now();
     const rows = await championProfiles<DriftProfile>(this.db);
-    this.profiles = new Map(rows.map((r) => [r.modelName, { version: r.modelVersion, profile: r.profile }]));
+    this.profiles = new Map(rows.map((r) => [r.modelName, { version: r.modelVersion, profile: r.profile, withAnswer: r.profile.columns.some((c) => c.name === PREDICTION_COLUMN) }]));
   }
 
   /** A model answered without a profile, or by a champion newer than its profile: read the profiles again (at most every 2 s). */
@@ -86,14 +86,13 @@ export class WindowAggregates {
       o = { modelName, modelVersion, variant, profileVersion: p.version, builder: new AggregateBuilder(p.profile), rows: 0, firstAt: Date.now(), lastAt: 0 };
       this.open.set(key, o);
     }
-    const withAnswer = p.profile.columns.some((c) => c.name === PREDICTION_COLUMN);
+    const { withAnswer } = p;
+    const extra = { name: PREDICTION_COLUMN, value: undefined as unknown };
     for (let i = 0; i < instances.length; i++) {
       if (!withAnswer) o.builder.add(instances[i]);
       else {
-        // The instance's fields through its prototype, the answer as its own: no copy of the record.
-        const withIt = Object.create(instances[i]) as Record<string, unknown>;
-        withIt[PREDICTION_COLUMN] = answers[i];
-        o.builder.add(withIt);
+        extra.value = answers[i];
+        o.builder.add(instances[i], extra);
       }
     }
     o.rows += instances.length;

@@ -14,6 +14,9 @@ export class ServingCounters {
   private counts = new Map<string, Count>();
   private readonly timer: NodeJS.Timeout;
   private writing: Promise<void> | null = null;
+  /** The current minute (its ISO text made once a minute, not on every add). */
+  private minuteNumber = -1;
+  private minute = '';
 
   constructor(
     private readonly db: Queryable,
@@ -29,8 +32,12 @@ export class ServingCounters {
   /** Counts `requests` instances scored by a variant, `errors` of them failed. */
   add(model: string, version: number, variant: string, requests: number, errors = 0): void {
     this.onAdd(model, version, variant, requests, errors);
-    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
-    this.merge({ model, version, variant, minute, requests, errors });
+    const m = Math.floor(Date.now() / 60_000);
+    if (m !== this.minuteNumber) {
+      this.minuteNumber = m;
+      this.minute = new Date(m * 60_000).toISOString();
+    }
+    this.merge({ model, version, variant, minute: this.minute, requests, errors });
   }
 
   private merge(n: Count): void {

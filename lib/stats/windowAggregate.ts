@@ -52,16 +52,19 @@ export class AggregateBuilder {
     }
   }
 
-  /** One logged instance: numbers for numeric columns (non-finite or absent: missing), strings for categorical ones. */
-  add(record: Readonly<Record<string, unknown>>): void {
+  /**
+   * One logged instance: numbers for numeric columns (non-finite or absent: missing), strings for categorical ones;
+   * `extra` gives one more column's value (e.g. the answer) without copying the record.
+   */
+  add(record: Readonly<Record<string, unknown>>, extra?: { name: string; value: unknown }): void {
     this.rows++;
     for (const s of this.numeric) {
-      const v = record[s.name];
+      const v = extra !== undefined && s.name === extra.name ? extra.value : record[s.name];
       if (typeof v === 'number' && v - v === 0) countNumber(s, v);
       else s.missing++;
     }
     for (const s of this.categorical) {
-      const v = record[s.name];
+      const v = extra !== undefined && s.name === extra.name ? extra.value : record[s.name];
       if (typeof v === 'string') countCategory(s, v);
       else if (typeof v === 'number' || typeof v === 'boolean') countCategory(s, String(v));
       else s.missing++;

@@ -51,7 +51,15 @@ async function writeOnce(db: Pick<Db, 'connect'>, batch: PredictionBatch): Promi
   const client = await db.connect();
   let broken: Error | undefined;
   try {
-    const days = new Set(batch.entries.map((e) => utcDay(e.at)).filter((d) => !knownDays.has(d)));
+    const days = new Set<string>();
+    let lastDay = -1;
+    for (const e of batch.entries) {
+      const day = Math.floor(e.at / 86_400_000);
+      if (day === lastDay) continue; // a batch is mostly one day: its text is made once per change
+      lastDay = day;
+      const text = utcDay(e.at);
+      if (!knownDays.has(text)) days.add(text);
+    }
     await ensurePartitions(client, days);
     for (const d of days) knownDays.add(d);
     await ensureLayouts(client, batch);
