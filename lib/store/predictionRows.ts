@@ -94,20 +94,24 @@ const NULL = '\\N';
 /** The COPY columns, in the order copyLine writes them. */
 export const COPY_COLUMNS = 'created_at, request_id, model_name, model_version, variant, num, cat, extra, label, prob, value, latency_ms';
 
+let lastAt = NaN;
+let lastIso = '';
+
+/** An entry's time as ISO text; the entries of one request share it, so it is made once per change. */
+function isoOf(at: number): string {
+  if (at !== lastAt) {
+    lastAt = at;
+    lastIso = new Date(at).toISOString();
+  }
+  return lastIso;
+}
+
 /** One row of COPY text input (with its newline) for an entry. */
 export function copyLine(e: PredictionLogEntry): string {
-  return [
-    new Date(e.at).toISOString(),
-    field(e.requestId),
-    field(e.modelName),
-    String(e.modelVersion),
-    e.variant,
-    e.num.length > 0 ? numberArray(e.num) : NULL,
-    e.cat.length > 0 ? field(textArray(e.cat)) : NULL,
-    e.extra ? field(JSON.stringify(e.extra)) : NULL,
-    e.label === null ? NULL : field(e.label),
-    e.prob ? numberArray(e.prob) : NULL,
-    e.value === null || !Number.isFinite(e.value) ? NULL : String(e.value),
-    String(e.latencyMs),
-  ].join('\t') + '\n';
+  return (
+    `${isoOf(e.at)}\t${field(e.requestId)}\t${field(e.modelName)}\t${e.modelVersion}\t${e.variant}\t` +
+    `${e.num.length > 0 ? numberArray(e.num) : NULL}\t${e.cat.length > 0 ? field(textArray(e.cat)) : NULL}\t` +
+    `${e.extra ? field(JSON.stringify(e.extra)) : NULL}\t${e.label === null ? NULL : field(e.label)}\t` +
+    `${e.prob ? numberArray(e.prob) : NULL}\t${e.value === null || !Number.isFinite(e.value) ? NULL : String(e.value)}\t${e.latencyMs}\n`
+  );
 }
