@@ -1,6 +1,6 @@
 // A monitor window's drift: from the replicas' aggregates when they cover the window, else exactly on its newest rows.
 import { buildDriftProfile, type DriftProfile, type NumericDriftColumn, type CategoricalDriftColumn } from '../lib/stats/driftProfile.js';
-import { driftExact, driftFromAggregates, type ColumnDriftResult, type DriftSuitePolicy, type DriftSuiteResult } from '../lib/stats/driftSuite.js';
+import { driftExactPrepared, driftFromAggregates, prepareExactReference, type ColumnDriftResult, type DriftSuitePolicy, type DriftSuiteResult, type ExactReference } from '../lib/stats/driftSuite.js';
 import { AggregateBuilder, mergeInto, type WindowAggregate } from '../lib/stats/windowAggregate.js';
 import { groupCounts } from '../lib/stats/driftCells.js';
 import { histogramPair, type HistogramPair } from '../lib/stats/histogram.js';
@@ -44,6 +44,20 @@ async function profileOf(deps: ActivityDeps, pipeline: PipelineDefinition, champ
   const profile = buildDriftProfile(table, featuresOf(pipeline), { columns: predictionReference(table, pipeline.target) });
   await saveDriftProfile(deps.db, { modelName: pipeline.name, modelVersion: championVersion, datasetId: dataset.id, profile });
   return profile;
+}
+
+/** References sorted once per champion's data and features (a worker judges many windows against the same one). */
+const prepared = new Map<string, ExactReference>();
+
+function preparedReference(datasetId: string, reference: Table, pipeline: PipelineDefinition, extra: Column[]): ExactReference {
+  const key = JSON.stringify([datasetId, pipeline.features, pipeline.target]);
+  let p = prepared.get(key);
+  if (!p) {
+    p = prepareExactReference(reference, featuresOf(pipeline), extra);
+    if (prepared.size >= 2) prepared.delete(prepared.keys().next().value as string); // the oldest: memory stays two references
+    prepared.set(key, p);
+  }
+  return p;
 }
 
 /** Reference vs current shares on the profile's coarse groups (numeric) or categories (categorical), for the report. */
@@ -94,6 +108,7 @@ export async function measureWindowDrift(
   // Exact: the whole window when small, else its newest EXACT_WINDOW_ROWS rows (aggregates missing or partial).
   const from = w.rows > exactRows ? Math.max(w.from, w.to - exactRows * 2) : w.from;
   const requests = (await loggedRequests(deps.db, pipeline.name, from, w.to)).slice(-exactRows);
+  if (requests.length === 0) throw new DataError(`the window ${w.from}..${w.to} has no answers to measure drift on`);
   const reference = await loadSnapshot(deps.artifacts, dataset.uri);
   const profile = await profileOf(deps, pipeline, championVersion, dataset, reference);
   const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
@@ -103,10 +118,9 @@ export async function measureWindowDrift(
   const predicted = requests.map((r) => ({ [PREDICTION_COLUMN]: r.predicted ?? r.predictedValue }));
   const refPrediction = predictionReference(reference, pipeline.target);
   const curPrediction = refPrediction.length > 0 ? tableFromObjects(predicted, 'predictions', { kinds: { [PREDICTION_COLUMN]: refPrediction[0].kind } }).columns : [];
-  const suite = driftExact(reference, current, featuresOf(pipeline), policy, { reference: refPrediction, current: curPrediction });
+  const suite = driftExactPrepared(preparedReference(dataset.id, reference, pipeline, refPrediction), current, policy, curPrediction);
   const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
   const basis = requests.length < w.rows ? `exactly, on the window's newest ${requests.length} of ${w.rows} answers (aggregates did not cover it)` : `exactly, on all ${requests.length} answers`;
-  if (requests.length === 0) throw new DataError(`the window ${w.from}..${w.to} has no answers to measure drift on`);
   return { profile, suite, histograms, basis };
 }
 
