@@ -89,13 +89,14 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const done = await findMonitorReport(deps.db, input.monitorRunId);
       if (done) return fromStored(done, retrainEnabled);
       const deployment = await getDeployment(deps.db, pipeline.name);
-      const from = (await lastMonitorReport(deps.db, pipeline.name))?.toPredictionId ?? 0;
+      const previous = await lastMonitorReport(deps.db, pipeline.name);
+      const from = previous?.toPredictionId ?? 0;
       const to = Math.max(from, await lastPredictionId(deps.db, pipeline.name));
       const base = { fromPredictionId: from, toPredictionId: to, breached: false, reasons: [], reportUri: null, reportHtml: null, retrainEnabled };
       if (!deployment) return { ...base, evaluated: false, notJudged: { code: 'no_deployment', reason: `${pipeline.name} is not deployed` }, rows: 0, modelVersion: 0 };
       const modelVersion = deployment.championVersion;
       const rows = to > from ? await countLogged(deps.db, pipeline.name, from, to) : 0;
-      const aggFrom = (await lastMonitorReport(deps.db, pipeline.name))?.toAggregateId ?? 0;
+      const aggFrom = previous?.toAggregateId ?? 0;
       const aggTo = Math.max(aggFrom, await lastAggregateId(deps.db, pipeline.name));
       if (rows < pipeline.monitor.minRows) {
         const reason = `only ${rows} rows, fewer than the ${pipeline.monitor.minRows} needed to judge the window`;

@@ -46,18 +46,24 @@ async function profileOf(deps: ActivityDeps, pipeline: PipelineDefinition, champ
   return profile;
 }
 
-/** References sorted once per champion's data and features (a worker judges many windows against the same one). */
-const prepared = new Map<string, ExactReference>();
+interface Reference {
+  table: Table;
+  prepared: ExactReference;
+}
 
-function preparedReference(datasetId: string, reference: Table, pipeline: PipelineDefinition, extra: Column[]): ExactReference {
-  const key = JSON.stringify([datasetId, pipeline.features, pipeline.target]);
-  let p = prepared.get(key);
-  if (!p) {
-    p = prepareExactReference(reference, featuresOf(pipeline), extra);
-    if (prepared.size >= 2) prepared.delete(prepared.keys().next().value as string); // the oldest: memory stays two references
-    prepared.set(key, p);
+/** References read and sorted once per champion's data and features (a worker judges many windows against the same one). */
+const references = new Map<string, Reference>();
+
+async function referenceOf(deps: ActivityDeps, dataset: DatasetRow, pipeline: PipelineDefinition): Promise<Reference> {
+  const key = JSON.stringify([dataset.id, pipeline.features, pipeline.target]);
+  let r = references.get(key);
+  if (!r) {
+    const table = await loadSnapshot(deps.artifacts, dataset.uri);
+    r = { table, prepared: prepareExactReference(table, featuresOf(pipeline), predictionReference(table, pipeline.target)) };
+    if (references.size >= 2) references.delete(references.keys().next().value as string); // the oldest: memory stays two references
+    references.set(key, r);
   }
-  return p;
+  return r;
 }
 
 /** Reference vs current shares on the profile's coarse groups (numeric) or categories (categorical), for the report. */
@@ -109,16 +115,16 @@ export async function measureWindowDrift(
   const from = w.rows > exactRows ? Math.max(w.from, w.to - exactRows * 2) : w.from;
   const requests = (await loggedRequests(deps.db, pipeline.name, from, w.to)).slice(-exactRows);
   if (requests.length === 0) throw new DataError(`the window ${w.from}..${w.to} has no answers to measure drift on`);
-  const reference = await loadSnapshot(deps.artifacts, dataset.uri);
+  const { table: reference, prepared } = await referenceOf(deps, dataset, pipeline);
   const profile = await profileOf(deps, pipeline, championVersion, dataset, reference);
   const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
   // Each feature is read as the kind it has in the training data: a value that does not fit names its row.
   const kinds = Object.fromEntries(reference.columns.filter((c) => features.includes(c.name)).map((c) => [c.name, c.kind]));
   const current = tableFromObjects(requests.map((r) => r.input), `window ${w.from}..${w.to}`, { kinds });
   const predicted = requests.map((r) => ({ [PREDICTION_COLUMN]: r.predicted ?? r.predictedValue }));
-  const refPrediction = predictionReference(reference, pipeline.target);
-  const curPrediction = refPrediction.length > 0 ? tableFromObjects(predicted, 'predictions', { kinds: { [PREDICTION_COLUMN]: refPrediction[0].kind } }).columns : [];
-  const suite = driftExactPrepared(preparedReference(dataset.id, reference, pipeline, refPrediction), current, policy, curPrediction);
+  const target = reference.columns.find((c) => c.name === pipeline.target);
+  const curPrediction = target ? tableFromObjects(predicted, 'predictions', { kinds: { [PREDICTION_COLUMN]: target.kind } }).columns : [];
+  const suite = driftExactPrepared(prepared, current, policy, curPrediction);
   const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
   const basis = requests.length < w.rows ? `exactly, on the window's newest ${requests.length} of ${w.rows} answers (aggregates did not cover it)` : `exactly, on all ${requests.length} answers`;
   return { profile, suite, histograms, basis };

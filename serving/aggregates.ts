@@ -75,8 +75,8 @@ export class WindowAggregates {
       });
   }
 
-  /** Counts answered instances (with the answers, for prediction drift) of a model's version and variant. */
-  add(modelName: string, modelVersion: number, variant: string, instances: readonly Record<string, unknown>[], answers: readonly (string | number)[]): void {
+  /** Counts answered instances (with the answers, a label or a value, for prediction drift) of a model's version and variant. */
+  add(modelName: string, modelVersion: number, variant: string, instances: readonly Record<string, unknown>[], answers: readonly ({ label: string } | { value: number })[]): void {
     const p = this.profiles.get(modelName);
     if (!p || (variant === 'champion' && p.version !== modelVersion)) this.refreshSoon();
     if (!p || instances.length === 0) return;
@@ -91,7 +91,8 @@ export class WindowAggregates {
     for (let i = 0; i < instances.length; i++) {
       if (!withAnswer) o.builder.add(instances[i]);
       else {
-        extra.value = answers[i];
+        const a = answers[i];
+        extra.value = 'value' in a ? a.value : a.label;
         o.builder.add(instances[i], extra);
       }
     }

@@ -110,8 +110,6 @@ async function score(ctx: PredictContext, model: ServedModel, served: ServedVers
   return predictions;
 }
 
-const answerValue = (a: Prediction): string | number => ('value' in a ? a.value : a.label);
-
 function logEntry(model: ServedModel, a: Prediction, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
   const { layout } = served;
   const answer = 'value' in a
@@ -127,7 +125,7 @@ function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersi
   score(ctx, model, challenger, 'challenger', rows, ids)
     .then((answers) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
-      ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers.map(answerValue));
+      ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers);
       const latencyMs = performance.now() - started;
       return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger, 'shadow', rows[k], latencyMs)));
     })
@@ -167,11 +165,10 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
   const answer = async (served: ServedVersion, variant: Variant, indices: number[] | null): Promise<void> => {
     const n = indices ? indices.length : instances.length;
     if (n === 0) return;
-    const answers = indices
-      ? await score(ctx, model, served, variant, indices.map((i) => instances[i]), indices.map((i) => ids[i]))
-      : await score(ctx, model, served, variant, instances, ids);
+    const rows = indices ? indices.map((i) => instances[i]) : instances;
+    const answers = await score(ctx, model, served, variant, rows, indices ? indices.map((i) => ids[i]) : ids);
     ctx.counters.add(model.name, served.version, variant, n);
-    ctx.aggregates?.add(model.name, served.version, variant, indices ? indices.map((i) => instances[i]) : instances, answers.map(answerValue));
+    ctx.aggregates?.add(model.name, served.version, variant, rows, answers);
     if (!indices) for (let k = 0; k < n; k++) predictions[k] = answers[k];
     else for (let k = 0; k < n; k++) predictions[indices[k]] = answers[k];
   };

@@ -16,7 +16,7 @@ import { getDataset } from '../../lib/store/datasets.js';
 import { getModelVersion } from '../../lib/store/models.js';
 import { loggedRequests } from '../../lib/store/predictions.js';
 import { loadSnapshot } from '../../activities/deps.js';
-import { completeResult, startLifecycle } from '../../triggers/client.js';
+import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 
 const NAME = 'aggregated';
@@ -28,7 +28,6 @@ let later: Record<string, unknown>[];
 
 before(async () => {
   stack = await startTestStack();
-  const { resolvePipeline } = await import('../../triggers/client.js');
   const example = await resolvePipeline('seattle-weather');
   // Windows above 200 answers are judged from the replicas' aggregates.
   definition = pipelineSchema.parse({

@@ -15,13 +15,11 @@ function batcher(windowMs: number) {
 }
 const values = (o: BatchOutput): number[] => (o.task === 'regression' ? Array.from(o.values) : []);
 
-test('window 0: requests of one event-loop turn share one run, each gets its own rows back, and nothing waits for a timer', async () => {
+test('window 0: requests of one event-loop turn share one run, each gets its own rows back', async () => {
   const { b, runs } = batcher(0);
-  const started = performance.now();
   const [a, c] = await Promise.all([b.submit('m', 'm', [{ x: 1 }, { x: 2 }]), b.submit('m', 'm', [{ x: 3 }])]);
   assert.deepEqual([values(a), values(c)], [[1, 2], [3]]);
   assert.deepEqual(runs, [3]);
-  assert.ok(performance.now() - started < 50);
   await b.submit('m', 'm', [{ x: 4 }]); // a later turn: a run of its own
   assert.deepEqual(runs, [3, 1]);
 });
