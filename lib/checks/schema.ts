@@ -1,7 +1,7 @@
 // Data schema (kinds, nullability, numeric ranges, category domains): inference, its JSON format, column profiles.
 import { z } from 'zod';
 import type { Column, ColumnKind, Table } from '../data/table.js';
-import type { DatasetProfile } from '../data/profile.js';
+import type { ColumnStats, DatasetProfile } from '../data/profile.js';
 
 export interface ColumnSchema {
   name: string;
@@ -158,4 +158,16 @@ function profileWithDistinct(c: Column): { profile: ColumnProfile; distinctValue
     if (c.kind === 'numeric') profile.mean = sum / count;
   }
   return { profile };
+}
+
+/** The short ColumnProfile of the legacy report, from a full profile's column statistics. */
+export function columnProfileFromStats(s: ColumnStats): ColumnProfile {
+  if (s.kind === 'categorical') return { name: s.name, kind: s.kind, nulls: s.nulls, distinct: s.distinct };
+  const p: ColumnProfile = { name: s.name, kind: s.kind, nulls: s.nulls };
+  if (s.min !== null && s.max !== null) {
+    p.min = s.min;
+    p.max = s.max;
+    if (s.kind === 'numeric' && s.mean !== null) p.mean = s.mean;
+  }
+  return p;
 }

@@ -3,7 +3,8 @@ import type { CategoricalColumn, Column, ColumnKind, Table } from '../data/table
 import { parseIsoDate, parseNumberText } from '../data/textValues.js';
 import type { ColumnStats, DatasetProfile } from '../data/profile.js';
 import { encoded, type EncodingCache } from '../stats/dictionary.js';
-import { profileColumn, type ColumnProfile, type ColumnSchema, type DataSchema } from './schema.js';
+import { columnProfileFromStats, profileColumn, type ColumnProfile, type ColumnSchema, type DataSchema } from './schema.js';
+import { Offenders, SAMPLE } from './offenders.js';
 
 export type ValidationCheck =
   | 'missing_column'
@@ -52,8 +53,6 @@ export interface SchemaCheckResult {
   masks: Map<ValidationIssue, Uint8Array>;
 }
 
-const SAMPLE = 5;
-
 /** Runs every check; never throws for bad data, it reports it. */
 export function validateTable(table: Table, schema: DataSchema, options: ValidateOptions = {}): ValidationReport {
   return checkSchema(table, schema, options).report;
@@ -98,37 +97,6 @@ export function checkSchema(table: Table, schema: DataSchema, options: ValidateO
     return s && s.kind === c.kind ? columnProfileFromStats(s) : profileColumn(c);
   });
   return { report: { ok: !issues.some((i) => i.severity === 'error'), rows: n, issues, columns }, masks };
-}
-
-/** The short ColumnProfile of the legacy report, from a full profile's column statistics. */
-export function columnProfileFromStats(s: ColumnStats): ColumnProfile {
-  if (s.kind === 'categorical') return { name: s.name, kind: s.kind, nulls: s.nulls, distinct: s.distinct };
-  const p: ColumnProfile = { name: s.name, kind: s.kind, nulls: s.nulls };
-  if (s.min !== null && s.max !== null) {
-    p.min = s.min;
-    p.max = s.max;
-    if (s.kind === 'numeric' && s.mean !== null) p.mean = s.mean;
-  }
-  return p;
-}
-
-/** Collects offending values: count, up to 5 distinct values, the first 5 row numbers and (given rows) a row mask. */
-class Offenders {
-  count = 0;
-  readonly sample: (string | number | null)[] = [];
-  readonly rows: number[] = [];
-  mask: Uint8Array | null = null;
-  constructor(private readonly maskRows = 0) {}
-  add(value: string | number | null, row: number): void {
-    this.count++;
-    if (this.maskRows > 0) (this.mask ??= new Uint8Array(this.maskRows))[row] = 1;
-    if (this.rows.length < SAMPLE) this.rows.push(row + 1);
-    if (this.sample.length < SAMPLE && !this.sample.includes(value)) this.sample.push(value);
-  }
-  examples(): string {
-    const shown = this.sample.slice(0, 3).map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v)));
-    return `(e.g. ${shown.join(', ')})`;
-  }
 }
 
 interface Found {
