@@ -33,8 +33,10 @@ export async function ensureBucket(t: BucketTarget): Promise<'exists' | 'created
           await client.send(new CreateBucketCommand({ Bucket: t.bucket }));
           return 'created';
         }
-        if (REFUSALS.has(name) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
-          throw new Error(`the S3 store at ${t.endpoint} refused bucket ${t.bucket} (${name}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (REFUSALS.has(name) || status === 403) {
+          // A HEAD answer has no body, hence often no S3 error code: the status says enough.
+          throw new Error(`the S3 store at ${t.endpoint} refused bucket ${t.bucket} (${REFUSALS.has(name) ? name : `HTTP ${status}`}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
         }
         if (Date.now() > deadline) throw new Error(`the S3 store at ${t.endpoint} did not answer within ${t.timeoutMs ?? 60_000} ms: ${name}: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -51,16 +53,17 @@ function required(name: string): string {
   return value;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+async function main(): Promise<void> {
   const target = {
     endpoint: required('MLCYCLE_S3_ENDPOINT'), bucket: required('MLCYCLE_S3_BUCKET'), region: process.env.MLCYCLE_S3_REGION || 'us-east-1',
     accessKeyId: required('AWS_ACCESS_KEY_ID'), secretAccessKey: required('AWS_SECRET_ACCESS_KEY'),
   };
-  ensureBucket(target).then(
-    (outcome) => console.log(`bucket ${target.bucket} on ${target.endpoint}: ${outcome}`),
-    (err: unknown) => {
-      console.error(`s3-bucket: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
-    },
-  );
+  console.log(`bucket ${target.bucket} on ${target.endpoint}: ${await ensureBucket(target)}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(`s3-bucket: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
 }

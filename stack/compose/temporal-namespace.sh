@@ -28,4 +28,9 @@ fi
 set --
 for pair in $MLCYCLE_SEARCH_ATTRIBUTES; do set -- "$@" --name "${pair%%=*}" --type "${pair#*=}"; done
 retry temporal operator search-attribute create --namespace "$ns" "$@"
+
+# Done when a visibility query that uses every attribute is accepted: before that, starting a run that sets one fails.
+query=""
+for pair in $MLCYCLE_SEARCH_ATTRIBUTES; do query="${query:+$query AND }${pair%%=*} = 'none'"; done
+retry temporal workflow list --namespace "$ns" --limit 1 --query "$query"
 echo "search attributes of $ns: $MLCYCLE_SEARCH_ATTRIBUTES"

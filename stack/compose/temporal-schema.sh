@@ -4,7 +4,8 @@
 set -eu
 : "${SQL_HOST:?SQL_HOST is not set}" "${SQL_USER:?SQL_USER is not set}" "${SQL_PASSWORD:?SQL_PASSWORD is not set}"
 export SQL_PORT="${SQL_PORT:-5432}" SQL_PLUGIN="${SQL_PLUGIN:-postgres12}"
-SCHEMAS=/etc/temporal/schema/postgresql/v12
+# The admin-tools image keeps the server's schema files here (TEMPORAL_SCHEMA_DIR: another copy, e.g. the Go module's).
+SCHEMAS=${TEMPORAL_SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}
 
 # temporal-sql-tool's create-database fails when the database exists: ask PostgreSQL first.
 exists() {
