@@ -56,10 +56,35 @@ export default tseslint.config(
     },
   },
   {
+    // temporal/ is how mlcycle reaches Temporal (connection options, payload codec): below everything that connects.
+    files: ['temporal/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../triggers/*', '../stack/*', '../worker/*', '../serving/*', '../activities/*', '../workflows/*'], message: 'temporal/ is imported by worker/, stack/ and triggers/, never the other way' }] },
+      ],
+    },
+  },
+  {
     // The worker process never reaches into the triggers or the dev stack; the dev stack never into the triggers.
     files: ['worker/**/*.ts', 'stack/**/*.ts', 'serving/**/*.ts', 'activities/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['../triggers/*'], message: 'triggers start runs; nothing below them imports them' }] }],
+    },
+  },
+  {
+    // Serving scales apart from Temporal: it never imports the SDK (its codec endpoint uses lib/crypto alone).
+    files: ['serving/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../triggers/*'], message: 'triggers start runs; nothing below them imports them' },
+            { group: ['@temporalio/*', '../temporal/*'], message: 'serving does not talk to Temporal: use lib/ (lib/crypto for payloads)' },
+          ],
+        },
+      ],
     },
   },
 );

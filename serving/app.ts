@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { writePredictionBatch } from '../lib/store/predictions.js';
 import { startRetention } from './retention.js';
 import { WindowAggregates } from './aggregates.js';
+import { codecEndpoint, type CodecEndpointOptions } from './codecEndpoint.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -41,6 +42,8 @@ export interface ServingDeps {
   tokens?: readonly AuthToken[] | null;
   /** Access-log every scoring request, not only the failed ones (requestLog.ts); default false. */
   logEveryScoringRequest?: boolean;
+  /** Payload codec keys and the Web UI origins: serves /codec/encode and /codec/decode (codecEndpoint.ts); absent → no endpoint. */
+  codec?: CodecEndpointOptions | null;
 }
 
 export interface ServingApp {
@@ -138,6 +141,8 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
       await pool.close();
     }
   });
+
+  if (deps.codec) await app.register(codecEndpoint, { prefix: '/codec', ...deps.codec });
 
   app.get('/healthz', async () => ({ status: 'ok', models: registry.size, shadow: { inFlight: shadow.active, skipped: shadow.skipped }, predictionLog: log.state }));
 

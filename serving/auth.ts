@@ -16,6 +16,10 @@ const ROUTE_ROLES: Record<string, Role | null> = {
   '/v2/models/:name': 'score',
   '/v2/models/:name/ready': 'score',
   '/v2/models/:name/infer': 'score',
+  // The codec endpoint (codecEndpoint.ts): decoding shows what histories hold, so operators only; preflights carry no token.
+  '/codec/encode': 'operate',
+  '/codec/decode': 'operate',
+  '/codec/*': null,
 };
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

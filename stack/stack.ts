@@ -14,6 +14,8 @@ import { startEmbeddedPostgres } from './postgres.js';
 import { ensureTemporalCli } from './temporalCli.js';
 import { startDevServer, startDownloadedServer, type RunningTemporal } from './temporalServer.js';
 import { startWorker, type RunningWorker } from '../worker/worker.js';
+import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
+import { dataConverter } from '../temporal/codec.js';
 
 export { PROJECT_ROOT };
 
@@ -89,6 +91,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   if (o.serve !== false && !env.tokens && !isLoopback(env.httpHost)) {
     throw new Error(`serving on ${env.httpHost} needs bearer tokens: set MLCYCLE_TOKENS_FILE or MLCYCLE_TOKENS (README: Authentication), or MLCYCLE_HTTP_HOST=127.0.0.1`);
   }
+  // A cluster named by TEMPORAL_ADDRESS gets TLS / API key from the environment (checked before anything starts);
+  // the dev server started here is plaintext on loopback. The codec, when keys are configured, applies to both.
+  const security = env.temporalAddress ? temporalConnectionOptions() : {};
+  const converter = dataConverter(env.codec?.keys);
   await mkdir(env.stateDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -108,15 +114,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     log('starting Temporal');
     const temporal = await startTemporal(env, log);
     stops.push(temporal.stop);
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await Connection.connect({ ...security, address: temporal.address });
     stops.push(() => connection.close());
     await registerSearchAttributes(connection, temporal.namespace);
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: converter });
 
     let worker: RunningWorker | null = null;
     if (o.worker !== false) {
       log('starting the worker');
-      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports'), databaseUrl: pg.url, quietFailures: true, log: openLog(env.stateDir, 'worker') });
+      worker = await startWorker({ address: temporal.address, namespace: temporal.namespace, db, artifacts, cacheDir: join(env.stateDir, 'cache'), reportsDir: join(env.stateDir, 'reports'), databaseUrl: pg.url, quietFailures: true, log: openLog(env.stateDir, 'worker'), security, dataConverter: converter });
       const running = worker;
       stops.push(() => running.stop());
     }
@@ -129,6 +135,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         db, artifacts, loggerInstance: openLog(env.stateDir, 'serving'), tokens: env.tokens, predictionRetentionDays: env.predictionRetentionDays, aggregateFlushMs: env.aggregateFlushMs,
         // While PostgreSQL is away, predictions spill here and are replayed when it is back.
         predictionLog: { spillPath: join(env.stateDir, 'spill', 'prediction-batches.jsonl') },
+        codec: env.codec?.keys ? { cipher: env.codec.keys, corsOrigins: env.codec.corsOrigins } : null,
       });
       o.extendApp?.(serving.app, { client, db, dataRoots: env.dataRoots });
       stops.push(() => serving.close());

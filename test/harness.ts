@@ -35,7 +35,8 @@ export interface TestStack extends Stack {
   teardown(): Promise<void>;
 }
 
-export async function startTestStack(o: { worker?: boolean } = {}): Promise<TestStack> {
+/** `env` overrides the test stack's settings (e.g. `codec` for encrypted payloads, `tokens`). */
+export async function startTestStack(o: { worker?: boolean; env?: Partial<MlcycleEnv> } = {}): Promise<TestStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'mlcycle-test-'));
   const env: MlcycleEnv = {
     stateDir,
@@ -52,6 +53,7 @@ export async function startTestStack(o: { worker?: boolean } = {}): Promise<Test
     // The examples, and the temporary folders tests write pipelines to.
     dataRoots: [join(PROJECT_ROOT, 'examples'), tmpdir()],
     aggregateFlushMs: 500,
+    ...o.env,
   };
   // A port taken by someone else between our check and the server's bind: try once more on other ports.
   const stack = await startStack({ env, worker: o.worker, extendApp: registerStartApi }).catch(async (err: unknown) => {

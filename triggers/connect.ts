@@ -4,6 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { MlcycleEnv } from '../lib/config/env.js';
 import { createDb, type Db } from '../lib/store/db.js';
 import { stackFile, type StackInfo } from '../stack/stack.js';
+import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
+import { dataConverter } from '../temporal/codec.js';
 
 export interface Connected {
   client: Client;
@@ -27,13 +29,15 @@ export async function connect(env: MlcycleEnv): Promise<Connected> {
   if (!address || !databaseUrl) {
     throw new Error('no running mlcycle stack: start one with `npx mlcycle dev` (or set TEMPORAL_ADDRESS and DATABASE_URL)');
   }
-  const connection = await Connection.connect({ address, connectTimeout: 3000 }).catch((err: Error) => {
+  // TLS / API key apply to a cluster named by TEMPORAL_ADDRESS, not to the plaintext dev server of `mlcycle dev`.
+  const security = env.temporalAddress ? temporalConnectionOptions() : {};
+  const connection = await Connection.connect({ ...security, address, connectTimeout: 3000 }).catch((err: Error) => {
     throw new Error(`cannot reach Temporal at ${address} (${err.message}); is \`npx mlcycle dev\` still running?`);
   });
   const namespace = env.temporalAddress ? env.temporalNamespace : (stack?.namespace ?? env.temporalNamespace);
   const db = createDb(databaseUrl, 2);
   return {
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, dataConverter: dataConverter(env.codec?.keys) }),
     db,
     info: { temporalAddress: address, namespace, temporalUiUrl: stack?.temporalUiUrl ?? null, httpUrl: stack?.httpUrl ?? null },
     close: async () => {

@@ -4,6 +4,8 @@ import { readEnv } from '../lib/config/env.js';
 import { ArtifactStore } from '../lib/store/artifacts.js';
 import { createDb, migrate } from '../lib/store/db.js';
 import { startWorker } from './worker.js';
+import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
+import { dataConverter } from '../temporal/codec.js';
 
 async function main(): Promise<void> {
   const env = readEnv();
@@ -20,8 +22,11 @@ async function main(): Promise<void> {
     cacheDir: join(env.stateDir, 'cache'),
     reportsDir: join(env.stateDir, 'reports'),
     databaseUrl: env.databaseUrl,
+    security: temporalConnectionOptions(),
+    dataConverter: dataConverter(env.codec?.keys),
   });
-  console.log(`mlcycle worker ${process.pid} polling ${env.temporalAddress} (${env.temporalNamespace})`);
+  const sealed = env.codec?.keys ? `; payloads encrypted with key "${env.codec.keys.encryptingKeyId}"` : '';
+  console.log(`mlcycle worker ${process.pid} polling ${env.temporalAddress} (${env.temporalNamespace})${sealed}`);
   const stop = (): void => void worker.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

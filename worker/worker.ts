@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type { DataConverter } from '@temporalio/common';
+import type { TemporalSecurity } from '../temporal/connectionOptions.js';
 import { createActivities } from '../activities/index.js';
 import { createTrainingPool } from '../activities/trainingPool.js';
 import { lazyScoringPool } from '../activities/batchScoringPool.js';
@@ -86,6 +88,10 @@ export interface WorkerOptions {
   quietFailures?: boolean;
   /** Structured log of the SDK's lines (JSON, pino). */
   log?: Logger;
+  /** TLS / mTLS / API key of a secured cluster (temporal/connectionOptions.ts); absent → plaintext. */
+  security?: TemporalSecurity;
+  /** The payload codec (temporal/codec.ts), for the worker and its client alike; absent → payloads in clear. */
+  dataConverter?: DataConverter;
 }
 
 export interface RunningWorker {
@@ -96,9 +102,9 @@ export interface RunningWorker {
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   installRuntime(o.quietFailures === true, o.log);
-  const connection = await NativeConnection.connect({ address: o.address });
-  const clientConnection = await Connection.connect({ address: o.address });
-  const client = new Client({ connection: clientConnection, namespace: o.namespace });
+  const connection = await NativeConnection.connect({ ...o.security, address: o.address });
+  const clientConnection = await Connection.connect({ ...o.security, address: o.address });
+  const client = new Client({ connection: clientConnection, namespace: o.namespace, dataConverter: o.dataConverter });
   // One training thread per core, as many as the training queue runs trials at once.
   const training = createTrainingPool({ threads: availableParallelism() });
   await training.warmUp();
@@ -107,7 +113,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl, training, batchScoring,
   });
   // Heartbeats reach the server at least every 2 s (not 0.8 × the heartbeat timeout), so a cancellation reaches a step promptly.
-  const common = { connection, namespace: o.namespace, activities, shutdownGraceTime: '5 seconds' as const, maxHeartbeatThrottleInterval: '2 seconds' as const };
+  const common = { connection, namespace: o.namespace, dataConverter: o.dataConverter, activities, shutdownGraceTime: '5 seconds' as const, maxHeartbeatThrottleInterval: '2 seconds' as const };
   const workers = [
     await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(o.cacheDir), maxConcurrentActivityTaskExecutions: 4 }),
     // Training is CPU-bound: at most one trial per core on this process.

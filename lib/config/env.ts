@@ -1,6 +1,7 @@
 // Where things are: the environment variables mlcycle reads, with the embedded defaults.
 import { delimiter, resolve } from 'node:path';
 import { readTokens, type AuthToken } from './auth.js';
+import { readCodecConfig, type CodecConfig } from './codec.js';
 import { fileURLToPath } from 'node:url';
 
 /** The project's root: the default home of the git-ignored state folder, wherever the command runs from. */
@@ -28,6 +29,8 @@ export interface MlcycleEnv {
   predictionRetentionDays?: number | null;
   /** How often a replica writes its drift aggregates (ms); absent → 10 s. Tests use less. */
   aggregateFlushMs?: number;
+  /** Payload encryption keys and the codec endpoint's CORS origins (lib/config/codec.ts); absent → no codec. */
+  codec?: CodecConfig;
 }
 
 /** MLCYCLE_PREDICTION_RETENTION_DAYS: a positive number of days (default 90), or "forever". */
@@ -66,5 +69,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
     tokens: readTokens(env),
     dataRoots: [resolve(PROJECT_ROOT, 'examples'), ...(env.MLCYCLE_DATA_ROOTS ?? '').split(delimiter).filter(Boolean).map((r) => resolve(cwd, r))],
     predictionRetentionDays: retentionVar(env),
+    codec: readCodecConfig(env),
   };
 }
