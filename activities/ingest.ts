@@ -13,6 +13,8 @@ import { failure } from '../contracts/failures.js';
 import type { DataSource, DatasetRef, IngestInput } from '../contracts/types.js';
 import { failClosedOnBadData, loadSnapshot, type ActivityDeps } from './deps.js';
 import { storeSnapshot } from './snapshots.js';
+import { definitionOf } from './definitions.js';
+import { piiForSnapshot } from './ingestPii.js';
 
 /** What the ingest heartbeats carry: the last progress line and the chunk checkpoint (resume after a crash). */
 interface IngestHeartbeat {
@@ -95,6 +97,7 @@ export function createIngestActivities(deps: ActivityDeps) {
             },
           });
         }
+        if (input.definition) table = piiForSnapshot(await definitionOf(deps, input.definition), table, origin, input.source.kind !== 'feedback');
         ctx.heartbeat({ progress: `profiling ${table.rows} rows` });
         return storeSnapshot(deps, input.pipeline, table, origin);
       });

@@ -17,6 +17,7 @@ import type { ModelRef, PackageInput } from '../contracts/types.js';
 import { primaryMetric } from './optimize.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
 import { definitionOf } from './definitions.js';
+import { modelPii } from './ingestPii.js';
 
 const LIBRARIES: Record<string, string> = { node: process.version, 'onnxruntime-node': '1.30.0', onnx_opset: '17', ai_onnx_ml_opset: '3' };
 
@@ -69,6 +70,7 @@ export function createPackageActivities(deps: ActivityDeps) {
         libraries: LIBRARIES,
         runId: input.runId,
         createdAt: new Date().toISOString(),
+        pii: modelPii(pipeline),
       };
       const version = await registerModelVersion(deps.db, {
         name: pipeline.name,

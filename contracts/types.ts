@@ -81,6 +81,8 @@ export interface LifecycleResult {
 export interface IngestInput {
   pipeline: string;
   source: DataSource;
+  /** The stored definition whose `pii` rules the snapshot follows (absent in histories from before pii existed). */
+  definition?: PipelineRef;
 }
 
 export interface ValidateInput {

@@ -6,6 +6,8 @@ import { DEPLOYMENTS_CHANNEL, getDeployment, getModelVersion, listDeployments } 
 import type { ModelCard } from '../lib/report/modelCard.js';
 import { sharedModelSource, type ScoreResult, type ScoringModel, type ScoringPool } from '../lib/scoring/scoringPool.js';
 import type { LogLayout } from '../lib/store/predictionRows.js';
+import { readPiiKey, type PiiKey } from '../lib/data/piiKey.js';
+import { servingPii, type ServingPii } from './pii.js';
 
 export interface ServedVersion {
   version: number;
@@ -14,6 +16,8 @@ export interface ServedVersion {
   scoring: ScoringModel;
   /** The order its answers' features and classes are logged in. */
   layout: LogLayout;
+  /** Its pipeline's pii rules (from its card) with this replica's key; null when it has none. */
+  pii: ServingPii | null;
 }
 
 export interface ServedModel {
@@ -38,6 +42,8 @@ export interface ModelRegistryDeps {
   log?: RegistryLog;
   /** Wait before re-opening a lost LISTEN connection; default 1000 ms. */
   reconnectMs?: number;
+  /** The key pii fields and units are hashed with; absent → MLCYCLE_PII_KEY, read when a version with pii rules loads. */
+  piiKey?: PiiKey | null;
 }
 
 const SILENT: RegistryLog = { info: () => undefined, error: () => undefined };
@@ -172,6 +178,7 @@ export class ModelRegistry {
     const task = signature?.task ?? 'classification'; // older cards: classification
     const classesOk = task === 'regression' || (task === 'classification' && Array.isArray(signature?.classes) && signature.classes.length > 0);
     if (!signature || !Array.isArray(signature.inputs) || !classesOk) throw new Error(`the model card of ${name}@${version} has no usable ${task} signature`);
+    const pii = servingPii(`${name}@${version}`, row.card.pii, row.card.pii ? (this.deps.piiKey === undefined ? readPiiKey() : this.deps.piiKey) : null);
     const bytes = await this.deps.artifacts.get(row.uri);
     const actual = sha256Hex(bytes);
     if (actual !== row.sha256) throw new Error(`artifact ${row.uri} hashes to ${actual}, the registry says ${row.sha256}`);
@@ -184,7 +191,7 @@ export class ModelRegistry {
       categorical: signature.inputs.filter((i) => i.kind === 'categorical').map((i) => i.name),
       classes: signature.classes,
     };
-    return { version, sha256: row.sha256, card: row.card, scoring, layout };
+    return { version, sha256: row.sha256, card: row.card, scoring, layout, pii };
   }
 
   private async listen(): Promise<void> {

@@ -12,6 +12,7 @@ import type { ScoringPool } from '../lib/scoring/scoringPool.js';
 import type { ServingCounters } from './counters.js';
 import type { ShadowLimiter } from './shadow.js';
 import type { WindowAggregates } from './aggregates.js';
+import { modelPii } from './pii.js';
 
 /** A classifier's answer for one instance: its label and every class's probability. */
 export interface ClassPrediction {
@@ -110,16 +111,16 @@ async function score(ctx: PredictContext, model: ServedModel, served: ServedVers
   return predictions;
 }
 
-function logEntry(model: ServedModel, a: Prediction, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, latencyMs: number): PredictionLogEntry {
+function logEntry(model: ServedModel, a: Prediction, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, unit: string | null, latencyMs: number): PredictionLogEntry {
   const { layout } = served;
   const answer = 'value' in a
     ? { label: null, prob: null, value: a.value }
     : { label: a.label, prob: layout.classes.map((c) => a.probabilities[c]), value: null };
-  return { requestId: a.requestId, modelName: model.name, modelVersion: served.version, variant, at: Date.now(), layout, ...typedInput(layout, input), ...answer, latencyMs };
+  return { requestId: a.requestId, modelName: model.name, modelVersion: served.version, variant, unit, at: Date.now(), layout, ...typedInput(layout, input), ...answer, latencyMs };
 }
 
 /** The challenger scores a copy of its share of units; its answers are logged, never returned, never awaited by the caller. */
-function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersion, rows: InstanceRecord[], ids: string[]): void {
+function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersion, rows: InstanceRecord[], ids: string[], units: (string | null)[]): void {
   if (!ctx.shadow.tryAcquire()) return;
   const started = performance.now();
   score(ctx, model, challenger, 'challenger', rows, ids)
@@ -127,7 +128,7 @@ function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersi
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
       ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers);
       const latencyMs = performance.now() - started;
-      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger, 'shadow', rows[k], latencyMs)));
+      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger, 'shadow', rows[k], units[k], latencyMs)));
     })
     .catch((err: unknown) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length, rows.length);
@@ -142,9 +143,16 @@ function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersi
  * champion (the failure counts against the challenger); in shadow the champion answers everything and the challenger
  * scores a copy of its share on the side.
  */
-export async function predict(ctx: PredictContext, model: ServedModel, body: PredictBody, unitHeader?: string): Promise<PredictResponse> {
+export async function predict(ctx: PredictContext, model: ServedModel, sent: PredictBody, unitHeader?: string): Promise<PredictResponse> {
+  // Personal fields are dropped or hashed before anything sees them: scoring, aggregates, the log, the spill.
+  const pii = modelPii(model);
+  const body = pii ? { ...sent, instances: sent.instances.map(pii.transform) } : sent;
   const ids = checkBody(model, body);
   const { instances } = body;
+  // The unit each answer is logged with (hashed under pii rules): unitIds[i], else the header's (hashed once).
+  const headerUnit = unitHeader === undefined ? null : pii ? pii.unit(unitHeader) : unitHeader;
+  const unitIds = body.unitIds;
+  const loggedUnit = (i: number): string | null => (unitIds ? (pii ? pii.unit(unitIds[i]) : unitIds[i]) : headerUnit);
   const { champion, challenger } = model;
   const split = challenger && model.challengerMode === 'split' ? model.challengerWeight : 0;
   const shadow = challenger && model.challengerMode === 'shadow' ? model.challengerWeight : 0;
@@ -158,7 +166,7 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
       (split > 0 && chooseVariant(units[i], split) === 'challenger' ? toChallenger : toChampion).push(i);
       if (shadow > 0 && chooseVariant(units[i], shadow) === 'challenger') mirrored.push(i);
     }
-    if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored.map((i) => instances[i]), mirrored.map((i) => ids[i]));
+    if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored.map((i) => instances[i]), mirrored.map((i) => ids[i]), mirrored.map(loggedUnit));
   }
 
   const predictions: Prediction[] = new Array(instances.length);
@@ -189,7 +197,7 @@ export async function predict(ctx: PredictContext, model: ServedModel, body: Pre
   const entries = new Array<PredictionLogEntry>(predictions.length);
   for (let i = 0; i < predictions.length; i++) {
     const p = predictions[i];
-    entries[i] = logEntry(model, p, p.variant === 'challenger' && challenger ? challenger : champion, p.variant, instances[i], latencyMs);
+    entries[i] = logEntry(model, p, p.variant === 'challenger' && challenger ? challenger : champion, p.variant, instances[i], loggedUnit(i), latencyMs);
   }
   await ctx.log.add(entries);
   return { model: model.name, predictions };

@@ -16,11 +16,13 @@ import { join } from 'node:path';
 import { addRunCommand } from './runCommand.js';
 import { addStepsCommand } from './stepsCommand.js';
 import { addRepairCommand } from './repairCommand.js';
+import { addEraseCommand } from './eraseCommand.js';
 import { addRolloutCommand } from './rolloutCommand.js';
 import { addSchedulesCommand } from './schedulesCommand.js';
 import { addScoreCommand } from './scoreCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
+import { addStackCommands } from './stackCommand.js';
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -57,12 +59,14 @@ program
     await stack.stop();
   });
 
+addStackCommands(program);
 addRunCommand(program);
 addStepsCommand(program);
 addRepairCommand(program);
 addRolloutCommand(program);
 addSchedulesCommand(program);
 addScoreCommand(program);
+addEraseCommand(program);
 
 program
   .command('status')

@@ -36,7 +36,7 @@ export async function runBuiltin(r: StepRun): Promise<StepOutputs> {
   switch (step.uses) {
     case 'ingest': {
       r.report(`reading ${describeSource(input.source)}`);
-      const dataset = await activities.ingestDataset({ pipeline: input.pipeline.name, source: input.source });
+      const dataset = await activities.ingestDataset({ pipeline: input.pipeline.name, source: input.source, definition: input.pipeline });
       return { dataset, summary: `${dataset.rows} rows, ${dataset.columns.length} columns from ${dataset.source}` };
     }
     case 'validate': {

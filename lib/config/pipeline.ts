@@ -12,6 +12,7 @@ import { rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
 import { retrainSchema } from './retrain.js';
 import { driftSchema } from './drift.js';
+import { checkPii, piiSchema } from './pii.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -115,6 +116,8 @@ const pipelineShape = z
     /** Temporal Schedules `mlcycle schedules apply` keeps in line with this definition. */
     schedules: schedulesSchema,
     repair: repairPolicySchema,
+    /** Personal fields: dropped or keyed-hashed before any snapshot or logged prediction holds them (lib/config/pii.ts). */
+    pii: piiSchema,
   })
   .strict();
 
@@ -138,6 +141,7 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
     checkSpaceAndGate(p, ctx);
     checkRetrainSource(p, ctx);
     checkRollout(p, ctx);
+    checkPii(p, ctx);
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;

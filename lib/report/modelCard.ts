@@ -68,4 +68,12 @@ export interface ModelCard {
   lineage?: DatasetLineage[];
   /** The gate's verdict when the model was registered: only a blessed model may ever be served. */
   gate?: { blessed: boolean; reason: string };
+  /** Its pipeline's pii rules and the id of the key that hashed them: serving applies them before scoring and logging. */
+  pii?: ModelPii;
+}
+
+/** The pii rules a model version carries (field → drop | hash); `keyId` names the MLCYCLE_PII_KEY that hashed its data. */
+export interface ModelPii {
+  rules: Record<string, 'drop' | 'hash'>;
+  keyId: string | null;
 }

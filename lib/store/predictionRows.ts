@@ -15,6 +15,8 @@ export interface PredictionLogEntry {
   modelName: string;
   modelVersion: number;
   variant: LoggedVariant;
+  /** The unit (user, device, session) the client named, as logged (a keyed hash when the version has pii rules); absent or null: none. */
+  unit?: string | null;
   /** When the answer was logged (ms since the epoch): the row's time and day partition, kept across retries. */
   at: number;
   layout: LogLayout;
@@ -92,7 +94,7 @@ function textArray(values: readonly (string | null)[]): string {
 const NULL = '\\N';
 
 /** The COPY columns, in the order copyLine writes them. */
-export const COPY_COLUMNS = 'created_at, request_id, model_name, model_version, variant, num, cat, extra, label, prob, value, latency_ms';
+export const COPY_COLUMNS = 'created_at, request_id, model_name, model_version, variant, num, cat, extra, label, prob, value, latency_ms, unit_id';
 
 let lastAt = NaN;
 let lastIso = '';
@@ -112,6 +114,7 @@ export function copyLine(e: PredictionLogEntry): string {
     `${isoOf(e.at)}\t${field(e.requestId)}\t${field(e.modelName)}\t${e.modelVersion}\t${e.variant}\t` +
     `${e.num.length > 0 ? numberArray(e.num) : NULL}\t${e.cat.length > 0 ? field(textArray(e.cat)) : NULL}\t` +
     `${e.extra ? field(JSON.stringify(e.extra)) : NULL}\t${e.label === null ? NULL : field(e.label)}\t` +
-    `${e.prob ? numberArray(e.prob) : NULL}\t${e.value === null || !Number.isFinite(e.value) ? NULL : String(e.value)}\t${e.latencyMs}\n`
+    `${e.prob ? numberArray(e.prob) : NULL}\t${e.value === null || !Number.isFinite(e.value) ? NULL : String(e.value)}\t${e.latencyMs}\t` +
+    `${e.unit === undefined || e.unit === null ? NULL : field(e.unit)}\n`
   );
 }

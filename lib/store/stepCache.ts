@@ -7,6 +7,7 @@ import type { Queryable } from './db.js';
 import { latestSchema } from './datasets.js';
 import { getDeployment, getModelVersion } from './models.js';
 import { findStepResult, type StepResultRow } from './stepResults.js';
+import { piiCacheIdentity } from '../data/piiKey.js';
 
 export interface CacheQuery {
   def: PipelineDefinition;
@@ -32,14 +33,15 @@ function builtinConfig(q: CacheQuery): unknown {
   switch (q.step.uses) {
     case 'ingest': {
       const source = q.source as { kind: string; format?: string };
-      return source.kind === 'file' ? { kind: 'file', format: source.format ?? null, digest: q.sourceDigest } : { source, digest: q.sourceDigest };
+      const pii = piiCacheIdentity(def.pii); // undefined without pii rules: keys from before pii are unchanged
+      return source.kind === 'file' ? { kind: 'file', format: source.format ?? null, digest: q.sourceDigest, pii } : { source, digest: q.sourceDigest, pii };
     }
     case 'validate':
       return { task, target, features, validation: def.validation };
     case 'optimize':
       return { task, target, features, search: def.search, gate: def.gate ?? null };
     case 'package':
-      return { name: def.name, description: def.description, task, target, holdoutFraction: def.search.holdoutFraction, seed: def.search.seed };
+      return { name: def.name, description: def.description, task, target, holdoutFraction: def.search.holdoutFraction, seed: def.search.seed, pii: piiCacheIdentity(def.pii) };
     default:
       return { deploy: def.deploy };
   }
