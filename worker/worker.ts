@@ -16,6 +16,8 @@ import { lazyScoringPool } from '../activities/batchScoringPool.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
 import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../contracts/names.js';
+import { IllegalStateError } from '@temporalio/common';
+import { WORKER_METRICS_VAR, workerMetricsAddress } from '../lib/config/workerMetrics.js';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 /** What the bundle is built from: the workflows and the contracts they import. */
@@ -29,12 +31,14 @@ let runtimeInstalled = false;
  */
 function installRuntime(quietFailures: boolean, log: Logger | undefined): void {
   if (runtimeInstalled) return;
+  // The SDK's runtime metrics (task slots, schedule-to-start latency, sticky cache, polls) for Prometheus, when asked for.
+  const metricsAddress = workerMetricsAddress();
   runtimeInstalled = true;
   const toLog = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error', message: string, meta?: Record<string, unknown>): void => {
     log?.[level]({ ...meta, source: 'temporal' }, message);
   };
   try {
-    Runtime.install({ logger: new (class {
+    Runtime.install({ telemetryOptions: metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : undefined, logger: new (class {
       log(level: string, message: string, meta?: Record<string, unknown>): void {
         const l = level.toLowerCase();
         toLog(l === 'trace' || l === 'debug' || l === 'warn' || l === 'error' ? l : 'info', message, meta);
@@ -54,8 +58,9 @@ function installRuntime(quietFailures: boolean, log: Logger | undefined): void {
         process.stderr.write(`[temporal] ${message}\n`);
       }
     })() });
-  } catch {
-    // already installed by someone else in this process
+  } catch (err) {
+    // Already installed by someone else in this process is fine; a metrics address that cannot be bound is not.
+    if (!(err instanceof IllegalStateError)) throw new Error(`${WORKER_METRICS_VAR}=${metricsAddress}: the worker's metrics endpoint could not start: ${(err as Error).message}`);
   }
 }
 
