@@ -44,7 +44,8 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const recorded = await findTrial(deps.db, input.runId, trial.trialId);
       if (recorded) return { ...base, cvScore: recorded.metrics.cvScore, cvStd: recorded.metrics.cvStd };
       return failClosedOnBadData(async () => {
-        // CV runs in a training thread (the event loop keeps heartbeating); it reads the snapshot itself.
+        // CV runs in a training thread (the event loop keeps heartbeating); it reads the local copy of the snapshot itself.
+        await deps.artifacts.ensureLocal(input.dataset.uri);
         const cv = await keepHeartbeating((beat) => deps.training.crossValidateTrial(
           {
             artifactsRoot: deps.artifacts.root, snapshotUri: input.dataset.uri,
@@ -67,6 +68,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       const pipeline = await definitionOf(deps, input.pipeline);
       return failClosedOnBadData(async () => {
         heartbeat('fitting');
+        await deps.artifacts.ensureLocal(input.dataset.uri); // the thread reads the local copy
         const fit = await keepHeartbeating((beat) => deps.training.fitCandidate(
           {
             artifactsRoot: deps.artifacts.root, snapshotUri: input.dataset.uri,

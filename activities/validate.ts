@@ -54,6 +54,7 @@ export function createValidateActivities(deps: ActivityDeps) {
     const reference = referenceDataset?.profileUri ? await deps.artifacts.getJson<DatasetProfile>(referenceDataset.profileUri) : null;
     heartbeat('checking');
     const profile = await deps.artifacts.getJson<DatasetProfile>(input.dataset.profileUri);
+    await deps.artifacts.ensureLocal(input.dataset.uri); // the thread reads the local copy
     // The checks run in a training thread (the event loop keeps heartbeating); it reads the snapshot itself.
     // The first data proposes the schema (inferred there); it is pinned only if that data passes (bad data never
     // becomes the norm).

@@ -22,6 +22,10 @@ export const FAILURES = {
   BadRequest: { retryable: false, repairable: false },
   /** A dependency (a source database, the artifact store) is unavailable: worth retrying within the step's bounds. */
   DependencyUnavailable: { retryable: true, repairable: true },
+  /** An artifact is in neither the local cache nor the remote store, or its bytes do not hash to its address. */
+  ArtifactUnreadable: { retryable: false, repairable: false },
+  /** The remote artifact store refused the request (credentials, permissions, no bucket): not retried; repairable once fixed. */
+  ArtifactStoreRefused: { retryable: false, repairable: true },
 } as const;
 
 export type FailureType = keyof typeof FAILURES;

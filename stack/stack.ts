@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
-import { ArtifactStore } from '../lib/store/artifacts.js';
+import type { ArtifactStore } from '../lib/store/artifacts.js';
+import { openArtifactStore } from '../lib/store/artifactsEnv.js';
 import { createDb, migrate, type Db } from '../lib/store/db.js';
 import { buildServingApp } from '../serving/app.js';
 import { isLoopback } from '../lib/config/auth.js';
@@ -47,6 +48,8 @@ export interface StackOptions {
   /** Adds routes to the serving app before it listens (the CLI adds the start API of triggers/). */
   extendApp?: (app: FastifyInstance, conn: { client: Client; db: Db; dataRoots: string[] }) => void;
   log?: (line: string) => void;
+  /** Where MLCYCLE_S3_* and AWS_* are read for the artifact store (default process.env). */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 export function stackFile(env: MlcycleEnv): string {
@@ -109,7 +112,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     stops.push(() => db.end());
     const applied = await migrate(db);
     if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
-    const artifacts = new ArtifactStore(env.artifactDir);
+    const artifacts = openArtifactStore(env.artifactDir, o.processEnv);
+    await artifacts.check();
 
     log('starting Temporal');
     const temporal = await startTemporal(env, log);

@@ -10,7 +10,8 @@ import { profileTable } from '../lib/data/profile.js';
 import { encodeSnapshot } from '../lib/data/snapshot.js';
 import type { ModelCard } from '../lib/report/modelCard.js';
 import { renderModelCardHtml } from '../lib/report/modelCardHtml.js';
-import { ArtifactStore } from '../lib/store/artifacts.js';
+import type { ArtifactStore } from '../lib/store/artifacts.js';
+import { openArtifactStore } from '../lib/store/artifactsEnv.js';
 import { upsertDataset } from '../lib/store/datasets.js';
 import { createDb, type Db } from '../lib/store/db.js';
 import { audit, listModelVersions, registerModelVersion, servingChampion } from '../lib/store/models.js';
@@ -117,7 +118,7 @@ export function addImportCommand(program: Command): void {
       if (!databaseUrl) throw new Error('no running mlcycle stack: start one with `npx mlcycle dev` (or set DATABASE_URL)');
       const db = createDb(databaseUrl, 2);
       try {
-        const deps = { db, artifacts: new ArtifactStore(env.artifactDir), reportsDir: join(env.stateDir, 'reports') };
+        const deps = { db, artifacts: openArtifactStore(env.artifactDir), reportsDir: join(env.stateDir, 'reports') };
         const r = await registerImport(deps, checked, pipeline, { actor: osUser(), reason: opts.reason ?? `import ${basename(file)}` });
         console.log(`${r.alreadyRegistered ? 'already registered' : 'registered'} ${basename(file)} as ${r.name} v${r.version}: ${r.blessed ? 'blessed' : 'not blessed'} (${r.reason})`);
         console.log(`  card: ${r.cardPath}`);

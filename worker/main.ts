@@ -1,7 +1,7 @@
 // A standalone worker process: connects to TEMPORAL_ADDRESS and DATABASE_URL and runs until SIGINT/SIGTERM.
 import { join } from 'node:path';
 import { readEnv } from '../lib/config/env.js';
-import { ArtifactStore } from '../lib/store/artifacts.js';
+import { openArtifactStore } from '../lib/store/artifactsEnv.js';
 import { createDb, migrate } from '../lib/store/db.js';
 import { startWorker } from './worker.js';
 import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
@@ -12,13 +12,16 @@ async function main(): Promise<void> {
   if (!env.temporalAddress || !env.databaseUrl) {
     throw new Error('a standalone worker needs TEMPORAL_ADDRESS and DATABASE_URL (for everything in one process use `npx mlcycle dev`)');
   }
+  // MLCYCLE_S3_*: artifacts in a bucket every machine reaches (checked now: a wrong secret fails here, not mid-run).
+  const artifacts = openArtifactStore(env.artifactDir);
+  await artifacts.check();
   const db = createDb(env.databaseUrl);
   await migrate(db);
   const worker = await startWorker({
     address: env.temporalAddress,
     namespace: env.temporalNamespace,
     db,
-    artifacts: new ArtifactStore(env.artifactDir),
+    artifacts,
     cacheDir: join(env.stateDir, 'cache'),
     reportsDir: join(env.stateDir, 'reports'),
     databaseUrl: env.databaseUrl,

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { DataConverter } from '@temporalio/common';
 import type { TemporalSecurity } from '../temporal/connectionOptions.js';
 import { createActivities } from '../activities/index.js';
+import { artifactFailureInterceptor } from '../activities/artifactFailures.js';
 import { createTrainingPool } from '../activities/trainingPool.js';
 import { lazyScoringPool } from '../activities/batchScoringPool.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
@@ -118,7 +119,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl, training, batchScoring,
   });
   // Heartbeats reach the server at least every 2 s (not 0.8 × the heartbeat timeout), so a cancellation reaches a step promptly.
-  const common = { connection, namespace: o.namespace, dataConverter: o.dataConverter, activities, shutdownGraceTime: '5 seconds' as const, maxHeartbeatThrottleInterval: '2 seconds' as const };
+  const common = { connection, namespace: o.namespace, dataConverter: o.dataConverter, activities, interceptors: { activity: [artifactFailureInterceptor] }, shutdownGraceTime: '5 seconds' as const, maxHeartbeatThrottleInterval: '2 seconds' as const };
   const workers = [
     await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(o.cacheDir), maxConcurrentActivityTaskExecutions: 4 }),
     // Training is CPU-bound: at most one trial per core on this process.
