@@ -14,9 +14,13 @@ const CLOSED_BAD = ['Failed', 'TimedOut', 'Terminated'];
 async function inspect(deps: ActivityDeps, w: WorkflowExecutionInfo): Promise<{ input: LifecycleInput; type: string | null; step: string | null; message: string }> {
   const handle = deps.temporal.workflow.getHandle(w.workflowId, w.runId);
   const history = await handle.fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const { payloadConverter, payloadCodecs } = deps.temporal.options.loadedDataConverter;
+  let payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  // A history holds payloads as the codec left them (encrypted when MLCYCLE_CODEC_KEYS is set): decode as the client does.
+  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  const payload = payloads[0];
   if (!payload) throw new Error(`${w.workflowId} (${w.runId}) has no start input in its history`);
-  const input = deps.temporal.options.loadedDataConverter.payloadConverter.fromPayload<LifecycleInput>(payload);
+  const input = payloadConverter.fromPayload<LifecycleInput>(payload);
   if (w.status.name !== 'FAILED') return { input, type: w.status.name === 'TIMED_OUT' ? 'TimedOut' : 'Terminated', step: null, message: w.status.name.toLowerCase() };
   const err = await handle.result().then(() => null, (e: unknown) => e);
   const cause = err instanceof WorkflowFailedError ? err.cause : err;
