@@ -35,8 +35,11 @@ export interface TestStack extends Stack {
   teardown(): Promise<void>;
 }
 
-/** `env` overrides the test stack's settings (e.g. `codec` for encrypted payloads, `tokens`). */
-export async function startTestStack(o: { worker?: boolean; env?: Partial<MlcycleEnv> } = {}): Promise<TestStack> {
+/**
+ * `env` overrides the test stack's settings (e.g. `codec` for encrypted payloads, `tokens`); `processEnv` is where the
+ * stack reads variables it takes from the process (MLCYCLE_S3_* and AWS_* for artifacts in S3: test/s3Server.ts).
+ */
+export async function startTestStack(o: { worker?: boolean; env?: Partial<MlcycleEnv>; processEnv?: NodeJS.ProcessEnv } = {}): Promise<TestStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'mlcycle-test-'));
   const env: MlcycleEnv = {
     stateDir,
@@ -56,10 +59,10 @@ export async function startTestStack(o: { worker?: boolean; env?: Partial<Mlcycl
     ...o.env,
   };
   // A port taken by someone else between our check and the server's bind: try once more on other ports.
-  const stack = await startStack({ env, worker: o.worker, extendApp: registerStartApi }).catch(async (err: unknown) => {
+  const stack = await startStack({ env, worker: o.worker, extendApp: registerStartApi, processEnv: o.processEnv }).catch(async (err: unknown) => {
     process.stderr.write(`test stack failed to start (${(err as Error).message.split('\n')[0]}); retrying on other ports\n`);
     Object.assign(env, { temporalPort: await freePort(), temporalUiPort: await freePort(), postgresPort: await freePort(), httpPort: await freePort() });
-    return startStack({ env, worker: o.worker, extendApp: registerStartApi });
+    return startStack({ env, worker: o.worker, extendApp: registerStartApi, processEnv: o.processEnv });
   });
   return {
     ...stack,
