@@ -1,7 +1,7 @@
 // The SeaweedFS binary `weed`: found (MLCYCLE_WEED, PATH, .tools/bin) or built from a writable copy of its Go module.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { chmod, cp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { toolsBinDir } from './temporalCli.js';
 
@@ -80,6 +80,7 @@ export async function buildWeed(projectRoot: string, onProgress: (line: string) 
     await rm(src, { recursive: true, force: true });
     await cp(Dir, src, { recursive: true });
     await makeWritable(src); // the module cache is read-only; the build writes beside the sources
+    await mkdir(toolsBinDir(projectRoot), { recursive: true });
     const bin = join(toolsBinDir(projectRoot), 'weed');
     const tmp = `${bin}.${process.pid}.tmp`;
     await run('go', ['build', '-v', '-o', tmp, './weed'], src, onLine);
