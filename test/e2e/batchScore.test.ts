@@ -19,6 +19,7 @@ import type { BatchScoreResult } from '../../contracts/batchScore.js';
 import { BatchScoreRequestError, startBatchScore, type BatchScoreRequest } from '../../triggers/batchScore.js';
 import { TINY_INPUTS } from '../serving/harness.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { recordHistory } from '../histories.js';
 import { spawnWorker as spawnWorkerProcess } from '../workerProcess.js';
 import { registerBlessed, TINY_A, TINY_B } from './rolloutFixture.js';
 
@@ -78,8 +79,11 @@ test('a Parquet file is scored in chunks by the champion; the output holds the i
   const worker = await spawnWorker();
   try {
     const t0 = Date.now();
-    const { result } = await score({ data, chunkRows: 400 });
+    const { result, workflowId } = await score({ data, chunkRows: 400 });
     console.log(`scored ${result.rows} rows in ${result.chunks} chunks in ${Date.now() - t0} ms`);
+    await recordHistory(stack.client, workflowId, undefined, 'batch-score-chunks', {
+      about: 'a Parquet file scored in 7 chunks, two at a time, then assembled', outcome: 'completed', activities: ['planBatchScore', 'scoreChunk', 'assembleBatchScore'],
+    });
     assert.deepEqual([result.version, result.rows, result.chunks, result.format], [1, ROWS, 7, 'parquet']);
     assert.equal(result.output, join(dir, 'events.scored.parquet'));
     const out = await readSource({ kind: 'file', path: result.output });

@@ -17,6 +17,7 @@ import { collectStatus, formatStatus } from '../../triggers/status.js';
 import { progressQuery } from '../../contracts/names.js';
 import type { LifecycleProgress } from '../../contracts/types.js';
 import { eventually, startTestStack, webhookReceiver, type TestStack, type WebhookReceiver } from '../harness.js';
+import { recordHistory } from '../histories.js';
 
 let stack: TestStack;
 let receiver: WebhookReceiver<{ model: { version: number } | null; deployed: string | null; run: string }>;
@@ -36,7 +37,6 @@ after(async () => {
 });
 
 const { temporal } = proto;
-const HISTORY_FIXTURE = join(PROJECT_ROOT, 'test/fixtures/histories/weather-steps.history.pb');
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const ACTIVITY_SCHEDULED = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
 const ACTIVITY_COMPLETED = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED;
@@ -62,7 +62,7 @@ async function completedAt(handle: WorkflowHandle, scheduledId: number): Promise
   return Number(done.eventId);
 }
 
-let firstRun: { workflowId: string; handle: WorkflowHandle };
+let firstRun: { workflowId: string; runId: string; handle: WorkflowHandle };
 
 test('user steps run beside the built-ins: features derived, a rule checked in parallel with validation, a webhook after deploy', async () => {
   const run = await startLifecycle(stack, pipeline, { reason: 'dag test' });
@@ -107,6 +107,10 @@ test('a rerun on the same data reuses every cacheable step: no activity of their
   const versions = await stack.db.query('SELECT 1 FROM model_versions WHERE name = $1', [pipeline.name]);
   assert.equal(versions.rowCount, 1);
   assert.equal(received.length, 2, 'notified again: a side effect is never reused');
+  await recordHistory(stack.client, run.workflowId, run.runId, 'weather-steps-rerun', {
+    about: 'a rerun of the weather-steps DAG: every cacheable step reused from the first run, deploy and notify run again', outcome: 'completed',
+    activities: ['planRun', 'runUserStep', 'planDeployment'],
+  });
 
   // `mlcycle status` shows which steps were reused, and from which run.
   const shown = await eventually('the rerun in status', 10_000, async () => {
@@ -185,8 +189,10 @@ test('a failing user step fails the run naming it, and nothing after it runs', a
 test('the recorded history of a run with parallel branches replays deterministically on the current workflow code', async () => {
   const history = await firstRun.handle.fetchHistory();
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(join(stack.env.stateDir, 'cache')) }, history, firstRun.workflowId);
-  // Recorded as protobuf bytes: JSON histories need @temporalio/common's protojson, which this install's two protobufjs versions break.
-  if (process.env.MLCYCLE_RECORD_HISTORY) await writeFile(HISTORY_FIXTURE, temporal.api.history.v1.History.encode(history).finish());
+  await recordHistory(stack.client, firstRun.workflowId, firstRun.runId, 'weather-steps', {
+    about: 'the weather-steps DAG: user steps beside the built-ins, validate ∥ rules in parallel, search, package, deploy, a webhook', outcome: 'completed',
+    activities: ['planRun', 'ingestDataset', 'runUserStep', 'validateDataset', 'planSearch', 'runTrial', 'trainCandidate', 'packageModel', 'planDeployment'],
+  });
 });
 
 test('a failing step cancels its running sibling (the cancellation reaches the step), and retries stop at the bound with the reason', async () => {
@@ -211,6 +217,10 @@ test('a failing step cancels its running sibling (the cancellation reaches the s
   assert.deepEqual(activities.filter((a) => a.type === 'runUserStep').map((a) => a.summary).sort(), ['boom', 'slow'], '"after" never started');
   const progress = (await run.handle.query(progressQuery)) as LifecycleProgress;
   assert.deepEqual(Object.fromEntries(progress.steps.map((s) => [s.id, s.state])), { ingest: 'done', slow: 'cancelled', boom: 'failed', after: 'pending' });
+  await recordHistory(stack.client, run.workflowId, run.runId, 'lifecycle-sibling-cancelled', {
+    about: 'a failing step cancels its running sibling: the run fails naming the failed step', outcome: 'failed',
+    activities: ['runUserStep'], events: ['ACTIVITY_TASK_CANCEL_REQUESTED'],
+  });
 
   // A transient failure is retried within the step's bound; past it the run fails naming the step and the last reason.
   const flakySteps = (succeedOnAttempt: number) => [

@@ -6,6 +6,7 @@ import { runDemoStory } from '../../triggers/demo.js';
 import { MONITOR_WORKFLOW, TASK_QUEUE, monitorScheduleId } from '../../contracts/names.js';
 import type { MonitorInput, MonitorResult } from '../../contracts/types.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { recordHistory, recording } from '../histories.js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/config/env.js';
@@ -89,6 +90,26 @@ test('seattle-weather goes through its whole life: champion, drift, one retrain,
   const html = await readFile(breach.window.reportHtml ?? '', 'utf8');
   assert.match(html, /Breach/);
   for (const feature of ['precipitation', 'temp_max', 'temp_min', 'wind']) assert.match(html, new RegExp(`aria-label="histogram of ${feature}"`));
+
+  // Into the replay corpus: the monitor schedule's run that chose retraining, and that retraining run, which started a rollout.
+  if (recording()) {
+    const scheduled = `WorkflowType="${MONITOR_WORKFLOW}" AND TemporalScheduledById="${monitorScheduleId('seattle-weather')}" AND ExecutionStatus="Completed"`;
+    let found = false;
+    for await (const w of stack.client.workflow.list({ query: scheduled })) {
+      const result = (await stack.client.workflow.getHandle(w.workflowId, w.runId).result()) as MonitorResult;
+      if (result.retrainWorkflowId !== breach.retrainWorkflowId) continue;
+      found = true;
+      await recordHistory(stack.client, w.workflowId, w.runId, 'monitor-scheduled-breach', {
+        about: "a run of the monitor schedule: a window in breach opens an incident and starts one retraining run as an abandoned child", outcome: 'completed',
+        activities: ['computeMonitorWindow', 'decideRetrain', 'recordRetrainStart'], childWorkflows: ['lifecycleWorkflow'], events: ['CHILD_WORKFLOW_EXECUTION_STARTED'],
+      });
+    }
+    assert.ok(found, `a run of ${monitorScheduleId('seattle-weather')} that started ${breach.retrainWorkflowId}`);
+    await recordHistory(stack.client, breach.retrainWorkflowId ?? '', undefined, 'lifecycle-retrain-rollout', {
+      about: 'a retraining run started by the monitor: trained on labelled traffic, the challenger goes to a rollout started as a child', outcome: 'completed',
+      activities: ['ingestDataset', 'validateDataset', 'runTrial', 'trainCandidate', 'packageModel', 'planDeployment'], childWorkflows: ['rolloutWorkflow'],
+    });
+  }
 });
 
 test('the same breach window never starts a second retraining run', async () => {

@@ -19,6 +19,7 @@ import { completeResult, registerDefinition, resolvePipeline, startLifecycle } f
 import { replayTraffic } from '../../triggers/replay.js';
 import { collectStatus, formatStatus } from '../../triggers/status.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { recordHistory } from '../histories.js';
 
 const NAME = 'incidents';
 const EXAMPLE = join(PROJECT_ROOT, 'examples/seattle-weather');
@@ -92,7 +93,7 @@ test('sustained breaching traffic with no new labels starts no retrain after the
   assert.ok(accuracy.lower < accuracy.value && accuracy.value < accuracy.upper && accuracy.upper - accuracy.lower < 0.1, JSON.stringify(accuracy));
   assert.match(await readFile(w1.window.reportHtml ?? '', 'utf8'), /<td>champion<\/td><td>v1<\/td><td>730<\/td><td>0\.\d+ <small>\[0\.\d+, 0\.\d+\]<\/small>/);
 
-  const later3: (MonitorResult & { details: string })[] = [];
+  const later3: (MonitorResult & { details: string; workflowId: string })[] = [];
   for (let i = 0; i < 3; i++) {
     await score(heatWave(later.slice(i * 200, i * 200 + 200)));
     later3.push(await monitor());
@@ -106,6 +107,10 @@ test('sustained breaching traffic with no new labels starts no retrain after the
     assert.match(w.details, /no retraining \(incident_open\)/, 'the reason shows in the run\'s current details');
   }
   assert.deepEqual(await retrainRuns(), [w1.retrainWorkflowId], 'exactly one retraining run');
+  await recordHistory(stack.client, later3[0].workflowId, undefined, 'monitor-breach-skip', {
+    about: 'a monitor window in breach while its incident already has a retraining run: decided, nothing started', outcome: 'completed',
+    activities: ['computeMonitorWindow', 'decideRetrain'],
+  });
   const [incident] = await listIncidents(stack.db, NAME);
   assert.deepEqual(
     { status: incident.status, windows: incident.breachedWindows, run: incident.retrainWorkflowId, last: incident.lastDecision, started: incident.retrainStartedAt !== null },
@@ -115,6 +120,10 @@ test('sustained breaching traffic with no new labels starts no retrain after the
   const again = (await stack.client.workflow.execute(MONITOR_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: w1.workflowId, args: [{ pipeline: ref }] })) as MonitorResult;
   assert.equal(again.retrainWorkflowId, w1.retrainWorkflowId);
   assert.deepEqual(await retrainRuns(), [w1.retrainWorkflowId]);
+  await recordHistory(stack.client, w1.workflowId, undefined, 'monitor-rerun-child-exists', {
+    about: 'a monitor run rerun under its id: the same retraining decision, and the child start refused as a duplicate', outcome: 'completed',
+    activities: ['computeMonitorWindow', 'decideRetrain', 'recordRetrainStart'], childWorkflows: ['lifecycleWorkflow'], events: ['START_CHILD_WORKFLOW_EXECUTION_FAILED'],
+  });
 
   // The retraining run learns from the 730 labelled requests plus the champion's training snapshot.
   const retrained = completeResult(await stack.client.workflow.getHandle(w1.retrainWorkflowId ?? '').result());
@@ -134,6 +143,9 @@ test('a window that cannot be judged is stored with its reason and the next wind
   const stored = await findMonitorReport(stack.db, bad.workflowId);
   assert.deepEqual([stored?.judged, stored?.rows], [false, 150]);
   assert.match(await readFile(bad.window.reportHtml ?? '', 'utf8'), /Not judged/);
+  await recordHistory(stack.client, bad.workflowId, undefined, 'monitor-not-judged', {
+    about: 'a monitor window that cannot be judged: stored with its reason, no incident decision', outcome: 'completed', activities: ['computeMonitorWindow'],
+  });
   assert.match(formatStatus(await collectStatus(stack.client, stack.db)), /incidents \(\d+, \d+\] 150 rows: NOT JUDGED — column "wind" has no values/);
 
   await score(earlier);

@@ -17,6 +17,7 @@ import { completeResult, registerDefinition, resolvePipeline, startLifecycle } f
 import { collectStatus, formatStatus } from '../../triggers/status.js';
 import { applySchedules } from '../../triggers/schedules.js';
 import { eventually, startTestStack, webhookReceiver, type TestStack, type WebhookReceiver } from '../harness.js';
+import { recordHistory } from '../histories.js';
 
 let stack: TestStack;
 let base: PipelineDefinition;
@@ -112,6 +113,17 @@ test('a run failed by a passing fault is restarted by the repair schedule from t
   assert.ok(!types.includes('ingestDataset') && !types.includes('validateDataset'), types.join(', '));
   const described = await repaired.describe();
   assert.deepEqual(described.searchAttributes.MlcycleRepairOf, [failed.runId], 'the repair run names the run it repairs');
+  await recordHistory(stack.client, failed.workflowId, failed.runId, 'lifecycle-step-failed', {
+    about: 'a step (gate) fails past its retry bound on a passing fault: the run fails naming it (what the repair round restarts)', outcome: 'failed',
+    activities: ['ingestDataset', 'validateDataset', 'runUserStep'],
+  });
+  await recordHistory(stack.client, scheduled.workflowId, scheduled.runId, 'repair-round-scheduled', {
+    about: 'a repair round started by the repair schedule: it restarts the failed run from its failed step', outcome: 'completed', activities: ['repairRound'],
+  });
+  await recordHistory(stack.client, failed.workflowId, decisions[0].newRunId ?? undefined, 'lifecycle-repaired', {
+    about: 'a repair run (MlcycleRepairOf): the steps before the failed one are reused from the failed run, the rest run to a champion', outcome: 'completed',
+    activities: ['planRun', 'runUserStep', 'trainCandidate', 'packageModel', 'planDeployment'], events: ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+  });
 
   // The next round records how the repair ended, and leaves the healed id alone.
   const next = await round('weather-heal');

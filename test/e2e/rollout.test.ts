@@ -1,11 +1,9 @@
 // Rollouts end to end on a real stack: promoted and rolled back by the test from labels posted as feedback, a guardrail
 // breach, people's Updates validated and audited.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
-import proto from '@temporalio/proto';
+import { readFile } from 'node:fs/promises';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../../worker/worker.js';
-import { PROJECT_ROOT } from '../../lib/config/env.js';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { getDeployment, setAlias } from '../../lib/store/models.js';
@@ -16,9 +14,8 @@ import { RolloutCommandError, rolloutState, startRollout, steerRollout } from '.
 import { linearRegressorOnnx, regressionCard } from '../serving/regressionFixture.js';
 import { encodeModel, TensorDataType } from '../../lib/onnx/model.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { recordHistory } from '../histories.js';
 import { championAndChallenger, fastPolicy, registerBlessed, rolloutInput, TINY_A, TINY_B, trafficWithLabels, truthOfB } from './rolloutFixture.js';
-
-const ROLLOUT_HISTORY = join(PROJECT_ROOT, 'test/fixtures/histories/rollout-steer.history.pb');
 
 let stack: TestStack;
 before(async () => {
@@ -84,6 +81,10 @@ test('a better challenger goes shadow → canary → A/B and is promoted by the 
   assert.deepEqual(audit.rows.map((r) => r.action).filter((a) => a.startsWith('rollout')), ['rollout_stage', 'rollout_stage', 'rollout_stage', 'rollout_promote']);
   const described = await stack.client.workflow.getHandle(rolloutWorkflowId('tiny-promote')).describe();
   assert.deepEqual(described.typedSearchAttributes.get(ROLLOUT_STAGE_ATTRIBUTE), 'promoted');
+  await recordHistory(stack.client, rolloutWorkflowId('tiny-promote'), described.runId, 'rollout-promoted', {
+    about: 'a better challenger goes shadow → canary → A/B on timers and assessments, and the test promotes it', outcome: 'completed',
+    activities: ['beginRollout', 'assessRollout', 'setRolloutStage', 'finishRollout'], events: ['TIMER_STARTED', 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+  });
 });
 
 test('a rollout that outlives its history continues as new, state and all, and still decides once', async () => {
@@ -92,9 +93,18 @@ test('a rollout that outlives its history continues as new, state and all, and s
   const { result, failures } = await runWithTraffic('tiny-long', truthOfB);
   assert.deepEqual(failures, []);
   assert.equal(result.status, 'promoted', JSON.stringify(result.decision));
-  let runs = 0;
-  for await (const _ of stack.client.workflow.list({ query: `WorkflowId="${rolloutWorkflowId('tiny-long')}"` })) runs++;
-  assert.ok(runs >= 2, `continued as new (${runs} runs)`);
+  const runs: { runId: string; status: string; startTime: Date }[] = [];
+  for await (const w of stack.client.workflow.list({ query: `WorkflowId="${rolloutWorkflowId('tiny-long')}"` })) runs.push({ runId: w.runId, status: w.status.name, startTime: w.startTime });
+  assert.ok(runs.length >= 2, `continued as new (${runs.length} runs)`);
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  await recordHistory(stack.client, rolloutWorkflowId('tiny-long'), runs[0].runId, 'rollout-continued-as-new', {
+    about: 'the first run of a long rollout: it begins, then continues as new past its event budget, carrying its state', outcome: 'continued-as-new',
+    activities: ['beginRollout', 'assessRollout'],
+  });
+  await recordHistory(stack.client, rolloutWorkflowId('tiny-long'), runs.at(-1)?.runId, 'rollout-continued-last', {
+    about: 'the last run of a long rollout: started from carried state (no second begin), it decides and finishes', outcome: 'completed',
+    activities: ['assessRollout', 'finishRollout'],
+  });
   assert.equal(result.events.filter((e) => e.action === 'started').length, 1, 'begun once; events carried over');
   const rows = await stack.db.query<{ status: string }>("SELECT status FROM rollouts WHERE model_name = 'tiny-long'");
   assert.deepEqual(rows.rows, [{ status: 'promoted' }]);
@@ -162,6 +172,9 @@ test('a challenger whose scoring fails is rolled back by the error-rate guardrai
   assert.deepEqual([...answeredBy], [v1.version], 'by the champion');
   const deployment = await getDeployment(stack.db, 'reg-broken');
   assert.equal(deployment?.challengerVersion, null);
+  await recordHistory(stack.client, rolloutWorkflowId('reg-broken'), undefined, 'rollout-guardrail', {
+    about: 'a one-stage canary rolled back by the error-rate guardrail', outcome: 'completed', activities: ['beginRollout', 'assessRollout', 'finishRollout'],
+  });
   // Each failure is in the serving API's structured log, not swallowed.
   const line = await eventually('the challenger failure in logs/serving.log', 10_000, async () => {
     const text = await readFile(join(stack.env.stateDir, 'logs', 'serving.log'), 'utf8').catch(() => '');
@@ -214,5 +227,8 @@ test("people's Updates are validated (refused with the reason) and audited with 
   // The history with its Updates replays on the current workflow code (recorded for test/unit/replay-history.test.ts).
   const history = await stack.client.workflow.getHandle(rolloutWorkflowId('tiny-steer')).fetchHistory();
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(join(stack.env.stateDir, 'cache')) }, history, rolloutWorkflowId('tiny-steer'));
-  if (process.env.MLCYCLE_RECORD_HISTORY) await writeFile(ROLLOUT_HISTORY, proto.temporal.api.history.v1.History.encode(history).finish());
+  await recordHistory(stack.client, rolloutWorkflowId('tiny-steer'), undefined, 'rollout-steer', {
+    about: "a rollout steered by people's Updates (refused ones leave no event): pause, resume, traffic, rollback", outcome: 'completed',
+    updates: ['pause', 'resume', 'setTraffic', 'rollback'], activities: ['beginRollout', 'auditRollout', 'setRolloutStage', 'finishRollout'],
+  });
 });

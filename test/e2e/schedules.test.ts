@@ -17,6 +17,7 @@ import { resolvePipeline } from '../../triggers/client.js';
 import { applySchedules, describeSchedule, type ScheduleChange } from '../../triggers/schedules.js';
 import type { ScheduleRow } from '../../triggers/schedulesCommand.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
+import { recordHistory } from '../histories.js';
 
 let stack: TestStack;
 let base: PipelineDefinition;
@@ -108,7 +109,8 @@ test('`mlcycle schedules apply <file>` prints each schedule; `schedules list --j
 });
 
 /** Triggers the retraining schedule and returns what its run decided. */
-async function triggerRetrain(name: string): Promise<RetrainResult> {
+/** Triggers the retraining schedule and waits for its run: the run's result and its workflow id. */
+async function triggerRetrain(name: string): Promise<RetrainResult & { run: string }> {
   const id = retrainScheduleId(name);
   const before = (await describeSchedule(stack.client, id))?.info.numActionsTaken ?? 0;
   await stack.client.schedule.getHandle(id).trigger();
@@ -116,7 +118,8 @@ async function triggerRetrain(name: string): Promise<RetrainResult> {
     const d = await describeSchedule(stack.client, id);
     return d && d.info.numActionsTaken > before ? d.info.recentActions.at(-1) ?? null : null;
   });
-  return (await stack.client.workflow.getHandle(action.action.workflow.workflowId).result()) as RetrainResult;
+  const run = action.action.workflow.workflowId;
+  return { ...((await stack.client.workflow.getHandle(run).result()) as RetrainResult), run };
 }
 
 async function lifecycleRuns(name: string): Promise<string[]> {
@@ -130,6 +133,9 @@ test('a retraining schedule over a folder starts one run per new file and nothin
   const empty = await triggerRetrain('sched-b');
   assert.equal(empty.decision, 'nothing new');
   assert.match(empty.reason, /no file matching "weather-\*\.csv"/);
+  await recordHistory(stack.client, empty.run, undefined, 'retrain-nothing-new', {
+    about: 'a run of the retraining schedule whose source holds nothing new: no child', outcome: 'completed', activities: ['resolveRetrainSource'],
+  });
 
   const train = (base.data as { path: string }).path;
   await copyFile(train, join(folder, 'weather-1.csv'));
@@ -139,9 +145,17 @@ test('a retraining schedule over a folder starts one run per new file and nothin
   const run1 = (await stack.client.workflow.getHandle(first.workflowId ?? '').result()) as LifecycleResult;
   assert.equal(run1.pipeline.name, 'sched-b');
   assert.equal(run1.model?.version, 1);
+  await recordHistory(stack.client, first.run, undefined, 'retrain-started', {
+    about: 'a run of the retraining schedule over a folder with a new file: one lifecycle run started as an abandoned child', outcome: 'completed',
+    activities: ['resolveRetrainSource'], childWorkflows: ['lifecycleWorkflow'], events: ['CHILD_WORKFLOW_EXECUTION_STARTED'],
+  });
 
   const again = await triggerRetrain('sched-b');
   assert.deepEqual([again.decision, again.workflowId], ['nothing new', first.workflowId]);
+  await recordHistory(stack.client, again.run, undefined, 'retrain-child-exists', {
+    about: 'a retraining schedule run on data that has its run already: the child start is refused as a duplicate', outcome: 'completed',
+    activities: ['resolveRetrainSource'], childWorkflows: ['lifecycleWorkflow'], events: ['START_CHILD_WORKFLOW_EXECUTION_FAILED'],
+  });
   await eventually('one lifecycle run in visibility', 10_000, async () => ((await lifecycleRuns('sched-b')).length === 1 ? true : null));
 
   // A second, different file (the same days without the last 30), newer than the first.
