@@ -13,6 +13,8 @@ import { failure } from '../contracts/failures.js';
 import { MAX_CHUNKS, type BatchScorePlan, type ChunkDone, type PlanBatchScoreInput, type ScoreChunkInput } from '../contracts/batchScore.js';
 import { lazyScoringPool } from './batchScoringPool.js';
 import { checkOutput } from './batchScoreOutput.js';
+import { piiForVersion } from './ingestPii.js';
+import type { ModelPii } from '../lib/report/modelCard.js';
 import { failClosedOnBadData, keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
 
 /** The version a job scores with: the named one, or the champion now (then pinned in the plan). */
@@ -36,10 +38,10 @@ const pauseMs = (): number => Number(process.env.MLCYCLE_BATCH_CHUNK_PAUSE_MS ??
 
 export function createBatchScoreActivities(deps: ActivityDeps) {
   const scoring = deps.batchScoring ?? lazyScoringPool();
-  const models = new Map<string, Promise<ScoringModel & { classes: string[] }>>();
+  const models = new Map<string, Promise<ScoringModel & { classes: string[]; pii?: ModelPii }>>();
 
   /** The pinned version, loaded once per worker (its bytes verified by hash, shared with the scoring threads). */
-  async function scoringModel(plan: BatchScorePlan): Promise<ScoringModel & { classes: string[] }> {
+  async function scoringModel(plan: BatchScorePlan): Promise<ScoringModel & { classes: string[]; pii?: ModelPii }> {
     let model = models.get(plan.modelSha256);
     if (!model) {
       model = (async () => {
@@ -47,7 +49,7 @@ export function createBatchScoreActivities(deps: ActivityDeps) {
         if (!row || row.sha256 !== plan.modelSha256) throw failure('NotDeployable', `${plan.model}@${plan.version} is no longer the model with sha256 ${plan.modelSha256.slice(0, 12)}`);
         const bytes = await deps.artifacts.get(row.uri);
         const { inputs, classes } = row.card.signature;
-        return { sha256: row.sha256, source: sharedModelSource(bytes), inputs, task: plan.task, classes };
+        return { sha256: row.sha256, source: sharedModelSource(bytes), inputs, task: plan.task, classes, pii: row.card.pii };
       })();
       model.catch(() => models.delete(plan.modelSha256));
       models.set(plan.modelSha256, model);
@@ -78,7 +80,9 @@ export function createBatchScoreActivities(deps: ActivityDeps) {
         // Parquet: the footer says the rows and columns, chunks read their own rows. Others: read once into a snapshot.
         if (!(await stat(input.source).catch(() => null))?.isFile()) throw failure('DataError', `${input.source}: cannot read the file: no such file`);
         const parquet = formatOf(input.source) === 'parquet' ? await openParquet(input.source, input.source) : null;
-        const table = parquet ? null : await keepHeartbeating((beat) => readSource({ kind: 'file', path: input.source }, { onProgress: (p) => beat({ reading: p.detail }) }));
+        const read = parquet ? null : await keepHeartbeating((beat) => readSource({ kind: 'file', path: input.source }, { onProgress: (p) => beat({ reading: p.detail }) }));
+        // The version's pii rules apply before the data is stored or scored, as at serving.
+        const table = read && piiForVersion(`${input.model}@${row.version}`, row.card.pii, read, input.source);
         const columns = parquet ? parquet.plans : (table as Table).columns;
         const rows = parquet ? parquet.total : (table as Table).rows;
         const predicted = predictionColumnNames(task, classes);
@@ -120,7 +124,8 @@ export function createBatchScoreActivities(deps: ActivityDeps) {
       const scored = await keepHeartbeating(async (beat) => {
         beat({ chunk, phase: 'loading' });
         if (pauseMs() > 0) await new Promise((r) => setTimeout(r, pauseMs()));
-        const [slice, model] = await Promise.all([chunkRows(plan, start, end), scoringModel(plan)]);
+        const [read, model] = await Promise.all([chunkRows(plan, start, end), scoringModel(plan)]);
+        const slice = piiForVersion(`${plan.model}@${plan.version}`, model.pii, read, plan.data.kind === 'parquet' ? plan.data.path : plan.data.uri);
         beat({ chunk, phase: 'scoring', rows: end - start });
         const outputs = await scoring.pool().score(model, instancesOf(slice, model.inputs, 0, slice.rows));
         return { rows: slice.rows, columns: [...slice.columns, ...predictionColumns(outputs, model.classes)] };

@@ -38,3 +38,25 @@ export function modelPii(definition: PipelineDefinition): ModelPii | undefined {
     throw err;
   }
 }
+
+/**
+ * A table a version scores outside serving (batch scoring) under the version's own rules: hashed with the key it was
+ * trained under (another key is refused: its hashes would not match), dropped fields gone. Applying it twice is harmless.
+ */
+export function piiForVersion(label: string, pii: ModelPii | undefined, table: Table, origin: string): Table {
+  if (!pii || !hasPii(pii.rules)) return table;
+  const rules = pii.rules;
+  let key = null;
+  if (hashesPii(rules)) {
+    try {
+      key = requirePiiKey(label, Object.keys(rules).filter((n) => rules[n] === 'hash'));
+    } catch (err) {
+      if (err instanceof PiiKeyError) throw failure('BadDefinition', `${err.message} (this worker)`);
+      throw err;
+    }
+    if (pii.keyId !== null && pii.keyId !== key.id) {
+      throw failure('BadDefinition', `${label} was trained on data hashed with another MLCYCLE_PII_KEY (key id ${pii.keyId}; this worker's is ${key.id})`);
+    }
+  }
+  return applyPiiToTable(table, rules, key, { origin, strict: false });
+}

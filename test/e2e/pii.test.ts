@@ -10,6 +10,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decodeSnapshot } from '../../lib/data/snapshot.js';
 import { readPiiKey, type PiiKey } from '../../lib/data/piiKey.js';
 import { completeResult, startLifecycle } from '../../triggers/client.js';
+import { startBatchScore } from '../../triggers/batchScore.js';
+import { readSource } from '../../lib/data/sources/index.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 import { CLEAR, LABEL_OF, OTHERS, SUBJECT, cli, customersCsv, definition, emailOf, filesContaining, rowsContaining } from './piiFixture.js';
 
@@ -70,6 +72,16 @@ test('a dropped and a hashed field: snapshot, serving, log, spill and every tabl
   });
   assert.equal(fb.status, 200, await fb.text());
 
+  // Batch scoring applies the version's rules too: the stored chunks and the output hold hashes, scored as trained.
+  const job = await startBatchScore(stack, { ref: 'pii-shop', data: join(dir, 'customers.csv'), out: join(dir, 'scored.parquet') });
+  await job.handle.result();
+  const scored = await readSource({ kind: 'file', path: join(dir, 'scored.parquet') });
+  assert.ok(!scored.columns.some((c) => c.name === 'user_email'), 'the dropped field is not in the output');
+  const ids = scored.columns.find((c) => c.name === 'customer_id')?.values as string[];
+  const predicted = scored.columns.find((c) => c.name === 'predicted_label')?.values as string[];
+  const byHash = new Map([SUBJECT, ...OTHERS].map((c) => [key.hash(c), LABEL_OF[c]]));
+  assert.ok(ids.every((id, i) => byHash.get(id) === predicted[i]), 'every row hashed, and scored as its customer');
+
   // The spill: Postgres refuses the log's writes (its batch table renamed away) while 20,000 instances arrive.
   await stack.db.query('ALTER TABLE prediction_batches RENAME TO prediction_batches_away');
   const bulk = (n: number) => ({ instances: Array.from({ length: n }, (_, i) => ({ customer_id: SUBJECT, amount: i % 100, user_email: emailOf(SUBJECT) })), unitIds: Array.from({ length: n }, () => SUBJECT) });
@@ -93,6 +105,7 @@ test('a dropped and a hashed field: snapshot, serving, log, spill and every tabl
   assert.deepEqual(await rowsContaining(stack.db, CLEAR), []);
   await stack.db.query('CHECKPOINT'); // table pages on disk too, not only in memory
   assert.deepEqual(await filesContaining(stack.env.stateDir, CLEAR), []);
+  assert.ok((await filesContaining(dir, [SUBJECT])).some((f) => f.includes('customers.csv')), 'the search finds a clear value where there is one');
 
   // Erase: bad input first, then a dry run (counts only), then the erasure, counted before and after by SQL.
   const subjectRows = 'SELECT COUNT(*)::int AS n FROM predictions WHERE unit_id = $1 OR $1 = ANY(cat)';

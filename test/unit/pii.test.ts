@@ -12,6 +12,7 @@ import { profileTable } from '../../lib/data/profile.js';
 import { workerMetricsAddress } from '../../lib/config/workerMetrics.js';
 import { servingPii } from '../../serving/pii.js';
 import { parseUnit } from '../../triggers/eraseCommand.js';
+import { piiForVersion } from '../../activities/ingestPii.js';
 
 const KEY_BYTES = randomBytes(32);
 const key = new PiiKey(KEY_BYTES);
@@ -136,5 +137,20 @@ test('MLCYCLE_WORKER_METRICS_ADDRESS: ip:port, unset is off, anything else names
   assert.equal(workerMetricsAddress({ MLCYCLE_WORKER_METRICS_ADDRESS: '[::1]:9464' }), '[::1]:9464');
   for (const bad of ['9464', 'localhost:9464', '127.0.0.1:0', '127.0.0.1:70000', '::1:9464', '127.0.0.1']) {
     assert.throws(() => workerMetricsAddress({ MLCYCLE_WORKER_METRICS_ADDRESS: bad }), new RegExp(`MLCYCLE_WORKER_METRICS_ADDRESS must be ip:port .*got "${bad.replace(/[[\].:]/g, '\\$&')}"`));
+  }
+});
+
+test('batch scoring: a version scores a table under its own rules and key; another key is refused', () => {
+  const saved = process.env.MLCYCLE_PII_KEY;
+  process.env.MLCYCLE_PII_KEY = KEY_BYTES.toString('base64');
+  try {
+    const out = piiForVersion('m@1', { rules: { user_email: 'drop', customer_id: 'hash' }, keyId: key.id }, table(), 'batch.csv');
+    assert.deepEqual(out.columns.map((c) => c.name), ['customer_id', 'a', 'y']);
+    assert.equal(piiForVersion('m@1', { rules: { customer_id: 'hash' }, keyId: key.id }, out, 'again').columns[0].values[0], key.hash('1001'), 'twice is once');
+    assert.equal(piiForVersion('m@1', undefined, table(), 'x').columns.length, 4);
+    assert.throws(() => piiForVersion('m@1', { rules: { customer_id: 'hash' }, keyId: 'ffffffffffffffff' }, table(), 'x'), /m@1 was trained on data hashed with another MLCYCLE_PII_KEY/);
+  } finally {
+    if (saved === undefined) delete process.env.MLCYCLE_PII_KEY;
+    else process.env.MLCYCLE_PII_KEY = saved;
   }
 });
