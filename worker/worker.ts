@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -65,13 +65,19 @@ function installRuntime(quietFailures: boolean, log: Logger | undefined): void {
   }
 }
 
-/** The workflow bundle, rebuilt only when a workflow source file changes. */
-export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
+/** A hash of the workflow code (workflows/ and contracts/): the bundle's cache key and the default build id of a versioned worker. */
+export function workflowSourceHash(): string {
   const hash = createHash('sha256');
   for (const dir of BUNDLED_DIRS) {
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(join(dir, f)).update(readFileSync(join(dir, f)));
+    // Relative names: two checkouts of the same code have the same hash.
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(`${basename(dir)}/${f}`).update(readFileSync(join(dir, f)));
   }
-  const path = join(cacheDir, `workflow-bundle-${hash.digest('hex').slice(0, 16)}.js`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The workflow bundle, rebuilt only when a workflow source file changes. */
+export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
+  const path = join(cacheDir, `workflow-bundle-${workflowSourceHash()}.js`);
   if (existsSync(path)) return { code: readFileSync(path, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
   const bundle = await bundleWorkflowCode({ workflowsPath: join(WORKFLOWS_DIR, 'index.ts'), logger: quietBundlerLogger });
   await mkdir(cacheDir, { recursive: true });
@@ -98,6 +104,12 @@ export interface WorkerOptions {
   security?: TemporalSecurity;
   /** The payload codec (temporal/codec.ts), for the worker and its client alike; absent → payloads in clear. */
   dataConverter?: DataConverter;
+  /**
+   * Worker Versioning: this worker polls as `buildId` of the Worker Deployment `deploymentName`, and every run is pinned
+   * to the build that started it (a deploy never replays a run on new code; the old build drains). Absent → unversioned
+   * (the embedded dev stack).
+   */
+  versioning?: { deploymentName: string; buildId: string };
 }
 
 export interface RunningWorker {
@@ -120,10 +132,13 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   });
   // Heartbeats reach the server at least every 2 s (not 0.8 × the heartbeat timeout), so a cancellation reaches a step promptly.
   const common = { connection, namespace: o.namespace, dataConverter: o.dataConverter, activities, interceptors: { activity: [artifactFailureInterceptor] }, shutdownGraceTime: '5 seconds' as const, maxHeartbeatThrottleInterval: '2 seconds' as const };
+  const deployment = o.versioning
+    ? { workerDeploymentOptions: { useWorkerVersioning: true as const, version: o.versioning, defaultVersioningBehavior: 'PINNED' as const } }
+    : {};
   const workers = [
-    await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(o.cacheDir), maxConcurrentActivityTaskExecutions: 4 }),
+    await Worker.create({ ...common, ...deployment, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(o.cacheDir), maxConcurrentActivityTaskExecutions: 4 }),
     // Training is CPU-bound: at most one trial per core on this process.
-    await Worker.create({ ...common, taskQueue: TRAINING_TASK_QUEUE, maxConcurrentActivityTaskExecutions: Math.max(1, availableParallelism()) }),
+    await Worker.create({ ...common, ...deployment, taskQueue: TRAINING_TASK_QUEUE, maxConcurrentActivityTaskExecutions: Math.max(1, availableParallelism()) }),
   ];
   const done = Promise.all(workers.map((w) => w.run())).then(
     async () => {
