@@ -1,5 +1,6 @@
 // Worker Deployments: make a build the current version (new runs go to it; pinned runs stay where they started), and read the versions.
 import { Connection, type ConnectionOptions } from '@temporalio/client';
+import proto from '@temporalio/proto';
 
 export interface DeploymentTarget {
   address: string;
@@ -49,7 +50,7 @@ const ENUM_PREFIX = /^WORKER_DEPLOYMENT_VERSION_STATUS_|^VERSION_DRAINAGE_STATUS
 
 /** The deployment's versions with their status and drainage (what `temporal worker deployment describe` shows). */
 export async function deploymentVersions(t: DeploymentTarget): Promise<DeploymentVersion[]> {
-  const { temporal } = await import('@temporalio/proto');
+  const { temporal } = proto;
   const connection = await Connection.connect({ ...t.connectionOptions, address: t.address });
   try {
     const described = await connection.workflowService.describeWorkerDeployment({ namespace: t.namespace, deploymentName: t.deploymentName });
