@@ -8,13 +8,14 @@ import { createDb, migrate } from '../lib/store/db.js';
 import { startBalancer } from './balancer.js';
 import { startClusterTemporal } from './clusterTemporal.js';
 import { setCurrentBuild } from './deployments.js';
-import { startEmbeddedPostgres } from './postgres.js';
+import { postgresFor, stopList } from './postgres.js';
 import { httpOk, startProcess, type ManagedProcess } from './processes.js';
 import { startS3Server } from './seaweed.js';
 import { stackFile, type StackInfo } from './stack.js';
 import type { ServerTls } from './temporalConfig.js';
 import { DEFAULT_TOPOLOGY, roleEnv, type MlcycleRole, type TopologyOptions } from './topology.js';
 import { workflowSourceHash } from '../worker/worker.js';
+import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
 
 export interface ClusterTls extends ServerTls {
   /** The client certificate mlcycle's workers, replicas, CLI and the Web UI present (mTLS). */
@@ -76,14 +77,10 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const secrets = await clusterSecrets(dir);
   const ports = clusterPorts(env);
   const processes: ManagedProcess[] = [];
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) await stop().catch((err: Error) => log(`while stopping: ${err.message}`));
-    stops.length = 0;
-  };
+  const { stops, stopAll } = stopList(log);
   try {
     log('starting PostgreSQL');
-    const pg = env.databaseUrl ? { url: env.databaseUrl, stop: async () => undefined } : await startEmbeddedPostgres(env.stateDir, env.postgresPort);
+    const pg = await postgresFor(env);
     stops.push(pg.stop);
     const db = createDb(pg.url, 2);
     await migrate(db).finally(() => db.end());
@@ -91,7 +88,6 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const tlsEnv: Record<string, string> = o.tls
       ? { TEMPORAL_TLS_CLIENT_CERT_PATH: o.tls.clientCertFile, TEMPORAL_TLS_CLIENT_KEY_PATH: o.tls.clientKeyFile, TEMPORAL_TLS_SERVER_CA_CERT_PATH: o.tls.caFile, TEMPORAL_TLS_SERVER_NAME: o.tls.serverName }
       : {};
-    const { temporalConnectionOptions } = await import('../temporal/connectionOptions.js');
     const temporal = await startClusterTemporal({
       projectRoot: PROJECT_ROOT, dir, logDir, databaseUrl: pg.url, namespace: env.temporalNamespace,
       ports: { frontend: ports.frontend, ui: ports.ui, metrics: ports.metrics }, tls: o.tls,

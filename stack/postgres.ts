@@ -12,6 +12,21 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/** DATABASE_URL's server (never stopped by us), or the embedded one in the state folder. */
+export async function postgresFor(env: { databaseUrl?: string; stateDir: string; postgresPort: number }): Promise<RunningPostgres> {
+  return env.databaseUrl ? { url: env.databaseUrl, stop: async () => undefined } : startEmbeddedPostgres(env.stateDir, env.postgresPort);
+}
+
+/** Stops registered in start order, run in reverse; a failing stop is logged and the rest still run. */
+export function stopList(log: (line: string) => void): { stops: (() => Promise<void>)[]; stopAll: () => Promise<void> } {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => log(`while stopping: ${err.message}`));
+    stops.length = 0;
+  };
+  return { stops, stopAll };
+}
+
 export interface EmbeddedPostgresOptions {
   /** Where a root-owned copy of the binaries and unreachable data go (default /var/tmp/mlcycle-postgres). */
   sideRoot?: string;

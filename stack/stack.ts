@@ -11,7 +11,7 @@ import { buildServingApp } from '../serving/app.js';
 import { isLoopback } from '../lib/config/auth.js';
 import { openLog } from './logs.js';
 import { SEARCH_ATTRIBUTES } from '../contracts/names.js';
-import { startEmbeddedPostgres } from './postgres.js';
+import { postgresFor, stopList } from './postgres.js';
 import { ensureTemporalCli } from './temporalCli.js';
 import { startDevServer, startDownloadedServer, type RunningTemporal } from './temporalServer.js';
 import { startWorker, type RunningWorker } from '../worker/worker.js';
@@ -99,14 +99,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const security = env.temporalAddress ? temporalConnectionOptions() : {};
   const converter = dataConverter(env.codec?.keys);
   await mkdir(env.stateDir, { recursive: true });
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) await stop().catch((err: Error) => log(`while stopping: ${err.message}`));
-    stops.length = 0;
-  };
+  const { stops, stopAll } = stopList(log);
   try {
     log('starting PostgreSQL');
-    const pg = env.databaseUrl ? { url: env.databaseUrl, stop: async () => undefined } : await startEmbeddedPostgres(env.stateDir, env.postgresPort);
+    const pg = await postgresFor(env);
     stops.push(pg.stop);
     const db = createDb(pg.url);
     stops.push(() => db.end());

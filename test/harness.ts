@@ -8,7 +8,8 @@ import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
 import { startStack, type Stack } from '../stack/stack.js';
 import { registerStartApi } from '../triggers/httpApi.js';
 
-function bindable(port: number): Promise<boolean> {
+/** True when nothing listens on 127.0.0.1:port. */
+export function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();

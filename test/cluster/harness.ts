@@ -1,6 +1,5 @@
 // Cluster test harness: the production topology (stack/cluster.ts) on free ports in a temporary state folder.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -8,15 +7,7 @@ import { PROJECT_ROOT, type MlcycleEnv } from '../../lib/config/env.js';
 import { startCluster, type Cluster, type ClusterOptions } from '../../stack/cluster.js';
 import { temporalConnectionOptions, temporalDataConverter } from '../../temporal/connectionOptions.js';
 import { createDb, type Db } from '../../lib/store/db.js';
-
-function bindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+import { bindable } from '../harness.js';
 
 /** A base port whose neighbourhood (−300 … +100) is free, below the ephemeral range and PostgreSQL's smallint limit. */
 async function freeBlock(): Promise<number> {

@@ -1,5 +1,6 @@
 // Upgrading under live runs: a rollout and a lifecycle run in flight on build A; build B (a workflow change) deployed; both finish on A, new runs take B.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -128,6 +129,13 @@ test('a rollout and a lifecycle run started on build A finish on A after build B
   const freshEvents = await history(client, fresh.workflowId, fresh.runId);
   assert.ok(hasBMarker(freshEvents), 'the new run ran B (its marker timer is in the history)');
   assert.deepEqual([...completedBy(freshEvents)], [idB]);
+
+  // The CLI finds the cluster (and its codec keys) through stack.json alone, as a user's shell would.
+  const status = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'triggers/cli.ts'), 'status', '--json'], {
+    env: { PATH: process.env.PATH ?? '', ...cluster.cliEnv }, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(status.status, 0, status.stderr);
+  assert.ok(status.stdout.includes(held.workflowId) && status.stdout.includes(fresh.workflowId), 'mlcycle status lists both runs');
 
   const versions = await deploymentVersions(target);
   assert.equal(versions.find((v) => v.buildId === idB)?.status, 'CURRENT');
