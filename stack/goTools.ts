@@ -1,7 +1,7 @@
 // Go-built tools in the project's .tools/bin (Temporal CLI, server, SQL tool, Web UI): found, or built with `go install`.
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 
 export interface GoTool {
@@ -62,6 +62,7 @@ export function goModCache(): string {
  */
 export async function buildGoTool(tool: GoTool, projectRoot: string, onProgress: (line: string) => void): Promise<string> {
   const bin = toolsBinDir(projectRoot);
+  await mkdir(bin, { recursive: true }); // a fresh clone has no .tools yet
   const gobin = await mkdtemp(join(resolve(projectRoot, '.tools'), `gobin-${tool.bin}-`));
   const started = Date.now();
   const child = spawn('go', ['install', '-v', tool.module], { env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' }, stdio: ['ignore', 'pipe', 'pipe'] });
