@@ -1,20 +1,30 @@
 // The rollout step's first activity: a model's first version serves as champion at once; a later one gets a rollout plan.
 import { deployVersion, getDeployment, getModelVersion } from '../lib/store/models.js';
-import { rolloutTarget, runningRollout } from '../lib/store/rollouts.js';
+import { RolloutConflict } from '../lib/store/rollouts.js';
+import { AlreadyInRollout } from '../lib/store/rolloutRequests.js';
 import { failure } from '../contracts/failures.js';
-import { definitionOf } from './definitions.js';
+import { storedDefinitionOf } from './definitions.js';
+import { requestRollout } from './rolloutRequests.js';
 import { monitorScheduleId, rolloutWorkflowId } from '../contracts/names.js';
 import type { DeployInput, DeployResult } from '../contracts/types.js';
 import type { RolloutInput } from '../contracts/rollout.js';
 import type { ActivityDeps } from './deps.js';
 
-/** champion: served; rollout: start the rollout workflow with this input; hold: not served, and why. */
-export type DeployPlan = { action: 'champion'; deployment: DeployResult } | { action: 'rollout'; input: RolloutInput; championVersion: number } | { action: 'hold'; reason: string };
+/**
+ * champion: served; requested: a rollout was requested (starting now, or queued behind the running one); hold: not served,
+ * and why. (rollout: start the rollout workflow with this input — what older code planned; kept for their histories.)
+ */
+export type DeployPlan =
+  | { action: 'champion'; deployment: DeployResult }
+  | { action: 'requested'; deployment: DeployResult | null; summary: string }
+  | { action: 'rollout'; input: RolloutInput; championVersion: number }
+  | { action: 'hold'; reason: string };
 
 export function createDeployActivities(deps: ActivityDeps) {
   return {
     async planDeployment(input: DeployInput): Promise<DeployPlan> {
-      const pipeline = await definitionOf(deps, input.pipeline);
+      const stored = await storedDefinitionOf(deps, input.pipeline);
+      const pipeline = stored.definition;
       const { name, version, sha256 } = input.model;
       // Fail closed: only a registered version whose recorded gate verdict blessed it is ever served.
       const registered = await getModelVersion(deps.db, name, version);
@@ -35,17 +45,31 @@ export function createDeployActivities(deps: ActivityDeps) {
       if (!pipeline.rollout) {
         return { action: 'hold', reason: `${name}@${version} is registered, not served: the definition has no "rollout" section (no minEffect, no promotion: fail closed)` };
       }
-      const running = await runningRollout(deps.db, name);
-      if (running) return { action: 'hold', reason: `${name}@${version} is registered, not served: the rollout of v${running.challengerVersion} (${rolloutWorkflowId(name)}) must end first` };
-      const found = await rolloutTarget(deps.db, name, version, sha256);
-      if ('problem' in found) throw failure('NotDeployable', `${found.problem}: not rolled out`);
+      // Another version's rollout may be running: this one queues behind it (or supersedes it, as the definition says).
+      const mode = pipeline.rollout.whenBusy ?? 'queue';
+      const request = { modelName: name, version, sha256, definition: { name: stored.name, version: stored.version }, requestedBy: input.runId, reason: input.reason };
+      let r;
+      try {
+        r = await requestRollout({ db: deps.db, temporal: deps.temporal }, request, mode);
+      } catch (err) {
+        if (!(err instanceof RolloutConflict)) throw err;
+        if (err instanceof AlreadyInRollout) return { action: 'hold', reason: err.message };
+        throw failure('NotDeployable', `${err.message}: not rolled out`);
+      }
+      const workflowId = rolloutWorkflowId(name);
+      const first = r.input.policy.stages[0];
+      if (!r.starting) {
+        const behind = r.running ? `the rollout of v${r.running.challengerVersion}` : 'an earlier queued version';
+        const how = mode === 'supersede' ? `superseding ${behind} (rolled back), it starts next` : `queued behind ${behind} (position ${r.position}): it starts when that one ends`;
+        return { action: 'requested', deployment: null, summary: `${name}@${version} is registered, not served yet: ${how} (${workflowId})` };
+      }
       return {
-        action: 'rollout',
-        input: {
-          model: name, challenger: { version, sha256 }, task: found.task, policy: pipeline.rollout,
-          disagreementTolerance: found.disagreementTolerance, pipeline: input.pipeline, startedBy: input.runId, reason: input.reason,
+        action: 'requested',
+        deployment: {
+          role: 'challenger', championVersion: current.championVersion, challengerVersion: version, stage: first.name, challengerWeight: first.traffic,
+          rolloutWorkflowId: workflowId, monitorScheduleId: monitorScheduleId(pipeline.name),
         },
-        championVersion: current.championVersion,
+        summary: `${name}@${version} in rollout: ${first.name} on ${Math.round(first.traffic * 1000) / 10}% (${workflowId}; policy of definition ${stored.name}@${stored.version})`,
       };
     },
   };

@@ -12,6 +12,7 @@ import { createPackageActivities } from './package.js';
 import { createRepairActivities } from './repair.js';
 import { createRetrainActivities } from './retrain.js';
 import { createRolloutActivities } from './rollout.js';
+import { createRolloutRequestActivities } from './rolloutRequests.js';
 import { createUserStepActivities } from './userStep.js';
 import { createValidateActivities } from './validate.js';
 
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRepairActivities(deps),
     ...createRetrainActivities(deps),
     ...createRolloutActivities(deps),
+    ...createRolloutRequestActivities(deps),
     ...createBatchScoreActivities(deps),
     ...createBatchScoreOutputActivities(deps),
   };

@@ -18,6 +18,8 @@ export const FAILURES = {
   StepFailed: { retryable: false, repairable: true },
   /** A user step failed on purpose with StepError({ retryable: true }): retried within the step's bounds. */
   StepFailedTransiently: { retryable: true, repairable: true },
+  /** A person's command to a running workflow (a rollout Update) that does not fit its state: refused with the reason, audited. */
+  CommandRefused: { retryable: false, repairable: false },
   /** A request that cannot be carried out as asked (an output path or format, a chunk size, too many chunks). */
   BadRequest: { retryable: false, repairable: false },
   /** A dependency (a source database, the artifact store) is unavailable: worth retrying within the step's bounds. */

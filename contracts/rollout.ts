@@ -1,5 +1,5 @@
 // A rollout's contract: its input, live state, result, and the Updates and Query people steer and watch it with.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RolloutMetric, RolloutPolicy } from '../lib/config/rollout.js';
 import type { Assessment } from '../lib/rollout/assess.js';
 import type { PipelineRef } from './steps.js';
@@ -13,7 +13,7 @@ export interface RolloutInput {
   policy: RolloutPolicy;
   /** Regression: answers further apart than this disagree (the champion's holdout RMSE); 0 for classification. */
   disagreementTolerance: number;
-  /** The definition the policy came from, when a lifecycle run started the rollout. */
+  /** The stored definition version the policy came from (null only for rollouts started with a policy by hand, as tests do). */
   pipeline: PipelineRef | null;
   /** Who started it (a lifecycle run id, or a person) and why. */
   startedBy: string;
@@ -45,6 +45,8 @@ export interface RolloutState {
   startedAt: string;
   stageStartedAt: string;
   metric: RolloutMetric;
+  /** The stored definition version its policy came from (`name@version`); null when started with a policy by hand. Absent in states carried from older runs. */
+  definition?: string | null;
   /** The latest check: the test (samples per variant, statistic, bound, confidence sequence) and guardrails. */
   assessment: Assessment | null;
   events: RolloutEvent[];
@@ -66,7 +68,18 @@ export interface SetTrafficInput extends SteerInput {
   traffic: number;
 }
 
+/**
+ * A version was queued for the model's rollout (by a lifecycle run, the CLI or the HTTP API): the running rollout checks
+ * the queue when it ends and continues as new into the next one; `supersede` rolls the running one back first.
+ */
+export interface QueuedSignal {
+  version: number;
+  supersede: boolean;
+  by: string;
+}
+
 export const rolloutStateQuery = defineQuery<RolloutState>('rolloutState');
+export const rolloutQueuedSignal = defineSignal<[QueuedSignal]>('rolloutQueued');
 export const promoteUpdate = defineUpdate<RolloutState, [SteerInput]>('promote');
 export const rollbackUpdate = defineUpdate<RolloutState, [SteerInput]>('rollback');
 export const pauseUpdate = defineUpdate<RolloutState, [SteerInput]>('pause');
@@ -109,6 +122,23 @@ export interface FinishInput {
   decidedBy: string;
   reason: string;
   assessment: Assessment | null;
+}
+
+/** A person's command the rollout refused: who, what, their reason and the refusal (audited as rollout_<command>_refused). */
+export interface RefusalInput {
+  model: string;
+  version: number;
+  actor: string;
+  command: string;
+  reason: string;
+  refusal: string;
+  runId: string;
+}
+
+export interface NextRolloutInput {
+  model: string;
+  /** The rollout run that ended (for the audit of what the queue started). */
+  after: string;
 }
 
 export interface AuditInput {

@@ -8,7 +8,7 @@ import { rolloutWorkflowId } from '../contracts/names.js';
 import type { RolloutState } from '../contracts/rollout.js';
 import { liveTraffic, type LiveTrafficResult } from './liveTraffic.js';
 import { readRecords } from './replay.js';
-import { rolloutInputFor, rolloutState, startRollout } from './rollout.js';
+import { rolloutState, startRolloutByName } from './rollout.js';
 
 /** From 2014 the station reports precipitation in inches, not millimetres: a unit change upstream, applied to the real records. */
 export function inInches(r: RawRecord): RawRecord {
@@ -72,9 +72,8 @@ export async function runRolloutStory(stack: Stack, pipeline: PipelineDefinition
   say(`   answers: ${JSON.stringify(first.traffic.answeredBy)}; watch it: npx mlcycle rollout status ${pipeline.name}`);
 
   const old = first.state.championVersion ?? 1;
-  say(`\n6. The old champion v${old} (trained on 2012–2013) asks for its place back: npx mlcycle rollout start ${pipeline.name} --version ${old}`);
-  const input = await rolloutInputFor(stack.db, pipeline, old, 'demo', 'demo: a worse challenger must be refused');
-  await startRollout(stack.client, input);
+  say(`\n6. The old champion v${old} (trained on 2012–2013) asks for its place back: npx mlcycle rollout start ${pipeline.name} --version ${old} --reason "…"`);
+  await startRolloutByName(stack, { model: pipeline.name, version: old, actor: 'demo', reason: 'demo: a worse challenger must be refused' });
   const second = await untilDecided(stack.client, httpUrl, pipeline, records, say, 2016);
   sayDecision(second.state, say);
   return { promoted: first.state, promotedTraffic: first.traffic, rolledBack: second.state, rolledBackTraffic: second.traffic };

@@ -1,4 +1,4 @@
-// The HTTP start API: other services start lifecycle runs and read their state over HTTP.
+// The HTTP start API: other services start lifecycle runs and read their state over HTTP (and steer rollouts: rolloutApi.ts).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -9,6 +9,8 @@ import { EXAMPLES_DIR, startLifecycle, type MlcycleConnection } from './client.j
 import { loadPipeline } from '../lib/config/pipeline.js';
 import { checkDefinitionInRoots, checkInRoots, OutsideRoots } from './dataRoots.js';
 import { join } from 'node:path';
+import type { Db } from '../lib/store/db.js';
+import { registerRolloutApi } from './rolloutApi.js';
 
 const startBody = z
   .object({
@@ -27,8 +29,9 @@ async function pipelineFor(ref: string, roots: readonly string[]) {
   return pipeline;
 }
 
-export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection & { dataRoots: string[] }): void {
+export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection & { db: Db; dataRoots: string[] }): void {
   const { client } = conn;
+  registerRolloutApi(app, conn);
   app.post('/v1/runs', async (request, reply) => {
     const body = startBody.safeParse(request.body);
     if (!body.success) {

@@ -1,38 +1,141 @@
-// The typed client for rollouts: start one by hand, steer it with validated Updates, read its live state.
+// The typed client for rollouts: start one by model name from its stored definition, steer it with Updates, read its state.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { rootMessage } from '../contracts/failures.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { requestRollout } from '../activities/rolloutRequests.js';
+import { failureTypeOf, rootMessage } from '../contracts/failures.js';
 import { ROLLOUT_WORKFLOW, TASK_QUEUE, rolloutWorkflowId } from '../contracts/names.js';
 import {
   pauseUpdate, promoteUpdate, resumeUpdate, rollbackUpdate, rolloutStateQuery, setTrafficUpdate,
   type RolloutInput, type RolloutState, type SetTrafficInput, type SteerInput,
 } from '../contracts/rollout.js';
-import type { PipelineDefinition } from '../lib/config/pipeline.js';
-import type { Queryable } from '../lib/store/db.js';
-import { rolloutTarget } from '../lib/store/rollouts.js';
+import { PipelineError } from '../lib/config/pipeline.js';
+import type { Db } from '../lib/store/db.js';
+import { definitionOfRun, getDefinition, latestDefinition, type StoredDefinition } from '../lib/store/definitions.js';
+import { audit, getModelVersion } from '../lib/store/models.js';
+import { RolloutConflict } from '../lib/store/rollouts.js';
+import { resolvePipeline, registerDefinition } from './client.js';
 
-/** A person's command refused by the rollout (validator) or one that failed: the rollout's own words. */
+/** A person's command refused by the rollout (or by mlcycle before it reached one): the reason, in one sentence. */
 export class RolloutCommandError extends Error {
   override name = 'RolloutCommandError';
 }
 
-/** The input for rolling out a registered, blessed version under the definition's rollout policy (fail closed otherwise). */
-export async function rolloutInputFor(db: Queryable, pipeline: PipelineDefinition, version: number, startedBy: string, reason: string): Promise<RolloutInput> {
-  const name = pipeline.name;
-  if (!pipeline.rollout) throw new RolloutCommandError(`pipeline ${name} has no "rollout" section: no thresholds, no rollout`);
-  const found = await rolloutTarget(db, name, version);
-  if ('problem' in found) throw new RolloutCommandError(found.problem);
-  return {
-    model: name, challenger: { version, sha256: found.target.sha256 }, task: found.task, policy: pipeline.rollout,
-    disagreementTolerance: found.disagreementTolerance, pipeline: null, startedBy, reason,
-  };
+export interface RolloutConnection {
+  client: Client;
+  db: Db;
 }
 
-/** Starts the rollout workflow and returns once it serves the challenger in its first stage; refused while another runs. */
+export interface StartByName {
+  model: string;
+  version: number;
+  /** Who (cliActor / httpActor) and why; both audited. */
+  actor: string;
+  reason: string;
+  /** A pipeline file (or an example's name) to register as a new definition version and take the policy from. */
+  pipelineFile?: string;
+  /** A stored definition version of the model's pipeline. */
+  definitionVersion?: string;
+  /** Queue behind a running rollout instead of being refused. */
+  queue?: boolean;
+  beginTimeoutMs?: number;
+}
+
+export interface StartedByName {
+  workflowId: string;
+  definition: string;
+  /** Where the definition came from, in words (for the CLI's line). */
+  definitionSource: string;
+  outcome: 'started' | 'queued';
+  /** Queued: the version whose rollout runs ahead of it, if one runs; and the place in the queue. */
+  behind: number | null;
+  position: number;
+  stages: string[];
+}
+
+/**
+ * The stored definition a rollout takes its policy from: the file given (registered as a new version, like a run
+ * does), the stored version named, else the version that trained this model version, else the newest stored one.
+ */
+async function definitionFor(conn: RolloutConnection, o: StartByName): Promise<{ stored: StoredDefinition; source: string }> {
+  if (o.pipelineFile && o.definitionVersion) throw new RolloutCommandError('give --pipeline or --definition, not both');
+  if (o.pipelineFile) {
+    const { pipeline, ref, checked } = await registerDefinition(conn.db, await resolvePipeline(o.pipelineFile));
+    if (pipeline.name !== o.model) throw new RolloutCommandError(`${o.pipelineFile} defines pipeline "${pipeline.name}", not model ${o.model}`);
+    return { stored: { ...ref, definition: pipeline, moduleHashes: checked.moduleHashes }, source: `registered from ${o.pipelineFile}` };
+  }
+  if (o.definitionVersion) {
+    const found = await getDefinition(conn.db, o.model, o.definitionVersion);
+    if (!found) throw new RolloutCommandError(`${o.model} has no stored definition version ${o.definitionVersion}`);
+    return { stored: found, source: 'as named' };
+  }
+  const registered = await getModelVersion(conn.db, o.model, o.version);
+  const own = registered ? await definitionOfRun(conn.db, registered.runId) : null;
+  if (own?.name === o.model) return { stored: own, source: `the one that trained v${o.version}` };
+  const latest = await latestDefinition(conn.db, o.model);
+  if (latest) return { stored: latest, source: 'the newest stored' };
+  throw new RolloutCommandError(
+    `${o.model} has no stored definition to take a rollout policy from (alpha, minEffect, stages): run its pipeline once, or pass --pipeline <file.json> to register one`,
+  );
+}
+
+/** Starts (or queues) a rollout of a registered, blessed version by model name; every attempt is audited, refusals with why. */
+export async function startRolloutByName(conn: RolloutConnection, o: StartByName): Promise<StartedByName> {
+  const refused = async (why: string): Promise<never> => {
+    await audit(conn.db, o.actor, 'rollout_start_refused', `${o.model}@${o.version}`, { reason: o.reason, refusal: why, via: 'client' });
+    throw new RolloutCommandError(why);
+  };
+  if (o.reason.trim().length < 3) return refused('reason is required (at least 3 characters): why (it is audited)');
+  const registered = await getModelVersion(conn.db, o.model, o.version);
+  if (!registered) return refused(`${o.model}@${o.version} is not registered`);
+  let found;
+  try {
+    found = await definitionFor(conn, o);
+  } catch (err) {
+    if (!(err instanceof RolloutCommandError || err instanceof PipelineError)) throw err;
+    return refused((err as Error).message);
+  }
+  const { stored, source } = found;
+  const definition = { name: stored.name, version: stored.version };
+  let r;
+  try {
+    r = await requestRollout({ db: conn.db, temporal: conn.client }, {
+      modelName: o.model, version: o.version, sha256: registered.sha256, definition, requestedBy: o.actor, reason: o.reason,
+    }, o.queue ? 'queue' : 'start');
+  } catch (err) {
+    if (err instanceof RolloutConflict) return refused(err.message);
+    throw err;
+  }
+  const base = { workflowId: rolloutWorkflowId(o.model), definition: `${stored.name}@${stored.version}`, definitionSource: source, stages: r.input.policy.stages.map((s) => s.name) };
+  if (!r.starting) return { ...base, outcome: 'queued', behind: r.running?.challengerVersion ?? null, position: r.position };
+  await awaitBegun(conn.client, o.model, o.version, o.beginTimeoutMs ?? 30_000);
+  return { ...base, outcome: 'started', behind: null, position: 0 };
+}
+
+/** Returns once the rollout of model@version serves the challenger in its first stage; says why when it does not begin. */
+async function awaitBegun(client: Client, model: string, version: number, timeoutMs: number): Promise<void> {
+  const handle = client.workflow.getHandle(rolloutWorkflowId(model));
+  for (const deadline = Date.now() + timeoutMs; ; ) {
+    const state = await handle.query(rolloutStateQuery).catch(() => null);
+    if (state?.challengerVersion === version && state.championVersion !== null) return;
+    const described = await handle.describe();
+    if (described.status.name !== 'RUNNING' && described.status.name !== 'CONTINUED_AS_NEW') {
+      const failed = await handle.result().then(() => null, (err: unknown) => rootMessage(err));
+      throw new RolloutCommandError(`the rollout of ${model}@${version} did not begin: ${failed ?? described.status.name}`);
+    }
+    if (Date.now() > deadline) {
+      const pending = described.raw.pendingActivities?.[0];
+      const why = pending?.lastFailure?.message ? `its first step keeps failing: ${pending.lastFailure.message}` : 'is a worker running?';
+      throw new RolloutCommandError(`the rollout ${rolloutWorkflowId(model)} has not begun after ${timeoutMs / 1000} s: ${why}`);
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+/** Starts the rollout workflow with a policy given by hand (tests, tools); refused while another runs. */
 export async function startRollout(client: Client, input: RolloutInput, beginTimeoutMs = 30_000): Promise<string> {
   const workflowId = rolloutWorkflowId(input.model);
-  let handle;
   try {
-    handle = await client.workflow.start(ROLLOUT_WORKFLOW, {
+    await client.workflow.start(ROLLOUT_WORKFLOW, {
       taskQueue: TASK_QUEUE, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       staticSummary: `rollout of ${input.model}@${input.challenger.version}, started by ${input.startedBy}`,
     });
@@ -40,22 +143,8 @@ export async function startRollout(client: Client, input: RolloutInput, beginTim
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') throw new RolloutCommandError(`a rollout of ${input.model} is running (${workflowId}): it must end first`);
     throw err;
   }
-  // Begun: the rollout row exists and the deployment serves the challenger (hand-moved aliases are refused from here on).
-  for (const deadline = Date.now() + beginTimeoutMs; ; ) {
-    const state = await handle.query(rolloutStateQuery).catch(() => null);
-    if (state?.championVersion !== null && state?.championVersion !== undefined) return workflowId;
-    const described = await handle.describe();
-    if (described.status.name !== 'RUNNING') {
-      const failed = await handle.result().then(() => null, (err: unknown) => rootMessage(err));
-      throw new RolloutCommandError(`the rollout of ${input.model}@${input.challenger.version} did not begin: ${failed ?? described.status.name}`);
-    }
-    if (Date.now() > deadline) {
-      const pending = described.raw.pendingActivities?.[0];
-      const why = pending?.lastFailure?.message ? `its first step keeps failing: ${pending.lastFailure.message}` : 'is a worker running?';
-      throw new RolloutCommandError(`the rollout ${workflowId} has not begun after ${beginTimeoutMs / 1000} s: ${why}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await awaitBegun(client, input.model, input.challenger.version, beginTimeoutMs);
+  return workflowId;
 }
 
 export async function rolloutState(client: Client, model: string): Promise<RolloutState> {
@@ -69,21 +158,35 @@ export async function rolloutState(client: Client, model: string): Promise<Rollo
 
 export type SteerKind = 'promote' | 'rollback' | 'pause' | 'resume' | 'traffic';
 
-/** Sends a command; a refusal comes back as RolloutCommandError with the rollout's reason. */
-export async function steerRollout(client: Client, model: string, kind: SteerKind, input: SteerInput | SetTrafficInput): Promise<RolloutState> {
-  const handle = client.workflow.getHandle(rolloutWorkflowId(model));
+/**
+ * Sends a command; a refusal comes back as RolloutCommandError with the rollout's reason. The rollout audits the
+ * refusals it makes; those it cannot (no running rollout, no actor) are audited here, so every attempt leaves a row.
+ */
+export async function steerRollout(conn: RolloutConnection, model: string, kind: SteerKind, input: SteerInput | SetTrafficInput): Promise<RolloutState> {
+  const handle = conn.client.workflow.getHandle(rolloutWorkflowId(model));
+  const refused = async (why: string, auditedByRollout: boolean): Promise<never> => {
+    if (!auditedByRollout) {
+      const subject = input.version !== undefined ? `${model}@${input.version}` : model;
+      await audit(conn.db, input.actor || '(no actor)', `rollout_${kind}_refused`, subject, { reason: input.reason, refusal: why, via: 'client' });
+    }
+    throw new RolloutCommandError(`refused: ${why}`);
+  };
   try {
     if (kind === 'traffic') return await handle.executeUpdate(setTrafficUpdate, { args: [input as SetTrafficInput] });
     const update = { promote: promoteUpdate, rollback: rollbackUpdate, pause: pauseUpdate, resume: resumeUpdate }[kind];
     return await handle.executeUpdate(update, { args: [input] });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new RolloutCommandError(`refused: ${rootMessage(err)}`);
+    if (err instanceof WorkflowUpdateFailedError) {
+      const audited = failureTypeOf(err) === 'CommandRefused' && (err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as { audited?: boolean } | undefined)?.audited === true : false);
+      return refused(rootMessage(err), audited);
+    }
     const name = (err as Error).name;
-    if (name === 'WorkflowNotFoundError') throw new RolloutCommandError(`${model} has no running rollout (${rolloutWorkflowId(model)})`);
+    if (name === 'WorkflowNotFoundError') {
+      return refused(`${model} has no running rollout (${rolloutWorkflowId(model)})`, false);
+    }
     throw err;
   }
 }
-
 const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
 const num = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : Number(x).toPrecision(3));
 
@@ -92,6 +195,7 @@ export function formatRolloutState(s: RolloutState): string {
   const lines = [
     `${s.model}@${s.challengerVersion} vs champion v${s.championVersion}: ${s.status}${s.decision ? ` (by ${s.decision.by})` : ''}`,
     `  stage     ${s.stage} (${s.stages.join(' → ')}), ${s.mode === 'shadow' ? 'mirroring' : 'answering'} ${pct(s.traffic)} of units since ${s.stageStartedAt}`,
+    `  policy    from definition ${s.definition ?? '(none: started with a policy by hand)'}`,
   ];
   const a = s.assessment;
   if (a) {

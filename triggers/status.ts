@@ -6,6 +6,8 @@ import { listDeployments, listModelVersions } from '../lib/store/models.js';
 import { stepRunsOf } from '../lib/store/stepResults.js';
 import { listRepairs, type RepairRow } from '../lib/store/repairs.js';
 import { listRollouts, type RolloutRow } from '../lib/store/rollouts.js';
+import { queuedRequests, requestsOfRuns, type RolloutRequestRow } from '../lib/store/rolloutRequests.js';
+import { queuedBehind } from './rolloutQueue.js';
 import { LIFECYCLE_WORKFLOW } from '../contracts/names.js';
 
 export interface StatusReport {
@@ -19,7 +21,10 @@ export interface StatusReport {
   models: { name: string; version: number; role: string; algorithm: string; metric: string; score: number | null; blessed: boolean | null; createdAt: string }[];
   validations: ValidationReportRow[];
   repairs: RepairRow[];
-  rollouts: RolloutRow[];
+  /** Each with the stored definition version its policy came from, when it began from a request. */
+  rollouts: (RolloutRow & { definition: string | null })[];
+  /** Versions waiting for a model's running rollout to end, oldest first, with where each waits. */
+  queued: (RolloutRequestRow & { behind: string })[];
   monitor: { modelName: string; window: string; rows: number; breached: boolean; reasons: string[]; report: string | null; notJudged: string | null }[];
 }
 
@@ -37,10 +42,25 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     run.steps = [...last.values()];
   }
   const deployments = new Map((await listDeployments(db)).map((d) => [d.modelName, d]));
+  const rolloutRows = await listRollouts(db, undefined, limit);
+  const requests = await requestsOfRuns(db, rolloutRows.map((r) => r.runId));
+  const rollouts = rolloutRows.map((r) => {
+    const q = requests.get(r.runId);
+    return { ...r, definition: q ? `${q.definition.name}@${q.definition.version}` : null };
+  });
+  const waiting = await queuedRequests(db);
+  const queued = waiting.map((q) => {
+    const ofModel = waiting.filter((x) => x.modelName === q.modelName);
+    const running = rolloutRows.find((r) => r.modelName === q.modelName && r.status === 'running')?.challengerVersion ?? null;
+    return { ...q, behind: queuedBehind(ofModel, ofModel.indexOf(q), running) };
+  });
   const models = (await listModelVersions(db)).map((m) => {
     const d = deployments.get(m.name);
+    const waits = queued.find((q) => q.modelName === m.name && q.version === m.version);
     const role =
-      d?.championVersion === m.version ? 'champion' : d?.challengerVersion === m.version ? `challenger (${d.challengerMode === 'shadow' ? 'shadowing' : 'answering'} ${Math.round(d.challengerWeight * 100)}% of units)` : '-';
+      d?.championVersion === m.version ? 'champion'
+        : d?.challengerVersion === m.version ? `challenger (${d.challengerMode === 'shadow' ? 'shadowing' : 'answering'} ${Math.round(d.challengerWeight * 100)}% of units)`
+          : waits ? waits.behind.split(' (')[0] : '-';
     const metric = m.card.primaryMetric;
     const score = m.metrics[metric] ?? null;
     return { name: m.name, version: m.version, role, algorithm: m.card.algorithm.split(' (')[0], metric, score, blessed: m.card.gate?.blessed ?? null, createdAt: m.createdAt };
@@ -60,7 +80,7 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     report: r.html,
     notJudged: r.not_judged,
   }));
-  return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs: await listRepairs(db, limit), rollouts: await listRollouts(db, undefined, limit) };
+  return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs: await listRepairs(db, limit), rollouts, queued };
 }
 
 export function formatStatus(s: StatusReport): string {
@@ -91,8 +111,11 @@ export function formatStatus(s: StatusReport): string {
   if (s.rollouts.length === 0) lines.push('  (none)');
   for (const r of s.rollouts) {
     const state = r.status === 'running' ? `running, ${r.stage}` : `${r.status.replace('_', ' ')} by ${r.decidedBy} (${r.stage})`;
-    lines.push(`  ${`${r.modelName}@${r.challengerVersion}`.padEnd(24)} vs v${r.championVersion}  ${state}  started ${r.startedAt}`);
+    lines.push(`  ${`${r.modelName}@${r.challengerVersion}`.padEnd(24)} vs v${r.championVersion}  ${state}  started ${r.startedAt}${r.definition ? `  policy of ${r.definition}` : ''}`);
     if (r.reason) lines.push(`    ${r.reason.split('\n')[0].slice(0, 200)}`);
+  }
+  for (const q of s.queued) {
+    lines.push(`  ${`${q.modelName}@${q.version}`.padEnd(24)} ${q.behind}  requested ${q.requestedAt} by ${q.requestedBy}  policy of ${q.definition.name}@${q.definition.version}`);
   }
   lines.push('', 'Repairs (newest first):');
   if (s.repairs.length === 0) lines.push('  (none)');

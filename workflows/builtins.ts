@@ -72,6 +72,7 @@ export async function runBuiltin(r: StepRun): Promise<StepOutputs> {
       const plan = await activities.planDeployment({ runId, pipeline: input.pipeline, model, reason: input.reason });
       if (plan.action === 'champion') return { deployment: plan.deployment, summary: `${model.name}@${model.version} serves as champion` };
       if (plan.action === 'hold') return { deployment: null, summary: plan.reason };
+      if (plan.action === 'requested') return { deployment: plan.deployment, summary: plan.summary };
       return startRolloutChild(plan.input, plan.championVersion, monitorScheduleId(input.pipeline.name));
     }
     default:

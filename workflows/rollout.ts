@@ -1,16 +1,16 @@
 // The rollout workflow: shadow → canary → A/B, checked every interval (guardrails, sequential test); people steer by Updates.
 import {
-  CancellationScope, condition, ContinueAsNew, continueAsNew, isCancellation, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  CancellationScope, condition, ContinueAsNew, continueAsNew, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
   allHandlersFinished,
 } from '@temporalio/workflow';
-import { failureTypeOf, NON_RETRYABLE_TYPES, rootMessage } from '../contracts/failures.js';
+import { failure, failureTypeOf, NON_RETRYABLE_TYPES, rootMessage } from '../contracts/failures.js';
 import { ROLLOUT_STAGE_ATTRIBUTE } from '../contracts/names.js';
 import {
-  pauseUpdate, promoteUpdate, resumeUpdate, rollbackUpdate, rolloutStateQuery, setTrafficUpdate,
+  pauseUpdate, promoteUpdate, resumeUpdate, rollbackUpdate, rolloutQueuedSignal, rolloutStateQuery, setTrafficUpdate,
   type Assessment, type RolloutInput, type RolloutResult, type RolloutState,
 } from '../contracts/rollout.js';
 import type { Activities } from './policies.js';
-import { describeCommand, validateCommand, type Command, type CommandKind } from './rolloutSteer.js';
+import { commandName, describeCommand, refusalOf, validateCommand, type Command, type CommandKind } from './rolloutSteer.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -28,6 +28,8 @@ export interface RolloutCarry {
   splitStartedAt: string | null;
   /** The test's running p-value and confidence sequence (reset when shadow's paired test gives way to the split test). */
   previous: { pValue: number; lower: number | null; upper: number | null } | null;
+  /** rolloutQueued signals received (a version waits in the queue): at its end the rollout starts the next one. */
+  queueNudges?: number;
 }
 
 const MAX_EVENTS = 50;
@@ -45,6 +47,7 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
       model: input.model, championVersion: null, challengerVersion: input.challenger.version, status: 'running', stage: first.name, stageIndex: 0,
       stages: policy.stages.map((s) => s.name), mode: first.name === 'shadow' ? 'shadow' : 'split', traffic: first.traffic, startedAt: iso(Date.now()),
       stageStartedAt: iso(Date.now()), metric: policy.metric ?? (input.task === 'classification' ? 'accuracy' : 'squaredError'), assessment: null, events: [], decision: null,
+      definition: input.pipeline ? `${input.pipeline.name}@${input.pipeline.version}` : null,
     },
   };
   const { state } = run;
@@ -64,19 +67,35 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
   const commands: Command[] = [];
   let ending = false;
   setHandler(rolloutStateQuery, () => state);
+  /** Every refused attempt is audited (with its reason and the refusal) before the Update fails with the refusal. */
+  const refuse = async (kind: CommandKind, cmd: Command['input'], refusal: string): Promise<never> => {
+    await acts.auditRolloutRefusal({
+      model: input.model, version: input.challenger.version, actor: cmd.actor, command: commandName(kind), reason: String(cmd.reason ?? ''), refusal, runId: run.rolloutRunId,
+    });
+    throw failure('CommandRefused', refusal, { audited: true });
+  };
   const steer = (kind: CommandKind) => ({
     handler: async (cmd: Command['input']): Promise<RolloutState> => {
+      const refusal = refusalOf(state, kind, cmd, ending);
+      if (refusal !== null) return refuse(kind, cmd, refusal);
       const c: Command = { kind, input: cmd, applied: false };
       commands.push(c);
       await condition(() => c.applied);
       return state;
     },
-    validator: (cmd: Command['input']): void => validateCommand(state, kind, cmd, ending),
+    validator: (cmd: Command['input']): void => validateCommand(cmd),
   });
   for (const [def, kind] of [[promoteUpdate, 'promote'], [rollbackUpdate, 'rollback'], [pauseUpdate, 'pause'], [resumeUpdate, 'resume'], [setTrafficUpdate, 'setTraffic']] as const) {
     const { handler, validator } = steer(kind);
     setHandler(def, handler, { validator });
   }
+  // A version queued behind this rollout: remembered (and carried over) so that the end starts the next; supersede rolls this one back.
+  setHandler(rolloutQueuedSignal, (q) => {
+    run.queueNudges = (run.queueNudges ?? 0) + 1;
+    if (q.supersede && q.version !== input.challenger.version && !state.decision && !ending) {
+      commands.push({ kind: 'rollback', input: { actor: 'mlcycle', reason: `superseded by v${q.version} (requested by ${q.by}; the definition's rollout.whenBusy is supersede)` }, applied: false });
+    }
+  });
 
   if (!carry) {
     const begun = await acts.beginRollout({ workflowId: info.workflowId, runId: info.runId, input });
@@ -140,10 +159,20 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
     show();
   };
 
+  /** A command accepted before the decision but overtaken by it (two at once): audited as refused; its sender gets the final state. */
+  const refuseOvertaken = async (c: Command): Promise<void> => {
+    if (c.input.actor === 'mlcycle') return;
+    const by = state.decision ? `${state.decision.outcome} by ${state.decision.by}` : 'decided';
+    await acts.auditRolloutRefusal({
+      model: input.model, version: input.challenger.version, actor: c.input.actor, command: commandName(c.kind), reason: c.input.reason,
+      refusal: `the rollout was decided (${by}) before the command was applied`, runId: run.rolloutRunId,
+    });
+  };
   /** Applies people's commands in order; once decided, later ones just get the final state. */
   const drain = async (): Promise<void> => {
     for (const c of commands.filter((x) => !x.applied)) {
       if (!state.decision) await apply(c);
+      else if (patched('rollout-audit-overtaken-commands')) await refuseOvertaken(c);
       c.applied = true;
     }
   };
@@ -188,5 +217,13 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
     throw err;
   }
   await settle();
+  // Versions queued behind this rollout (only ever after a rolloutQueued signal): the next one begins in a new run of
+  // this workflow id. A signal that arrives while the queue is read makes it read again, so none is left waiting.
+  for (let seen = 0; (run.queueNudges ?? 0) > seen; ) {
+    seen = run.queueNudges ?? 0;
+    const next = await acts.nextQueuedRollout({ model: input.model, after: run.rolloutRunId });
+    await settle();
+    if (next) await continueAsNew<typeof rolloutWorkflow>(next);
+  }
   return state;
 }

@@ -49,6 +49,11 @@ export const rolloutSchema = z
     /** Labelled samples per variant in the final stage after which an undecided test rolls back. */
     maxSamples: z.number().int().min(30).max(100_000_000).default(6000),
     guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
+    /**
+     * A version registered while another version's rollout runs. queue (absent: the default): it waits, and starts
+     * when that rollout ends; supersede: the running rollout is rolled back ("superseded by vN") and the new one starts.
+     */
+    whenBusy: z.enum(['queue', 'supersede']).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -45,3 +45,12 @@ export async function storedPipelineNames(db: Queryable): Promise<string[]> {
   const r = await db.query<{ name: string }>('SELECT DISTINCT name FROM pipeline_definitions ORDER BY name');
   return r.rows.map((row) => row.name);
 }
+
+/** The definition version a lifecycle run followed (from its recorded steps), or null when the run recorded none. */
+export async function definitionOfRun(db: Queryable, runId: string): Promise<StoredDefinition | null> {
+  const r = await db.query<{ pipeline: string; pipeline_version: string }>(
+    'SELECT pipeline, pipeline_version FROM step_runs WHERE run_id = $1 ORDER BY id DESC LIMIT 1',
+    [runId],
+  );
+  return r.rows[0] ? getDefinition(db, r.rows[0].pipeline, r.rows[0].pipeline_version) : null;
+}

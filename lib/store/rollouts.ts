@@ -112,6 +112,10 @@ export async function beginRollout(db: Db, c: StageChange & { workflowId: string
        VALUES ($1, $2, $3, $4, $5, $6, 'running') RETURNING ${COLUMNS}`,
       [c.workflowId, c.runId, c.modelName, deployment.championVersion, c.challengerVersion, c.stage],
     );
+    // The version's queued request (lib/store/rolloutRequests.ts), if it began from one, is now this run.
+    await tx.query("UPDATE rollout_requests SET status = 'started', run_id = $3, ended_at = now() WHERE model_name = $1 AND version = $2 AND status = 'queued'", [
+      c.modelName, c.challengerVersion, c.runId,
+    ]);
     await moveChallenger(tx, c);
     return inserted.rows[0];
   });

@@ -12,7 +12,7 @@ import { recordsFromTable } from '../../lib/data/records.js';
 import { listIncidents } from '../../lib/store/incidents.js';
 import { getDataset, findMonitorReport } from '../../lib/store/datasets.js';
 import { getDeployment, getModelVersion } from '../../lib/store/models.js';
-import { rolloutInputFor, rolloutState, startRollout, steerRollout } from '../../triggers/rollout.js';
+import { rolloutState, steerRollout } from '../../triggers/rollout.js';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createIncidentActivities } from '../../activities/incidents.js';
 import { completeResult, registerDefinition, resolvePipeline, startLifecycle } from '../../triggers/client.js';
@@ -186,13 +186,17 @@ test('after a promotion the incident closes and drift is measured against the ne
   // A model trained on 2014–2015 alone (the retrained v2, with 2012–2013 in its data, is not better by the gate's margin).
   const run = await startLifecycle(stack, definition, { dataPath: join(EXAMPLE, 'replay-2014-2015.csv'), reason: 'test: a newer model' });
   const v3 = completeResult(await run.handle.result()).model;
-  // A person makes way for it (an earlier retrained version may be in rollout), rolls it out and promotes it (audited Updates).
+  // Its run queued its rollout behind an earlier retrained version's, if one runs: a person makes way for it (the queue
+  // then starts it), and promotes it (audited Updates).
   const running = await rolloutState(stack.client, NAME).catch(() => null);
-  if (running && (running.status === 'running' || running.status === 'paused')) {
-    await steerRollout(stack.client, NAME, 'rollback', { actor: 'test', reason: 'make way for the newer model', version: running.challengerVersion });
+  if (running && running.challengerVersion !== v3.version && (running.status === 'running' || running.status === 'paused')) {
+    await steerRollout(stack, NAME, 'rollback', { actor: 'test', reason: 'make way for the newer model', version: running.challengerVersion });
   }
-  await startRollout(stack.client, await rolloutInputFor(stack.db, definition, v3.version, 'test', 'the newer model'));
-  const state = await steerRollout(stack.client, NAME, 'promote', { actor: 'test', reason: 'promote the newer model', version: v3.version });
+  await eventually(`v${v3.version} in rollout`, 30_000, async () => {
+    const s = await rolloutState(stack.client, NAME).catch(() => null);
+    return s?.challengerVersion === v3.version && s.championVersion !== null && s.status === 'running' ? s : null;
+  });
+  const state = await steerRollout(stack, NAME, 'promote', { actor: 'test', reason: 'promote the newer model', version: v3.version });
   assert.equal(state.status, 'promoted');
   const promoted = await getModelVersion(stack.db, NAME, v3.version);
   await score(later.slice(0, 200));

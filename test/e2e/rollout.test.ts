@@ -186,37 +186,44 @@ test('a challenger whose scoring fails is rolled back by the error-rate guardrai
   assert.match(line.err?.message ?? '', /predicted NaN/);
 });
 
-test("people's Updates are validated (refused with the reason) and audited with who and why", async () => {
+test("people's Updates are checked (refused with the reason) and every attempt audited with who and why", async () => {
   const { v2 } = await championAndChallenger(stack, 'tiny-steer', TINY_A, TINY_B);
   await startRollout(stack.client, rolloutInput('tiny-steer', v2, fastPolicy()));
   await assert.rejects(startRollout(stack.client, rolloutInput('tiny-steer', v2, fastPolicy())), /a rollout of tiny-steer is running/);
   await eventually('the rollout to begin', 10_000, async () => ((await rolloutState(stack.client, 'tiny-steer')).stage === 'shadow' ? true : null));
 
-  await assert.rejects(steerRollout(stack.client, 'tiny-steer', 'promote', { actor: 'alice', reason: 'looks good', version: 9 }), (err: Error) => {
+  await assert.rejects(steerRollout(stack, 'tiny-steer', 'promote', { actor: 'alice', reason: 'looks good', version: 9 }), (err: Error) => {
     assert.ok(err instanceof RolloutCommandError);
     assert.match(err.message, /refused: tiny-steer@9 is not in rollout: tiny-steer@2 is \(stage shadow\)/);
     return true;
   });
-  await assert.rejects(steerRollout(stack.client, 'tiny-steer', 'pause', { actor: 'alice', reason: '' }), /refused: reason is required/);
-  await assert.rejects(steerRollout(stack.client, 'tiny-steer', 'resume', { actor: 'alice', reason: 'go on' }), /refused: the rollout of tiny-steer@2 is not paused/);
-  await assert.rejects(steerRollout(stack.client, 'tiny-steer', 'traffic', { actor: 'alice', reason: 'more', traffic: 1.5 }), /refused: traffic must be a share in \(0, 1\]/);
+  await assert.rejects(steerRollout(stack, 'tiny-steer', 'pause', { actor: 'alice', reason: '' }), /refused: reason is required/);
+  await assert.rejects(steerRollout(stack, 'tiny-steer', 'resume', { actor: 'alice', reason: 'go on' }), /refused: the rollout of tiny-steer@2 is not paused/);
+  await assert.rejects(steerRollout(stack, 'tiny-steer', 'traffic', { actor: 'alice', reason: 'more', traffic: 1.5 }), /refused: traffic must be a share in \(0, 1\]/);
 
-  const paused = await steerRollout(stack.client, 'tiny-steer', 'pause', { actor: 'alice', reason: 'checking the dashboards' });
+  const paused = await steerRollout(stack, 'tiny-steer', 'pause', { actor: 'alice', reason: 'checking the dashboards' });
   assert.equal(paused.status, 'paused');
-  const resumed = await steerRollout(stack.client, 'tiny-steer', 'resume', { actor: 'bob', reason: 'dashboards fine' });
+  const resumed = await steerRollout(stack, 'tiny-steer', 'resume', { actor: 'bob', reason: 'dashboards fine' });
   assert.equal(resumed.status, 'running');
-  const traffic = await steerRollout(stack.client, 'tiny-steer', 'traffic', { actor: 'bob', reason: 'mirror half', traffic: 0.5 });
+  const traffic = await steerRollout(stack, 'tiny-steer', 'traffic', { actor: 'bob', reason: 'mirror half', traffic: 0.5 });
   assert.equal(traffic.traffic, 0.5);
   assert.equal((await getDeployment(stack.db, 'tiny-steer'))?.challengerWeight, 0.5);
-  const rolledBack = await steerRollout(stack.client, 'tiny-steer', 'rollback', { actor: 'carol', reason: 'not this week', version: v2.version });
+  const rolledBack = await steerRollout(stack, 'tiny-steer', 'rollback', { actor: 'carol', reason: 'not this week', version: v2.version });
   assert.equal(rolledBack.status, 'rolled back');
   assert.deepEqual(rolledBack.decision, { outcome: 'rolled back', by: 'carol', reason: 'rolled back by carol: not this week' });
-  await assert.rejects(steerRollout(stack.client, 'tiny-steer', 'promote', { actor: 'alice', reason: 'too late' }), /has ended|no running rollout/);
+  await assert.rejects(steerRollout(stack, 'tiny-steer', 'promote', { actor: 'alice', reason: 'too late' }), /has ended|no running rollout/);
 
-  const audit = await stack.db.query<{ actor: string; action: string; reason: string }>(
-    "SELECT actor, action, details->>'reason' AS reason FROM audit_log WHERE subject = 'tiny-steer@2' AND actor <> 'test' ORDER BY id",
+  const audit = await stack.db.query<{ actor: string; action: string; reason: string; refusal: string | null }>(
+    "SELECT actor, action, details->>'reason' AS reason, details->>'refusal' AS refusal FROM audit_log WHERE subject = 'tiny-steer@2' AND actor NOT IN ('test', 'mlcycle') ORDER BY id",
   );
-  assert.deepEqual(audit.rows.slice(1).map((r) => [r.actor, r.action, r.reason]), [
+  // Refused attempts first, each with the refusal (audited by the rollout itself), then the accepted commands.
+  assert.deepEqual(audit.rows.slice(0, 4).map((r) => [r.actor, r.action, r.reason, r.refusal]), [
+    ['alice', 'rollout_promote_refused', 'looks good', 'tiny-steer@9 is not in rollout: tiny-steer@2 is (stage shadow); nothing to promote'],
+    ['alice', 'rollout_pause_refused', '', 'reason is required (at least 3 characters): why (it is audited)'],
+    ['alice', 'rollout_resume_refused', 'go on', 'the rollout of tiny-steer@2 is not paused'],
+    ['alice', 'rollout_traffic_refused', 'more', 'traffic must be a share in (0, 1], got 1.5'],
+  ]);
+  assert.deepEqual(audit.rows.slice(4).map((r) => [r.actor, r.action, r.reason]), [
     ['alice', 'rollout_pause', 'checking the dashboards'],
     ['bob', 'rollout_resume', 'dashboards fine'],
     ['bob', 'rollout_stage', 'mirror half'],
@@ -228,7 +235,8 @@ test("people's Updates are validated (refused with the reason) and audited with 
   const history = await stack.client.workflow.getHandle(rolloutWorkflowId('tiny-steer')).fetchHistory();
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(join(stack.env.stateDir, 'cache')) }, history, rolloutWorkflowId('tiny-steer'));
   await recordHistory(stack.client, rolloutWorkflowId('tiny-steer'), undefined, 'rollout-steer', {
-    about: "a rollout steered by people's Updates (refused ones leave no event): pause, resume, traffic, rollback", outcome: 'completed',
-    updates: ['pause', 'resume', 'setTraffic', 'rollback'], activities: ['beginRollout', 'auditRollout', 'setRolloutStage', 'finishRollout'],
+    about: "a rollout steered by people's Updates: four refused by the handler (each audited by an activity), then pause, resume, traffic, rollback", outcome: 'completed',
+    updates: ['promote', 'pause', 'resume', 'setTraffic', 'pause', 'resume', 'setTraffic', 'rollback'],
+    activities: ['beginRollout', 'auditRolloutRefusal', 'auditRollout', 'setRolloutStage', 'finishRollout'],
   });
 });
