@@ -4,7 +4,8 @@ import type { LoggerOptions } from 'pino';
 import type { z } from 'zod';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
-import { insertFeedback, type InvalidLabel } from '../lib/store/predictions.js';
+import type { InvalidLabel } from '../lib/store/predictions.js';
+import { insertFeedbackWithGrace } from './feedbackJoin.js';
 import { badInput, HttpError, installErrorHandlers } from './errors.js';
 import { installAuth } from './auth.js';
 import type { AuthToken } from '../lib/config/auth.js';
@@ -187,8 +188,8 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
       (i) => `feedback[${i}].requestId`,
     );
     if (duplicate) throw badInput(`request ids must be unique: ${duplicate}`);
-    await log.flush(); // a prediction made just before its label must be found
-    const { stored, unknown, invalid } = await insertFeedback(deps.db, feedback);
+    await log.flush(); // a prediction made just before its label must be found (other replicas': the grace)
+    const { stored, unknown, invalid } = await insertFeedbackWithGrace(deps.db, feedback);
     if (invalid.length > 0) throw badInput(describeInvalidLabels(invalid), 400, { invalid: invalid.map((i) => i.requestId) });
     if (stored === 0) {
       throw badInput(`none of the ${feedback.length} request id(s) matches a logged prediction`, 404, { unknown });

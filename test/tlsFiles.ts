@@ -31,7 +31,8 @@ export function makeTlsFiles(dir: string): TlsFiles {
     openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-copy_extensions', 'copyall']);
   };
   signed('server', '/CN=localhost', ['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
-  signed('client', '/CN=mlcycle-worker', []);
+  // An X.509 v3 certificate (an extension makes it one): the SDK's Rust core refuses v1 client certificates.
+  signed('client', '/CN=mlcycle-worker', ['-addext', 'extendedKeyUsage=clientAuth']);
   // openssl 3.0's req/x509 take no start date: `ca -selfsign` does.
   writeFileSync(f('ca.cnf'), ['[ca]', 'default_ca = t', '[t]', 'database = index.txt', 'new_certs_dir = .', 'serial = serial', 'default_md = sha256', 'policy = p', '[p]', 'commonName = supplied', ''].join('\n'));
   writeFileSync(f('index.txt'), '');
