@@ -122,7 +122,7 @@ export function addImportCommand(program: Command): void {
         const r = await registerImport(deps, checked, pipeline, { actor: osUser(), reason: opts.reason ?? `import ${basename(file)}` });
         console.log(`${r.alreadyRegistered ? 'already registered' : 'registered'} ${basename(file)} as ${r.name} v${r.version}: ${r.blessed ? 'blessed' : 'not blessed'} (${r.reason})`);
         console.log(`  card: ${r.cardPath}`);
-        if (r.blessed) console.log(`  not deployed; to serve it: npx mlcycle rollout start <pipeline> --version ${r.version} --reason "…" (a champion serves), or npx mlcycle alias ${r.name} champion ${r.version} --reason "…" (none does)`);
+        if (r.blessed) console.log(`  not deployed; to serve it: npx mlcycle rollout start ${r.name} --version ${r.version} --reason "…" [--pipeline <file>] (a champion serves; the policy comes from the pipeline's stored definition, or the file), or npx mlcycle alias ${r.name} champion ${r.version} --reason "…" (none does)`);
       } finally {
         await db.end();
       }
