@@ -82,14 +82,23 @@ test('`mlcycle rollout start <model>` takes the policy from the stored definitio
 test('every attempt to steer is audited, refused ones with the refusal, under an identity: the OS user (CLI), the token subject (HTTP), the actor a raw Update names', async () => {
   const model = 'steer-who';
   await championAndChallenger(stack, model, TINY_A, TINY_B);
-  await storeDefinition(stack, definitionOf(model, data.csv, slowPolicy()));
-  assert.equal((await cli(stack, 'rollout', 'start', model, '--version', '2', '--reason', 'steering test')).code, 0);
+  const ref = await storeDefinition(stack, definitionOf(model, data.csv, slowPolicy()));
+  const http = (path: string, body: unknown, token = ALICE.token) =>
+    fetch(`${stack.info.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const start = await http(`/v1/rollouts/${model}/start`, { version: 2, reason: 'steering test' });
+  assert.equal(start.status, 202);
+  assert.deepEqual(await start.json(), {
+    workflowId: 'rollout:steer-who', definition: `${ref.name}@${ref.version}`, definitionSource: 'the newest stored', outcome: 'started', behind: null, position: 0, stages: ['shadow', 'ab'],
+  });
+  const again = await http(`/v1/rollouts/${model}/start`, { version: 2, reason: 'twice' });
+  assert.deepEqual([again.status, await again.json()], [409, { error: 'Refused', message: 'steer-who@2 is in rollout already (rollout:steer-who, stage shadow)' }]);
+  const read = await fetch(`${stack.info.httpUrl}/v1/rollouts/${model}`, { headers: { authorization: `Bearer ${ALICE.token}` } });
+  const live = (await read.json()) as { state: { challengerVersion: number; definition: string }; queued: unknown[] };
+  assert.deepEqual([live.state.challengerVersion, live.state.definition, live.queued], [2, `${ref.name}@${ref.version}`, []]);
 
   const wrong = await cli(stack, 'rollout', 'promote', model, '--version', '9', '--reason', 'wrong one');
   assert.deepEqual([wrong.code, wrong.out.trim()], [1, 'mlcycle: refused: steer-who@9 is not in rollout: steer-who@2 is (stage shadow); nothing to promote']);
 
-  const http = (path: string, body: unknown, token = ALICE.token) =>
-    fetch(`${stack.info.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   const refusedHttp = await http(`/v1/rollouts/${model}/resume`, { reason: 'go on' });
   assert.equal(refusedHttp.status, 409);
   assert.deepEqual(await refusedHttp.json(), { error: 'Refused', message: 'refused: the rollout of steer-who@2 is not paused' });
@@ -117,8 +126,10 @@ test('every attempt to steer is audited, refused ones with the refusal, under an
   const late = await cli(stack, 'rollout', 'promote', model, '--reason', 'too late');
   assert.deepEqual([late.code, late.out.trim()], [1, 'mlcycle: refused: steer-who has no running rollout (rollout:steer-who)']);
 
-  const rows = (await rolloutAudit(stack, model)).filter((r) => r.actor !== 'mlcycle' && r.action !== 'rollout_stage' && r.action !== 'rollout_request');
+  const rows = (await rolloutAudit(stack, model)).filter((r) => r.actor !== 'mlcycle' && r.action !== 'rollout_stage');
   assert.deepEqual(rows.map((r) => [r.actor, r.action, r.reason, r.refusal, r.via]), [
+    ['token:alice', 'rollout_request', 'steering test', null, null],
+    ['token:alice', 'rollout_start_refused', 'twice', 'steer-who@2 is in rollout already (rollout:steer-who, stage shadow)', 'client'],
     [OS_ACTOR, 'rollout_promote_refused', 'wrong one', 'steer-who@9 is not in rollout: steer-who@2 is (stage shadow); nothing to promote', 'workflow'],
     ['token:alice', 'rollout_resume_refused', 'go on', 'the rollout of steer-who@2 is not paused', 'workflow'],
     ['token:alice', 'rollout_pause', 'checking the dashboards', null, null],
