@@ -2,7 +2,7 @@
 import { failure } from '../contracts/failures.js';
 import type { AssessInput, AuditInput, BeginRolloutInput, FinishInput, StageInput } from '../contracts/rollout.js';
 import { rolloutMetric } from '../lib/config/rollout.js';
-import { assess, type Assessment, type Observation } from '../lib/rollout/assess.js';
+import { assess, pairedOutcomes, splitOutcomes, type Assessment, type Observation } from '../lib/rollout/assess.js';
 import { predictionShift } from '../lib/rollout/shift.js';
 import { audit } from '../lib/store/models.js';
 import { beginRollout, finishRollout, RolloutConflict, setRolloutStage } from '../lib/store/rollouts.js';
@@ -56,19 +56,16 @@ export function createRolloutActivities(deps: ActivityDeps) {
         const pairs = await observePairs(deps.db, versions, metric, a.stageStartedAt, input.disagreementTolerance);
         obs = {
           stageIndex: a.stageIndex, elapsedSeconds: a.elapsedSeconds, traffic, predictionShift: shift,
-          disagreement: { pairs: pairs.pairs, disagree: pairs.disagree },
-          outcomes: { kind: 'paired', differences: pairs.differences }, stageSamples: pairs.differences.n,
+          disagreement: { pairs: pairs.pairs, disagree: pairs.disagree, perUnit: pairs.disagreement },
+          outcomes: pairedOutcomes(pairs.differences), stageSamples: pairs.differences.n,
         };
       } else {
         const since = a.splitStartedAt ?? a.stageStartedAt;
         const all = await observeSplit(deps.db, versions, metric, since);
         const inStage = since === a.stageStartedAt ? all : await observeSplit(deps.db, versions, metric, a.stageStartedAt);
-        const outcomes = metric === 'accuracy'
-          ? { kind: 'proportions' as const, champion: counts(all.champion), challenger: counts(all.challenger) }
-          : { kind: 'means' as const, champion: all.champion, challenger: all.challenger };
         obs = {
           stageIndex: a.stageIndex, elapsedSeconds: a.elapsedSeconds, traffic, predictionShift: shift, disagreement: null,
-          outcomes, stageSamples: Math.min(inStage.champion.n, inStage.challenger.n),
+          outcomes: splitOutcomes(metric, all), stageSamples: Math.min(inStage.champion.n, inStage.challenger.n),
         };
       }
       return assess(policy, metric, obs, a.previous);
@@ -84,9 +81,4 @@ export function createRolloutActivities(deps: ActivityDeps) {
       await audit(deps.db, e.actor, e.action, `${e.model}@${e.version}`, { reason: e.reason, runId: e.runId });
     },
   };
-}
-
-/** Accuracy outcomes as counts: the mean of 0/1 values times n, rounded (it is an integer up to float error). */
-function counts(m: { n: number; mean: number }): { trials: number; successes: number } {
-  return { trials: m.n, successes: Math.round(m.mean * m.n) };
 }

@@ -46,6 +46,11 @@ export const rolloutSchema = z
     minEffect: z.number().positive(),
     /** Absent: accuracy for classification, squaredError for regression. */
     metric: z.enum(ROLLOUT_METRICS).optional(),
+    /**
+     * Units (what serving routes by: users, devices) per variant before the test may decide; absent: 30. A unit's
+     * requests are not independent, so the test's evidence grows with units (see lib/stats/SEQUENTIAL.md).
+     */
+    minUnits: z.number().int().min(2).max(10_000_000).optional(),
     /** Labelled samples per variant in the final stage after which an undecided test rolls back. */
     maxSamples: z.number().int().min(30).max(100_000_000).default(6000),
     guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),

@@ -1,6 +1,7 @@
 // One check of a rollout: guardrails, then the sequential test, then the stage's clock → continue, advance, promote or roll back.
 import type { RolloutMetric, RolloutPolicy } from '../config/rollout.js';
-import { evaluate, type Previous, type SequentialResult, type SequentialState } from '../stats/sequential.js';
+import { DEFAULT_MIN_UNITS, evaluate, type PairedState, type Previous, type RowState, type SequentialResult, type SequentialState, type SplitState } from '../stats/sequential.js';
+import { ratioMean, ratioVariance, type UnitSums } from '../stats/unitSums.js';
 
 /** What serving saw of one variant in the stage: requests and scoring errors, and the p99 of its logged latency. */
 export interface VariantTraffic {
@@ -16,12 +17,15 @@ export interface Observation {
   /** Seconds the stage has run, paused time excluded. */
   elapsedSeconds: number;
   traffic: { champion: VariantTraffic; challenger: VariantTraffic };
-  /** Shadow: requests both answered, and how many of them they answered differently; null in split stages. */
-  disagreement: { pairs: number; disagree: number } | null;
+  /**
+   * Shadow: requests both answered, and how many of them they answered differently; null in split stages. `perUnit`:
+   * the same as sums over units (each unit's pairs and disagreements), for the rate's standard error.
+   */
+  disagreement: { pairs: number; disagree: number; perUnit?: UnitSums } | null;
   /** PSI of the challenger's predictions against the champion's in the stage; null when either has too few. */
   predictionShift: number | null;
-  /** Labelled outcomes for the test: paired in shadow, per variant since the first split stage otherwise. */
-  outcomes: SequentialState;
+  /** Labelled outcomes for the test, as sums over units: paired in shadow, per variant since the first split stage otherwise. */
+  outcomes: SequentialState | RowState;
   /** Labelled samples per variant (pairs in shadow) within the current stage. */
   stageSamples: number;
 }
@@ -38,6 +42,9 @@ export interface GuardrailCheck {
   /** Enough requests to judge; an unjudged guardrail never breaches. */
   judged: boolean;
   ok: boolean;
+  /** A rate over units (disagreement): the units it came from and its standard error over them (delta method). */
+  units?: number;
+  standardError?: number | null;
 }
 
 export type RolloutAction = 'continue' | 'advance' | 'promote' | 'rollback';
@@ -50,6 +57,16 @@ export interface Assessment {
   test: SequentialResult;
   guardrails: GuardrailCheck[];
   stageSamples: number;
+}
+
+/** The test's state in a split stage from each variant's sums over units (what the rollout reads from the log). */
+export function splitOutcomes(metric: RolloutMetric, sums: { champion: UnitSums; challenger: UnitSums }): SplitState {
+  return { kind: metric === 'accuracy' ? 'proportions' : 'means', version: 2, champion: sums.champion, challenger: sums.challenger };
+}
+
+/** The test's state in shadow from the sums over units of each unit's paired differences. */
+export function pairedOutcomes(differences: UnitSums): PairedState {
+  return { kind: 'paired', version: 2, differences };
 }
 
 export function higherIsBetter(metric: RolloutMetric): boolean {
@@ -75,10 +92,13 @@ export function checkGuardrails(policy: RolloutPolicy, obs: Observation): Guardr
     ok: !latencyJudged || (c.p99LatencyMs ?? 0) <= g.maxP99LatencyMs,
   });
   if (obs.disagreement) {
-    const { pairs, disagree } = obs.disagreement;
+    const { pairs, disagree, perUnit } = obs.disagreement;
     const judged = pairs >= g.minRequests;
-    const value = pairs > 0 ? disagree / pairs : null;
-    checks.push({ name: 'disagreement', value, champion: null, limit: g.maxDisagreement, judged, ok: !judged || (value ?? 0) <= g.maxDisagreement });
+    // The rate over units (Σ disagreements / Σ pairs) equals the pooled rate; units give its standard error. A guardrail
+    // is a limit, not a test: it rolls back on the rate seen once judged, however few units (fail closed).
+    const value = pairs > 0 ? (perUnit ? ratioMean(perUnit) : disagree / pairs) : null;
+    const spread = perUnit ? { units: perUnit.units, standardError: perUnit.units > 1 ? Math.sqrt(ratioVariance(perUnit, false)) : null } : {};
+    checks.push({ name: 'disagreement', value, champion: null, limit: g.maxDisagreement, judged, ok: !judged || (value ?? 0) <= g.maxDisagreement, ...spread });
   }
   const shiftJudged = obs.predictionShift !== null;
   checks.push({ name: 'predictionShift', value: obs.predictionShift, champion: null, limit: g.maxPredictionShift, judged: shiftJudged, ok: !shiftJudged || (obs.predictionShift ?? 0) <= g.maxPredictionShift });
@@ -110,7 +130,10 @@ export function assess(policy: RolloutPolicy, metric: RolloutMetric, obs: Observ
   const final = obs.stageIndex === policy.stages.length - 1;
   const test = evaluate(
     obs.outcomes,
-    { alpha: policy.alpha, minEffect: policy.minEffect, higherIsBetter: higherIsBetter(metric), maxSamples: final ? policy.maxSamples : Number.MAX_SAFE_INTEGER },
+    {
+      alpha: policy.alpha, minEffect: policy.minEffect, higherIsBetter: higherIsBetter(metric), maxSamples: final ? policy.maxSamples : Number.MAX_SAFE_INTEGER,
+      minUnits: policy.minUnits ?? DEFAULT_MIN_UNITS,
+    },
     previous ?? undefined,
   );
   const guardrails = checkGuardrails(policy, obs);

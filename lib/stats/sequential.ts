@@ -1,20 +1,12 @@
 // Always-valid sequential comparison of a challenger with the champion (mSPRT, normal mixture): see SEQUENTIAL.md.
 
-/** Running moments of one stream of numbers (Chan et al. merge): count, mean, sum of squared deviations (M2). */
-export type Moments = { n: number; mean: number; m2: number };
-export type Counts = { trials: number; successes: number };
-/** Accuracy: successes / trials per variant, unpaired. */
-export type ProportionsState = { kind: 'proportions'; champion: Counts; challenger: Counts };
-/** Regression: per-row squared or absolute error per variant, unpaired. */
-export type MeansState = { kind: 'means'; champion: Moments; challenger: Moments };
-/** Shadow: per-request differences challenger − champion on the same requests. */
-export type PairedState = { kind: 'paired'; differences: Moments };
-export type SequentialState = ProportionsState | MeansState | PairedState;
-export type SequentialKind = SequentialState['kind'];
+import { ratioMean, ratioVariance, type UnitSums } from './unitSums.js';
+import { toUnits, type RowState, type SequentialKind, type SequentialState } from './sequentialState.js';
 
-export type ProportionsBatch = { champion: Counts; challenger: Counts };
-/** Per-row values (errors, or 0/1 correctness); for `paired`, row i of both arrays is the same request. */
-export type ValuesBatch = { champion: readonly number[]; challenger: readonly number[] };
+export * from './sequentialState.js';
+
+/** Units per variant before the test may decide, unless the options say otherwise (see SEQUENTIAL.md, Assumptions). */
+export const DEFAULT_MIN_UNITS = 30;
 
 export interface SequentialOptions {
   /** Bound on the probability of ever promoting a challenger that is not better, in (0, 0.5]. */
@@ -29,18 +21,23 @@ export interface SequentialOptions {
   tau2?: number;
   /** Samples per variant before the normal approximation is trusted; default 30. */
   minSamples?: number;
+  /** Units per variant (the randomization unit, e.g. users) before the test may decide; default DEFAULT_MIN_UNITS. */
+  minUnits?: number;
 }
 
 export type Decision = 'promote' | 'rollback' | 'continue';
 /** Why: promote 'better'; rollback 'worse' | 'futile' | 'max-samples'; continue for the others. */
-export type DecisionCode = 'better' | 'worse' | 'futile' | 'max-samples' | 'no-samples' | 'too-few-samples' | 'zero-variance' | 'undecided';
+export type DecisionCode = 'better' | 'worse' | 'futile' | 'max-samples' | 'no-samples' | 'too-few-samples' | 'too-few-units' | 'zero-variance' | 'undecided';
 
 export interface SequentialResult {
   kind: SequentialKind;
+  /** Labelled samples per variant (pairs in shadow), each request id counted once. */
   samples: { champion: number; challenger: number };
+  /** Units the samples came from, per variant (the same number twice in shadow): the test's independent observations. */
+  units: { champion: number; challenger: number };
   /** Challenger − champion, signed so that positive is better. */
   estimate: number;
-  /** Standard error of the estimate (plug-in). */
+  /** Standard error of the estimate: the delta method over units (see SEQUENTIAL.md). */
   standardError: number;
   /** Mixture likelihood ratio Λ against "no difference" (capped at 1e300); logStatistic is log Λ. */
   statistic: number;
@@ -60,59 +57,8 @@ export interface SequentialResult {
 /** What a check carries to the next: running p-value and sequence (±Infinity before the first interval; JSON null). */
 export type Previous = { pValue: number; lower: number | null; upper: number | null };
 
-const emptyMoments = (): Moments => ({ n: 0, mean: 0, m2: 0 });
-
-/** A test with no samples yet. */
-export function createState(kind: SequentialKind): SequentialState {
-  if (kind === 'proportions') return { kind, champion: { trials: 0, successes: 0 }, challenger: { trials: 0, successes: 0 } };
-  if (kind === 'means') return { kind, champion: emptyMoments(), challenger: emptyMoments() };
-  if (kind === 'paired') return { kind, differences: emptyMoments() };
-  throw new RangeError(`kind must be proportions, means or paired: got ${String(kind)}`);
-}
-
 function finite(field: string, v: number): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${field} must be a finite number: got ${String(v)}`);
-}
-
-function addValues(m: Moments, values: readonly number[], field: string): Moments {
-  let { n, mean, m2 } = m;
-  values.forEach((v, i) => {
-    finite(`${field}[${i}]`, v);
-    n += 1;
-    const delta = v - mean;
-    mean += delta / n;
-    m2 += delta * (v - mean);
-  });
-  return { n, mean, m2 };
-}
-
-function addCounts(c: Counts, b: Counts, field: string): Counts {
-  for (const key of ['trials', 'successes'] as const) {
-    if (!Number.isInteger(b[key]) || b[key] < 0) throw new RangeError(`${field}.${key} must be a non-negative integer: got ${String(b[key])}`);
-  }
-  if (b.successes > b.trials) throw new RangeError(`${field}.successes (${b.successes}) exceeds ${field}.trials (${b.trials})`);
-  return { trials: c.trials + b.trials, successes: c.successes + b.successes };
-}
-
-/** The state after one batch of labelled outcomes (a new object; the input is not changed). */
-export function update(state: ProportionsState, batch: ProportionsBatch): ProportionsState;
-export function update(state: MeansState | PairedState, batch: ValuesBatch): MeansState | PairedState;
-export function update(state: SequentialState, batch: ProportionsBatch | ValuesBatch): SequentialState;
-export function update(state: SequentialState, batch: ProportionsBatch | ValuesBatch): SequentialState {
-  const { champion, challenger } = batch;
-  if (state.kind === 'proportions') {
-    if (Array.isArray(champion) || Array.isArray(challenger)) throw new TypeError('batch: proportions take { successes, trials } per variant');
-    const b = batch as ProportionsBatch;
-    return { kind: 'proportions', champion: addCounts(state.champion, b.champion, 'champion'), challenger: addCounts(state.challenger, b.challenger, 'challenger') };
-  }
-  if (!Array.isArray(champion) || !Array.isArray(challenger)) throw new TypeError(`batch: ${state.kind} takes arrays of per-row values per variant`);
-  const b = batch as ValuesBatch;
-  if (state.kind === 'means') {
-    return { kind: 'means', champion: addValues(state.champion, b.champion, 'champion'), challenger: addValues(state.challenger, b.challenger, 'challenger') };
-  }
-  if (b.champion.length !== b.challenger.length) throw new RangeError(`batch: paired rows must match: champion has ${b.champion.length}, challenger ${b.challenger.length}`);
-  b.champion.forEach((v, i) => finite(`champion[${i}]`, v));
-  return { kind: 'paired', differences: addValues(state.differences, b.challenger.map((v, i) => v - b.champion[i]), 'challenger') };
 }
 
 /** Validated options with defaults filled in. */
@@ -130,7 +76,9 @@ export function resolveOptions(opts: SequentialOptions): Required<SequentialOpti
   const minSamples = opts.minSamples ?? 30;
   finite('minSamples', minSamples);
   if (!(minSamples >= 2)) throw new RangeError(`minSamples must be ≥ 2: got ${minSamples}`);
-  return { alpha: opts.alpha, minEffect: opts.minEffect, higherIsBetter: opts.higherIsBetter, maxSamples: opts.maxSamples, tau2, minSamples };
+  const minUnits = opts.minUnits ?? DEFAULT_MIN_UNITS;
+  if (!Number.isInteger(minUnits) || minUnits < 2) throw new RangeError(`minUnits must be an integer ≥ 2: got ${String(minUnits)}`);
+  return { alpha: opts.alpha, minEffect: opts.minEffect, higherIsBetter: opts.higherIsBetter, maxSamples: opts.maxSamples, tau2, minSamples, minUnits };
 }
 
 /** log Λ of the normal-mixture SPRT: estimate d ~ N(θ, V), H0: θ = 0, mixing θ ~ N(0, τ²). */
@@ -143,40 +91,53 @@ export function halfWidth(v: number, tau2: number, alpha: number): number {
   return Math.sqrt(((v * (v + tau2)) / tau2) * (2 * Math.log(1 / alpha) + Math.log((v + tau2) / v)));
 }
 
-/** Samples per variant, raw difference challenger − champion, and its plug-in variance. */
-function summarize(state: SequentialState): { champion: number; challenger: number; diff: number; variance: number; flat: string } {
-  if (state.kind === 'proportions') {
-    const { champion: a, challenger: b } = state;
-    const pa = a.trials > 0 ? a.successes / a.trials : 0;
-    const pb = b.trials > 0 ? b.successes / b.trials : 0;
-    const variance = a.trials > 0 && b.trials > 0 ? (pa * (1 - pa)) / a.trials + (pb * (1 - pb)) / b.trials : NaN;
-    const flat = `${pa === 1 ? 'all successes' : 'all failures'} for the champion, ${pb === 1 ? 'all successes' : 'all failures'} for the challenger`;
-    return { champion: a.trials, challenger: b.trials, diff: pb - pa, variance, flat };
+interface Summary {
+  champion: UnitSums;
+  challenger: UnitSums;
+  diff: number;
+  variance: number;
+  flat: string;
+}
+
+/** Sums per variant, raw difference challenger − champion, and its variance over units (delta method). */
+function summarize(state: SequentialState): Summary {
+  if (state.kind === 'paired') {
+    const d = state.differences;
+    return { champion: d, challenger: d, diff: ratioMean(d), variance: ratioVariance(d, true), flat: 'every unit\'s mean difference equal' };
   }
-  if (state.kind === 'means') {
-    const { champion: a, challenger: b } = state;
-    const variance = a.n > 1 && b.n > 1 ? a.m2 / (a.n - 1) / a.n + b.m2 / (b.n - 1) / b.n : NaN;
-    return { champion: a.n, challenger: b.n, diff: b.mean - a.mean, variance, flat: 'every value equal within each variant' };
-  }
-  const d = state.differences;
-  const variance = d.n > 1 ? d.m2 / (d.n - 1) / d.n : NaN;
-  return { champion: d.n, challenger: d.n, diff: d.mean, variance, flat: 'every difference equal' };
+  const { champion: a, challenger: b } = state;
+  // Proportions keep the binomial plug-in p(1−p)/n; means the sample variance s²/n (each when every unit has one row).
+  const smallSample = state.kind === 'means';
+  const pa = ratioMean(a);
+  const pb = ratioMean(b);
+  const variance = ratioVariance(a, smallSample) + ratioVariance(b, smallSample);
+  const edge = (p: number): boolean => p === 0 || p === 1;
+  const flat = state.kind === 'means'
+    ? 'every unit\'s mean equal within each variant'
+    : edge(pa) && edge(pb)
+      ? `${pa === 1 ? 'all successes' : 'all failures'} for the champion, ${pb === 1 ? 'all successes' : 'all failures'} for the challenger`
+      : 'every unit\'s rate equal to its variant\'s';
+  return { champion: a, challenger: b, diff: pb - pa, variance, flat };
 }
 
 /**
  * The test after the latest batch. Pass the previous check's result as `previous` so that the p-value is the running
  * minimum and the confidence sequence the running intersection (as Johari et al. define them). Decision rule, first
  * match wins: promote when lower > 0 and upper ≥ minEffect; roll back when upper < 0 (worse), when upper < minEffect
- * (futile: cannot plausibly be better by minEffect), or when maxSamples is reached (fail closed); otherwise continue.
+ * (futile: not better enough), or when maxSamples is reached (fail closed); otherwise continue. A state of version 1
+ * (rows) is read as one unit per row.
  */
-export function evaluate(state: SequentialState, options: SequentialOptions, previous?: Previous): SequentialResult {
+export function evaluate(state: SequentialState | RowState, options: SequentialOptions, previous?: Previous): SequentialResult {
   const opts = resolveOptions(options);
-  const s = summarize(state);
+  const units = toUnits(state);
+  const s = summarize(units);
   const sign = opts.higherIsBetter ? 1 : -1;
-  const samples = { champion: s.champion, challenger: s.challenger };
-  const n = Math.min(s.champion, s.challenger);
+  const samples = { champion: s.champion.n, challenger: s.challenger.n };
+  const unitCounts = { champion: s.champion.units, challenger: s.challenger.units };
+  const n = Math.min(samples.champion, samples.challenger);
+  const k = Math.min(unitCounts.champion, unitCounts.challenger);
   const estimate = n > 0 ? sign * s.diff : NaN;
-  const base = { kind: state.kind, samples, estimate, bound: 1 / opts.alpha };
+  const base = { kind: units.kind, samples, units: unitCounts, estimate, bound: 1 / opts.alpha };
   const atMax = n >= opts.maxSamples;
   const hold = (code: DecisionCode, why: string): SequentialResult => ({
     ...base,
@@ -190,8 +151,12 @@ export function evaluate(state: SequentialState, options: SequentialOptions, pre
     code: atMax ? 'max-samples' : code,
     reason: atMax ? `maximum of ${opts.maxSamples} samples reached without a win (${why})` : why,
   });
-  if (n === 0) return hold('no-samples', s.champion === 0 ? 'no labelled samples for the champion yet' : 'no labelled samples for the challenger yet');
+  if (n === 0) return hold('no-samples', samples.champion === 0 ? 'no labelled samples for the champion yet' : 'no labelled samples for the challenger yet');
   if (n < opts.minSamples) return hold('too-few-samples', `${n} of the ${opts.minSamples} samples per variant needed before testing`);
+  if (k < opts.minUnits) {
+    const side = units.kind === 'paired' ? '' : ` (champion ${unitCounts.champion}, challenger ${unitCounts.challenger})`;
+    return hold('too-few-units', `${k} of the ${opts.minUnits} units per variant needed before testing${side}: a unit's requests are not independent, so evidence grows with units, not requests`);
+  }
   if (!(s.variance > 0)) return hold('zero-variance', `no variation to test: ${s.flat}`);
 
   const v = s.variance;
@@ -203,10 +168,16 @@ export function evaluate(state: SequentialState, options: SequentialOptions, pre
   const pValue = Math.min(previous?.pValue ?? 1, Math.exp(-logStatistic), 1);
   const result = { ...base, standardError: Math.sqrt(v), statistic: Math.min(Math.exp(logStatistic), 1e300), logStatistic, pValue, lower, upper };
   const fmt = (x: number): string => x.toPrecision(3);
-  const cs = `improvement ${fmt(estimate)}, ${fmt(100 * (1 - opts.alpha))}% confidence sequence [${fmt(lower)}, ${fmt(upper)}]`;
+  const over = units.kind === 'paired' ? `${k} units` : `${unitCounts.champion} champion and ${unitCounts.challenger} challenger units`;
+  const cs = `improvement ${fmt(estimate)}, ${fmt(100 * (1 - opts.alpha))}% confidence sequence [${fmt(lower)}, ${fmt(upper)}] over ${over}`;
   if (lower > 0 && upper >= opts.minEffect) return { ...result, decision: 'promote', code: 'better', reason: `challenger better: ${cs} excludes 0` };
   if (upper < 0) return { ...result, decision: 'rollback', code: 'worse', reason: `challenger worse: ${cs} is below 0` };
-  if (upper < opts.minEffect) return { ...result, decision: 'rollback', code: 'futile', reason: `cannot be better by minEffect ${opts.minEffect}: ${cs}` };
+  if (upper < opts.minEffect) {
+    const why = lower > 0
+      ? `better, but by less than minEffect ${opts.minEffect}`
+      : `an improvement of minEffect ${opts.minEffect} is ruled out, and it is not shown worse (the sequence includes 0)`;
+    return { ...result, decision: 'rollback', code: 'futile', reason: `challenger not better enough: ${why}: ${cs}` };
+  }
   if (atMax) return { ...result, decision: 'rollback', code: 'max-samples', reason: `maximum of ${opts.maxSamples} samples reached without a win: ${cs}` };
   return { ...result, decision: 'continue', code: 'undecided', reason: `undecided: ${cs}` };
 }

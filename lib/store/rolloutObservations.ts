@@ -1,7 +1,7 @@
 // What a rollout's check reads, as aggregates computed in Postgres: counters, latency, labelled outcomes, agreement.
 import type { Queryable } from './db.js';
 import type { RolloutMetric } from '../config/rollout.js';
-import type { Moments } from '../stats/sequential.js';
+import { emptyUnitSums, type UnitSums } from '../stats/unitSums.js';
 
 export interface ObservedVersions {
   modelName: string;
@@ -53,9 +53,32 @@ export async function observeTraffic(db: Queryable, v: ObservedVersions, since: 
   return { champion: of('champion'), challenger: of('challenger') };
 }
 
-const toMoments = (r: { n: number; mean: number | null; m2: number | null } | undefined): Moments => ({ n: r?.n ?? 0, mean: r?.mean ?? 0, m2: r?.m2 ?? 0 });
+/** The unit a logged answer was routed by: the unit the client named, else its request id (as serving routes). */
+const UNIT = (alias: string): string => `COALESCE(${alias}.unit_id, ${alias}.request_id)`;
 
-/** Labelled shadow pairs since `since`: moments of (challenger − champion) per request, and how many disagree. */
+/** Sums over the units of `table` (columns unit, n, y; one row per unit) as UnitSums columns, with `group` kept. */
+function unitSumsSql(table: string, group = ''): string {
+  const by = group ? `${group}, ` : '';
+  return `SELECT ${by}COUNT(*)::int AS units, COALESCE(SUM(n), 0)::float8 AS n, COALESCE(SUM(n * n), 0)::float8 AS nn,
+                 COALESCE(SUM(y), 0)::float8 AS y, COALESCE(SUM(y * y), 0)::float8 AS yy, COALESCE(SUM(y * n), 0)::float8 AS yn
+            FROM ${table} WHERE n > 0 ${group ? `GROUP BY ${group}` : ''}`;
+}
+
+const sumsOf = (r: UnitSums | undefined): UnitSums => r ? { units: r.units, n: r.n, nn: r.nn, y: r.y, yy: r.yy, yn: r.yn } : emptyUnitSums();
+
+export interface PairObservation {
+  /** Per unit: the sum of labelled differences (challenger − champion) and how many. */
+  differences: UnitSums;
+  /** Per unit: requests both answered (labelled or not) and how many they answered differently, as unit sums. */
+  disagreement: UnitSums;
+  pairs: number;
+  disagree: number;
+}
+
+/**
+ * Shadow pairs since `since`, one per request id: a request's first shadow answer and the champion's first answer to
+ * it (a resent request id adds nothing). Differences and disagreements as sums over the units the requests came from.
+ */
 export async function observePairs(
   db: Queryable,
   v: ObservedVersions,
@@ -63,43 +86,61 @@ export async function observePairs(
   since: string,
   /** Regression: answers further apart than this disagree (classification: different labels). */
   tolerance: number,
-): Promise<{ differences: Moments; pairs: number; disagree: number }> {
-  const res = await db.query<{ n: number; mean: number | null; m2: number | null; pairs: number; disagree: number }>(
-    `WITH pairs AS (
-       SELECT s.label AS slabel, s.value AS svalue, c.label AS clabel, c.value AS cvalue, f.label FROM predictions s
-         JOIN predictions c ON c.request_id = s.request_id AND c.variant = 'champion' AND c.model_name = s.model_name AND c.model_version = $3
-         LEFT JOIN feedback f ON f.request_id = s.request_id
-        WHERE s.model_name = $1 AND s.variant = 'shadow' AND s.model_version = $4 AND s.created_at >= $2::timestamptz),
+): Promise<PairObservation> {
+  const res = await db.query<UnitSums & { part: string }>(
+    `WITH shadow AS (
+       SELECT DISTINCT ON (s.request_id) s.request_id, s.label AS slabel, s.value AS svalue, ${UNIT('s')} AS unit FROM predictions s
+        WHERE s.model_name = $1 AND s.variant = 'shadow' AND s.model_version = $4 AND s.created_at >= $2::timestamptz
+        ORDER BY s.request_id, s.created_at, s.id),
+     champion AS (
+       SELECT DISTINCT ON (c.request_id) c.request_id, c.label AS clabel, c.value AS cvalue FROM predictions c
+        WHERE c.model_name = $1 AND c.variant = 'champion' AND c.model_version = $3 AND c.request_id IN (SELECT request_id FROM shadow)
+        ORDER BY c.request_id, c.created_at, c.id),
+     pairs AS (
+       SELECT s.unit, f.label, s.slabel, s.svalue, c.clabel, c.cvalue,
+              CASE WHEN s.slabel IS NOT NULL THEN s.slabel IS DISTINCT FROM c.clabel ELSE abs(s.svalue - c.cvalue) > $5 END AS differs
+         FROM shadow s JOIN champion c USING (request_id) LEFT JOIN feedback f ON f.request_id = s.request_id),
      labelled AS (
-       SELECT (${valueSql(metric, 's', 'label')}) - (${valueSql(metric, 'c', 'label')}) AS d FROM pairs WHERE label IS NOT NULL)
-     SELECT (SELECT COUNT(d)::int FROM labelled) AS n, (SELECT AVG(d) FROM labelled) AS mean,
-            (SELECT VAR_POP(d) * COUNT(d) FROM labelled) AS m2, (SELECT COUNT(*)::int FROM pairs) AS pairs,
-            (SELECT COUNT(*)::int FROM pairs WHERE CASE WHEN slabel IS NOT NULL THEN slabel IS DISTINCT FROM clabel
-                ELSE abs(svalue - cvalue) > $5 END) AS disagree`,
+       SELECT unit, COUNT(d)::float8 AS n, SUM(d) AS y FROM (
+         SELECT unit, (${valueSql(metric, 's', 'label')}) - (${valueSql(metric, 'c', 'label')}) AS d FROM pairs WHERE label IS NOT NULL) x
+        GROUP BY unit),
+     agreement AS (
+       SELECT unit, COUNT(*)::float8 AS n, SUM(CASE WHEN differs THEN 1.0 ELSE 0.0 END) AS y FROM pairs GROUP BY unit)
+     SELECT 'differences' AS part, * FROM (${unitSumsSql('labelled')}) d
+     UNION ALL SELECT 'disagreement', * FROM (${unitSumsSql('agreement')}) a`,
     [v.modelName, since, v.championVersion, v.challengerVersion, tolerance],
   );
-  const r = res.rows[0];
-  return { differences: toMoments(r), pairs: r?.pairs ?? 0, disagree: r?.disagree ?? 0 };
+  const differences = sumsOf(res.rows.find((r) => r.part === 'differences'));
+  const disagreement = sumsOf(res.rows.find((r) => r.part === 'disagreement'));
+  return { differences, disagreement, pairs: disagreement.n, disagree: disagreement.y };
 }
 
 export interface SplitOutcomes {
-  champion: Moments;
-  challenger: Moments;
+  champion: UnitSums;
+  challenger: UnitSums;
 }
 
-/** Labelled answers per variant since `since` (split stages): moments of the metric's per-row value. */
+/**
+ * Labelled answers per variant since `since` (split stages), one per request id — its first champion or challenger
+ * answer in the window, so a resent request id counts once — as sums over units of the metric's per-row values.
+ */
 export async function observeSplit(db: Queryable, v: ObservedVersions, metric: RolloutMetric, since: string): Promise<SplitOutcomes> {
-  const res = await db.query<{ variant: string; n: number; mean: number | null; m2: number | null }>(
-    `SELECT p.variant, COUNT(x)::int AS n, AVG(x) AS mean, VAR_POP(x) * COUNT(x) AS m2 FROM (
-       SELECT p.variant, ${valueSql(metric, 'p.', 'f.label')} AS x FROM predictions p JOIN feedback f ON f.request_id = p.request_id
-        WHERE p.model_name = $1 AND p.created_at >= $2::timestamptz
-          AND ((p.variant = 'champion' AND p.model_version = $3) OR (p.variant = 'challenger' AND p.model_version = $4))) p
-     GROUP BY p.variant`,
+  const res = await db.query<UnitSums & { variant: string }>(
+    `WITH answers AS (
+       SELECT DISTINCT ON (p.request_id) p.variant, p.model_version, ${UNIT('p')} AS unit, ${valueSql(metric, 'p.', 'f.label')} AS x
+         FROM predictions p JOIN feedback f ON f.request_id = p.request_id
+        WHERE p.model_name = $1 AND p.created_at >= $2::timestamptz AND p.variant <> 'shadow'
+        ORDER BY p.request_id, p.created_at, p.id),
+     units AS (
+       SELECT variant, unit, COUNT(x)::float8 AS n, SUM(x) AS y FROM answers
+        WHERE (variant = 'champion' AND model_version = $3) OR (variant = 'challenger' AND model_version = $4)
+        GROUP BY variant, unit)
+     ${unitSumsSql('units', 'variant')}`,
     [v.modelName, since, v.championVersion, v.challengerVersion],
   );
   return {
-    champion: toMoments(res.rows.find((r) => r.variant === 'champion')),
-    challenger: toMoments(res.rows.find((r) => r.variant === 'challenger')),
+    champion: sumsOf(res.rows.find((r) => r.variant === 'champion')),
+    challenger: sumsOf(res.rows.find((r) => r.variant === 'challenger')),
   };
 }
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { rolloutSchema, type RolloutPolicy } from '../../lib/config/rollout.js';
 import { assess, type Observation } from '../../lib/rollout/assess.js';
 import { predictionShift } from '../../lib/rollout/shift.js';
-import type { SequentialState } from '../../lib/stats/sequential.js';
+import type { RowState } from '../../lib/stats/sequential.js';
 
 const policy: RolloutPolicy = rolloutSchema.parse({
   minEffect: 0.03,
@@ -19,13 +19,13 @@ const policy: RolloutPolicy = rolloutSchema.parse({
 const quiet = { requests: 1000, errors: 0, p99LatencyMs: 5, latencyRows: 1000 };
 
 /** Paired correct − correct differences: `better` requests where only the challenger is right, `worse` the other way. */
-function paired(n: number, better: number, worse: number): SequentialState {
+function paired(n: number, better: number, worse: number): RowState {
   const mean = (better - worse) / n;
   const m2 = better * (1 - mean) ** 2 + worse * (-1 - mean) ** 2 + (n - better - worse) * mean ** 2;
   return { kind: 'paired', differences: { n, mean, m2 } };
 }
 
-function proportions(n: number, champion: number, challenger: number): SequentialState {
+function proportions(n: number, champion: number, challenger: number): RowState {
   return { kind: 'proportions', champion: { trials: n, successes: Math.round(champion * n) }, challenger: { trials: n, successes: Math.round(challenger * n) } };
 }
 
@@ -91,7 +91,7 @@ test('a stage past its maximum duration rolls back and says what it lacked (fail
 });
 
 test('regression errors: lower is better', () => {
-  const means: SequentialState = { kind: 'means', champion: { n: 2000, mean: 1.0, m2: 2000 }, challenger: { n: 2000, mean: 0.8, m2: 1600 } };
+  const means: RowState = { kind: 'means', champion: { n: 2000, mean: 1.0, m2: 2000 }, challenger: { n: 2000, mean: 0.8, m2: 1600 } };
   const p: RolloutPolicy = { ...policy, minEffect: 0.05, stages: [policy.stages[2]] };
   const a = assess(p, 'squaredError', obs({ stageIndex: 0, outcomes: means, stageSamples: 2000, disagreement: null }), null);
   assert.equal(a.action, 'promote');

@@ -34,7 +34,11 @@ test('proportions: sufficient statistics, estimate in the better direction, p-va
   let s = createState('proportions');
   s = update(s, { champion: { successes: 40, trials: 50 }, challenger: { successes: 45, trials: 50 } });
   s = update(s, { champion: { successes: 40, trials: 50 }, challenger: { successes: 45, trials: 50 } });
-  assert.deepEqual(s, { kind: 'proportions', champion: { trials: 100, successes: 80 }, challenger: { trials: 100, successes: 90 } });
+  // Each trial is its own unit: Σnᵢ = Σnᵢ² = trials, Σyᵢ = Σyᵢ² = Σyᵢnᵢ = successes.
+  assert.deepEqual(s, {
+    kind: 'proportions', version: 2,
+    champion: { units: 100, n: 100, nn: 100, y: 80, yy: 80, yn: 80 }, challenger: { units: 100, n: 100, nn: 100, y: 90, yy: 90, yn: 90 },
+  });
   const opts: SequentialOptions = { alpha: 0.05, minEffect: 0.03, higherIsBetter: true, maxSamples: 5000 };
   const r = evaluate(s, opts);
   const v = (0.8 * 0.2) / 100 + (0.9 * 0.1) / 100; // 0.0025
@@ -51,17 +55,17 @@ test('proportions: sufficient statistics, estimate in the better direction, p-va
   close(flipped.lower, -r.upper);
 });
 
-test('means and paired: moments merge across batches; paired differences are challenger − champion', () => {
+test('means and paired: unit sums add across batches; paired differences are challenger − champion', () => {
   let m = createState('means');
   m = update(m, { champion: [1, 2], challenger: [4] });
   m = update(m, { champion: [3], challenger: [6, 8] });
-  assert.deepEqual(m, { kind: 'means', champion: { n: 3, mean: 2, m2: 2 }, challenger: { n: 3, mean: 6, m2: 8 } });
-  const r = evaluate(m, { alpha: 0.05, minEffect: 1, higherIsBetter: false, maxSamples: 100, minSamples: 2 });
+  assert.deepEqual(m, { kind: 'means', version: 2, champion: { units: 3, n: 3, nn: 3, y: 6, yy: 14, yn: 6 }, challenger: { units: 3, n: 3, nn: 3, y: 18, yy: 116, yn: 18 } });
+  const r = evaluate(m, { alpha: 0.05, minEffect: 1, higherIsBetter: false, maxSamples: 100, minSamples: 2, minUnits: 2 });
   close(r.estimate, -4); // errors: the challenger's are 4 higher, so it is worse
   close(r.standardError, Math.sqrt(1 / 3 + 4 / 3));
   let p = createState('paired');
   p = update(p, { champion: [1, 0, 1, 1], challenger: [1, 1, 0, 1] });
-  assert.deepEqual(p, { kind: 'paired', differences: { n: 4, mean: 0, m2: 2 } });
+  assert.deepEqual(p, { kind: 'paired', version: 2, differences: { units: 4, n: 4, nn: 4, y: 0, yy: 2, yn: 0 } });
 });
 
 test('running p-value and confidence sequence: min and intersection over checks', () => {
