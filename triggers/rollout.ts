@@ -200,8 +200,11 @@ export function formatRolloutState(s: RolloutState): string {
   const a = s.assessment;
   if (a) {
     const t = a.test;
+    // The units the samples came from (absent in checks made before the test counted units).
+    const units = (t as { units?: typeof t.units }).units;
+    const from = (k: 'champion' | 'challenger'): string => (units ? ` from ${units[k]} units` : '');
     lines.push(
-      `  samples   champion ${t.samples.champion}, challenger ${t.samples.challenger} (${t.kind}; ${a.stageSamples} in this stage)`,
+      `  samples   champion ${t.samples.champion}${from('champion')}, challenger ${t.samples.challenger}${from('challenger')} (${t.kind}; ${a.stageSamples} in this stage)`,
       `  test      ${s.metric}: estimate ${num(t.estimate)}, confidence sequence [${num(t.lower)}, ${num(t.upper)}], Λ ${num(t.statistic)} / bound ${num(t.bound)}, p ${num(t.pValue)}`,
       `            ${t.reason}`,
       `  guards    ${a.guardrails.map((g) => `${g.name} ${num(g.value)}${g.champion !== null ? ` (champion ${num(g.champion)})` : ''} ≤ ${g.limit}${g.judged ? (g.ok ? ' ok' : ' BREACH') : ' (too few)'}`).join(', ')}`,
