@@ -1,48 +1,92 @@
-// The local cluster's load balancer: a TCP round-robin over the serving replicas, skipping one that refuses connections.
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+// The local cluster's load balancer: HTTP round-robin per request over the serving replicas, past one that is down.
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 export interface Balancer {
   url: string;
-  /** Connections handed to each backend (by port). */
+  /** Requests answered by each backend (by port). */
   handed: Map<number, number>;
   close(): Promise<void>;
 }
 
-function dial(port: number): Promise<Socket> {
+/** Request bodies are held whole so a request can go to another replica when one refuses the connection. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Headers of one hop (RFC 9110 §7.6.1): not forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', reject);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.destroy();
+        resolve(null);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
   });
 }
 
-/** Listens on host:port and pipes each connection to the next backend that accepts it (every backend tried once). */
+function forwardHeaders(req: IncomingMessage, body: Buffer): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) out[name] = value;
+  out['content-length'] = String(body.length);
+  const from = req.socket.remoteAddress ?? '';
+  out['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${from}` : from;
+  return out;
+}
+
+/**
+ * A connection error before any answer that means the replica never took the request, so another may: refused, or a
+ * kept-alive connection the replica had closed (reset on reuse: Node's documented case for sending again).
+ */
+const neverReached = (err: NodeJS.ErrnoException, reused: boolean): boolean =>
+  err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || (reused && (err.code === 'ECONNRESET' || err.code === 'EPIPE'));
+
+function send(res: ServerResponse, status: number, error: string, message: string): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error, message }));
+}
+
+/** Listens on host:port; each request goes to the next replica, and to the one after when a replica refuses the connection. */
 export async function startBalancer(host: string, port: number, backends: number[]): Promise<Balancer> {
   if (backends.length === 0) throw new Error('the balancer needs at least one serving replica');
   const handed = new Map<number, number>(backends.map((b) => [b, 0]));
-  let next = 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.once('close', () => sockets.delete(client));
-    client.pause();
-    void (async () => {
-      for (let tried = 0; tried < backends.length; tried++) {
-        const port = backends[next++ % backends.length];
-        const upstream = await dial(port).catch(() => null);
-        if (!upstream) continue;
-        handed.set(port, (handed.get(port) ?? 0) + 1);
-        sockets.add(upstream);
-        upstream.once('close', () => sockets.delete(upstream));
-        client.on('error', () => upstream.destroy());
-        upstream.on('error', () => client.destroy());
-        client.pipe(upstream).pipe(client);
-        client.resume();
-        return;
-      }
-      // No replica answers: the client sees a closed connection, as behind any balancer with no healthy backend.
-      client.destroy();
-    })();
+  let next = 0;
+
+  const attempt = (req: IncomingMessage, res: ServerResponse, body: Buffer, tried: number): void => {
+    const backend = backends[next++ % backends.length];
+    const upstream = httpRequest({ host: '127.0.0.1', port: backend, method: req.method, path: req.url, headers: forwardHeaders(req, body), agent }, (answer) => {
+      handed.set(backend, (handed.get(backend) ?? 0) + 1);
+      const headers: OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+      res.writeHead(answer.statusCode ?? 502, headers);
+      answer.pipe(res);
+      answer.on('error', () => res.destroy());
+    });
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      const elsewhere = !res.headersSent && neverReached(err, upstream.reusedSocket);
+      if (elsewhere && tried + 1 < backends.length) return attempt(req, res, body, tried + 1);
+      const detail = elsewhere ? `no serving replica accepts connections (${backends.length} tried)` : `serving replica 127.0.0.1:${backend} failed: ${err.code ?? err.message}`;
+      send(res, elsewhere ? 503 : 502, elsewhere ? 'Unavailable' : 'BadGateway', detail);
+    });
+    upstream.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    readBody(req).then(
+      (body) => (body === null ? send(res, 413, 'PayloadTooLarge', `request bodies are limited to ${MAX_BODY_BYTES} bytes by the balancer`) : attempt(req, res, body, 0)),
+      () => res.destroy(),
+    );
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`the serving balancer cannot listen on ${host}:${port}: ${err.code ?? err.message}; set MLCYCLE_HTTP_PORT`)));
@@ -54,6 +98,7 @@ export async function startBalancer(host: string, port: number, backends: number
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
+        agent.destroy();
         server.close(() => resolve());
       }),
   };

@@ -155,7 +155,8 @@ test('the Web UI (over mTLS to the frontend) lists the runs, and shows them decr
   const ids = new Set(found.map((e) => e.execution.workflowId));
   const byPipeline = (name: string): string | undefined => [...ids].find((id) => id.startsWith(`lifecycle:${name}:`));
   for (const name of ['cars-mpg', 'seattle-weather', 'weather-steps']) assert.ok(byPipeline(name), `a run of ${name} in the UI's list: ${[...ids].join(', ')}`);
-  const shot = await screenshotWebUi(ui, cluster.info.namespace, byPipeline('cars-mpg') ?? '', 'Weight_in_lbs', join(cluster.env.stateDir, 'web-ui.png'));
+  const shot = await screenshotWebUi(ui, cluster.info.namespace, byPipeline('cars-mpg') ?? '', 'Weight_in_lbs', join(tmpdir(), 'mlcycle-cluster-web-ui.png'));
+  process.stderr.write(`  the Web UI's page: ${join(tmpdir(), 'mlcycle-cluster-web-ui.png')}\n`);
   if (shot.skipped) return t.skip(shot.skipped);
   assert.ok(shot.bytes > 10_000, `a screenshot of ${shot.bytes} bytes`);
   assert.match(shot.text, /lifecycle:cars-mpg/, 'the run is on the page');
