@@ -5,7 +5,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
 import { createDb, migrate } from '../lib/store/db.js';
-import { startBalancer } from './balancer.js';
+import { startBalancer, type Balancer } from './balancer.js';
 import { startClusterTemporal } from './clusterTemporal.js';
 import { setCurrentBuild } from './deployments.js';
 import { postgresFor, stopList } from './postgres.js';
@@ -46,6 +46,8 @@ export interface Cluster {
   /** Starts one more worker (a deploy of another checkout passes its root and build id). */
   addWorker(o?: { projectRoot?: string; buildId?: string }): Promise<ManagedProcess>;
   processes: ManagedProcess[];
+  /** The balancer in front of the replicas (requests handed to each). */
+  balancer: Balancer;
   stop(): Promise<void>;
 }
 
@@ -157,7 +159,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     };
     await writeFile(stackFile(env), JSON.stringify(info, null, 2), { mode: 0o600 });
     stops.unshift(() => rm(stackFile(env), { force: true }));
-    return { info, addWorker, processes, stop: stopAll };
+    return { info, addWorker, processes, balancer, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
