@@ -1,4 +1,4 @@
-// The local cluster's load balancer: HTTP round-robin per request over the serving replicas, past one that is down.
+// The local cluster's load balancer: each HTTP request to a replica drawn at random, past one that is down.
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -51,16 +51,17 @@ function send(res: ServerResponse, status: number, error: string, message: strin
   res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error, message }));
 }
 
-/** Listens on host:port; each request goes to the next replica, and to the one after when a replica refuses the connection. */
+/** Listens on host:port; each request goes to a random replica, and to the next ones when a replica refuses the connection. */
 export async function startBalancer(host: string, port: number, backends: number[]): Promise<Balancer> {
   if (backends.length === 0) throw new Error('the balancer needs at least one serving replica');
   const handed = new Map<number, number>(backends.map((b) => [b, 0]));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const sockets = new Set<Socket>();
-  let next = 0;
 
-  const attempt = (req: IncomingMessage, res: ServerResponse, body: Buffer, tried: number): void => {
-    const backend = backends[next++ % backends.length];
+  // Random, not round-robin: a client that alternates two kinds of request (predict, feedback) must not send all of
+  // one kind to one replica. A refused request goes on to the following replicas in order.
+  const attempt = (req: IncomingMessage, res: ServerResponse, body: Buffer, tried: number, first = Math.floor(Math.random() * backends.length)): void => {
+    const backend = backends[(first + tried) % backends.length];
     const upstream = httpRequest({ host: '127.0.0.1', port: backend, method: req.method, path: req.url, headers: forwardHeaders(req, body), agent }, (answer) => {
       handed.set(backend, (handed.get(backend) ?? 0) + 1);
       const headers: OutgoingHttpHeaders = {};
@@ -71,7 +72,7 @@ export async function startBalancer(host: string, port: number, backends: number
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       const elsewhere = !res.headersSent && neverReached(err, upstream.reusedSocket);
-      if (elsewhere && tried + 1 < backends.length) return attempt(req, res, body, tried + 1);
+      if (elsewhere && tried + 1 < backends.length) return attempt(req, res, body, tried + 1, first);
       const detail = elsewhere ? `no serving replica accepts connections (${backends.length} tried)` : `serving replica 127.0.0.1:${backend} failed: ${err.code ?? err.message}`;
       send(res, elsewhere ? 503 : 502, elsewhere ? 'Unavailable' : 'BadGateway', detail);
     });

@@ -35,15 +35,26 @@ const post = async (body: string) => {
   return { status: res.status, replica: res.headers.get('x-replica'), json: (await res.json()) as { name: string; body: string; via: string; path: string; message?: string } };
 };
 
-test('requests on one keep-alive connection alternate between the replicas, with body, path and headers intact', async () => {
+test('requests on one keep-alive connection reach both replicas, with body, path and headers intact', async () => {
   const seen: string[] = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 60; i++) {
     const r = await post(`body-${i}`);
     assert.deepEqual([r.status, r.json.body, r.json.path, r.json.via], [201, `body-${i}`, '/v1/x?y=1', '127.0.0.1']);
     seen.push(r.json.name);
   }
-  assert.deepEqual([seen.filter((n) => n === 'r1').length, seen.filter((n) => n === 'r2').length], [5, 5]);
-  assert.deepEqual([...balancer.handed.values()], [5, 5]);
+  // 60 draws of a fair coin: fewer than 10 on a side has probability below 1e-7.
+  for (const name of ['r1', 'r2']) assert.ok(seen.filter((n) => n === name).length >= 10, `${name}: ${seen.join(' ')}`);
+  assert.deepEqual([...balancer.handed.values()].reduce((a, b) => a + b, 0), 60);
+});
+
+test('a client alternating two kinds of request (predict, feedback) has each kind served by both replicas', async () => {
+  const byKind: Record<string, Set<string>> = { predict: new Set(), feedback: new Set() };
+  for (let i = 0; i < 40; i++) {
+    const kind = i % 2 === 0 ? 'predict' : 'feedback';
+    const res = await fetch(`${balancer.url}/v1/${kind}`, { method: 'POST', body: '{}' });
+    byKind[kind].add(((await res.json()) as { name: string }).name);
+  }
+  assert.deepEqual([[...byKind.predict].sort(), [...byKind.feedback].sort()], [['r1', 'r2'], ['r1', 'r2']]);
 });
 
 test('a replica that is down is skipped; with none left the client gets a 503 that says so', async () => {
