@@ -14,18 +14,16 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Headers of one hop (RFC 9110 §7.6.1): not forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
 
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
+/** The whole body, or null past the limit (the rest is read and dropped, so the 413 can still be answered). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.destroy();
-        resolve(null);
-      } else chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -52,7 +50,7 @@ function send(res: ServerResponse, status: number, error: string, message: strin
 }
 
 /** Listens on host:port; each request goes to a random replica, and to the next ones when a replica refuses the connection. */
-export async function startBalancer(host: string, port: number, backends: number[]): Promise<Balancer> {
+export async function startBalancer(host: string, port: number, backends: number[], maxBodyBytes = MAX_BODY_BYTES): Promise<Balancer> {
   if (backends.length === 0) throw new Error('the balancer needs at least one serving replica');
   const handed = new Map<number, number>(backends.map((b) => [b, 0]));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -80,8 +78,8 @@ export async function startBalancer(host: string, port: number, backends: number
   };
 
   const server = createServer((req, res) => {
-    readBody(req).then(
-      (body) => (body === null ? send(res, 413, 'PayloadTooLarge', `request bodies are limited to ${MAX_BODY_BYTES} bytes by the balancer`) : attempt(req, res, body, 0)),
+    readBody(req, maxBodyBytes).then(
+      (body) => (body === null ? send(res, 413, 'PayloadTooLarge', `request bodies are limited to ${maxBodyBytes} bytes by the balancer`) : attempt(req, res, body, 0)),
       () => res.destroy(),
     );
   });

@@ -1,6 +1,7 @@
 // The production topology as a team runs it: mTLS, the CLI and the demo's story unchanged, work shared by 2 workers and 2 replicas, the codec, the Web UI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +62,7 @@ async function connectError(o: Parameters<typeof Connection.connect>[0]): Promis
 test('the frontend speaks mTLS only: no TLS, or TLS without a client certificate, is refused; the cluster client gets in', async () => {
   const address = cluster.info.temporalAddress;
   assert.notEqual(await connectError({ address }), 'connected', 'plaintext');
-  const ca = Buffer.from(spawnSync('cat', [join(certs, 'ca.pem')]).stdout);
+  const ca = readFileSync(join(certs, 'ca.pem'));
   assert.notEqual(await connectError({ address, tls: { serverRootCACertificate: ca, serverNameOverride: 'localhost' } }), 'connected', 'TLS without a client certificate');
   assert.ok(cluster.info.clientEnv.TEMPORAL_TLS_CLIENT_CERT_PATH, 'stack.json tells clients which certificate to present');
   const info = await cluster.client.connection.workflowService.getSystemInfo({});

@@ -57,6 +57,18 @@ test('a client alternating two kinds of request (predict, feedback) has each kin
   assert.deepEqual([[...byKind.predict].sort(), [...byKind.feedback].sort()], [['r1', 'r2'], ['r1', 'r2']]);
 });
 
+test('a body over the limit is refused with a 413 that names the limit, and reaches no replica', async () => {
+  const small = await startBalancer('127.0.0.1', await freePort(), ports, 1000);
+  try {
+    const res = await fetch(`${small.url}/v1/x`, { method: 'POST', body: 'x'.repeat(5000) });
+    assert.equal(res.status, 413);
+    assert.match(((await res.json()) as { message: string }).message, /limited to 1000 bytes/);
+    assert.deepEqual([...small.handed.values()], [0, 0]);
+  } finally {
+    await small.close();
+  }
+});
+
 test('a replica that is down is skipped; with none left the client gets a 503 that says so', async () => {
   await new Promise<void>((done) => {
     replicas[0].close(() => done());
