@@ -6,6 +6,7 @@ import { PII_KEY_VAR, readPiiKey } from '../lib/data/piiKey.js';
 import { createDb } from '../lib/store/db.js';
 import { eraseSubject, piiModelVersions, type EraseResult } from '../lib/store/erase.js';
 import { readStackInfo } from './connect.js';
+import { cliActor } from './actor.js';
 
 /** What an erasure leaves, and why: said every time, so nobody takes it for more than it is. */
 export const KEPT =
@@ -58,7 +59,7 @@ export function addEraseCommand(program: Command): void {
         const hashed = key ? key.hash(opts.unit) : null;
         const subject = `unit:${hashed ?? `sha256:${createHash('sha256').update(opts.unit).digest('hex').slice(0, 32)}`}`;
         const reason = opts.reason?.trim() || null;
-        const result = await eraseSubject(db, { unit: opts.unit, hashed }, { actor: process.env.USER ?? 'cli', reason, subject, dryRun: opts.dryRun === true });
+        const result = await eraseSubject(db, { unit: opts.unit, hashed }, { actor: cliActor(), reason, subject, dryRun: opts.dryRun === true });
         console.log(opts.json ? JSON.stringify({ ...result, subject }) : formatErase(result, hashed !== null));
       } finally {
         await db.end();

@@ -1,5 +1,5 @@
 // `mlcycle import <model.onnx> --pipeline P`: an externally trained ONNX model, checked, rewritten, smoke-scored, gated and registered as a candidate.
-import { userInfo } from 'node:os';
+import { cliActor } from './actor.js';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as ort from 'onnxruntime-node';
@@ -84,13 +84,6 @@ export async function registerImport(deps: ImportDeps, checked: CheckedImport, p
   return { name: pipeline.name, version: version.version, blessed: gate.blessed, reason: gate.reason, cardPath, alreadyRegistered: false };
 }
 
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'cli';
-  }
-}
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(4));
 
@@ -119,7 +112,7 @@ export function addImportCommand(program: Command): void {
       const db = createDb(databaseUrl, 2);
       try {
         const deps = { db, artifacts: openArtifactStore(env.artifactDir), reportsDir: join(env.stateDir, 'reports') };
-        const r = await registerImport(deps, checked, pipeline, { actor: osUser(), reason: opts.reason ?? `import ${basename(file)}` });
+        const r = await registerImport(deps, checked, pipeline, { actor: cliActor(), reason: opts.reason ?? `import ${basename(file)}` });
         console.log(`${r.alreadyRegistered ? 'already registered' : 'registered'} ${basename(file)} as ${r.name} v${r.version}: ${r.blessed ? 'blessed' : 'not blessed'} (${r.reason})`);
         console.log(`  card: ${r.cardPath}`);
         if (r.blessed) console.log(`  not deployed; to serve it: npx mlcycle rollout start ${r.name} --version ${r.version} --reason "…" [--pipeline <file>] (a champion serves; the policy comes from the pipeline's stored definition, or the file), or npx mlcycle alias ${r.name} champion ${r.version} --reason "…" (none does)`);

@@ -6,6 +6,7 @@ import { readEnv } from '../lib/config/env.js';
 import { latestSchema, pinSchemaVersion } from '../lib/store/datasets.js';
 import { audit, setAlias } from '../lib/store/models.js';
 import { connect } from './connect.js';
+import { cliActor } from './actor.js';
 
 export function addRegistryCommands(program: Command): void {
   program
@@ -20,7 +21,7 @@ export function addRegistryCommands(program: Command): void {
           const text = await readFile(opts.pin, 'utf8');
           const schema = parseDataSchema(JSON.parse(text), opts.pin);
           const pinned = await pinSchemaVersion(conn.db, name, schema);
-          await audit(conn.db, process.env.USER ?? 'cli', 'pin_schema', `${name}@schema-v${pinned.version}`, { file: opts.pin });
+          await audit(conn.db, cliActor(), 'pin_schema', `${name}@schema-v${pinned.version}`, { file: opts.pin });
           console.log(`pinned ${opts.pin} as schema version ${pinned.version} of ${name}`);
           return;
         }
@@ -51,7 +52,7 @@ export function addRegistryCommands(program: Command): void {
       if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`version must be a positive integer, got "${version}"`);
       const conn = await connect(readEnv());
       try {
-        const d = await setAlias(conn.db, { modelName: model, alias, version: v, challengerWeight: opts.weight, actor: process.env.USER ?? 'cli', reason: opts.reason });
+        const d = await setAlias(conn.db, { modelName: model, alias, version: v, challengerWeight: opts.weight, actor: cliActor(), reason: opts.reason });
         console.log(`${model}: champion v${d.championVersion}, challenger ${d.challengerVersion ? `v${d.challengerVersion} on ${Math.round(d.challengerWeight * 100)}%` : 'none'}`);
       } finally {
         await conn.close();

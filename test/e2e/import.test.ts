@@ -83,7 +83,7 @@ test('a good import registers the next version with its card and audit entry; th
   assert.match(await readFile(cardPath, 'utf8'), /imported ONNX \(skl2onnx/);
   const entries = await auditActions('import-weather');
   const imported = entries.find((e) => e.action === 'import_model');
-  assert.equal(imported?.actor, userInfo().username);
+  assert.equal(imported?.actor, `os:${userInfo().username} (self-declared)`);
   assert.equal(imported?.details.reason, 'scikit-learn baseline');
 
   const again = mlcycle(['import', file, '--pipeline', fixture('weather-season.json')]);

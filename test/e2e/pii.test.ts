@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -137,7 +137,7 @@ test('a dropped and a hashed field: snapshot, serving, log, spill and every tabl
     "SELECT actor, subject, details FROM audit_log WHERE action = 'erase_unit'",
   );
   assert.equal(audit.rows.length, 1, 'the dry run wrote no audit row');
-  assert.deepEqual([audit.rows[0].actor, audit.rows[0].subject], ['dpo', `unit:${key.hash(SUBJECT)}`]);
+  assert.deepEqual([audit.rows[0].actor, audit.rows[0].subject], [`os:${userInfo().username} (self-declared)`, `unit:${key.hash(SUBJECT)}`], 'the OS account, not $USER (set to "dpo")');
   assert.deepEqual([audit.rows[0].details.reason, audit.rows[0].details.predictions, audit.rows[0].details.feedback], ['request #42 under GDPR art. 17', 20_002, 2]);
   const again = await cli(stack.env.stateDir, ['erase', '--unit', SUBJECT]);
   assert.match(again.stdout, /removed 0 logged prediction\(s\) and 0 label\(s\)/, 'nothing left');
