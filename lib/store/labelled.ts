@@ -16,14 +16,16 @@ export interface LabelledAnswer {
 /**
  * Every variant's answers (shadow included) whose label arrived after `labelsAfter` (null: ever), and the newest label
  * time among them (the window's label watermark; `labelsAfter` when there is none). A label that arrives late still
- * counts, once: in the first window judged after it arrived.
+ * counts, once: in the first window judged after it arrived. A request id answered more than once (a client's retry)
+ * counts once: its first answer, and its first shadow answer.
  */
 export async function answersLabelledSince(db: Queryable, modelName: string, labelsAfter: string | null): Promise<{ rows: LabelledAnswer[]; labelsTo: string | null }> {
   const res = await db.query<LabelledAnswer & { at: string }>(
-    `SELECT p.variant, p.model_version AS version, f.label, p.label AS predicted, p.value AS "predictedValue",
-            ${TS('f.created_at')} AS at
+    `SELECT DISTINCT ON (p.request_id, p.variant = 'shadow')
+            p.variant, p.model_version AS version, f.label, p.label AS predicted, p.value AS "predictedValue", ${TS('f.created_at')} AS at
        FROM feedback f JOIN predictions p ON p.request_id = f.request_id
-      WHERE p.model_name = $1 AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)`,
+      WHERE p.model_name = $1 AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)
+      ORDER BY p.request_id, p.variant = 'shadow', p.created_at, p.id`,
     [modelName, labelsAfter],
   );
   let labelsTo = labelsAfter;
@@ -46,7 +48,7 @@ export interface LabelledRow {
   input: RawRecord;
 }
 
-/** The labelled champion/challenger answers of a selection, oldest first (shadow rows repeat a request: left out). */
+/** The labelled champion/challenger answers of a selection, oldest first, a request id once (shadow rows and resent ids repeat it). */
 export async function selectLabelled(db: Queryable, modelName: string, s: LabelledSelection, withInput: boolean): Promise<LabelledRow[]> {
   const res = await db.query<LabelledRow>(
     `SELECT * FROM (
@@ -55,16 +57,18 @@ export async function selectLabelled(db: Queryable, modelName: string, s: Labell
          JOIN prediction_layouts l ON l.model_name = p.model_name AND l.model_version = p.model_version
         WHERE p.model_name = $1 AND p.variant <> 'shadow' AND p.id > $2 AND p.id <= $3
           AND ($4::timestamptz IS NULL OR f.created_at <= $4::timestamptz)
+          AND NOT EXISTS (SELECT 1 FROM predictions e WHERE e.request_id = p.request_id AND e.model_name = p.model_name
+                            AND e.variant <> 'shadow' AND e.id < p.id AND e.id > $2)
         ORDER BY p.id DESC ${s.maxRows === null ? '' : 'LIMIT $5'}) newest ORDER BY id`,
     [modelName, s.fromPredictionId, s.upToPredictionId, s.labelsUpTo, ...(s.maxRows === null ? [] : [s.maxRows])],
   );
   return res.rows;
 }
 
-/** Labelled champion/challenger answers whose label arrived after `after` (null: all of them). */
+/** Labelled request ids (champion/challenger answers) whose label arrived after `after` (null: all of them). */
 export async function countLabelsSince(db: Queryable, modelName: string, after: string | null): Promise<number> {
   const res = await db.query<{ n: number }>(
-    `SELECT COUNT(*)::int AS n FROM feedback f JOIN predictions p ON p.request_id = f.request_id
+    `SELECT COUNT(DISTINCT p.request_id)::int AS n FROM feedback f JOIN predictions p ON p.request_id = f.request_id
       WHERE p.model_name = $1 AND p.variant <> 'shadow' AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)`,
     [modelName, after],
   );
