@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { canonicalJson } from '../lib/steps/cacheKey.js';
 import { fromArquero, toArquero } from '../lib/steps/arquero.js';
-import { StepError, type StepContext, type StepRunResult } from '../lib/steps/define.js';
+import { isStepError, type StepContext, type StepRunResult } from '../lib/steps/define.js';
 import { DataError } from '../lib/data/errors.js';
 import { failure } from '../contracts/failures.js';
 import type { StepOutputs, UserStepInput } from '../contracts/steps.js';
@@ -58,7 +58,7 @@ export function createUserStepActivities(deps: ActivityDeps) {
         try {
           return checkOutputs(input, descriptor.produces, await step.run(ctx, { inputs: input.inputs, config: input.config }));
         } catch (err) {
-          if (err instanceof StepError) throw failure(err.retryable ? 'StepFailedTransiently' : 'StepRejected', err.message);
+          if (isStepError(err)) throw failure(err.retryable ? 'StepFailedTransiently' : 'StepRejected', err.message);
           if (err instanceof DataError) throw failure('DataError', err.message);
           throw err;
         }

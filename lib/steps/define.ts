@@ -56,6 +56,17 @@ export function defineStep<Schema extends z.ZodType>(step: UserStep<Schema>): Us
   return step;
 }
 
+/** The brand every StepError carries: a registered symbol, the same in every copy of this module. */
+const STEP_ERROR = Symbol.for('mlcycle.StepError');
+
+/**
+ * Whether `err` is a StepError, from whichever copy of this module it came: a step module outside the project (a
+ * folder with no package.json of its own) is loaded as CommonJS and gets its own copy, whose class is another object.
+ */
+export function isStepError(err: unknown): err is StepError {
+  return typeof err === 'object' && err !== null && (err as { [STEP_ERROR]?: unknown })[STEP_ERROR] === true && typeof (err as StepError).retryable === 'boolean';
+}
+
 /** Thrown by a step to fail on purpose; `retryable: false` (the default) ends the run at once, naming the step. */
 export class StepError extends Error {
   override name = 'StepError';
@@ -63,5 +74,11 @@ export class StepError extends Error {
   constructor(message: string, o: { retryable?: boolean } = {}) {
     super(message);
     this.retryable = o.retryable ?? false;
+    Object.defineProperty(this, STEP_ERROR, { value: true });
+  }
+
+  /** `err instanceof StepError` by the brand, so it holds across module copies; a subclass keeps the usual check. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === StepError ? isStepError(value) : Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
