@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { lookupStep, resultContext } from '../lib/store/stepCache.js';
 import { recordStepRun, saveStepResult } from '../lib/store/stepResults.js';
 import { failure } from '../contracts/failures.js';
-import type { PlanRunInput, PreparedStep, PrepareStepInput, RecordStepFailureInput, RecordStepInput, RunPlan } from '../contracts/steps.js';
+import type { PipelineRef, PlanRunInput, PreparedStep, PrepareStepInput, RecordStepFailureInput, RecordStepInput, RunPlan } from '../contracts/steps.js';
 import { checkedDefinitionOf, definitionOf } from './definitions.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -12,6 +12,11 @@ function temporalRunId(): string {
   const runId = Context.current().info.workflowExecution?.runId;
   if (!runId) throw new Error('engine activities run on behalf of a workflow run (no workflowExecution in the activity info)');
   return runId;
+}
+
+/** The step's code version as the definition's catalog names it, for the lineage (null when it cannot be told now). */
+async function codeVersionOf(deps: ActivityDeps, pipeline: PipelineRef, uses: string): Promise<string | null> {
+  return (await checkedDefinitionOf(deps, pipeline).catch(() => null))?.catalog.get(uses)?.codeVersion ?? null;
 }
 
 export function createEngineActivities(deps: ActivityDeps) {
@@ -35,7 +40,7 @@ export function createEngineActivities(deps: ActivityDeps) {
       if (!recorded) return { cacheKey, reused: null, cacheable };
       await recordStepRun(deps.db, {
         runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: step.id, uses: step.uses,
-        status: 'reused', cacheKey, reusedFrom: recorded.runId, durationMs: 0,
+        status: 'reused', cacheKey, codeVersion: descriptor.codeVersion, reusedFrom: recorded.runId, durationMs: 0,
       });
       return { cacheKey, reused: { outputs: recorded.outputs, fromRun: recorded.runId }, cacheable };
     },
@@ -51,14 +56,14 @@ export function createEngineActivities(deps: ActivityDeps) {
       }
       await recordStepRun(deps.db, {
         runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
-        status: 'executed', cacheKey: input.cacheKey, durationMs: input.durationMs,
+        status: 'executed', cacheKey: input.cacheKey, codeVersion: await codeVersionOf(deps, input.pipeline, input.uses), durationMs: input.durationMs,
       });
     },
 
     async recordStepFailure(input: RecordStepFailureInput): Promise<void> {
       await recordStepRun(deps.db, {
         runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
-        status: 'failed', cacheKey: input.cacheKey, failureType: input.failureType, error: input.error,
+        status: 'failed', cacheKey: input.cacheKey, codeVersion: await codeVersionOf(deps, input.pipeline, input.uses), failureType: input.failureType, error: input.error,
       });
     },
   };

@@ -23,6 +23,7 @@ import { addScoreCommand } from './scoreCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
 import { addStackCommands } from './stackCommand.js';
+import { addLineageCommand } from './lineageCommand.js';
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -67,6 +68,7 @@ addRolloutCommand(program);
 addSchedulesCommand(program);
 addScoreCommand(program);
 addEraseCommand(program);
+addLineageCommand(program);
 
 program
   .command('status')

@@ -39,6 +39,8 @@ export interface StepRunRow {
   uses: string;
   status: 'executed' | 'reused' | 'failed';
   cacheKey: string | null;
+  /** The step's code version (part of its cache key); null on records made before it was recorded. */
+  codeVersion?: string | null;
   reusedFrom?: string | null;
   durationMs?: number | null;
   failureType?: string | null;
@@ -48,21 +50,21 @@ export interface StepRunRow {
 
 export async function recordStepRun(db: Queryable, s: StepRunRow): Promise<void> {
   await db.query(
-    `INSERT INTO step_runs (run_id, temporal_run_id, pipeline, pipeline_version, step_id, uses, status, cache_key, reused_from, duration_ms, failure_type, error)
-     VALUES ($1, $12, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    `INSERT INTO step_runs (run_id, temporal_run_id, pipeline, pipeline_version, step_id, uses, status, cache_key, reused_from, duration_ms, failure_type, error, code_version)
+     VALUES ($1, $12, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13)
      ON CONFLICT (temporal_run_id, step_id) WHERE status <> 'failed' DO NOTHING`,
-    [s.runId, s.pipeline, s.pipelineVersion, s.stepId, s.uses, s.status, s.cacheKey, s.reusedFrom ?? null, s.durationMs == null ? null : Math.round(s.durationMs), s.failureType ?? null, s.error?.slice(0, 2000) ?? null, s.temporalRunId],
+    [s.runId, s.pipeline, s.pipelineVersion, s.stepId, s.uses, s.status, s.cacheKey, s.reusedFrom ?? null, s.durationMs == null ? null : Math.round(s.durationMs), s.failureType ?? null, s.error?.slice(0, 2000) ?? null, s.temporalRunId, s.codeVersion ?? null],
   );
 }
 
 /** Every step record of a run, oldest first. */
 export async function stepRunsOf(db: Queryable, runId: string): Promise<StepRunRow[]> {
-  const r = await db.query<{ run_id: string; temporal_run_id: string; pipeline: string; pipeline_version: string; step_id: string; uses: string; status: StepRunRow['status']; cache_key: string | null; reused_from: string | null; duration_ms: number | null; failure_type: string | null; error: string | null; at: Date }>(
+  const r = await db.query<{ run_id: string; temporal_run_id: string; pipeline: string; pipeline_version: string; step_id: string; uses: string; status: StepRunRow['status']; cache_key: string | null; code_version: string | null; reused_from: string | null; duration_ms: number | null; failure_type: string | null; error: string | null; at: Date }>(
     'SELECT * FROM step_runs WHERE run_id = $1 ORDER BY id',
     [runId],
   );
   return r.rows.map((row) => ({
     runId: row.run_id, temporalRunId: row.temporal_run_id, pipeline: row.pipeline, pipelineVersion: row.pipeline_version, stepId: row.step_id, uses: row.uses, status: row.status,
-    cacheKey: row.cache_key, reusedFrom: row.reused_from, durationMs: row.duration_ms, failureType: row.failure_type, error: row.error, at: row.at.toISOString(),
+    cacheKey: row.cache_key, codeVersion: row.code_version, reusedFrom: row.reused_from, durationMs: row.duration_ms, failureType: row.failure_type, error: row.error, at: row.at.toISOString(),
   }));
 }
