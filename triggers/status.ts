@@ -8,13 +8,19 @@ import { listRepairs, type RepairRow } from '../lib/store/repairs.js';
 import { listRollouts, type RolloutRow } from '../lib/store/rollouts.js';
 import { queuedRequests, requestsOfRuns, type RolloutRequestRow } from '../lib/store/rolloutRequests.js';
 import { queuedBehind } from './rolloutQueue.js';
-import { LIFECYCLE_WORKFLOW } from '../contracts/names.js';
+import { LIFECYCLE_WORKFLOW, REPAIR_OF_ATTRIBUTE } from '../contracts/names.js';
 
 export interface StatusReport {
   runs: {
     workflowId: string;
+    /** A repair restarts a failed run under the same workflow id: the run id tells them apart. */
+    runId: string;
     status: string;
     startTime: string;
+    /** A repair run: the failed run it repairs. */
+    repairOf: string | null;
+    /** A failed run that a repair restarted: that run and how it stands (RUNNING, COMPLETED, FAILED…). */
+    repairedBy: { runId: string; status: string } | null;
     /** Each step's last record in this run: executed, reused (from which run) or failed (with the failure type). */
     steps: { id: string; status: string; reusedFrom: string | null; failure: string | null }[];
   }[];
@@ -31,15 +37,20 @@ export interface StatusReport {
 export async function collectStatus(client: Client, db: Db, limit = 20): Promise<StatusReport> {
   const runs: StatusReport['runs'] = [];
   for await (const w of client.workflow.list({ query: `WorkflowType="${LIFECYCLE_WORKFLOW}"` })) {
-    runs.push({ workflowId: w.workflowId, status: w.status.name, startTime: w.startTime.toISOString(), steps: [] });
+    const repairOf = (w.searchAttributes?.[REPAIR_OF_ATTRIBUTE.name] as string[] | undefined)?.[0] ?? null;
+    runs.push({ workflowId: w.workflowId, runId: w.runId, status: w.status.name, startTime: w.startTime.toISOString(), repairOf, repairedBy: null, steps: [] });
     if (runs.length >= limit) break;
   }
+  const repairs = await listRepairs(db, limit);
   for (const run of runs) {
     const last = new Map<string, StatusReport['runs'][number]['steps'][number]>();
     for (const r of await stepRunsOf(db, run.workflowId)) {
+      if (r.temporalRunId !== run.runId) continue;
       last.set(r.stepId, { id: r.stepId, status: r.status, reusedFrom: r.reusedFrom ?? null, failure: r.status === 'failed' ? `${r.failureType ?? 'error'}: ${r.error ?? ''}` : null });
     }
     run.steps = [...last.values()];
+    const restart = repairs.find((x) => x.failedRunId === run.runId && x.newRunId);
+    if (restart?.newRunId) run.repairedBy = { runId: restart.newRunId, status: await runStatus(client, runs, run.workflowId, restart.newRunId) };
   }
   const deployments = new Map((await listDeployments(db)).map((d) => [d.modelName, d]));
   const rolloutRows = await listRollouts(db, undefined, limit);
@@ -80,7 +91,14 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     report: r.html,
     notJudged: r.not_judged,
   }));
-  return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs: await listRepairs(db, limit), rollouts, queued };
+  return { runs, models, validations: await listValidationReports(db, limit), monitor, repairs, rollouts, queued };
+}
+
+/** A run's status: from the listing when it is there, else asked of Temporal (UNKNOWN when it cannot say). */
+async function runStatus(client: Client, listed: StatusReport['runs'], workflowId: string, runId: string): Promise<string> {
+  const known = listed.find((r) => r.runId === runId);
+  if (known) return known.status;
+  return client.workflow.getHandle(workflowId, runId).describe().then((d) => d.status.name, () => 'UNKNOWN');
 }
 
 export function formatStatus(s: StatusReport): string {
@@ -88,7 +106,11 @@ export function formatStatus(s: StatusReport): string {
   if (s.runs.length === 0) lines.push('  (none)');
   const mark: Record<string, string> = { executed: '✓', reused: '↺', failed: '✗' };
   for (const r of s.runs) {
-    lines.push(`  ${r.status.padEnd(11)} ${r.workflowId}  started ${r.startTime}`);
+    lines.push(`  ${r.status.padEnd(11)} ${r.workflowId}  run ${r.runId}  started ${r.startTime}`);
+    if (r.repairOf) lines.push(`    repairs run ${r.repairOf}`);
+    if (r.repairedBy) {
+      lines.push(r.repairedBy.status === 'RUNNING' ? `    repair running: run ${r.repairedBy.runId}` : `    repaired by run ${r.repairedBy.runId}: ${r.repairedBy.status}`);
+    }
     if (r.steps.length) lines.push(`    steps: ${r.steps.map((st) => `${mark[st.status] ?? '?'} ${st.id}`).join('  ')}`);
     const reused = r.steps.filter((st) => st.reusedFrom).length;
     if (reused) lines.push(`    ${reused} step(s) reused from ${[...new Set(r.steps.map((st) => st.reusedFrom).filter(Boolean))].join(', ')}`);

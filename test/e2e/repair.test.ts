@@ -113,6 +113,18 @@ test('a run failed by a passing fault is restarted by the repair schedule from t
   assert.ok(!types.includes('ingestDataset') && !types.includes('validateDataset'), types.join(', '));
   const described = await repaired.describe();
   assert.deepEqual(described.searchAttributes.MlcycleRepairOf, [failed.runId], 'the repair run names the run it repairs');
+
+  // Before any later round: status tells the two runs apart by run id, and the failed run shows how its repair ended.
+  const shown = await collectStatus(stack.client, stack.db);
+  const failedRow = shown.runs.find((r) => r.runId === failed.runId);
+  const repairRow = shown.runs.find((r) => r.runId === decisions[0].newRunId);
+  assert.deepEqual(failedRow?.steps.map((st) => [st.id, st.status]), [['ingest', 'executed'], ['validate', 'executed'], ['gate', 'failed']]);
+  assert.deepEqual(failedRow?.repairedBy, { runId: decisions[0].newRunId, status: 'COMPLETED' });
+  assert.deepEqual(repairRow?.steps.filter((st) => st.status === 'reused').map((st) => st.id), ['ingest', 'validate']);
+  assert.equal(repairRow?.repairOf, failed.runId);
+  const text = formatStatus(shown);
+  assert.ok(text.includes(`repaired by run ${decisions[0].newRunId}: COMPLETED`), text);
+  assert.ok(text.includes(`repairs run ${failed.runId}`), text);
   await recordHistory(stack.client, failed.workflowId, failed.runId, 'lifecycle-step-failed', {
     about: 'a step (gate) fails past its retry bound on a passing fault: the run fails naming it (what the repair round restarts)', outcome: 'failed',
     activities: ['ingestDataset', 'validateDataset', 'runUserStep'],
