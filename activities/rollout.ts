@@ -7,6 +7,8 @@ import { predictionShift } from '../lib/rollout/shift.js';
 import { audit } from '../lib/store/models.js';
 import { beginRollout, finishRollout, RolloutConflict, setRolloutStage } from '../lib/store/rollouts.js';
 import { observePairs, observeSplit, observeTraffic, recentAnswers } from '../lib/store/rolloutObservations.js';
+import { observeSuccess, splitSuccess } from '../lib/store/successObservations.js';
+import type { SplitState } from '../lib/stats/sequential.js';
 import type { ActivityDeps } from './deps.js';
 
 /** A conflict with the deployment is no infrastructure fault: the rollout cannot go on (not retried). */
@@ -67,6 +69,18 @@ export function createRolloutActivities(deps: ActivityDeps) {
           stageIndex: a.stageIndex, elapsedSeconds: a.elapsedSeconds, traffic, predictionShift: shift, disagreement: null,
           outcomes: splitOutcomes(metric, all), stageSamples: Math.min(inStage.champion.n, inStage.challenger.n),
         };
+        const declared = policy.success;
+        if (declared) {
+          // The success metric decides: its sums since the first split stage, its samples in this stage (exposures old enough).
+          const until = new Date(Date.now() - declared.waitSeconds * 1000).toISOString();
+          const read = async (from: string) => splitSuccess(
+            await observeSuccess(deps.db, { modelName: input.model, metric: declared, since: from, until }), a.championVersion, input.challenger.version,
+          );
+          const sums = await read(since);
+          const stageSums = since === a.stageStartedAt ? sums : await read(a.stageStartedAt);
+          const success: SplitState = { kind: 'means', version: 2, ...sums };
+          obs = { ...obs, success, stageSamples: Math.min(stageSums.champion.n, stageSums.challenger.n) };
+        }
       }
       return assess(policy, metric, obs, a.previous);
     },

@@ -1,5 +1,7 @@
 // The definition's `rollout` section: stages (shadow → canary → A/B), the sequential test's settings, and guardrails.
 import { z } from 'zod';
+import { approvalSchema } from './approval.js';
+import { successSchema } from './success.js';
 
 export const STAGE_NAMES = ['shadow', 'canary', 'ab'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -59,6 +61,13 @@ export const rolloutSchema = z
      * when that rollout ends; supersede: the running rollout is rolled back ("superseded by vN") and the new one starts.
      */
     whenBusy: z.enum(['queue', 'supersede']).optional(),
+    /** Before promotion (when the test would promote), wait for a person holding `approval.role` (lib/config/approval.ts). */
+    approval: approvalSchema.optional(),
+    /**
+     * A business outcome that decides the rollout (lib/config/success.ts): present, the split stages' test runs on it and
+     * `metric` becomes a guardrail (a challenger significantly worse on it rolls back); absent, `metric` decides.
+     */
+    success: successSchema.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -68,6 +77,9 @@ export const rolloutSchema = z
         ctx.addIssue({ code: 'custom', path: ['stages', i, 'name'], message: `stages go shadow → canary → ab, each at most once: "${r.stages[i].name}" cannot follow "${r.stages[i - 1].name}"` });
       }
     });
+    if (r.success && r.stages.every((s) => s.name === 'shadow')) {
+      ctx.addIssue({ code: 'custom', path: ['success'], message: 'needs a canary or ab stage: in shadow the challenger\'s answers never reach users, so no outcome can follow them' });
+    }
     const final = r.stages[r.stages.length - 1];
     if (r.maxSamples < final.minSamples) {
       ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `must be at least the final stage's minSamples (${final.minSamples})` });

@@ -2,6 +2,7 @@
 import type { RolloutMetric, RolloutPolicy } from '../config/rollout.js';
 import { DEFAULT_MIN_UNITS, evaluate, type PairedState, type Previous, type RowState, type SequentialResult, type SequentialState, type SplitState } from '../stats/sequential.js';
 import { ratioMean, ratioVariance, type UnitSums } from '../stats/unitSums.js';
+import { modelMetricGuard, successTest } from './successTest.js';
 
 /** What serving saw of one variant in the stage: requests and scoring errors, and the p99 of its logged latency. */
 export interface VariantTraffic {
@@ -26,11 +27,14 @@ export interface Observation {
   predictionShift: number | null;
   /** Labelled outcomes for the test, as sums over units: paired in shadow, per variant since the first split stage otherwise. */
   outcomes: SequentialState | RowState;
-  /** Labelled samples per variant (pairs in shadow) within the current stage. */
+  /** Labelled samples per variant (pairs in shadow) within the current stage; with a success metric in split stages, its samples. */
   stageSamples: number;
+  /** With a success metric (policy.success), in split stages: its per-unit sums per variant since the first split stage. */
+  success?: SplitState | null;
 }
 
-export type GuardrailName = 'errorRate' | 'p99LatencyMs' | 'disagreement' | 'predictionShift';
+/** modelMetric: with a success metric, the model metric (accuracy, errors) is a guardrail: significantly worse rolls back. */
+export type GuardrailName = 'errorRate' | 'p99LatencyMs' | 'disagreement' | 'predictionShift' | 'modelMetric';
 
 export interface GuardrailCheck {
   name: GuardrailName;
@@ -45,6 +49,8 @@ export interface GuardrailCheck {
   /** A rate over units (disagreement): the units it came from and its standard error over them (delta method). */
   units?: number;
   standardError?: number | null;
+  /** modelMetric: the metric and its confidence sequence, in words. */
+  detail?: string;
 }
 
 export type RolloutAction = 'continue' | 'advance' | 'promote' | 'rollback';
@@ -57,6 +63,8 @@ export interface Assessment {
   test: SequentialResult;
   guardrails: GuardrailCheck[];
   stageSamples: number;
+  /** What the test decides on: the model metric, or the success metric's name (absent in assessments made before success metrics). */
+  decidedOn?: string;
 }
 
 /** The test's state in a split stage from each variant's sums over units (what the rollout reads from the log). */
@@ -116,6 +124,8 @@ function describeBreach(check: GuardrailCheck): string {
       return `challenger disagrees with the champion on ${pct(v)} of shadowed requests, above ${pct(check.limit)}`;
     case 'predictionShift':
       return `challenger's predictions shifted from the champion's by PSI ${v.toFixed(3)}, above ${check.limit}`;
+    case 'modelMetric':
+      return `guardrail modelMetric: ${check.detail ?? 'challenger significantly worse on the model metric'}`;
   }
 }
 
@@ -128,16 +138,20 @@ export function assess(policy: RolloutPolicy, metric: RolloutMetric, obs: Observ
   const stage = policy.stages[obs.stageIndex];
   if (!stage) throw new RangeError(`stage index ${obs.stageIndex} is outside the ${policy.stages.length} stage(s)`);
   const final = obs.stageIndex === policy.stages.length - 1;
-  const test = evaluate(
-    obs.outcomes,
-    {
-      alpha: policy.alpha, minEffect: policy.minEffect, higherIsBetter: higherIsBetter(metric), maxSamples: final ? policy.maxSamples : Number.MAX_SAFE_INTEGER,
-      minUnits: policy.minUnits ?? DEFAULT_MIN_UNITS,
-    },
-    previous ?? undefined,
-  );
+  const options = {
+    alpha: policy.alpha, minEffect: policy.minEffect, higherIsBetter: higherIsBetter(metric), maxSamples: final ? policy.maxSamples : Number.MAX_SAFE_INTEGER,
+    minUnits: policy.minUnits ?? DEFAULT_MIN_UNITS,
+  };
   const guardrails = checkGuardrails(policy, obs);
-  const base = { test, guardrails, stageSamples: obs.stageSamples };
+  let test: SequentialResult;
+  if (policy.success) {
+    // The model metric becomes a guardrail (its own test, never the decision); the success metric decides in split stages.
+    const model = evaluate(obs.outcomes, { ...options, maxSamples: Number.MAX_SAFE_INTEGER });
+    guardrails.push(modelMetricGuard(metric, model, policy.alpha));
+    test = successTest(policy, stage.name, final, obs.success ?? null, model, previous);
+  } else test = evaluate(obs.outcomes, options, previous ?? undefined);
+  const samples = policy.success && stage.name !== 'shadow' ? `${policy.success.name} samples` : 'labelled samples';
+  const base = { test, guardrails, stageSamples: obs.stageSamples, decidedOn: policy.success && stage.name !== 'shadow' ? policy.success.name : metric };
   const breached = guardrails.filter((g) => !g.ok);
   if (breached.length > 0) return { ...base, action: 'rollback', by: 'guardrail', reason: `${stage.name}: ${breached.map(describeBreach).join('; ')}` };
   if (test.decision === 'rollback') return { ...base, action: 'rollback', by: 'test', reason: `${stage.name}: ${test.reason}` };
@@ -145,12 +159,12 @@ export function assess(policy: RolloutPolicy, metric: RolloutMetric, obs: Observ
   if (samplesMet && final && test.decision === 'promote') return { ...base, action: 'promote', by: 'test', reason: `${stage.name}: ${test.reason}` };
   if (samplesMet && !final) {
     const next = policy.stages[obs.stageIndex + 1];
-    return { ...base, action: 'advance', by: 'test', reason: `${stage.name} passed with ${obs.stageSamples} labelled samples per variant and guardrails within limits; on to ${next.name} (${pct(next.traffic)})` };
+    return { ...base, action: 'advance', by: 'test', reason: `${stage.name} passed with ${obs.stageSamples} ${samples} per variant and guardrails within limits; on to ${next.name} (${pct(next.traffic)})` };
   }
   if (obs.elapsedSeconds >= stage.maxDurationSeconds) {
-    const why = samplesMet ? `without a win (${test.reason})` : `with ${obs.stageSamples} of the ${stage.minSamples} labelled samples per variant it needs`;
+    const why = samplesMet ? `without a win (${test.reason})` : `with ${obs.stageSamples} of the ${stage.minSamples} ${samples} per variant it needs`;
     return { ...base, action: 'rollback', by: 'deadline', reason: `${stage.name} ended after ${stage.maxDurationSeconds} s ${why}` };
   }
-  const waiting = samplesMet ? test.reason : `${obs.stageSamples} of ${stage.minSamples} labelled samples per variant; ${test.reason}`;
+  const waiting = samplesMet ? test.reason : `${obs.stageSamples} of ${stage.minSamples} ${samples} per variant; ${test.reason}`;
   return { ...base, action: 'continue', by: null, reason: `${stage.name}: ${waiting}` };
 }
