@@ -19,6 +19,7 @@ import { ShadowLimiter } from './shadow.js';
 import { ServingMetrics } from './metrics.js';
 import { ServingLogController } from './requestLog.js';
 import { registerOip, type Score } from './oip.js';
+import { registerOutcomes } from './outcomes.js';
 import { readFileSync } from 'node:fs';
 import { writePredictionBatch } from '../lib/store/predictions.js';
 import { startRetention } from './retention.js';
@@ -180,6 +181,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   });
 
   registerOip(app, registry, score, VERSION);
+  registerOutcomes(app, { db: deps.db, registry, flushLog: () => log.flush(), count: (...a) => metrics.outcomes(...a) });
 
   app.post('/v1/feedback', { bodyLimit: PREDICT_BODY_LIMIT }, async (request) => {
     const { feedback } = parse(FeedbackBody, request.body);

@@ -20,6 +20,7 @@ export class ServingMetrics {
   private readonly errors: Counter<'model' | 'variant' | 'version'>;
   private readonly latency: Histogram<'model'>;
   private readonly batch: Histogram<'model'>;
+  private readonly outcomeCount: Counter<'model' | 'result' | 'reason'>;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -30,6 +31,9 @@ export class ServingMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     });
     this.batch = new Histogram({ name: 'mlcycle_predict_batch_instances', help: 'Instances per predict request', labelNames: ['model'], registers, buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000] });
+    this.outcomeCount = new Counter({
+      name: 'mlcycle_outcomes_total', help: 'Outcomes posted for success metrics, by model, result (stored, duplicate, refused) and refusal reason', labelNames: ['model', 'result', 'reason'], registers,
+    });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect() { this.set(read()); } });
     };
@@ -95,6 +99,11 @@ export class ServingMetrics {
     const labels = { model, variant, version: String(version) };
     if (requests > errors) this.answers.inc(labels, requests - errors);
     if (errors > 0) this.errors.inc(labels, errors);
+  }
+
+  /** Outcomes posted (serving/outcomes.ts): stored, resent (duplicate), or refused with a reason code. */
+  outcomes(model: string, result: 'stored' | 'duplicate' | 'refused', reason: string, n: number): void {
+    this.outcomeCount.inc({ model, result, reason }, n);
   }
 
   request(model: string, seconds: number, instances: number): void {
