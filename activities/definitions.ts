@@ -11,14 +11,34 @@ import type { ActivityDeps } from './deps.js';
 const stored = new Map<string, StoredDefinition>();
 const checkedCache = new Map<string, CheckedDefinition>();
 
-/** True when every module still has the source hash the definition version was stored with. */
-async function sourcesUnchanged(moduleHashes: Record<string, string>): Promise<boolean> {
-  for (const [path, hash] of Object.entries(moduleHashes)) {
-    const now = await readFile(path).then((b) => createHash('sha256').update(b).digest('hex'), () => null);
-    if (now !== hash) return false;
-  }
-  return true;
+interface ModuleChange {
+  path: string;
+  was: string;
+  /** The source's sha256 now; null when the file is gone. */
+  now: string | null;
 }
+
+/** The modules whose source no longer has the hash the definition version was stored with. */
+async function changedModules(moduleHashes: Record<string, string>): Promise<ModuleChange[]> {
+  const changes: ModuleChange[] = [];
+  for (const [path, was] of Object.entries(moduleHashes)) {
+    const now = await readFile(path).then((b) => createHash('sha256').update(b).digest('hex'), () => null);
+    if (now !== was) changes.push({ path, was, now });
+  }
+  return changes;
+}
+
+/** "step module X (steps a, b) changed since …: its sha256 was …, now …". */
+function describeChanges(changes: ModuleChange[], ref: PipelineRef, known: CheckedDefinition | undefined): string {
+  const one = (c: ModuleChange): string => {
+    const steps = known ? [...known.catalog.values()].filter((d) => d.module === c.path).map((d) => d.name).sort() : [];
+    const since = `since definition ${ref.name}@${ref.version} was stored`;
+    const what = c.now === null ? `is gone ${since}` : `changed ${since} (sha256 ${c.was.slice(0, 12)}… then, ${c.now.slice(0, 12)}… now)`;
+    return `step module ${c.path}${steps.length ? ` (step${steps.length > 1 ? 's' : ''} ${steps.join(', ')})` : ''} ${what}`;
+  };
+  return `${changes.map(one).join('; ')}; the version's code is gone: start a new run to use the new code`;
+}
+
 const LIMIT = 64;
 
 /**
@@ -61,18 +81,19 @@ export async function checkedDefinitionOf(deps: ActivityDeps, ref: PipelineRef):
   const key = `${ref.name}@${ref.version}`;
   // Planned once per version and worker; each call still checks that the module sources are the stored ones.
   const hit = checkedCache.get(key);
-  if (hit && (await sourcesUnchanged(moduleHashes))) return hit;
+  // Changed code is refused before it is imported: it is not the code this version was stored with.
+  const changes = await changedModules(moduleHashes);
+  if (changes.length > 0) throw failure('BadDefinition', describeChanges(changes, ref, hit));
+  if (hit) return hit;
   let checked: CheckedDefinition;
   try {
     checked = await checkDefinition(definition, `${ref.name}@${ref.version}`);
   } catch (err) {
     throw failure('BadDefinition', (err as Error).message);
   }
-  for (const [path, hash] of Object.entries(moduleHashes)) {
-    if (checked.moduleHashes[path] !== hash) {
-      throw failure('BadDefinition', `step module ${path} changed since definition ${ref.name}@${ref.version} was stored; start a new run to use the new code`);
-    }
-  }
+  // Changed between the hash check and the import: still refused.
+  const raced = Object.entries(moduleHashes).filter(([path, was]) => checked.moduleHashes[path] !== was).map(([path, was]) => ({ path, was, now: checked.moduleHashes[path] ?? null }));
+  if (raced.length > 0) throw failure('BadDefinition', describeChanges(raced, ref, checked));
   if (checkedCache.size >= LIMIT) checkedCache.delete(checkedCache.keys().next().value as string);
   checkedCache.set(key, checked);
   return checked;

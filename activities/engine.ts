@@ -5,6 +5,7 @@ import { recordStepRun, saveStepResult } from '../lib/store/stepResults.js';
 import { failure } from '../contracts/failures.js';
 import type { PipelineRef, PlanRunInput, PreparedStep, PrepareStepInput, RecordStepFailureInput, RecordStepInput, RunPlan } from '../contracts/steps.js';
 import { checkedDefinitionOf, definitionOf } from './definitions.js';
+import { BUILTIN_STEPS } from '../lib/steps/catalog.js';
 import type { ActivityDeps } from './deps.js';
 
 /** The Temporal run this activity serves (a repair is a new run of the same workflow id). */
@@ -29,8 +30,12 @@ export function createEngineActivities(deps: ActivityDeps) {
     async prepareStep(input: PrepareStepInput): Promise<PreparedStep> {
       const def = await definitionOf(deps, input.pipeline);
       const { step } = input;
-      const checked = await checkedDefinitionOf(deps, input.pipeline);
-      const descriptor = checked.catalog.get(step.uses);
+      // A built-in step does not run the modules' code: a module changed since the run began fails the steps it provides, not this one.
+      const builtin = BUILTIN_STEPS.find((d) => d.name === step.uses);
+      const descriptor = (await checkedDefinitionOf(deps, input.pipeline).catch((err: unknown) => {
+        if (builtin) return null;
+        throw err;
+      }))?.catalog.get(step.uses) ?? builtin;
       if (!descriptor) throw failure('BadDefinition', `step "${step.id}" uses "${step.uses}", which ${input.pipeline.name}@${input.pipeline.version} does not provide`);
       const { cacheKey, cacheable, recorded } = await lookupStep(
         deps.db,

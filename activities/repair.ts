@@ -1,7 +1,7 @@
 // The repair round: finds failed lifecycle runs, restarts the repairable ones from the failed step (a new run of the
 // same workflow id, whose completed steps come back from the step-result records), refuses or parks the rest.
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowIdReusePolicy, type WorkflowExecutionInfo } from '@temporalio/client';
-import { failureTypeOf, repairable } from '../contracts/failures.js';
+import { failureTypeOf, repairable, rootMessage } from '../contracts/failures.js';
 import { LIFECYCLE_WORKFLOW, PIPELINE_ATTRIBUTE, REPAIR_OF_ATTRIBUTE, TASK_QUEUE } from '../contracts/names.js';
 import type { LifecycleInput, RepairDecision, RepairInput, RepairResult } from '../contracts/types.js';
 import { claimDecision, decisionFor, openRestarts, restartsOf, setOutcome, setRepairRun } from '../lib/store/repairs.js';
@@ -25,7 +25,7 @@ async function inspect(deps: ActivityDeps, w: WorkflowExecutionInfo): Promise<{ 
   const err = await handle.result().then(() => null, (e: unknown) => e);
   const cause = err instanceof WorkflowFailedError ? err.cause : err;
   const details = (cause as { details?: unknown[] } | undefined)?.details?.[0] as { step?: string } | undefined;
-  return { input, type: failureTypeOf(cause), step: details?.step ?? null, message: (cause as Error | undefined)?.message ?? 'failed' };
+  return { input, type: failureTypeOf(cause), step: details?.step ?? null, message: cause ? rootMessage(cause) : 'failed' };
 }
 
 async function alert(url: string | undefined, body: unknown): Promise<string> {
