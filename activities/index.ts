@@ -1,4 +1,5 @@
 // All activities of the worker, built from their dependencies.
+import { createApprovalActivities } from './approval.js';
 import { createBatchScoreActivities } from './batchScore.js';
 import { createBatchScoreOutputActivities } from './batchScoreOutput.js';
 import type { ActivityDeps } from './deps.js';
@@ -35,5 +36,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createRolloutRequestActivities(deps),
     ...createBatchScoreActivities(deps),
     ...createBatchScoreOutputActivities(deps),
+    ...createApprovalActivities(deps),
   };
 }

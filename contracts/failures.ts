@@ -20,6 +20,8 @@ export const FAILURES = {
   StepFailedTransiently: { retryable: true, repairable: true },
   /** A person's command to a running workflow (a rollout Update) that does not fit its state: refused with the reason, audited. */
   CommandRefused: { retryable: false, repairable: false },
+  /** A person holding the approval's role rejected it, or nobody decided in time and the gate rejects on timeout: never repaired. */
+  Rejected: { retryable: false, repairable: false },
   /** A request that cannot be carried out as asked (an output path or format, a chunk size, too many chunks). */
   BadRequest: { retryable: false, repairable: false },
   /** A dependency (a source database, the artifact store) is unavailable: worth retrying within the step's bounds. */

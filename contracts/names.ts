@@ -13,9 +13,13 @@ export const STEP_ATTRIBUTE = defineSearchAttributeKey('MlcycleStep', 'KEYWORD')
 export const REPAIR_OF_ATTRIBUTE = defineSearchAttributeKey('MlcycleRepairOf', 'KEYWORD');
 /** On a rollout: its stage (shadow, canary, ab), paused, promoted or rolled back. */
 export const ROLLOUT_STAGE_ATTRIBUTE = defineSearchAttributeKey('MlcycleRolloutStage', 'KEYWORD');
+/** On a run with an approval gate: awaiting while a request waits, then its outcome (approved, rejected, timed out, withdrawn). */
+export const APPROVAL_ATTRIBUTE = defineSearchAttributeKey('MlcycleApproval', 'KEYWORD');
+/** The visibility query of the runs awaiting a person's approval. */
+export const AWAITING_APPROVAL_QUERY = 'MlcycleApproval = "awaiting" AND ExecutionStatus = "Running"';
 /** Name → kind, as `temporal server start-dev --search-attribute` and the operator service want them. */
 export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
-  MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword', MlcycleRepairOf: 'Keyword', MlcycleRolloutStage: 'Keyword',
+  MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword', MlcycleRepairOf: 'Keyword', MlcycleRolloutStage: 'Keyword', MlcycleApproval: 'Keyword',
 };
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');

@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RolloutMetric, RolloutPolicy } from '../lib/config/rollout.js';
 import type { Assessment } from '../lib/rollout/assess.js';
+import type { ApprovalRequest } from './approval.js';
 import type { PipelineRef } from './steps.js';
 
 export type { Assessment, RolloutMetric, RolloutPolicy };
@@ -51,6 +52,8 @@ export interface RolloutState {
   assessment: Assessment | null;
   events: RolloutEvent[];
   decision: { outcome: 'promoted' | 'rolled back'; by: string; reason: string } | null;
+  /** With `rollout.approval`: the request opened when the test would promote (who may decide, until when, what they see). */
+  approval?: ApprovalRequest | null;
 }
 
 export type RolloutResult = RolloutState;

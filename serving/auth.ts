@@ -4,8 +4,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthToken, Role } from '../lib/config/auth.js';
 import { HttpError } from './errors.js';
 
-/** The role each route needs; a route not listed needs `operate`. */
+/** The role each route needs; a route not listed needs `operate`; '*' any known token (the route checks the role it names). */
 const ROUTE_ROLES: Record<string, Role | null> = {
+  // Approvals: the role is the one the waiting run's definition names (triggers/approvalApi.ts checks it and audits refusals).
+  '/v1/approvals': '*',
+  '/v1/approvals/:target': '*',
   '/healthz': null,
   '/v1/models': 'score',
   '/v1/models/:name/predict': 'score',
@@ -29,12 +32,15 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated token's subject; 'anonymous' when the service runs without tokens. */
     subject: string;
+    /** The authenticated token's roles; null when the service runs without tokens. */
+    roles: string[] | null;
   }
 }
 
 /** Installs the check; with no tokens every request is `anonymous` (the stack allows that only on loopback). */
 export function installAuth(app: FastifyInstance, tokens: readonly AuthToken[] | null): void {
   app.decorateRequest('subject', 'anonymous');
+  app.decorateRequest('roles', null);
   if (!tokens) return;
   const known = tokens.map((t) => ({ ...t, digest: digest(t.token) }));
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
@@ -53,7 +59,8 @@ export function installAuth(app: FastifyInstance, tokens: readonly AuthToken[] |
       reply.header('www-authenticate', 'Bearer error="invalid_token"');
       throw new HttpError(401, 'Unauthorized', 'the bearer token is not one this service knows');
     }
-    if (!holder.roles.includes(role)) throw new HttpError(403, 'Forbidden', `the token of "${holder.subject}" lacks the role "${role}" that ${request.method} ${route} needs`);
+    if (role !== '*' && !holder.roles.includes(role)) throw new HttpError(403, 'Forbidden', `the token of "${holder.subject}" lacks the role "${role}" that ${request.method} ${route} needs`);
     request.subject = holder.subject;
+    request.roles = holder.roles;
   });
 }

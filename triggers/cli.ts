@@ -1,4 +1,4 @@
-// The mlcycle command line: dev, run, steps, schedules, rollout, score, status, demo.
+// The mlcycle command line: dev, run, steps, schedules, rollout, approvals, score, status, demo.
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
@@ -23,6 +23,7 @@ import { addScoreCommand } from './scoreCommand.js';
 import { collectStatus, formatStatus } from './status.js';
 import { registerStartApi } from './httpApi.js';
 import { addStackCommands } from './stackCommand.js';
+import { addApprovalCommands } from './approvalCommand.js';
 import { addLineageCommand } from './lineageCommand.js';
 
 function waitForSignal(): Promise<string> {
@@ -65,6 +66,7 @@ addRunCommand(program);
 addStepsCommand(program);
 addRepairCommand(program);
 addRolloutCommand(program);
+addApprovalCommands(program);
 addSchedulesCommand(program);
 addScoreCommand(program);
 addEraseCommand(program);

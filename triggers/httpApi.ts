@@ -11,6 +11,7 @@ import { checkDefinitionInRoots, checkInRoots, OutsideRoots } from './dataRoots.
 import { join } from 'node:path';
 import type { Db } from '../lib/store/db.js';
 import { registerRolloutApi } from './rolloutApi.js';
+import { registerApprovalApi } from './approvalApi.js';
 import { registerLineageApi } from './lineageApi.js';
 
 const startBody = z
@@ -33,6 +34,7 @@ async function pipelineFor(ref: string, roots: readonly string[]) {
 export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection & { db: Db; dataRoots: string[] }): void {
   const { client } = conn;
   registerRolloutApi(app, conn);
+  registerApprovalApi(app, conn);
   registerLineageApi(app, conn);
   app.post('/v1/runs', async (request, reply) => {
     const body = startBody.safeParse(request.body);

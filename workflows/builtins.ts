@@ -3,6 +3,8 @@ import { upsertMemo } from '@temporalio/workflow';
 import { failure } from '../contracts/failures.js';
 import type { PlannedStep, StepInputs, StepOutputs } from '../contracts/steps.js';
 import type { LifecycleInput, LifecycleProgress } from '../contracts/types.js';
+import type { ApprovalDesk } from './approval.js';
+import { approvalStep } from './approvalStep.js';
 import { optimize } from './optimize.js';
 import { stepActivities } from './policies.js';
 import { startRolloutChild } from './startRollout.js';
@@ -15,6 +17,8 @@ export interface StepRun {
   inputs: StepInputs;
   progress: LifecycleProgress;
   report(message: string): void;
+  /** The run's approval requests (the `approval` step waits on them). */
+  approvals?: ApprovalDesk;
 }
 
 function describeSource(source: LifecycleInput['source']): string {
@@ -75,6 +79,9 @@ export async function runBuiltin(r: StepRun): Promise<StepOutputs> {
       if (plan.action === 'requested') return { deployment: plan.deployment, summary: plan.summary };
       return startRolloutChild(plan.input, plan.championVersion, monitorScheduleId(input.pipeline.name));
     }
+    case 'approval':
+      if (!r.approvals) throw failure('BadDefinition', `step "${step.id}": approvals are not set up in this workflow`);
+      return approvalStep(r, r.approvals);
     default:
       throw failure('BadDefinition', `"${step.uses}" is not a built-in step`);
   }

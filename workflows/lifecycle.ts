@@ -4,6 +4,7 @@ import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
 import { PIPELINE_ATTRIBUTE, progressQuery } from '../contracts/names.js';
 import { stepInputs, type PlannedStep, type StepOutputs, type StepRecord } from '../contracts/steps.js';
 import type { LifecycleInput, LifecycleResult } from '../contracts/types.js';
+import { ApprovalDesk } from './approval.js';
 import { runBuiltin } from './builtins.js';
 import { engineActivities, stepActivities } from './policies.js';
 import { RunTracker } from './tracker.js';
@@ -25,6 +26,8 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
   const runId = workflowInfo().workflowId;
   const tracker = new RunTracker(input.reason);
   setHandler(progressQuery, () => tracker.progress);
+  // The `approval` Update and the `approvals` Query: no command until an approval step opens a request.
+  const approvals = new ApprovalDesk(runId);
   upsertSearchAttributes([{ key: PIPELINE_ATTRIBUTE, value: input.pipeline.name }]);
   const plan = await engineActivities('plan the DAG').planRun({ pipeline: input.pipeline });
   tracker.plan(plan.steps);
@@ -51,7 +54,7 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     }
     const report = (message: string): void => tracker.report(step.id, message);
     const out = step.builtin
-      ? await runBuiltin({ runId, input, step, inputs, progress: tracker.progress, report })
+      ? await runBuiltin({ runId, input, step, inputs, progress: tracker.progress, report, approvals })
       : await stepActivities(step, step.id).runUserStep({ runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, config: step.config, inputs });
     const durationMs = Date.now() - started;
     await engineActivities(`${step.id}: record result`).recordStep({

@@ -10,6 +10,7 @@ import {
   type Assessment, type RolloutInput, type RolloutResult, type RolloutState,
 } from '../contracts/rollout.js';
 import type { Activities } from './policies.js';
+import { PromotionApproval } from './rolloutApproval.js';
 import { commandName, describeCommand, refusalOf, validateCommand, type Command, type CommandKind } from './rolloutSteer.js';
 
 const acts = proxyActivities<Activities>({
@@ -60,12 +61,15 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
     upsertSearchAttributes([{ key: ROLLOUT_STAGE_ATTRIBUTE, value: state.status === 'running' ? state.stage : state.status }]);
     const a = state.assessment;
     const test = a ? `test: ${a.test.reason} (Λ ${a.test.statistic.toPrecision(3)} / bound ${a.test.bound})` : 'no check yet';
-    const decision = state.decision ? `**${state.decision.outcome}** by ${state.decision.by}: ${state.decision.reason}` : `${state.status}, ${state.stage} on ${Math.round(state.traffic * 1000) / 10}%`;
+    const awaiting = state.approval?.status === 'awaiting' ? `; awaiting approval by the role "${state.approval.role}" until ${state.approval.deadline} (npx mlcycle approve ${input.model})` : '';
+    const decision = state.decision ? `**${state.decision.outcome}** by ${state.decision.by}: ${state.decision.reason}` : `${state.status}, ${state.stage} on ${Math.round(state.traffic * 1000) / 10}%${awaiting}`;
     setCurrentDetails(`${subject} vs champion v${state.championVersion}: ${decision}\n\n${test}\n\nnpx mlcycle rollout status ${input.model}`);
   };
 
   const commands: Command[] = [];
   let ending = false;
+  // rollout.approval: promotion waits for a person holding its role (the `approval` Update); none → the test promotes.
+  const gate = policy.approval ? new PromotionApproval(info.workflowId, policy.approval, input, state) : null;
   setHandler(rolloutStateQuery, () => state);
   /** Every refused attempt is audited (with its reason and the refusal) before the Update fails with the refusal. */
   const refuse = async (kind: CommandKind, cmd: Command['input'], refusal: string): Promise<never> => {
@@ -76,7 +80,7 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
   };
   const steer = (kind: CommandKind) => ({
     handler: async (cmd: Command['input']): Promise<RolloutState> => {
-      const refusal = refusalOf(state, kind, cmd, ending);
+      const refusal = refusalOf(state, kind, cmd, ending) ?? (kind === 'promote' && gate ? gate.refusePromote() : null);
       if (refusal !== null) return refuse(kind, cmd, refusal);
       const c: Command = { kind, input: cmd, applied: false };
       commands.push(c);
@@ -107,6 +111,7 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
 
   const end = async (outcome: 'promoted' | 'rolled back', by: string, reason: string, assessment: Assessment | null): Promise<void> => {
     ending = true;
+    gate?.withdraw(`the rollout was ${outcome} by ${by} before a decision: ${reason}`);
     await acts.finishRollout({ runId: run.rolloutRunId, model: input.model, outcome, decidedBy: by, reason, assessment });
     state.status = outcome;
     state.decision = { outcome, by, reason };
@@ -186,8 +191,12 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
 
   try {
     while (!state.decision) {
-      const steered = await condition(() => commands.some((c) => !c.applied), policy.intervalSeconds * 1000);
+      const steered = await condition(() => commands.some((c) => !c.applied) || (gate?.settled ?? false), policy.intervalSeconds * 1000);
       await drain();
+      if (gate?.settled && !state.decision) {
+        const v = gate.verdict();
+        await end(v.outcome, v.by, v.reason, state.assessment);
+      }
       if (steered || state.decision) continue;
       const pausedNow = run.pausedAt !== null ? Date.now() - run.pausedAt : 0;
       const a = await acts.assessRollout({
@@ -197,14 +206,17 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
       state.assessment = a;
       run.previous = { pValue: a.test.pValue, lower: a.test.lower, upper: a.test.upper };
       // Paused: people hold the stage and the decision; a guardrail breach still rolls back.
-      if (a.action === 'rollback' && (state.status === 'running' || a.by === 'guardrail')) await end('rolled back', a.by ?? 'test', a.reason, a);
+      if (a.action === 'rollback' && ((state.status === 'running' && !gate?.awaiting) || a.by === 'guardrail')) await end('rolled back', a.by ?? 'test', a.reason, a);
       else if (state.status === 'paused') show();
-      else if (a.action === 'promote') await end('promoted', 'test', a.reason, a);
+      else if (a.action === 'promote' && gate) {
+        await gate.open(a);
+        show();
+      } else if (a.action === 'promote') await end('promoted', 'test', a.reason, a);
       else if (a.action === 'advance') {
         const next = state.stageIndex + 1;
         await moveTo(next, policy.stages[next].traffic, 'mlcycle', a.reason);
       } else show();
-      if (!state.decision && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_EVENTS))) {
+      if (!state.decision && !gate?.awaiting && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_EVENTS))) {
         await settle();
         if (!state.decision) await continueAsNew<typeof rolloutWorkflow>(input, run);
       }
@@ -216,6 +228,7 @@ export async function rolloutWorkflow(input: RolloutInput, carry?: RolloutCarry)
     if (!state.decision) await CancellationScope.nonCancellable(() => end('rolled back', 'mlcycle', why, state.assessment));
     throw err;
   }
+  await gate?.finished();
   await settle();
   // Versions queued behind this rollout (only ever after a rolloutQueued signal): the next one begins in a new run of
   // this workflow id. A signal that arrives while the queue is read makes it read again, so none is left waiting.

@@ -2,15 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/** The roles the service's routes need; a token may also carry roles a definition names for its approvals. */
 export const ROLES = ['score', 'feedback', 'operate'] as const;
-export type Role = (typeof ROLES)[number];
+/** A built-in role or one a pipeline definition names (e.g. "approve", "model-risk"). */
+export type Role = string;
+
+export const ROLE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+export const roleSchema = z.string().regex(ROLE_NAME, 'must be a role name: a lowercase letter, then lowercase letters, digits or "-" (at most 32)');
 
 const tokenSchema = z
   .object({
     /** Who holds the token: the audit log records it. */
     subject: z.string().regex(/^[\w.@-]{1,64}$/, 'must be 1-64 letters, digits, _ . @ -'),
     token: z.string().min(16, 'must be at least 16 characters').max(512),
-    roles: z.array(z.enum(ROLES)).min(1, 'needs at least one role (score, feedback, operate)'),
+    roles: z.array(roleSchema).min(1, 'needs at least one role (score, feedback, operate, or one a definition names for approvals)'),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 // The definition's `rollout` section: stages (shadow → canary → A/B), the sequential test's settings, and guardrails.
 import { z } from 'zod';
-import { approvalSchema } from './approval.js';
+import { approvalSchema, checkRolloutApproval } from './approval.js';
 import { successSchema } from './success.js';
 
 export const STAGE_NAMES = ['shadow', 'canary', 'ab'] as const;
@@ -80,6 +80,7 @@ export const rolloutSchema = z
     if (r.success && r.stages.every((s) => s.name === 'shadow')) {
       ctx.addIssue({ code: 'custom', path: ['success'], message: 'needs a canary or ab stage: in shadow the challenger\'s answers never reach users, so no outcome can follow them' });
     }
+    checkRolloutApproval(r, ctx);
     const final = r.stages[r.stages.length - 1];
     if (r.maxSamples < final.minSamples) {
       ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `must be at least the final stage's minSamples (${final.minSamples})` });

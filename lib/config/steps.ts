@@ -17,7 +17,7 @@ export type RetryPolicyDefinition = z.infer<typeof retrySchema>;
 export const stepSchema = z
   .object({
     id: z.string().regex(STEP_ID, 'must start with a lowercase letter, then letters, digits, "-" or "_" (at most 63)'),
-    /** A built-in step (ingest, validate, optimize, package, deploy) or a step from one of the pipeline's modules. */
+    /** A built-in step (ingest, validate, optimize, package, approval, rollout) or a step from one of the pipeline's modules. */
     uses: z.string().min(1).max(128),
     /** The steps whose outputs this one takes; it starts once all of them are done. */
     needs: z.array(z.string().min(1).max(63)).max(64).default([]),

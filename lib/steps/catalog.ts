@@ -1,5 +1,6 @@
 // The steps a pipeline can use: the built-in lifecycle steps and the ones its modules export, under one descriptor.
 import { z } from 'zod';
+import { approvalSchema } from '../config/approval.js';
 import type { UserStep } from './define.js';
 import type { PortKind } from './refs.js';
 
@@ -42,6 +43,12 @@ export const BUILTIN_STEPS: readonly StepDescriptor[] = [
   builtin('rollout', 'serves a blessed version: the first as champion, a later one through a rollout (shadow → canary → A/B) that guardrails and a sequential test decide', ['model'], ['deployment'], {
     cache: false,
     timeoutSeconds: 300,
+  }),
+  // Hands its model on once approved, so a rollout after it (`needs: [approval]`) serves only an approved version.
+  builtin('approval', 'waits for a person holding the role it names to approve the model (card, evaluation against the champion, validation report); a rejection or a timeout (reject by default) ends the run as Rejected', ['model'], ['model'], {
+    cache: false,
+    config: approvalSchema,
+    timeoutSeconds: 60,
   }),
 ];
 

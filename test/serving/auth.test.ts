@@ -59,7 +59,9 @@ test('token configuration is checked, each mistake named by where it is, never b
     assert.doesNotMatch(err.message, /short/);
     return true;
   });
-  assert.throws(() => parseTokenList('alice:0123456789abcdef:score+admin'), /tokens\.0\.roles\.1: Invalid option/);
+  assert.throws(() => parseTokenList('alice:0123456789abcdef:score+Model_Risk'), /tokens\.0\.roles\.1: must be a role name/);
+  // A role a definition names for its approvals is a role too.
+  assert.deepEqual(parseTokenList('carol:0123456789abcdef:model-risk+score')[0].roles, ['model-risk', 'score']);
   assert.throws(() => parseTokenList('alice-0123456789abcdef'), /MLCYCLE_TOKENS entry 1 must be subject:token:role\+role/);
   assert.throws(() => parseTokenList('a:0123456789abcdef:score,b:0123456789abcdef:feedback'), /tokens\.1\.token: is given twice/);
   assert.throws(() => readTokens({ MLCYCLE_TOKENS_FILE: '/nonexistent/tokens.json' }), /MLCYCLE_TOKENS_FILE \/nonexistent\/tokens\.json: no such file/);
