@@ -56,8 +56,11 @@ function searchNode(run: RunLineage | null): TreeNode {
 
 function rolloutNodes(l: ModelLineage): TreeNode[] {
   return l.rollouts.map((r) => {
-    const vs = r.role === 'challenger' ? `v${r.challengerVersion} vs champion v${r.championVersion}` : `defended against v${r.challengerVersion}`;
-    const outcome = r.status === 'running' ? `running (stage ${r.stage})` : `${r.status.replace('_', ' ')} by ${r.decidedBy ?? '?'} at ${r.decidedAt ?? '?'} (stage ${r.stage}): ${r.reason ?? ''}`;
+    const vs = r.role === 'challenger' ? `this version (challenger) vs champion v${r.championVersion}` : `challenger v${r.challengerVersion} vs this version (champion)`;
+    // A person's decision carries "promoted by <actor>: " in its reason already.
+    const said = `${r.status.replace('_', ' ')} by ${r.decidedBy ?? '?'}: `;
+    const reason = r.reason?.startsWith(said) ? r.reason.slice(said.length) : (r.reason ?? '');
+    const outcome = r.status === 'running' ? `running (stage ${r.stage})` : `${said.slice(0, -2)} at ${r.decidedAt ?? '?'} (stage ${r.stage}): ${reason}`;
     const request = r.request ? [node(`requested by ${r.request.requestedBy} (${r.request.reason}) · policy of definition ${r.request.definition}`)] : [];
     const audit = r.audit.map((a) => node(`${a.at} ${a.actor} ${a.action}${auditDetail(a.details)}`));
     return node(`rollout ${r.workflowId} · Temporal run ${r.runId} · ${vs}: ${outcome}`, [...request, ...audit]);
@@ -71,12 +74,12 @@ function auditDetail(d: Record<string, unknown>): string {
 
 function servedNode(l: ModelLineage): TreeNode {
   const { traffic, windows, windowCount } = l.served;
-  const t = traffic.map((v) => node(`${v.variant}: ${num(v.rows)} answers in ${v.flushes} aggregate flushes, ${v.firstAt} – ${v.lastAt}`));
+  const t = traffic.map((v) => node(`${v.variant}: ${num(v.requests)} answers, ${num(v.errors)} errors, ${v.firstMinute} – ${v.lastMinute}`));
   const w = windows.map((x) =>
     node(`monitor window ${x.monitorRunId} (${x.from}, ${x.to}] ${num(x.rows)} rows: ${!x.judged ? 'not judged' : x.breached ? `BREACH — ${x.reasons.join('; ')}` : 'within policy'}`),
   );
   const more = windowCount > windows.length ? [node(`… ${windowCount - windows.length} older windows not listed`)] : [];
-  return node(`served: ${traffic.length ? '' : 'no traffic aggregated · '}${windowCount} monitor window${windowCount === 1 ? '' : 's'} as champion`, [...t, ...more, ...w]);
+  return node(`served: ${traffic.length ? '' : 'no traffic counted · '}${windowCount} monitor window${windowCount === 1 ? '' : 's'} as champion`, [...t, ...more, ...w]);
 }
 
 function incidentNodes(l: ModelLineage): TreeNode[] {
@@ -87,7 +90,7 @@ function incidentNodes(l: ModelLineage): TreeNode[] {
         ])
       : node('no retraining run');
     return node(
-      `incident #${i.id} ${i.status} · opened ${i.openedAt} by monitor run ${i.openedBy} (${i.breachedWindows} breaching windows): ${i.reasons.join('; ')}` +
+      `incident #${i.id} ${i.status} · opened ${i.openedAt} by monitor run ${i.openedBy} (${i.breachedWindows} breaching window${i.breachedWindows === 1 ? '' : 's'}): ${i.reasons.join('; ')}` +
         (i.closedAt ? ` · closed ${i.closedAt} (${i.closeReason})` : ''),
       [retrain],
     );

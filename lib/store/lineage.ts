@@ -66,8 +66,8 @@ export interface ModelLineage {
   /** Audit rows about this version that belong to no rollout (registration, deployment, alias moves, approvals…). */
   audit: AuditEntry[];
   served: {
-    /** Window aggregates the replicas flushed for this version, per variant. */
-    traffic: { variant: string; rows: number; flushes: number; firstAt: string; lastAt: string }[];
+    /** What the replicas counted for this version, per variant (champion, challenger, shadow), by the minute. */
+    traffic: { variant: string; requests: number; errors: number; firstMinute: string; lastMinute: string }[];
     windows: { monitorRunId: string; from: number; to: number; rows: number; judged: boolean; breached: boolean; reasons: string[]; reportUri: string; html: string | null; at: string }[];
     /** Monitor windows of this version in all (only the newest are listed). */
     windowCount: number;
@@ -100,8 +100,8 @@ async function rolloutsOf(db: Queryable, name: string, version: number): Promise
 
 async function servedBy(db: Queryable, name: string, version: number): Promise<ModelLineage['served']> {
   const traffic = (await db.query<ModelLineage['served']['traffic'][number]>(
-    `SELECT variant, SUM(rows)::float8 AS rows, COUNT(*)::int AS flushes, ${TS('MIN(first_at)')} AS "firstAt", ${TS('MAX(last_at)')} AS "lastAt"
-       FROM window_aggregates WHERE model_name = $1 AND model_version = $2 GROUP BY variant ORDER BY variant`,
+    `SELECT variant, SUM(requests)::float8 AS requests, SUM(errors)::float8 AS errors, ${TS('MIN(minute)')} AS "firstMinute", ${TS('MAX(minute)')} AS "lastMinute"
+       FROM serving_counters WHERE model_name = $1 AND model_version = $2 GROUP BY variant ORDER BY variant`,
     [name, version],
   )).rows;
   const windows = (await db.query<ModelLineage['served']['windows'][number]>(
