@@ -15,6 +15,7 @@ import { failure } from '../contracts/failures.js';
 import type { MonitorWindowInput, MonitorWindowResult, PipelineDefinition } from '../contracts/types.js';
 import type { ActivityDeps } from './deps.js';
 import { definitionOf } from './definitions.js';
+import { successBreaches, successOfWindow } from './monitorSuccess.js';
 
 /** Judged windows the report's trend plots show. */
 const TREND_WINDOWS = 24;
@@ -77,7 +78,14 @@ async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, cha
   const labelShift = labelDrift(drift.profile, labels, policy);
   if (labelShift) drift.suite.extra.push(labelShift);
   const labelWindow = { after: labelsAfter, to: labelled.labelsTo, rule: LABEL_WINDOWS };
-  return { referenceDataset: dataset.id, drift, quality, variants, labels: labelWindow, verdict };
+  // The success metric (rollout.success) per variant; retrain.whenSuccess makes the champion's a breach.
+  const success = await successOfWindow(deps.db, pipeline, w.from, w.to);
+  const missed = successBreaches(pipeline, success, championVersion);
+  if (missed.length > 0) {
+    verdict.breached = true;
+    verdict.reasons.push(...missed);
+  }
+  return { referenceDataset: dataset.id, drift, quality, variants, labels: labelWindow, verdict, success };
 }
 
 export function createMonitorActivities(deps: ActivityDeps) {
@@ -134,7 +142,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       };
       const html = await writeReport(deps.reportsDir, htmlName, renderMonitorHtml(view));
       const { histograms: _h, ...rest } = view;
-      const report = { ...rest, html, judged: true, referenceDataset: judged.referenceDataset };
+      const report = { ...rest, html, judged: true, referenceDataset: judged.referenceDataset, success: judged.success };
       const stored = await deps.artifacts.putJson(report);
       await saveMonitorReport(deps.db, {
         monitorRunId: input.monitorRunId, modelName: pipeline.name, modelVersion, ...window, breached: verdict.breached, report, uri: stored.uri, labelsTo: judged.labels.to,

@@ -10,7 +10,7 @@ import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, stepsSchema } from './steps.js';
 import { rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
-import { retrainSchema } from './retrain.js';
+import { checkRetrainSuccess, retrainSchema } from './retrain.js';
 import { driftSchema } from './drift.js';
 import { checkPii, piiSchema } from './pii.js';
 
@@ -141,6 +141,7 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
     checkSpaceAndGate(p, ctx);
     checkRetrainSource(p, ctx);
     checkRollout(p, ctx);
+    checkRetrainSuccess(p, ctx);
     checkPii(p, ctx);
   });
 
