@@ -21,11 +21,12 @@ function runNode(run: RunLineage): TreeNode {
         `${s.failure ? ` · ${s.failure}` : s.summary ? ` · ${s.summary}` : ''}`,
     ),
   );
+  const audit = run.audit.map((a) => node(`${a.at} ${a.actor} ${a.action}${auditDetail(a.details)}`));
   const repairs = run.repairs.map((r) => node(`repair: ${r.decision} failed run ${r.failedRunId}${r.newRunId ? ` → run ${r.newRunId}` : ''}${r.fromStep ? ` from step ${r.fromStep}` : ''}: ${r.reason}`));
   return node(
     `run ${run.workflowId} · Temporal run${run.temporalRunIds.length > 1 ? 's' : ''} ${run.temporalRunIds.join(', ')}` +
       (run.pipeline ? ` · definition ${run.pipeline.name}@${run.pipeline.version}` : ''),
-    [...steps, ...repairs],
+    [...audit, ...steps, ...repairs],
   );
 }
 

@@ -60,6 +60,8 @@ export interface RunLineage {
   snapshots: LineageSnapshot[];
   validation: LineageValidation | null;
   search: LineageSearch | null;
+  /** Audit rows about the run itself (e.g. `start_run` over HTTP, with the token's subject). */
+  audit: { at: string; actor: string; action: string; details: Record<string, unknown> }[];
   /** Restarts by the repair round: the failed Temporal run, the new one, from which step. */
   repairs: { failedRunId: string; newRunId: string | null; decision: string; fromStep: string | null; reason: string }[];
 }
@@ -113,6 +115,7 @@ export async function runLineage(db: Queryable, workflowId: string): Promise<Run
     snapshots,
     validation: await validationOf(db, workflowId, done('validate')),
     search: await searchOf(db, workflowId, done('optimize')),
+    audit: (await db.query<RunLineage['audit'][number]>(`SELECT ${TS('at')} AS at, actor, action, details FROM audit_log WHERE subject = $1 ORDER BY id`, [workflowId])).rows,
     repairs: (await db.query<RunLineage['repairs'][number]>(
       `SELECT failed_run_id AS "failedRunId", new_run_id AS "newRunId", decision, from_step AS "fromStep", reason FROM repairs WHERE workflow_id = $1 ORDER BY id`,
       [workflowId],

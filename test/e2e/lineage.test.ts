@@ -1,6 +1,6 @@
 // Lineage for audits on a real stack: v1 trained, served, breached; its incident retrained v2, promoted by a person; both ways.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -11,7 +11,8 @@ import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import type { ModelLineage } from '../../lib/store/lineage.js';
 import type { SnapshotLineage } from '../../lib/store/lineageSnapshot.js';
 import { batchScoreResult, startBatchScore } from '../../triggers/batchScore.js';
-import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { completeResult, resolvePipeline, runResult } from '../../triggers/client.js';
+import { definitionOfRun } from '../../lib/store/definitions.js';
 import { readRecords } from '../../triggers/replay.js';
 import { rolloutState } from '../../triggers/rollout.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
@@ -40,10 +41,13 @@ before(async () => {
     gate: { metric: 'accuracy', minimum: 0.3, minImprovement: -1 }, rollout: slowPolicy(), retrain: { ...example.retrain, includeChampionData: true },
   } as PipelineDefinition;
 
-  const first = await startLifecycle(stack, definition, { reason: 'test: first training' });
-  const r1 = completeResult(await first.handle.result());
+  // A service starts the first run over HTTP (audited under its token's subject).
+  const file = join(await mkdtemp(join(tmpdir(), 'mlcycle-lineage-')), 'pipeline.json');
+  await writeFile(file, JSON.stringify(definition));
+  seen.v1Run = (await post('/v1/runs', { pipeline: file, reason: 'first training' })) as typeof seen.v1Run;
+  const r1 = completeResult(await runResult(stack.client.workflow.getHandle(seen.v1Run.workflowId)));
   assert.equal(r1.deployment?.role, 'champion');
-  seen.v1Run = { workflowId: first.workflowId, runId: first.runId };
+  const pipeline = await definitionOfRun(stack.db, seen.v1Run.workflowId);
   seen.snapshot = r1.dataset.id;
   seen.rows = r1.dataset.rows;
 
@@ -61,7 +65,7 @@ before(async () => {
   });
 
   seen.monitorRun = `monitor:${NAME}-lineage-1`;
-  const monitor = (await stack.client.workflow.execute(MONITOR_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: seen.monitorRun, args: [{ pipeline: first.pipeline }] })) as MonitorResult;
+  const monitor = (await stack.client.workflow.execute(MONITOR_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: seen.monitorRun, args: [{ pipeline: { name: NAME, version: pipeline?.version ?? '' } }] })) as MonitorResult;
   assert.equal(monitor.window.breached, true, monitor.window.reasons.join('; '));
   const retrain = stack.client.workflow.getHandle(monitor.retrainWorkflowId ?? '');
   const r2 = completeResult(await retrain.result());
@@ -92,7 +96,8 @@ test('v1 from its snapshot to the next version: validation, search, run and step
   const v1 = (await stack.db.query<{ sha256: string }>('SELECT sha256 FROM model_versions WHERE name = $1 AND version = 1', [NAME])).rows[0];
   assert.equal(l.model.sha256, v1.sha256);
   assert.equal(l.producedBy, seen.v1Run.workflowId);
-  assert.equal(l.startedBy, null, 'the first version was started by a person, not an incident');
+  assert.equal(l.startedBy, null, 'the first version was started by a service, not an incident');
+  assert.deepEqual(l.run?.audit.map((a) => [a.actor, a.action]), [['alice', 'start_run']]);
   // The run: its workflow id and Temporal run id, each step with its code version and cache key.
   assert.deepEqual([l.run?.workflowId, l.run?.temporalRunIds], [seen.v1Run.workflowId, [seen.v1Run.runId]]);
   assert.deepEqual(l.run?.steps.map((s) => [s.stepId, s.status, s.codeVersion]), [
@@ -120,6 +125,7 @@ test('v1 from its snapshot to the next version: validation, search, run and step
   for (const line of [
     `lineage@1 · sha256 ${v1.sha256}`,
     `├─ run ${seen.v1Run.workflowId} · Temporal run ${seen.v1Run.runId} · definition lineage@`,
+    `│  ├─ 20`, ` alice start_run (reason: first training (by alice))`,
     `│  ├─ ingest (ingest): executed · Temporal run ${seen.v1Run.runId} · code ingest@1 · cache key `,
     `│  └─ snapshot ${seen.snapshot} · `,
     `├─ validation: passed against schema v1, 0 errors`,
