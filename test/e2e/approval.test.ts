@@ -1,13 +1,17 @@
 // Approval gates on a real stack: a step `uses: approval` decided over HTTP (403 and audited without the role) and the CLI
 // (a rejection ends the run Rejected, not repaired), a timeout that rejects, and a rollout held before promotion until approved.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { approvalsQuery } from '../../contracts/approval.js';
 import { APPROVAL_ATTRIBUTE, AWAITING_APPROVAL_QUERY, REPAIR_WORKFLOW, rolloutWorkflowId, TASK_QUEUE } from '../../contracts/names.js';
 import type { RolloutState } from '../../contracts/rollout.js';
 import type { RepairResult } from '../../contracts/types.js';
+import { PROJECT_ROOT } from '../../lib/config/env.js';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
 import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { RolloutCommandError, rolloutState, startRollout, steerRollout } from '../../triggers/rollout.js';
@@ -110,6 +114,24 @@ test('a rejection on the CLI ends the run Rejected; the repair round does not re
   assert.match(rows[0].reason ?? '', /^awaiting a holder of role "model-risk" until \S+ \(then rejected\)$/);
   assert.deepEqual(rows.slice(1).map((r) => [r.reason, r.refusal, r.via]), [
     ['the holdout is too small', null, null], ['changed my mind', `nothing awaits approval for ${model} (npx mlcycle approvals lists what does)`, 'cli'],
+  ]);
+});
+
+test('`temporal workflow update --name approval` decides too: refusals audited by the run itself, the actor the Update names', async () => {
+  const model = 'appr-raw';
+  const run = await startLifecycle(stack, withApproval(base, model, { role: 'model-risk', timeoutSeconds: 600 }));
+  await listedAwaiting(run.workflowId);
+  const update = (input: Record<string, unknown>): Promise<string> =>
+    promisify(execFile)(join(PROJECT_ROOT, '.tools/bin/temporal'), [
+      'workflow', 'update', 'execute', '--address', stack.info.temporalAddress, '--namespace', 'default', '--workflow-id', run.workflowId,
+      '--name', 'approval', '--input', JSON.stringify(input),
+    ]).then((r) => r.stdout, (err: Error & { stderr?: string }) => `${err.message}${err.stderr ?? ''}`);
+  assert.match(await update({ approve: true, actor: 'dana', reason: 'ok' }), /reason is required \(at least 3 characters\)/);
+  assert.match(await update({ approve: true, actor: 'dana', reason: 'numbers hold', role: 'operate' }), /needs the role \\?"model-risk\\?", not \\?"operate\\?"/);
+  assert.match(await update({ approve: true, actor: 'dana', reason: 'numbers hold', role: 'model-risk' }), /status:approved/);
+  assert.equal(completeResult(await run.handle.result()).deployment?.role, 'champion');
+  assert.deepEqual((await approvalAudit(stack, model)).map((r) => [r.actor, r.action, r.via]), [
+    ['mlcycle', 'approval_requested', null], ['dana', 'approval_refused', 'workflow'], ['dana', 'approval_refused', 'workflow'], ['dana', 'approval_approved', null],
   ]);
 });
 
