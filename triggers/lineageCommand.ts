@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readEnv } from '../lib/config/env.js';
 import { createDb } from '../lib/store/db.js';
 import { modelLineage } from '../lib/store/lineage.js';
-import { LineageNotFound, LineageRefError } from '../lib/store/lineageRefs.js';
+import { LineageNotFound, LineageRefError, parseModelRef, parseSnapshotRef } from '../lib/store/lineageRefs.js';
 import { snapshotLineage } from '../lib/store/lineageSnapshot.js';
 import { modelLineageTree, renderTree, snapshotLineageTree, type TreeNode } from '../lib/report/lineageTree.js';
 import { renderLineageHtml } from '../lib/report/lineageHtml.js';
@@ -21,6 +21,9 @@ async function readLineage(ref: string | undefined, opts: LineageOptions): Promi
   if ((ref === undefined) === (opts.snapshot === undefined)) {
     throw new LineageRefError('name either a model version (mlcycle lineage cars-mpg@2) or a snapshot (mlcycle lineage --snapshot <id>), not both or neither.');
   }
+  // A malformed reference is refused before any connection.
+  if (opts.snapshot !== undefined) parseSnapshotRef(opts.snapshot);
+  else parseModelRef(ref ?? '');
   const env = readEnv();
   const url = env.databaseUrl ?? (await readStackInfo(env))?.databaseUrl;
   if (!url) throw new Error('no running mlcycle stack: start one with `npx mlcycle dev` (or set DATABASE_URL)');
