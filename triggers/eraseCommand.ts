@@ -26,6 +26,7 @@ export function formatErase(r: EraseResult, hashed: boolean): string {
   const lines = [`${r.dryRun ? 'dry run: ' : ''}${verb} ${r.predictions} logged prediction(s) and ${r.feedback} label(s) of this unit${hashed ? ' (matched as sent and as its keyed hash)' : ''}`];
   for (const p of r.partitions) lines.push(`  ${p.partition.padEnd(24)} ${p.rows} row(s)`);
   lines.push(`  ${'feedback'.padEnd(24)} ${r.feedback} row(s)`);
+  lines.push(`  ${'outcomes'.padEnd(24)} ${r.outcomes} row(s)`);
   if (r.auditId !== null) lines.push(`audit log entry ${r.auditId}`);
   lines.push(KEPT);
   return lines.join('\n');

@@ -15,6 +15,8 @@ export interface EraseCounts {
   predictions: number;
   /** Labels (feedback rows) of the erased requests. */
   feedback: number;
+  /** Business outcomes (lib/store/outcomes.ts) of the unit or of its erased requests. */
+  outcomes: number;
 }
 
 export interface EraseResult extends EraseCounts {
@@ -30,15 +32,18 @@ export interface EraseResult extends EraseCounts {
 const MATCH = `(unit_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND ($2::text = ANY(cat)
   OR (extra IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_each(extra) e WHERE e.value = to_jsonb($2::text))))))`;
 
+/** An outcome of the subject: posted under the unit (as sent, or as its hash), or following one of its requests in `requests`. */
+const OUTCOMES = (requests: string): string => `(o.unit = ANY($1::text[]) OR o.request_id IN (SELECT request_id FROM ${requests}))`;
+
 function params(t: EraseTarget): unknown[] {
   return [t.hashed ? [t.unit, t.hashed] : [t.unit], t.hashed];
 }
 
-type Row = { partitions: { partition: string; rows: number }[] | null; feedback: number };
+type Row = { partitions: { partition: string; rows: number }[] | null; feedback: number; outcomes: number };
 
 function counts(row: Row): EraseCounts {
   const partitions = row.partitions ?? [];
-  return { partitions, predictions: partitions.reduce((n, p) => n + p.rows, 0), feedback: row.feedback };
+  return { partitions, predictions: partitions.reduce((n, p) => n + p.rows, 0), feedback: row.feedback, outcomes: row.outcomes };
 }
 
 /** What an erasure would remove, without removing it. */
@@ -46,7 +51,8 @@ export async function countSubject(db: Queryable, t: EraseTarget): Promise<Erase
   const res = await db.query<Row>(
     `WITH hit AS (SELECT tableoid::regclass::text AS partition, request_id FROM predictions WHERE ${MATCH})
      SELECT (SELECT json_agg(x ORDER BY x.partition) FROM (SELECT partition, COUNT(*)::int AS rows FROM hit GROUP BY partition) x) AS partitions,
-            (SELECT COUNT(*)::int FROM feedback f WHERE f.request_id IN (SELECT request_id FROM hit)) AS feedback`,
+            (SELECT COUNT(*)::int FROM feedback f WHERE f.request_id IN (SELECT request_id FROM hit)) AS feedback,
+            (SELECT COUNT(*)::int FROM outcomes o WHERE ${OUTCOMES('hit')}) AS outcomes`,
     params(t),
   );
   return counts(res.rows[0]);
@@ -66,9 +72,10 @@ export async function eraseSubject(
   return inTransaction(db, async (tx) => {
     const res = await tx.query<Row>(
       `WITH gone AS (DELETE FROM predictions WHERE ${MATCH} RETURNING tableoid::regclass::text AS partition, request_id),
-            labels AS (DELETE FROM feedback f WHERE f.request_id IN (SELECT request_id FROM gone) RETURNING 1)
+            labels AS (DELETE FROM feedback f WHERE f.request_id IN (SELECT request_id FROM gone) RETURNING 1),
+            results AS (DELETE FROM outcomes o WHERE ${OUTCOMES('gone')} RETURNING 1)
        SELECT (SELECT json_agg(x ORDER BY x.partition) FROM (SELECT partition, COUNT(*)::int AS rows FROM gone GROUP BY partition) x) AS partitions,
-              (SELECT COUNT(*)::int FROM labels) AS feedback`,
+              (SELECT COUNT(*)::int FROM labels) AS feedback, (SELECT COUNT(*)::int FROM results) AS outcomes`,
       params(t),
     );
     const erased = counts(res.rows[0]);

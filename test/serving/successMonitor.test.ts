@@ -11,6 +11,7 @@ import { encodeSnapshot } from '../../lib/data/snapshot.js';
 import { tableFromObjects } from '../../lib/data/typing.js';
 import { upsertDataset } from '../../lib/store/datasets.js';
 import { saveDefinition } from '../../lib/store/definitions.js';
+import { countSubject, eraseSubject } from '../../lib/store/erase.js';
 import { deployVersion } from '../../lib/store/models.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { registerModelBytes, startTestStack, type TestStack } from './harness.js';
@@ -77,4 +78,15 @@ test('a monitor window reports revenue per exposure by variant; below retrain.wh
   assert.equal(success.per, 'per exposure');
   // The outcome before user-0's first exposure belongs to no variant: 12 outcomes of 2 over 120 exposures.
   assert.deepEqual(success.variants, [{ variant: 'champion', version: 1, units: 12, exposures: 120, outcomes: 12, value: 0.2, standardError: 0 }]);
+});
+
+test("erasing a unit removes its outcomes with its answers (counted and audited)", async () => {
+  const dry = await countSubject(stack.db, { unit: 'user-3', hashed: null });
+  assert.deepEqual([dry.predictions, dry.outcomes], [10, 1]);
+  const erased = await eraseSubject(stack.db, { unit: 'user-3', hashed: null }, { actor: 'test', reason: 'art. 17', subject: 'unit:user-3', dryRun: false });
+  assert.deepEqual([erased.predictions, erased.outcomes], [10, 1]);
+  const left = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM outcomes WHERE unit = 'user-3'");
+  assert.equal(left.rows[0].n, 0);
+  const others = await stack.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM outcomes');
+  assert.equal(others.rows[0].n, 12, "the other users' outcomes stay");
 });
