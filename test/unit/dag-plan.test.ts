@@ -93,7 +93,7 @@ test('every mistake in a DAG is named by its path, all at once', async () => {
     ],
   });
   assert.ok(lines.includes('- steps.1.id: "ingest" is already the id of steps.0'), lines.join('\n'));
-  assert.ok(lines.some((l) => l.startsWith('- steps.2.uses: unknown step "cleanse" (available: ingest, validate, optimize, package, rollout, check, clean, notify')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('- steps.2.uses: unknown step "cleanse" (available: ingest, validate, optimize, package, rollout, approval, check, clean, notify')), lines.join('\n'));
   assert.ok(lines.includes('- steps.3.needs.1: no step has the id "nowhere"'), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('- steps.3.with.min:')), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('- steps.3.with:') && l.includes('extra')), lines.join('\n'));
