@@ -104,3 +104,10 @@ export async function insertOutcomes(db: Queryable, model: string, entries: read
   }
   return { stored, duplicates: rows.length - stored, refused };
 }
+
+/** Outcomes dated before the prediction log's retention (their exposures are gone): removed; returns how many. */
+export async function deleteExpiredOutcomes(db: Queryable, retentionDays: number): Promise<number> {
+  if (!(retentionDays > 0)) throw new RangeError(`the retention must be a positive number of days, got ${retentionDays}`);
+  const r = await db.query('DELETE FROM outcomes WHERE at < now() - make_interval(days => $1::int)', [Math.ceil(retentionDays)]);
+  return r.rowCount ?? 0;
+}

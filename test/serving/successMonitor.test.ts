@@ -12,6 +12,7 @@ import { tableFromObjects } from '../../lib/data/typing.js';
 import { upsertDataset } from '../../lib/store/datasets.js';
 import { saveDefinition } from '../../lib/store/definitions.js';
 import { countSubject, eraseSubject } from '../../lib/store/erase.js';
+import { deleteExpiredOutcomes } from '../../lib/store/outcomes.js';
 import { deployVersion } from '../../lib/store/models.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { registerModelBytes, startTestStack, type TestStack } from './harness.js';
@@ -89,4 +90,13 @@ test("erasing a unit removes its outcomes with its answers (counted and audited)
   assert.equal(left.rows[0].n, 0);
   const others = await stack.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM outcomes');
   assert.equal(others.rows[0].n, 12, "the other users' outcomes stay");
+});
+
+test('outcomes dated before the retention are removed with the old prediction log', async () => {
+  const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
+  const posted = await serving.app.inject({ method: 'POST', url: '/v1/models/shop/outcomes', payload: { outcomes: [{ unitId: 'user-1', metric: 'revenue', value: 1, at: old }] } });
+  assert.deepEqual(posted.json(), { stored: 1, duplicates: 0, refused: [] });
+  assert.equal(await deleteExpiredOutcomes(stack.db, 90), 1);
+  assert.equal(await deleteExpiredOutcomes(stack.db, 90), 0);
+  await assert.rejects(deleteExpiredOutcomes(stack.db, 0), /retention must be a positive number of days/);
 });
