@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { readEnv } from '../lib/config/env.js';
 import { loadPipeline, parsePipeline, type PipelineDefinition, type PipelineInput } from '../lib/config/pipeline.js';
 import { checkDefinition, type CheckedDefinition } from '../lib/steps/check.js';
 import type { Queryable } from '../lib/store/db.js';
@@ -12,14 +13,20 @@ import { saveDefinition } from '../lib/store/definitions.js';
 import { LIFECYCLE_WORKFLOW, TASK_QUEUE, lifecycleWorkflowId, progressQuery } from '../contracts/names.js';
 import type { PipelineRef } from '../contracts/steps.js';
 import type { DataSource, LifecycleInput, LifecycleProgress, LifecycleResult } from '../contracts/types.js';
+import { checkModulesInRoots } from './dataRoots.js';
 
 export const EXAMPLES_DIR = fileURLToPath(new URL('../examples/', import.meta.url));
 
-/** A pipeline by path to its JSON file, or by the name of an example (examples/<name>/pipeline.json). */
-export async function resolvePipeline(ref: string): Promise<PipelineDefinition> {
+/**
+ * A pipeline by path to its JSON file, or by the name of an example (examples/<name>/pipeline.json). Its step modules
+ * must lie below the file's folder or a data root (`roots`; default the configured ones), as the HTTP API requires.
+ */
+export async function resolvePipeline(ref: string, roots: readonly string[] = readEnv().dataRoots): Promise<PipelineDefinition> {
   const example = join(EXAMPLES_DIR, ref, 'pipeline.json');
-  if (/^[a-z0-9-]+$/.test(ref) && existsSync(example)) return loadPipeline(example);
-  return loadPipeline(resolve(ref));
+  const file = /^[a-z0-9-]+$/.test(ref) && existsSync(example) ? example : resolve(ref);
+  const pipeline = await loadPipeline(file);
+  await checkModulesInRoots(pipeline, [dirname(file), ...roots]);
+  return pipeline;
 }
 
 export interface StartRunOptions {

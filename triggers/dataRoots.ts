@@ -1,4 +1,4 @@
-// Which files the HTTP start API may read: only below the configured roots, symlinks resolved, nothing else touched.
+// Which files a definition may name: below the configured roots (HTTP: everything; CLI: step modules), symlinks resolved.
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
@@ -25,10 +25,15 @@ export async function checkInRoots(field: string, path: string, roots: readonly 
   return real;
 }
 
+/** Step modules are code the workers run: below the pipeline file's folder or a data root, on the CLI as over HTTP. */
+export async function checkModulesInRoots(p: PipelineDefinition, roots: readonly string[]): Promise<void> {
+  for (const [i, m] of p.modules.entries()) await checkInRoots(`the pipeline's modules[${i}]`, m, roots);
+}
+
 /** The files a definition reads or runs — its data, its step modules, its retraining folder — all below the roots. */
 export async function checkDefinitionInRoots(p: PipelineDefinition, roots: readonly string[]): Promise<void> {
   if ('path' in p.data) await checkInRoots('the pipeline\'s data.path', p.data.path, roots);
-  for (const [i, m] of p.modules.entries()) await checkInRoots(`the pipeline's modules[${i}]`, m, roots);
+  await checkModulesInRoots(p, roots);
   const source = p.schedules.retrain?.source;
   if (source && 'folder' in source) await checkInRoots("the pipeline's schedules.retrain.source.folder", source.folder, roots);
 }

@@ -1,6 +1,6 @@
 // A pipeline definition: what to learn, from which data, how to search, gate, roll out and monitor. Validated with zod.
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { expectationsSchema } from '../checks/expectations.js';
 import { skewConfigSchema } from '../checks/skew.js';
@@ -228,18 +228,5 @@ export async function loadPipeline(path: string): Promise<PipelineDefinition> {
     const at = /position (\d+)/.exec((err as Error).message);
     throw new PipelineError(`pipeline ${path} is not valid JSON${at ? ` (at character ${at[1]})` : ''}`);
   }
-  const folder = dirname(resolve(path));
-  const pipeline = parsePipeline(json, path, folder);
-  const outside = pipeline.modules.map((m, i) => ({ m, i })).filter(({ m }) => !isBelow(folder, m));
-  if (outside.length > 0) {
-    const lines = outside.map(({ m, i }) => `  - modules.${i}: step module ${m} is outside the pipeline's folder ${folder}: a step module is code the workers run, so it must be in that folder or below it`);
-    throw new PipelineError(`pipeline ${path} is invalid:\n${lines.join('\n')}`);
-  }
-  return pipeline;
-}
-
-/** Whether `path` (absolute) is `folder` or lies below it, by name (links are judged where files are read). */
-function isBelow(folder: string, path: string): boolean {
-  const rel = relative(folder, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  return parsePipeline(json, path, dirname(resolve(path)));
 }

@@ -1,4 +1,4 @@
-// A pipeline file's step modules must lie in its folder: the CLI refuses one outside it before importing anything, as HTTP does.
+// A pipeline file's step modules must lie below its folder or a data root: the CLI refuses one outside before importing anything, as HTTP does.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROJECT_ROOT } from '../../lib/config/env.js';
-import { loadPipeline, PipelineError } from '../../lib/config/pipeline.js';
+import { resolvePipeline } from '../../triggers/client.js';
+import { OutsideRoots } from '../../triggers/dataRoots.js';
 
 let dir: string;
 let example: Record<string, unknown>;
@@ -27,19 +28,20 @@ async function pipelineWith(modules: string[]): Promise<string> {
   return file;
 }
 
-test('a module outside the pipeline folder is refused by name, a relative or absolute one inside is taken', async () => {
-  const up = await pipelineWith(['steps/ok.ts', '../outside.ts']);
-  await assert.rejects(loadPipeline(up), (err: Error) =>
-    err instanceof PipelineError && err.message.includes(`modules.1: step module ${join(dir, 'outside.ts')} is outside the pipeline's folder ${join(dir, 'project')}`) && !err.message.includes('modules.0'));
-  await assert.rejects(loadPipeline(await pipelineWith(['/etc/passwd'])), /modules\.0: step module \/etc\/passwd is outside the pipeline's folder/);
-  const inside = await loadPipeline(await pipelineWith(['steps/a.ts', join(dir, 'project', 'steps', 'b.ts')]));
-  assert.deepEqual(inside.modules, [join(dir, 'project', 'steps', 'a.ts'), join(dir, 'project', 'steps', 'b.ts')]);
+test('a module outside the pipeline folder and the data roots is refused by name; inside either, taken', async () => {
+  await writeFile(join(dir, 'project', 'steps', 'a.ts'), '');
+  const up = await pipelineWith(['steps/a.ts', '../outside.ts']);
+  await assert.rejects(resolvePipeline(up, []), (err: Error) =>
+    err instanceof OutsideRoots && err.statusCode === 403 && err.message === `the pipeline's modules[1] must be below a data root (${join(dir, 'project')}; MLCYCLE_DATA_ROOTS adds more)`);
+  await assert.rejects(resolvePipeline(await pipelineWith(['/etc/passwd']), []), /modules\[0\] must be below a data root/);
+  const inside = await resolvePipeline(await pipelineWith(['steps/a.ts', join(dir, 'outside.ts')]), [dir]);
+  assert.deepEqual(inside.modules, [join(dir, 'project', 'steps', 'a.ts'), join(dir, 'outside.ts')], 'a module below a data root is taken');
 });
 
 test('the CLI says the same and imports nothing', async () => {
   const file = await pipelineWith(['../outside.ts']);
   const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), 'run', file, '--plan'], { encoding: 'utf8', env: { ...process.env, MLCYCLE_STATE_DIR: join(dir, 'state') } });
   assert.notEqual(r.status, 0);
-  assert.match(r.stderr, /modules\.0: step module .*outside\.ts is outside the pipeline's folder/);
+  assert.match(r.stderr, /the pipeline's modules\[0\] must be below a data root \(.*project, .*examples; MLCYCLE_DATA_ROOTS adds more\)/);
   await assert.rejects(readFile(join(dir, 'IMPORTED')), 'the module was never imported');
 });
