@@ -25,6 +25,7 @@ import { registerStartApi } from './httpApi.js';
 import { addStackCommands } from './stackCommand.js';
 import { addApprovalCommands } from './approvalCommand.js';
 import { addLineageCommand } from './lineageCommand.js';
+import { addInitCommand } from './initCommand.js';
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -64,6 +65,7 @@ program
 addStackCommands(program);
 addRunCommand(program);
 addStepsCommand(program);
+addInitCommand(program);
 addRepairCommand(program);
 addRolloutCommand(program);
 addApprovalCommands(program);

@@ -25,6 +25,12 @@ const stepShape = z
   })
   .strict();
 
+/** What is wrong with a step object, one line per problem ("name must be …"); empty when it keeps the contract. */
+export function stepContractIssues(value: unknown): string[] {
+  const parsed = stepShape.safeParse(value);
+  return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'step'} ${issue.message}`);
+}
+
 const looksLikeStep = (v: unknown): boolean => typeof v === 'object' && v !== null && 'run' in v && 'name' in v;
 
 export interface LoadedModules {
@@ -61,11 +67,9 @@ export async function loadStepModules(paths: readonly string[]): Promise<LoadedM
     const found = Object.entries(exports).filter(([, v]) => looksLikeStep(v));
     if (found.length === 0) issues.push({ path: where, message: `${path} exports no step (an object with name, description and run; see defineStep)` });
     for (const [exportName, value] of found) {
-      const parsed = stepShape.safeParse(value);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          issues.push({ path: where, message: `export "${exportName}": ${issue.path.join('.') || 'step'} ${issue.message}` });
-        }
+      const problems = stepContractIssues(value);
+      if (problems.length > 0) {
+        for (const problem of problems) issues.push({ path: where, message: `export "${exportName}": ${problem}` });
         continue;
       }
       const step = value as UserStep;
