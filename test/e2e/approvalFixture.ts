@@ -1,6 +1,7 @@
 // Fixtures of the approval tests: tokens with an approval role, a quick pipeline with an approval step, audit rows, HTTP calls.
 import type { PipelineDefinition, PipelineInput } from '../../lib/config/pipeline.js';
 import type { TestStack } from '../harness.js';
+import { auditOf, type AuditRow } from './rolloutPeopleFixture.js';
 
 /** Carol holds the role the definitions name; Bob only scores. */
 export const CAROL = { subject: 'carol', token: 'carol-model-risk-0123456789', roles: ['model-risk'] };
@@ -25,24 +26,10 @@ export function withApproval(base: PipelineDefinition, name: string, gate: Recor
   };
 }
 
-export interface ApprovalAuditRow {
-  actor: string;
-  action: string;
-  subject: string;
-  reason: string | null;
-  refusal: string | null;
-  via: string | null;
-}
+export type ApprovalAuditRow = AuditRow;
 
 /** Audit rows of approvals whose subject is `model` or one of its versions, in order. */
-export async function approvalAudit(stack: TestStack, model: string): Promise<ApprovalAuditRow[]> {
-  const r = await stack.db.query<ApprovalAuditRow>(
-    `SELECT actor, action, subject, details->>'reason' AS reason, details->>'refusal' AS refusal, details->>'via' AS via
-       FROM audit_log WHERE action LIKE 'approval\\_%' AND (subject = $1 OR subject LIKE $1 || '@%') ORDER BY id`,
-    [model],
-  );
-  return r.rows;
-}
+export const approvalAudit = (stack: TestStack, model: string): Promise<AuditRow[]> => auditOf(stack, model, 'approval');
 
 /** An HTTP call to the test stack with a bearer token. */
 export async function http(stack: TestStack, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {

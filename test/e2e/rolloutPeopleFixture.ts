@@ -70,15 +70,17 @@ export interface AuditRow {
   via: string | null;
 }
 
-/** Audit rows whose action starts with `rollout_`, for subjects starting with `model`, in order. */
-export async function rolloutAudit(stack: TestStack, model: string): Promise<AuditRow[]> {
+/** Audit rows whose action starts with `<prefix>_`, for `model` or one of its versions, in order. */
+export async function auditOf(stack: TestStack, model: string, prefix: 'rollout' | 'approval'): Promise<AuditRow[]> {
   const r = await stack.db.query<AuditRow>(
     `SELECT actor, action, subject, details->>'reason' AS reason, details->>'refusal' AS refusal, details->>'via' AS via
-       FROM audit_log WHERE action LIKE 'rollout\\_%' AND (subject = $1 OR subject LIKE $1 || '@%') ORDER BY id`,
-    [model],
+       FROM audit_log WHERE action LIKE $2 || '\\_%' AND (subject = $1 OR subject LIKE $1 || '@%') ORDER BY id`,
+    [model, prefix],
   );
   return r.rows;
 }
+
+export const rolloutAudit = (stack: TestStack, model: string): Promise<AuditRow[]> => auditOf(stack, model, 'rollout');
 
 /** The rollout input a run of `rollout:<model>` was started with, read from its history (the test stack has no codec). */
 export async function inputOfRun(stack: TestStack, workflowId: string, runId?: string): Promise<{ challenger: { version: number }; policy: { minEffect: number }; pipeline: PipelineRef | null; startedBy: string }> {
