@@ -205,7 +205,7 @@ export function formatRolloutState(s: RolloutState): string {
     const from = (k: 'champion' | 'challenger'): string => (units ? ` from ${units[k]} units` : '');
     lines.push(
       `  samples   champion ${t.samples.champion}${from('champion')}, challenger ${t.samples.challenger}${from('challenger')} (${t.kind}; ${a.stageSamples} in this stage)`,
-      `  test      ${s.metric}: estimate ${num(t.estimate)}, confidence sequence [${num(t.lower)}, ${num(t.upper)}], Λ ${num(t.statistic)} / bound ${num(t.bound)}, p ${num(t.pValue)}`,
+      `  test      ${a.decidedOn ?? s.metric}: estimate ${num(t.estimate)}, confidence sequence [${num(t.lower)}, ${num(t.upper)}], Λ ${num(t.statistic)} / bound ${num(t.bound)}, p ${num(t.pValue)}`,
       `            ${t.reason}`,
       `  guards    ${a.guardrails.map((g) => `${g.name} ${num(g.value)}${g.champion !== null ? ` (champion ${num(g.champion)})` : ''} ≤ ${g.limit}${g.judged ? (g.ok ? ' ok' : ' BREACH') : ' (too few)'}`).join(', ')}`,
     );
