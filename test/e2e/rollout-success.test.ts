@@ -1,5 +1,4 @@
-// A rollout decided by a success metric, end to end: predictions with unit ids through serving, outcomes posted later
-// through POST /v1/models/:name/outcomes (bad ones refused naming the field, counted; a resend counted once).
+// A rollout decided by a success metric end to end: predictions with unit ids, outcomes posted after them, bad ones refused.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -39,7 +38,7 @@ async function counted(result: string, reason = ''): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-test('outcomes posted days "later" decide the rollout; bad outcomes are refused naming the field and counted', async () => {
+test('outcomes posted after the predictions decide the rollout; bad outcomes are refused naming the field and counted', async () => {
   const { v1, v2 } = await championAndChallenger(stack, MODEL, TINY_A, TINY_B);
   const policyJson = {
     intervalSeconds: 1, alpha: 0.05, minEffect: 0.1, maxSamples: 3000, success: SUCCESS,
