@@ -191,6 +191,12 @@ const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
 const num = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : Number(x).toPrecision(3));
 
 /** The live state as a person reads it. */
+/** The model metric as a guardrail (a success metric decides): breached only when significantly worse. */
+function modelGuard(g: { value: number | null; judged: boolean; ok: boolean }): string {
+  const v = g.value === null ? '–' : g.value.toPrecision(3);
+  return `modelMetric ${v}${g.judged ? (g.ok ? ' not shown worse' : ' BREACH (significantly worse)') : ' (too few)'}`;
+}
+
 export function formatRolloutState(s: RolloutState): string {
   const lines = [
     `${s.model}@${s.challengerVersion} vs champion v${s.championVersion}: ${s.status}${s.decision ? ` (by ${s.decision.by})` : ''}`,
@@ -207,7 +213,7 @@ export function formatRolloutState(s: RolloutState): string {
       `  samples   champion ${t.samples.champion}${from('champion')}, challenger ${t.samples.challenger}${from('challenger')} (${t.kind}; ${a.stageSamples} in this stage)`,
       `  test      ${a.decidedOn ?? s.metric}: estimate ${num(t.estimate)}, confidence sequence [${num(t.lower)}, ${num(t.upper)}], Λ ${num(t.statistic)} / bound ${num(t.bound)}, p ${num(t.pValue)}`,
       `            ${t.reason}`,
-      `  guards    ${a.guardrails.map((g) => `${g.name} ${num(g.value)}${g.champion !== null ? ` (champion ${num(g.champion)})` : ''} ≤ ${g.limit}${g.judged ? (g.ok ? ' ok' : ' BREACH') : ' (too few)'}`).join(', ')}`,
+      `  guards    ${a.guardrails.map((g) => (g.name === 'modelMetric' ? modelGuard(g) : `${g.name} ${num(g.value)}${g.champion !== null ? ` (champion ${num(g.champion)})` : ''} ≤ ${g.limit}${g.judged ? (g.ok ? ' ok' : ' BREACH') : ' (too few)'}`)).join(', ')}`,
     );
   }
   if (s.decision) lines.push(`  decision  ${s.decision.outcome}: ${s.decision.reason}`);

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { rolloutWorkflowId } from '../../contracts/names.js';
 import type { RolloutState } from '../../contracts/rollout.js';
 import { mulberry32 } from '../../lib/train/cv.js';
-import { startRollout } from '../../triggers/rollout.js';
+import { formatRolloutState, startRollout } from '../../triggers/rollout.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 import { championAndChallenger, fastPolicy, rolloutInput, TINY_A, TINY_B } from './rolloutFixture.js';
 import { dataFolder, definitionOf, storeDefinition } from './rolloutPeopleFixture.js';
@@ -115,5 +115,8 @@ test('outcomes posted after the predictions decide the rollout; bad outcomes are
   assert.deepEqual(a?.test.units, { champion: [...variantOf.values()].filter((v) => v === 'champion').length, challenger: [...variantOf.values()].filter((v) => v === 'challenger').length });
   const guard = a?.guardrails.find((g) => g.name === 'modelMetric');
   assert.equal(guard?.judged, false, 'no labels: the model metric is not judged');
+  const shown = formatRolloutState(result);
+  assert.match(shown, /\n  test      converted: estimate /);
+  assert.match(shown, /modelMetric – \(too few\)/);
   assert.equal(v1.version + 1, v2.version);
 });

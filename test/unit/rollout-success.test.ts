@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rolloutSchema } from '../../lib/config/rollout.js';
+import { assess, pairedOutcomes, type Observation } from '../../lib/rollout/assess.js';
+import { unitSumsOf, type UnitSums } from '../../lib/stats/unitSums.js';
 import { simulateSuccess, successPolicy, type SuccessTally, type SuccessTraffic } from './successRollout.js';
 
 const alpha = 0.05;
@@ -81,4 +83,26 @@ test('revenue per exposure (value, skewed) and converted per unit (event, per: u
   const rare = { ...events, successRates: [0.01, 0.03, 0.1], units: 1000 };
   const converted = run('1000 units, converted per unit, equal', perUnit, rare, 150, 33);
   assert.ok(converted.promoted / 150 <= bound(150), `equal promoted ${converted.promoted / 150}`);
+});
+
+test('shadow with a success metric decides nothing on it: the stage passes on its pairs; the model metric still rolls back when worse', () => {
+  const policy = successPolicy({ minEffect: 0.05 }, {
+    stages: [{ name: 'shadow', traffic: 1, minSamples: 100, maxDurationSeconds: 86_400 }, { name: 'ab', traffic: 0.5, minSamples: 100, maxDurationSeconds: 86_400 }],
+  });
+  const quiet = { requests: 10_000, errors: 0, p99LatencyMs: 1, latencyRows: 10_000 };
+  // 200 units, one labelled pair each: the challenger right 80% more often (+1) or equally (0), or worse (−1).
+  const paired = (plus: number, minus: number): UnitSums => unitSumsOf(Array.from({ length: 200 }, (_, i) => ({ sum: i < plus ? 1 : i < plus + minus ? -1 : 0, count: 1 })));
+  const obs = (differences: UnitSums): Observation => ({
+    stageIndex: 0, elapsedSeconds: 1, traffic: { champion: quiet, challenger: quiet }, disagreement: null, predictionShift: null,
+    outcomes: pairedOutcomes(differences), stageSamples: differences.n,
+  });
+  const better = assess(policy, 'accuracy', obs(paired(160, 0)), null);
+  assert.equal(better.action, 'advance', 'a clear accuracy win in shadow promotes nothing: the success metric decides in split stages');
+  assert.equal(better.decidedOn, 'accuracy');
+  assert.match(better.test.reason, /^shadow: converted decides from the first split stage/);
+  const worse = assess(policy, 'accuracy', obs(paired(0, 160)), null);
+  assert.deepEqual([worse.action, worse.by], ['rollback', 'guardrail']);
+  assert.match(worse.reason, /^shadow: guardrail modelMetric: challenger significantly worse on accuracy: improvement -0\.800/);
+  const split = { ...obs(paired(0, 0)), stageIndex: 1 };
+  assert.throws(() => assess(policy, 'accuracy', split, null), /the ab stage's check has no converted outcomes to test/);
 });
