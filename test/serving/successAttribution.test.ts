@@ -72,3 +72,24 @@ test('an outcome belongs to the variant its unit met last before it, or to the r
     challenger: { units: 10, exposures: 30, outcomes: 10, n: 30, y: 100, yy: 1000 },
   });
 });
+
+test('outcomes need the feedback role when tokens are configured', async () => {
+  const tokens = [
+    { subject: 'shop', token: 'shop-posts-outcomes-0123', roles: ['feedback' as const] },
+    { subject: 'app', token: 'app-only-scores-01234567', roles: ['score' as const] },
+  ];
+  const guarded = await buildServingApp({ db: stack.db, artifacts: stack.artifacts, logger: false, tokens });
+  try {
+    const send = (token: string | null) => guarded.app.inject({
+      method: 'POST', url: '/v1/models/attr/outcomes', payload: { outcomes: [{ unitId: 'user-1', metric: 'revenue', value: 'x', at: new Date().toISOString() }] },
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    assert.equal((await send(null)).statusCode, 401);
+    assert.equal((await send('app-only-scores-01234567')).statusCode, 403);
+    const allowed = await send('shop-posts-outcomes-0123');
+    assert.equal(allowed.statusCode, 400, 'past the role check, the body is checked');
+    assert.match(allowed.json<{ message: string }>().message, /^outcomes\[0\]\.value must be a number/);
+  } finally {
+    await guarded.close();
+  }
+});
