@@ -73,6 +73,20 @@ export class ServingMetrics {
         },
       });
     };
+    // The success metric (rollout.success) per variant in the model's last judged window (activities/monitorSuccess.ts).
+    new Gauge({
+      name: 'mlcycle_success_value', help: "The success metric per exposure (or per unit) of each variant in the model's last judged monitor window",
+      labelNames: ['model', 'metric', 'variant', 'version'], registers,
+      async collect() {
+        this.reset();
+        const res = await sources.db.query<{ model: string; metric: string; variant: string; version: string; value: number | null }>(
+          `SELECT l.model_name AS model, l.report->'success'->>'metric' AS metric, v->>'variant' AS variant, v->>'version' AS version, (v->>'value')::float8 AS value
+             FROM (SELECT DISTINCT ON (model_name) model_name, report FROM monitor_reports WHERE judged ORDER BY model_name, id DESC) l
+             CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(l.report->'success'->'variants') = 'array' THEN l.report->'success'->'variants' ELSE '[]'::jsonb END) v`,
+        );
+        for (const r of res.rows) if (r.value !== null && Number.isFinite(r.value)) this.set({ model: r.model, metric: r.metric, variant: r.variant, version: r.version }, r.value);
+      },
+    });
     windowGauge('mlcycle_monitor_breached', "1 when the model's last judged monitor window breached its policy", (r) => (r.breached ? 1 : 0));
     windowGauge('mlcycle_dataset_drift_share', "Share of the features that drifted in the model's last judged window", (r) => r.share);
     const driftGauge = (name: string, help: string, value: (d: DriftRow) => number | null, withMethod = false): void => {

@@ -79,6 +79,8 @@ test('a monitor window reports revenue per exposure by variant; below retrain.wh
   assert.equal(success.per, 'per exposure');
   // The outcome before user-0's first exposure belongs to no variant: 12 outcomes of 2 over 120 exposures.
   assert.deepEqual(success.variants, [{ variant: 'champion', version: 1, units: 12, exposures: 120, outcomes: 12, value: 0.2, standardError: 0 }]);
+  const scraped = (await serving.app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(scraped, /\nmlcycle_success_value\{model="shop",metric="revenue",variant="champion",version="1"\} 0\.2\n/);
 });
 
 test("erasing a unit removes its outcomes with its answers (counted and audited)", async () => {
