@@ -5,7 +5,7 @@ import { recordStepRun, saveStepResult } from '../lib/store/stepResults.js';
 import { failure } from '../contracts/failures.js';
 import type { PipelineRef, PlanRunInput, PreparedStep, PrepareStepInput, RecordStepFailureInput, RecordStepInput, RunPlan } from '../contracts/steps.js';
 import { checkedDefinitionOf, definitionOf } from './definitions.js';
-import { BUILTIN_STEPS } from '../lib/steps/catalog.js';
+import { BUILTIN_DESCRIPTORS, isBuiltinStepName } from '../lib/steps/catalog.js';
 import type { ActivityDeps } from './deps.js';
 
 /** The Temporal run this activity serves (a repair is a new run of the same workflow id). */
@@ -31,7 +31,7 @@ export function createEngineActivities(deps: ActivityDeps) {
       const def = await definitionOf(deps, input.pipeline);
       const { step } = input;
       // A built-in step does not run the modules' code: a module changed since the run began fails the steps it provides, not this one.
-      const builtin = BUILTIN_STEPS.find((d) => d.name === step.uses);
+      const builtin = isBuiltinStepName(step.uses) ? BUILTIN_DESCRIPTORS[step.uses] : undefined;
       const descriptor = (await checkedDefinitionOf(deps, input.pipeline).catch((err: unknown) => {
         if (builtin) return null;
         throw err;

@@ -1,5 +1,8 @@
 // A step execution's cache key: sha256 over the pipeline, the step's name and code version, its configuration and its inputs' digests.
 import { createHash } from 'node:crypto';
+import type { PipelineDefinition } from '../config/pipeline.js';
+import { piiCacheIdentity } from '../data/piiKey.js';
+import type { StepDescriptor } from './catalog.js';
 import type { StepInputs } from './refs.js';
 
 /** JSON with object keys sorted at every level, so equal values always hash alike. */
@@ -33,6 +36,32 @@ export function inputDigests(inputs: StepInputs): Record<string, string> {
   if (inputs.deployment !== undefined) d.deployment = sha256(canonicalJson(inputs.deployment));
   if (inputs.data !== undefined) d.data = sha256(canonicalJson(inputs.data));
   return d;
+}
+
+/** What a built-in's result depends on besides its inputs: its `with`, the sections it reads, and (ingest) the source. */
+export interface BuiltinKeyQuery {
+  def: PipelineDefinition;
+  descriptor: Pick<StepDescriptor, 'name' | 'sections' | 'readsSource'>;
+  with: Record<string, unknown>;
+  /** The run's source, and its content digest (null when unknown before reading, e.g. a query). */
+  source: unknown;
+  sourceDigest: string | null;
+}
+
+/**
+ * A built-in's "config" in the cache key: each section it declares (absent → null; `pii` as its rules and the hashing
+ * key's id, never the key), its `with`, and for a step that reads the source, the source's kind, format and digest.
+ */
+export function builtinKeyConfig(q: BuiltinKeyQuery): Record<string, unknown> {
+  if (!q.descriptor.sections) throw new Error(`built-in step "${q.descriptor.name}" declares no sections: its cache key cannot be computed`);
+  const sections: Record<string, unknown> = {};
+  for (const name of q.descriptor.sections) sections[name] = name === 'pii' ? (piiCacheIdentity(q.def.pii) ?? null) : (q.def[name] ?? null);
+  const config: Record<string, unknown> = { with: q.with, sections };
+  if (q.descriptor.readsSource) {
+    const source = q.source as { kind: string; format?: string };
+    config.source = source.kind === 'file' ? { kind: 'file', format: source.format ?? null, digest: q.sourceDigest } : { source, digest: q.sourceDigest };
+  }
+  return config;
 }
 
 export interface CacheKeyParts {

@@ -1,13 +1,12 @@
 // The memo lookup: a step's cache key from the stored definition and its inputs, and a recorded result that is still valid.
 import type { PipelineDefinition } from '../config/pipeline.js';
-import { inputDigests, stepCacheKey } from '../steps/cacheKey.js';
+import { builtinKeyConfig, inputDigests, stepCacheKey } from '../steps/cacheKey.js';
 import type { StepDescriptor } from '../steps/catalog.js';
 import type { StepInputs } from '../steps/refs.js';
 import type { Queryable } from './db.js';
 import { latestSchema } from './datasets.js';
 import { getDeployment, getModelVersion } from './models.js';
 import { findStepResult, type StepResultRow } from './stepResults.js';
-import { piiCacheIdentity } from '../data/piiKey.js';
 
 export interface CacheQuery {
   def: PipelineDefinition;
@@ -24,27 +23,6 @@ export interface CacheLookup {
   /** False when the step's result must not be recorded for reuse (cache off, or a source with no digest). */
   cacheable: boolean;
   recorded: StepResultRow | null;
-}
-
-/** The part of the definition a built-in step's result depends on (its "config" in the cache key). */
-function builtinConfig(q: CacheQuery): unknown {
-  const { def } = q;
-  const { task, target, features } = def;
-  switch (q.step.uses) {
-    case 'ingest': {
-      const source = q.source as { kind: string; format?: string };
-      const pii = piiCacheIdentity(def.pii); // undefined without pii rules: keys from before pii are unchanged
-      return source.kind === 'file' ? { kind: 'file', format: source.format ?? null, digest: q.sourceDigest, pii } : { source, digest: q.sourceDigest, pii };
-    }
-    case 'validate':
-      return { task, target, features, validation: def.validation };
-    case 'optimize':
-      return { task, target, features, search: def.search, gate: def.gate ?? null };
-    case 'package':
-      return { name: def.name, description: def.description, task, target, holdoutFraction: def.search.holdoutFraction, seed: def.search.seed, pii: piiCacheIdentity(def.pii) };
-    default:
-      return { deploy: def.deploy };
-  }
 }
 
 /**
@@ -67,9 +45,12 @@ export function resultContext(uses: string, championVersion: number | null): Rec
 }
 
 export async function lookupStep(db: Queryable, q: CacheQuery, o: { reuse: boolean }): Promise<CacheLookup> {
-  const config = q.descriptor.builtin ? builtinConfig(q) : q.step.config;
+  // A built-in is keyed on the sections its descriptor declares (lib/steps/catalog.ts), a user step on its `with`.
+  const config = q.descriptor.builtin
+    ? builtinKeyConfig({ def: q.def, descriptor: q.descriptor, with: q.step.config, source: q.source, sourceDigest: q.sourceDigest })
+    : q.step.config;
   const cacheKey = stepCacheKey({ pipeline: q.def.name, uses: q.step.uses, codeVersion: q.descriptor.codeVersion, config, inputs: inputDigests(q.inputs) });
-  const cacheable = q.step.cache && !(q.step.uses === 'ingest' && q.sourceDigest === null);
+  const cacheable = q.step.cache && !(q.descriptor.readsSource && q.sourceDigest === null);
   if (!cacheable || !o.reuse) return { cacheKey, cacheable, recorded: null };
   const recorded = await findStepResult(db, cacheKey);
   return { cacheKey, cacheable, recorded: recorded && (await stillValid(db, q.def, recorded)) ? recorded : null };

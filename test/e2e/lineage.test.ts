@@ -8,6 +8,7 @@ import { MONITOR_WORKFLOW, TASK_QUEUE } from '../../contracts/names.js';
 import type { MonitorResult } from '../../contracts/types.js';
 import { PROJECT_ROOT } from '../../lib/config/env.js';
 import type { PipelineDefinition } from '../../lib/config/pipeline.js';
+import { BUILTIN_DESCRIPTORS, type BuiltinStepName } from '../../lib/steps/catalog.js';
 import type { ModelLineage } from '../../lib/store/lineage.js';
 import type { SnapshotLineage } from '../../lib/store/lineageSnapshot.js';
 import { batchScoreResult, startBatchScore } from '../../triggers/batchScore.js';
@@ -101,7 +102,7 @@ test('v1 from its snapshot to the next version: validation, search, run and step
   // The run: its workflow id and Temporal run id, each step with its code version and cache key.
   assert.deepEqual([l.run?.workflowId, l.run?.temporalRunIds], [seen.v1Run.workflowId, [seen.v1Run.runId]]);
   assert.deepEqual(l.run?.steps.map((s) => [s.stepId, s.status, s.codeVersion]), [
-    ['ingest', 'executed', 'ingest@1'], ['validate', 'executed', 'validate@1'], ['optimize', 'executed', 'optimize@1'], ['package', 'executed', 'package@1'], ['rollout', 'executed', 'rollout@1'],
+    ...(['ingest', 'validate', 'optimize', 'package', 'rollout'] as const).map((name) => [name, 'executed', BUILTIN_DESCRIPTORS[name].codeVersion]),
   ]);
   assert.ok(l.run?.steps.every((s) => /^[0-9a-f]{64}$/.test(s.cacheKey ?? '')));
   // Data → validation → search.
@@ -150,7 +151,7 @@ test('v2 names the incident and the retraining run that made it, and its own rol
   assert.equal(l.producedBy, seen.retrainRun.workflowId);
   assert.deepEqual([l.startedBy?.incidentId, l.startedBy?.monitorRunId, l.startedBy?.previousVersion], [1, seen.monitorRun, 1]);
   assert.deepEqual([l.run?.workflowId, l.run?.temporalRunIds], [seen.retrainRun.workflowId, [seen.retrainRun.runId]]);
-  assert.ok(l.run?.steps.every((s) => s.codeVersion === `${s.uses}@1`), JSON.stringify(l.run?.steps));
+  assert.ok(l.run?.steps.every((s) => s.codeVersion === BUILTIN_DESCRIPTORS[s.uses as BuiltinStepName].codeVersion), JSON.stringify(l.run?.steps));
   // Trained on labelled traffic plus v1's snapshot.
   const trained = l.run?.snapshots.find((d) => d.roles.includes('optimize → trained on'));
   assert.match(trained?.source ?? '', new RegExp(`^feedback:${NAME}:upto-\\d+\\+champion-data-${seen.snapshot.slice(0, 12)}$`));
