@@ -23,8 +23,9 @@ function packageVersion(root: string, name: string): string {
 
 /**
  * sha256 over every file the entries reach at run time (path and content) and every package they import (name and
- * installed version). An entry that does not exist, or an import that resolves to no file, is an error: a version
- * that silently leaves code out would let results of other code be reused.
+ * installed version); type-only imports are left out (they change no behaviour). An entry that does not exist, or an
+ * import that resolves to no file, is an error: a version that silently left code out would let results of other code
+ * be reused.
  */
 export function moduleGraphHash(root: string, entries: readonly string[]): { hash: string; files: string[]; packages: string[] } {
   const missing = entries.filter((e) => !existsSync(join(root, e)));
@@ -35,7 +36,8 @@ export function moduleGraphHash(root: string, entries: readonly string[]): { has
   const h = createHash('sha256');
   for (const file of graph.files) {
     h.update(`file ${file}\0`);
-    h.update(readFileSync(join(root, file)));
+    // Line endings normalized: a checkout with CRLF (git's autocrlf) runs the same code.
+    h.update(readFileSync(join(root, file), 'utf8').replace(/\r\n/g, '\n'));
     h.update('\0');
   }
   for (const p of packages) h.update(`package ${p}\0`);
