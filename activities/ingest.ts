@@ -38,6 +38,7 @@ function heartbeatCheckpoint(deps: ActivityDeps, state: IngestHeartbeat, beat: (
 
 function sourceSpec(deps: ActivityDeps, source: Exclude<DataSource, { kind: 'feedback' }>): SourceSpec {
   if (source.kind === 'file') return source;
+  if (source.kind === 'none') throw failure('BadDefinition', 'ingest has no data to read: the pipeline declares no "data" and the run was given none');
   const connectionString = source.urlEnv ? process.env[source.urlEnv] : deps.databaseUrl;
   if (!connectionString) throw new DataError(`environment variable ${source.urlEnv} (the source database) is not set on this worker`);
   return { kind: 'postgres', connectionString, query: source.query };

@@ -12,9 +12,10 @@ import { answersLabelledSince, countLogged } from '../lib/store/labelled.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { lastPredictionId } from '../lib/store/predictions.js';
 import { failure } from '../contracts/failures.js';
-import type { MonitorWindowInput, MonitorWindowResult, PipelineDefinition } from '../contracts/types.js';
+import type { MonitorWindowInput, MonitorWindowResult } from '../contracts/types.js';
 import type { ActivityDeps } from './deps.js';
-import { definitionOf } from './definitions.js';
+import { definitionWith } from './sections.js';
+import type { WithSections } from '../lib/steps/sections.js';
 import { successBreaches, successOfWindow } from './monitorSuccess.js';
 
 /** Judged windows the report's trend plots show. */
@@ -54,7 +55,7 @@ function driftReasons(suite: DriftSuiteResult): string[] {
 }
 
 /** Drift against the champion's training data and quality on label time; a DataError escapes (the window is unjudgeable). */
-async function judgeWindow(deps: ActivityDeps, pipeline: PipelineDefinition, championVersion: number, w: { from: number; to: number; rows: number; aggFrom: number; aggTo: number }) {
+async function judgeWindow(deps: ActivityDeps, pipeline: WithSections<'target' | 'features'>, championVersion: number, w: { from: number; to: number; rows: number; aggFrom: number; aggTo: number }) {
   const champion = await getModelVersion(deps.db, pipeline.name, championVersion);
   const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
   if (!champion || !dataset) throw failure('DependencyUnavailable', `champion ${pipeline.name}@${championVersion} or its training data is missing`);
@@ -92,7 +93,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
   return {
     /** Idempotent per monitor run: a retried run returns the report it already stored. */
     async computeMonitorWindow(input: MonitorWindowInput): Promise<MonitorWindowResult> {
-      const pipeline = await definitionOf(deps, input.pipeline);
+      const pipeline = await definitionWith(deps, input.pipeline, ['target', 'features'], 'the monitor');
       const retrainEnabled = pipeline.retrain.enabled;
       const done = await findMonitorReport(deps.db, input.monitorRunId);
       if (done) return fromStored(done, retrainEnabled);

@@ -10,7 +10,10 @@ import { DataError } from '../lib/data/errors.js';
 import { forEachAggregate, getDriftProfile, saveDriftProfile } from '../lib/store/windowAggregates.js';
 import { loggedRequests } from '../lib/store/predictions.js';
 import type { DatasetRow } from '../lib/store/datasets.js';
-import type { PipelineDefinition } from '../contracts/types.js';
+import type { WithSections } from '../lib/steps/sections.js';
+
+/** The monitor reads the definition's target and features. */
+type PipelineDefinition = WithSections<'target' | 'features'>;
 import { PREDICTION_COLUMN } from '../lib/stats/predictionColumn.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
 

@@ -10,21 +10,22 @@ import { defaultMetric, METRICS, type MetricName } from '../lib/train/scores.js'
 import type { CandidateInput, CandidateResult, PipelineDefinition, PlanSearchInput, SearchPlan, TrialInput, TrialResult, TrialSpec } from '../contracts/types.js';
 import { halvingBudgets, planTrials } from '../lib/train/search.js';
 import { failClosedOnBadData, keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
-import { definitionOf } from './definitions.js';
+import { definitionWith } from './sections.js';
+import { ML_SECTIONS, type MlPipeline } from '../lib/steps/sections.js';
 
 /** The metric the search optimizes and the gate reads. */
 export function primaryMetric(pipeline: PipelineDefinition): MetricName {
   return pipeline.gate?.metric ?? defaultMetric(pipeline.task);
 }
 
-function specOf(pipeline: PipelineDefinition, trial: Pick<TrialSpec, 'algorithm' | 'params' | 'features'>): ModelSpec {
+function specOf(pipeline: MlPipeline, trial: Pick<TrialSpec, 'algorithm' | 'params' | 'features'>): ModelSpec {
   return { task: pipeline.task, target: pipeline.target, features: trial.features, algorithm: trial.algorithm, params: trial.params, seed: pipeline.search.seed };
 }
 
 export function createOptimizeActivities(deps: ActivityDeps) {
   return {
     async planSearch(input: PlanSearchInput): Promise<SearchPlan> {
-      const { search, features } = await definitionOf(deps, input.pipeline);
+      const { search, features } = await definitionWith(deps, input.pipeline, ML_SECTIONS, 'step optimize');
       const config = { ...search, featureSets: search.featureSets };
       const trials = planTrials(config, features);
       const eta = search.halving?.eta ?? 3;
@@ -34,7 +35,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
 
     /** A trial already recorded for this run is returned as it was, never recomputed. */
     async runTrial(input: TrialInput): Promise<TrialResult> {
-      const pipeline = await definitionOf(deps, input.pipeline);
+      const pipeline = await definitionWith(deps, input.pipeline, ML_SECTIONS, 'step optimize');
       const metric = primaryMetric(pipeline);
       const { trial } = input;
       const base = {
@@ -65,7 +66,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
 
     /** Fits the best spec on the training part, scores the holdout, and applies the gate (no gate → not blessed). */
     async trainCandidate(input: CandidateInput): Promise<CandidateResult> {
-      const pipeline = await definitionOf(deps, input.pipeline);
+      const pipeline = await definitionWith(deps, input.pipeline, ML_SECTIONS, 'step optimize');
       return failClosedOnBadData(async () => {
         heartbeat('fitting');
         await deps.artifacts.ensureLocal(input.dataset.uri); // the thread reads the local copy

@@ -16,7 +16,7 @@ import { holdoutSplit } from '../lib/train/evaluate.js';
 import type { ModelRef, PackageInput } from '../contracts/types.js';
 import { primaryMetric } from './optimize.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
-import { definitionOf } from './definitions.js';
+import { definitionWith } from './sections.js';
 import { modelPii } from './ingestPii.js';
 
 const LIBRARIES: Record<string, string> = { node: process.version, 'onnxruntime-node': '1.30.0', onnx_opset: '17', ai_onnx_ml_opset: '3' };
@@ -24,7 +24,7 @@ const LIBRARIES: Record<string, string> = { node: process.version, 'onnxruntime-
 export function createPackageActivities(deps: ActivityDeps) {
   return {
     async packageModel(input: PackageInput): Promise<ModelRef> {
-      const pipeline = await definitionOf(deps, input.pipeline);
+      const pipeline = await definitionWith(deps, input.pipeline, ['target', 'search'], 'step package');
       const { candidate, dataset, trials } = input.candidate;
       const model = await deps.artifacts.getJson<TrainedModel>(candidate.modelUri);
       const task = taskOf(model);

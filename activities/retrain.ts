@@ -56,6 +56,7 @@ export async function resolveSource(deps: ActivityDeps, pipeline: PipelineDefini
   const source = pipeline.schedules.retrain?.source;
   if (source && 'folder' in source) return folderSource(source.folder, source.pattern);
   if (source) return querySource(deps, source.postgres);
+  if (!pipeline.data) throw failure('BadDefinition', `pipeline ${pipeline.name} declares no "data" and schedules.retrain no source: nothing to retrain on`);
   if ('path' in pipeline.data) return fileSource(pipeline.data.path, pipeline.data.format);
   throw failure('BadDefinition', `pipeline ${pipeline.name} reads a Postgres query without a watermark: give schedules.retrain.source.postgres.watermarkColumn`);
 }

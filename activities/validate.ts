@@ -2,7 +2,6 @@
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Expectation } from '../lib/checks/expectations.js';
 import type { FullValidationReport } from '../lib/checks/suite.js';
-import type { PipelineDefinition } from '../lib/config/pipeline.js';
 import type { DatasetProfile } from '../lib/data/profile.js';
 import { takeRows } from '../lib/data/table.js';
 import { renderValidationHtml } from '../lib/report/validationHtml.js';
@@ -10,14 +9,15 @@ import { getDataset, latestSchema, pinFirstSchema, saveValidationReport } from '
 import type { DatasetRef, ValidateInput, ValidationSummary } from '../contracts/types.js';
 import { failClosedOnBadData, keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
 import { writeReport } from './reports.js';
-import { definitionOf } from './definitions.js';
+import { definitionWith } from './sections.js';
+import type { WithSections } from '../lib/steps/sections.js';
 import { storeSnapshot } from './snapshots.js';
 
 /**
  * The pipeline reads its target and features with the kinds it declares: checked as error-level expectations.
  * A regression target must be numeric; a classification target may be text or numbers (labels are compared as text).
  */
-function pipelineExpectations(p: PipelineDefinition): Expectation[] {
+function pipelineExpectations(p: WithSections<'target' | 'features'>): Expectation[] {
   const typed = (column: string, kind: 'numeric' | 'categorical', role: string): Expectation => ({
     expect: 'type', column, kind, id: `pipeline:${role}:${column}`, severity: 'error',
   });
@@ -48,7 +48,7 @@ export function createValidateActivities(deps: ActivityDeps) {
   }
 
   async function validate(input: ValidateInput): Promise<ValidationSummary> {
-    const pipeline = await definitionOf(deps, input.pipeline);
+    const pipeline = await definitionWith(deps, input.pipeline, ['target', 'features'], 'step validate');
     const existing = await latestSchema(deps.db, pipeline.name);
     const referenceDataset = existing ? await getDataset(deps.db, existing.datasetId) : null;
     const reference = referenceDataset?.profileUri ? await deps.artifacts.getJson<DatasetProfile>(referenceDataset.profileUri) : null;

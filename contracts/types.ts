@@ -8,6 +8,8 @@ export type { CandidateRef, CandidateResult, DatasetRef, DeployResult, ModelRef,
 
 export type DataSource =
   | { kind: 'file'; path: string; format?: 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow' }
+  /** A run of a DAG without ingest whose definition declares no data: nothing to read. */
+  | { kind: 'none' }
   /** The connection string is read by the worker (urlEnv, else mlcycle's own database): no secret in history. */
   | { kind: 'postgres'; query: string; urlEnv?: string }
   /**

@@ -8,6 +8,7 @@ import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@tempor
 import { readEnv } from '../lib/config/env.js';
 import { loadPipeline, parsePipeline, type PipelineDefinition, type PipelineInput } from '../lib/config/pipeline.js';
 import { checkDefinition, type CheckedDefinition } from '../lib/steps/check.js';
+import { ML_SECTIONS, requireSections, type WithSections } from '../lib/steps/sections.js';
 import type { Queryable } from '../lib/store/db.js';
 import { saveDefinition } from '../lib/store/definitions.js';
 import { LIFECYCLE_WORKFLOW, TASK_QUEUE, lifecycleWorkflowId, progressQuery } from '../contracts/names.js';
@@ -27,6 +28,11 @@ export async function resolvePipeline(ref: string, roots: readonly string[] = re
   const pipeline = await loadPipeline(file);
   await checkModulesInRoots(pipeline, [dirname(file), ...roots]);
   return pipeline;
+}
+
+/** A pipeline that learns (data, target, features and search declared), as the examples do; else an error naming what is missing. */
+export async function resolveMlPipeline(ref: string, roots?: readonly string[]): Promise<WithSections<'data' | (typeof ML_SECTIONS)[number]>> {
+  return requireSections(await resolvePipeline(ref, roots), ['data', ...ML_SECTIONS], `pipeline ${ref}`);
 }
 
 export interface StartRunOptions {
@@ -52,9 +58,13 @@ export interface StartedRun {
   pipeline: PipelineRef;
 }
 
-/** The run's data source and its version: a file's content hash, or for a query its text's hash and the time. */
-export async function sourceOf(pipeline: PipelineDefinition, dataPath: string | undefined): Promise<{ source: DataSource; version: string; digest: string | null; label: string }> {
+/**
+ * The run's data source and its version: a file's content hash, or for a query its text's hash and the time. A
+ * definition without data (a DAG without ingest) has none: its version is null and the run's id comes from the time.
+ */
+export async function sourceOf(pipeline: PipelineDefinition, dataPath: string | undefined): Promise<{ source: DataSource; version: string | null; digest: string | null; label: string }> {
   const data = dataPath ? { path: dataPath } : pipeline.data;
+  if (!data) return { source: { kind: 'none' }, version: null, digest: null, label: 'no data' };
   if ('postgres' in data) {
     const hash = createHash('sha256').update(data.postgres.query).digest('hex').slice(0, 12);
     return { source: { kind: 'postgres', ...data.postgres }, version: `query-${hash}-${Date.now().toString(36)}`, digest: null, label: 'a Postgres query' };
@@ -89,12 +99,13 @@ export async function checkPipeline(definition: PipelineInput): Promise<{ pipeli
 
 /**
  * Starts a lifecycle run on the stored definition; its id is `lifecycle:<pipeline>:<data version>` (a file's content
- * hash), so the same data is one run unless `rerun` (whose memoized steps are then reused, not recomputed).
+ * hash), so the same data is one run unless `rerun` (whose memoized steps are then reused, not recomputed). A run
+ * without data is `lifecycle:<pipeline>:def-<definition version>-<time>`: each start is a new run.
  */
 export async function startLifecycle(conn: MlcycleConnection, definition: PipelineInput, o: StartRunOptions = {}): Promise<StartedRun> {
   const { pipeline, ref } = await registerDefinition(conn.db, definition);
   const { source, version, digest, label } = await sourceOf(pipeline, o.dataPath);
-  const dataVersion = o.rerun ? `${version}-${Date.now().toString(36)}` : version;
+  const dataVersion = version === null ? `def-${ref.version}-${Date.now().toString(36)}` : o.rerun ? `${version}-${Date.now().toString(36)}` : version;
   const input: LifecycleInput = { pipeline: ref, source, sourceDigest: digest, dataVersion, reason: o.reason ?? 'started by a user', noCache: o.noCache ?? false };
   const workflowId = lifecycleWorkflowId(pipeline.name, dataVersion);
   const handle = await conn.client.workflow.start(LIFECYCLE_WORKFLOW, {

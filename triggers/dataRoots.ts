@@ -32,7 +32,7 @@ export async function checkModulesInRoots(p: PipelineDefinition, roots: readonly
 
 /** The files a definition reads or runs — its data, its step modules, its retraining folder — all below the roots. */
 export async function checkDefinitionInRoots(p: PipelineDefinition, roots: readonly string[]): Promise<void> {
-  if ('path' in p.data) await checkInRoots('the pipeline\'s data.path', p.data.path, roots);
+  if (p.data && 'path' in p.data) await checkInRoots('the pipeline\'s data.path', p.data.path, roots);
   await checkModulesInRoots(p, roots);
   const source = p.schedules.retrain?.source;
   if (source && 'folder' in source) await checkInRoots("the pipeline's schedules.retrain.source.folder", source.folder, roots);

@@ -8,11 +8,13 @@ import { monitorScheduleId } from '../contracts/names.js';
 import type { MonitorResult } from '../contracts/types.js';
 import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from './client.js';
 import { followRun } from './progress.js';
+import { runBusinessStory } from './demoBusiness.js';
 import { runRepairStory, type RepairStory } from './demoRepair.js';
 import { inInches, runRolloutStory, type RolloutStory } from './demoRollout.js';
 import { replayTraffic } from './replay.js';
 import { registerStartApi } from './httpApi.js';
 import { applySchedules } from './schedules.js';
+import { ML_SECTIONS, requireSections } from '../lib/steps/sections.js';
 
 const say = (line: string): void => console.log(line);
 
@@ -30,7 +32,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 export async function runDemoStory(
   stack: Stack,
 ): Promise<{ first: CompleteLifecycleResult; breach: MonitorResult; retrained: CompleteLifecycleResult; rollout: RolloutStory; repair: RepairStory }> {
-  const pipeline = await resolvePipeline('seattle-weather');
+  const pipeline = requireSections(await resolvePipeline('seattle-weather'), ['data', ...ML_SECTIONS], 'the demo');
   const httpUrl = stack.info.httpUrl;
   if (!httpUrl) throw new Error('the demo needs the serving API');
 
@@ -87,14 +89,15 @@ export async function runDemoStory(
 }
 
 /** The demo tells the same story every time: it runs on its own state folder, emptied at start. */
-export async function demo(base: MlcycleEnv, keepRunning: boolean): Promise<void> {
-  const stateDir = join(base.stateDir, 'demo');
+export async function demo(base: MlcycleEnv, keepRunning: boolean, story: 'lifecycle' | 'business' = 'lifecycle'): Promise<void> {
+  const stateDir = join(base.stateDir, story === 'lifecycle' ? 'demo' : `demo-${story}`);
   await rm(stateDir, { recursive: true, force: true });
   const env: MlcycleEnv = { ...base, stateDir, artifactDir: join(stateDir, 'artifacts') };
   say(`Starting the embedded stack (Temporal dev server, PostgreSQL, worker, serving API) in ${stateDir}…`);
   const stack = await startStack({ env, log: (l) => say(`  ${l}`), extendApp: registerStartApi });
   try {
-    await runDemoStory(stack);
+    if (story === 'business') await runBusinessStory(stack, join(stateDir, 'reports'), say);
+    else await runDemoStory(stack);
     say('\nWhere to look:');
     if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:* with their steps' activities, rollout:* with MlcycleRolloutStage and the decision in its details, monitor:*, repair:*; the repaired run's MlcycleRepairOf; schedules monitor:*, repair:*; npx mlcycle schedules list)`);
     say(`  Serving API       ${stack.info.httpUrl}/v1/models`);

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { RawRecord } from '../lib/data/table.js';
-import type { PipelineDefinition } from '../lib/config/pipeline.js';
+import type { MlPipeline as PipelineDefinition } from '../lib/steps/sections.js';
 import { PROJECT_ROOT, type Stack } from '../stack/stack.js';
 import { rolloutWorkflowId } from '../contracts/names.js';
 import type { RolloutState } from '../contracts/rollout.js';

@@ -9,6 +9,7 @@ import { adaptExternalModel, ImportError, type AdaptedModel } from '../lib/onnx/
 import { evaluateOnnx } from '../lib/onnx/evaluateOnnx.js';
 import { smokeProblems } from '../lib/onnx/smokeCheck.js';
 import { holdoutSplit } from '../lib/train/evaluate.js';
+import { ML_SECTIONS, missingSections, sectionList, type WithSections } from '../lib/steps/sections.js';
 
 /** The import stops before anything is registered: exit code 2 (the model or data cannot be read or used), 1 (the model scores wrongly). */
 export class ImportRefused extends Error {
@@ -33,7 +34,7 @@ export interface CheckedImport {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-async function readPipelineData(pipeline: PipelineDefinition, databaseUrl: string | undefined): Promise<{ table: Table; origin: string; dataSha256: string | null }> {
+async function readPipelineData(pipeline: WithSections<'data'>, databaseUrl: string | undefined): Promise<{ table: Table; origin: string; dataSha256: string | null }> {
   const data = pipeline.data;
   let spec: SourceSpec;
   if ('path' in data) spec = { kind: 'file', path: data.path, ...(data.format ? { format: data.format } : {}) };
@@ -48,7 +49,10 @@ async function readPipelineData(pipeline: PipelineDefinition, databaseUrl: strin
 }
 
 /** Reads, adapts and smoke-scores the model on the pipeline's holdout; nothing is stored. */
-export async function checkImport(file: string, pipeline: PipelineDefinition, databaseUrl: string | undefined): Promise<CheckedImport> {
+export async function checkImport(file: string, definition: PipelineDefinition, databaseUrl: string | undefined): Promise<CheckedImport> {
+  const missing = missingSections(definition, ['data', ...ML_SECTIONS]);
+  if (missing.length > 0) throw new ImportRefused(`an imported model is scored on the pipeline's data and holdout: ${definition.name} needs ${sectionList(missing)}`, 2);
+  const pipeline = definition as WithSections<'data' | (typeof ML_SECTIONS)[number]>;
   const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
     throw new ImportRefused(`cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 2);
   });
@@ -67,8 +71,8 @@ export async function checkImport(file: string, pipeline: PipelineDefinition, da
     throw err;
   }
   const columns = new Set(data.table.columns.map((c) => c.name));
-  const missing = [pipeline.target, ...adapted.signature.inputs.map((i) => i.name)].filter((c) => !columns.has(c));
-  if (missing.length > 0) throw new ImportRefused(`the pipeline's data (${data.origin}) has no column ${missing.map((c) => `"${c}"`).join(', ')}`, 2);
+  const absent = [pipeline.target, ...adapted.signature.inputs.map((i) => i.name)].filter((c) => !columns.has(c));
+  if (absent.length > 0) throw new ImportRefused(`the pipeline's data (${data.origin}) has no column ${absent.map((c) => `"${c}"`).join(', ')}`, 2);
   const { test } = holdoutSplit(data.table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
   if (test.rows === 0) throw new ImportRefused(`the holdout of ${data.origin} is empty: nothing to score the model on`, 2);
   let scored: Awaited<ReturnType<typeof evaluateOnnx>>;

@@ -56,7 +56,8 @@ export function wantedSchedules(p: PipelineDefinition, ref: PipelineRef): Wanted
     wanted('monitor', p, ref, { seconds: s.monitor?.everySeconds ?? p.monitor.intervalSeconds }, MONITOR_WORKFLOW, [{ pipeline: ref }], 'drift monitor', s.monitor?.paused ?? false),
   ];
   if (s.retrain) {
-    if (!s.retrain.source && 'postgres' in p.data) {
+    if (!s.retrain.source && !p.data) throw new Error(`pipeline ${p.name}: schedules.retrain needs a source (the pipeline declares no "data")`);
+    if (!s.retrain.source && p.data && 'postgres' in p.data) {
       throw new Error(`pipeline ${p.name}: schedules.retrain needs a source with a watermarkColumn (its data is a Postgres query, which cannot say whether it changed)`);
     }
     const every = s.retrain.cron !== undefined ? { cron: s.retrain.cron } : { seconds: s.retrain.everySeconds ?? 86_400 };

@@ -17,8 +17,8 @@ export const piiSchema = z
 /** The parts of a definition the pii rules are checked against. */
 interface PiiContext {
   pii?: PiiRules;
-  target: string;
-  features: { numeric: string[]; categorical: string[] };
+  target?: string;
+  features?: { numeric: string[]; categorical: string[] };
 }
 
 /**
@@ -27,13 +27,14 @@ interface PiiContext {
  * is categorical, so a numeric feature cannot be hashed. A hashed categorical feature is learned and scored on its hashes.
  */
 export function checkPii(p: PiiContext, ctx: z.RefinementCtx): void {
+  const features = p.features ?? { numeric: [], categorical: [] };
   for (const [name, action] of Object.entries(p.pii ?? {})) {
     const path = ['pii', name];
     if (name === p.target) {
       ctx.addIssue({ code: 'custom', path, message: `"${name}" is the target: a label cannot be dropped or hashed (leave personal data out of the target)` });
-    } else if (action === 'drop' && (p.features.numeric.includes(name) || p.features.categorical.includes(name))) {
+    } else if (action === 'drop' && (features.numeric.includes(name) || features.categorical.includes(name))) {
       ctx.addIssue({ code: 'custom', path, message: `"${name}" is a feature: a dropped field cannot be learned from (hash it as a categorical feature, or remove it from features)` });
-    } else if (action === 'hash' && p.features.numeric.includes(name)) {
+    } else if (action === 'hash' && features.numeric.includes(name)) {
       ctx.addIssue({ code: 'custom', path, message: `"${name}" is a numeric feature: a hashed field is categorical (move it to features.categorical, or drop it from features)` });
     }
   }

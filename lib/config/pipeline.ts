@@ -38,14 +38,17 @@ const pipelineShape = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (at most 63)'),
     description: z.string().max(500).default(''),
-    data: dataSchema,
+    /** Needed by ingest; a DAG without ingest may leave it out. */
+    data: dataSchema.optional(),
     /** classification: the target is a label; regression: a number. */
     task: z.enum(['classification', 'regression']).default('classification'),
-    target: columnName,
+    /** target, features: needed by validate, optimize and package (lib/steps/sections.ts). */
+    target: columnName.optional(),
     features: z
       .object({ numeric: z.array(columnName).default([]), categorical: z.array(columnName).default([]) })
       .strict()
-      .refine((f) => f.numeric.length + f.categorical.length > 0, 'at least one feature is needed'),
+      .refine((f) => f.numeric.length + f.categorical.length > 0, 'at least one feature is needed')
+      .optional(),
     /** Data checks beyond the pinned schema: expectations, skew against the reference, quarantine. */
     validation: z
       .object({
@@ -75,7 +78,8 @@ const pipelineShape = z
           .optional(),
         space: searchSpaceSchema,
       })
-      .strict(),
+      .strict()
+      .optional(),
     /** No gate → no model is ever blessed or deployed (fail closed). */
     gate: z
       .object({
@@ -122,22 +126,7 @@ const pipelineShape = z
   .strict();
 
 export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
-    const all = [...p.features.numeric, ...p.features.categorical];
-    const seen = new Set<string>();
-    for (const name of all) {
-      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['features'], message: `feature "${name}" is listed twice` });
-      seen.add(name);
-    }
-    if (seen.has(p.target)) ctx.addIssue({ code: 'custom', path: ['target'], message: `target "${p.target}" is also a feature` });
-    (p.search.featureSets ?? []).forEach((set, i) => {
-      for (const name of set.numeric.filter((f) => !p.features.numeric.includes(f))) {
-        ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: `"${name}" is not one of the pipeline's numeric features` });
-      }
-      for (const name of set.categorical.filter((f) => !p.features.categorical.includes(f))) {
-        ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: `"${name}" is not one of the pipeline's categorical features` });
-      }
-      if (set.numeric.length + set.categorical.length === 0) ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: 'a feature set needs at least one feature' });
-    });
+    checkFeatures(p, ctx);
     checkSpaceAndGate(p, ctx);
     checkRetrainSource(p, ctx);
     checkRollout(p, ctx);
@@ -149,16 +138,36 @@ export type PipelineDefinition = z.infer<typeof pipelineSchema>;
 /** A definition as a person writes it in TypeScript: defaults may be left out. */
 export type PipelineInput = z.input<typeof pipelineSchema>;
 
+/** Features are listed once, the target is not one of them, and feature sets stay within them (each as far as declared). */
+function checkFeatures(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): void {
+  const declared = p.features ?? { numeric: [], categorical: [] };
+  const seen = new Set<string>();
+  for (const name of [...declared.numeric, ...declared.categorical]) {
+    if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['features'], message: `feature "${name}" is listed twice` });
+    seen.add(name);
+  }
+  if (p.target !== undefined && seen.has(p.target)) ctx.addIssue({ code: 'custom', path: ['target'], message: `target "${p.target}" is also a feature` });
+  (p.search?.featureSets ?? []).forEach((set, i) => {
+    for (const name of set.numeric.filter((f) => !declared.numeric.includes(f))) {
+      ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: `"${name}" is not one of the pipeline's numeric features` });
+    }
+    for (const name of set.categorical.filter((f) => !declared.categorical.includes(f))) {
+      ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: `"${name}" is not one of the pipeline's categorical features` });
+    }
+    if (set.numeric.length + set.categorical.length === 0) ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: 'a feature set needs at least one feature' });
+  });
+}
+
 /** Algorithms must fit the task, grid search needs lists, and the gate's metric and bound must fit the task and direction. */
 function checkSpaceAndGate(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): void {
-  const space = p.search.space as Record<Algorithm, Record<string, unknown> | undefined>;
+  const space = (p.search?.space ?? {}) as Record<Algorithm, Record<string, unknown> | undefined>;
   for (const algorithm of Object.keys(ALGORITHM_TASKS) as Algorithm[]) {
     const params = space[algorithm];
     if (!params) continue;
     if (!ALGORITHM_TASKS[algorithm].includes(p.task)) {
       ctx.addIssue({ code: 'custom', path: ['search', 'space', algorithm], message: `"${algorithm}" cannot learn a ${p.task} task (it learns ${ALGORITHM_TASKS[algorithm].join(', ')})` });
     }
-    if (p.search.strategy !== 'grid') continue;
+    if (p.search?.strategy !== 'grid') continue;
     for (const [name, values] of Object.entries(params)) {
       if (values !== undefined && !Array.isArray(values)) {
         ctx.addIssue({ code: 'custom', path: ['search', 'space', algorithm, name], message: 'grid search needs a list of values (use strategy "random" or "halving" for a range)' });
@@ -195,7 +204,10 @@ export class PipelineError extends Error {
   override name = 'PipelineError';
 }
 
-/** Validates a parsed definition; a data path is resolved against baseDir. Every mistake is named. */
+/**
+ * Validates a parsed definition; a data path is resolved against baseDir. Every mistake is named. The sections a
+ * DAG's steps need (data, target, features, search) are checked with the DAG (lib/steps/sections.ts).
+ */
 export function parsePipeline(value: unknown, origin: string, baseDir: string): PipelineDefinition {
   const parsed = pipelineSchema.safeParse(value);
   if (!parsed.success) {
@@ -206,7 +218,8 @@ export function parsePipeline(value: unknown, origin: string, baseDir: string): 
   const retrainSource = schedules.retrain?.source;
   return {
     ...parsed.data,
-    data: 'path' in data ? { ...data, path: resolve(baseDir, data.path) } : data,
+    // A definition without data keeps no `data` key (its stored version hash is that of its content).
+    ...(data ? { data: 'path' in data ? { ...data, path: resolve(baseDir, data.path) } : data } : {}),
     modules: parsed.data.modules.map((m) => resolve(baseDir, m)),
     // A retraining folder, like the data path, is taken relative to the pipeline file.
     schedules: retrainSource && 'folder' in retrainSource && schedules.retrain

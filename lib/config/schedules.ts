@@ -52,10 +52,12 @@ export const repairPolicySchema = z
 
 /** A query without a watermark cannot say whether its data changed: scheduled retraining on it is refused. */
 export function checkRetrainSource(
-  p: { data: { path: string } | { postgres: unknown }; schedules: z.infer<typeof schedulesSchema> },
+  p: { data?: { path: string } | { postgres: unknown }; schedules: z.infer<typeof schedulesSchema> },
   ctx: z.RefinementCtx,
 ): void {
-  if (p.schedules.retrain && !p.schedules.retrain.source && 'postgres' in p.data) {
+  if (p.schedules.retrain && !p.schedules.retrain.source && !p.data) {
+    ctx.addIssue({ code: 'custom', path: ['schedules', 'retrain', 'source'], message: 'the pipeline declares no "data" to retrain on: give a source (a folder, or a query with a "watermarkColumn")' });
+  } else if (p.schedules.retrain && !p.schedules.retrain.source && p.data && 'postgres' in p.data) {
     ctx.addIssue({
       code: 'custom',
       path: ['schedules', 'retrain', 'source'],

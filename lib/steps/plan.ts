@@ -4,6 +4,7 @@ import type { RetryPolicyDefinition } from '../config/steps.js';
 import { DEFAULT_STEPS, type StepCatalog } from './catalog.js';
 import type { DefinitionIssue } from './loader.js';
 import type { PortKind } from './refs.js';
+import { missingSections, sectionList, sectionsNeeded } from './sections.js';
 
 export interface PlannedStep {
   id: string;
@@ -95,6 +96,12 @@ export function planRun(def: PipelineDefinition, catalog: StepCatalog): { plan: 
     needs.set(s.id, [...new Set(s.needs)]);
     produces.set(s.id, d?.produces ?? []);
     if (!d) return;
+    const missing = missingSections(def, sectionsNeeded(d));
+    if (missing.length > 0) {
+      // The built-in lifecycle (no `steps`) names the section; a DAG names the step that needs it.
+      if (def.steps) issues.push({ path: `steps.${i}`, message: `"${s.id}" (${s.uses}) needs ${sectionList(missing)}, which this pipeline does not declare` });
+      else for (const section of missing.filter((m) => !issues.some((x) => x.path === m))) issues.push({ path: section, message: `is needed by the built-in lifecycle's "${s.uses}" step (give "steps" to run a DAG without it)` });
+    }
     const config = d.config.safeParse(s.with ?? {});
     if (!config.success) {
       for (const issue of config.error.issues) {

@@ -13,7 +13,7 @@ import { DEFAULT_CODEC_CORS_ORIGINS } from '../../lib/config/codec.js';
 import { parseCodecKeys } from '../../lib/crypto/payloadCipher.js';
 import { sealPayload } from '../../lib/crypto/payloadEnvelope.js';
 import { payloadProto } from '../../lib/crypto/payloadProto.js';
-import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { completeResult, resolveMlPipeline, startLifecycle } from '../../triggers/client.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
 type Payload = proto.temporal.api.common.v1.IPayload;
@@ -36,7 +36,7 @@ before(async () => {
       tokens: [{ subject: 'ops', token: OPERATOR, roles: ['operate'] }, { subject: 'app', token: SCORER, roles: ['score'] }],
     },
   });
-  const weather = await resolvePipeline('seattle-weather');
+  const weather = await resolveMlPipeline('seattle-weather');
   const pipeline = { ...weather, name: SECRETS[0], search: { ...weather.search, trials: 2 } };
   const run = await startLifecycle(stack, pipeline, { reason: 'codec test' });
   workflowId = run.workflowId;

@@ -4,10 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROJECT_ROOT } from '../../lib/config/env.js';
-import type { PipelineDefinition } from '../../lib/config/pipeline.js';
+import type { MlPipeline as PipelineDefinition } from '../../lib/steps/sections.js';
 import type { ModelCard } from '../../lib/report/modelCard.js';
 import { setAlias } from '../../lib/store/models.js';
-import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from '../../triggers/client.js';
+import { completeResult, resolveMlPipeline, startLifecycle, type CompleteLifecycleResult } from '../../triggers/client.js';
 import { checkImport } from '../../triggers/importCheck.js';
 import { registerImport } from '../../triggers/importCommand.js';
 import { startTestStack, type TestStack } from '../harness.js';
@@ -51,7 +51,7 @@ async function waitServed(name: string, version: number): Promise<void> {
 }
 
 test('regression: ridge and GBDT compete on RMSE; the winner is packaged with relative parity ≤ 1e-6, served and gated', async () => {
-  const pipeline = await resolvePipeline('cars-mpg');
+  const pipeline = await resolveMlPipeline('cars-mpg');
   const result = await run(pipeline);
   assert.deepEqual(new Set(result.trials.map((t) => t.algorithm)), new Set(['ridge', 'gbdt']));
   assert.equal(result.trials.length, 8);
@@ -88,7 +88,7 @@ test('regression: ridge and GBDT compete on RMSE; the winner is packaged with re
 });
 
 test('classification: GBDT over ordinal-encoded categories with missing values, parity ≤ 1e-5, unseen categories served', async () => {
-  const base = await resolvePipeline('penguins');
+  const base = await resolveMlPipeline('penguins');
   const pipeline: PipelineDefinition = {
     ...base,
     search: { ...base.search, strategy: 'grid', space: { gbdt: { nEstimators: [60], learningRate: [0.1], maxLeaves: [7, 15], minSamplesLeaf: [5] } } },
@@ -112,14 +112,14 @@ test('classification: GBDT over ordinal-encoded categories with missing values, 
 });
 
 test('a regression pipeline whose target is text stops at validation, naming the column; nothing is registered', async () => {
-  const pipeline: PipelineDefinition = { ...(await resolvePipeline('cars-mpg')), name: 'cars-by-name', target: 'Name', validation: { expectations: [], rangeTolerance: 0.5 } };
+  const pipeline: PipelineDefinition = { ...(await resolveMlPipeline('cars-mpg')), name: 'cars-by-name', target: 'Name', validation: { expectations: [], rangeTolerance: 0.5 } };
   await assert.rejects(run(pipeline), /column "Name": expected numeric, found categorical/);
   const versions = await stack.db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM model_versions WHERE name = 'cars-by-name'");
   assert.equal(versions.rows[0].n, 0);
 });
 
 test('a definition given in TypeScript is validated like a pipeline.json: nothing invalid reaches a workflow', async () => {
-  const base = await resolvePipeline('penguins');
+  const base = await resolveMlPipeline('penguins');
   await assert.rejects(
     startLifecycle(stack, { ...base, name: 'penguins-bad', gate: { metric: 'rmse', maximum: 1, minImprovement: 0 } }),
     /pipeline "penguins-bad" is invalid:\n {2}- gate\.metric: "rmse" is a regression metric; this pipeline's task is classification/,
@@ -131,7 +131,7 @@ test('a definition given in TypeScript is validated like a pipeline.json: nothin
 
 test('an imported scikit-learn model, once an alias is moved to it, is served like a trained one', async () => {
   const fixture = (name: string): string => join(PROJECT_ROOT, 'test/fixtures/import', name);
-  const pipeline = await resolvePipeline(fixture('weather-season.json'));
+  const pipeline = await resolveMlPipeline(fixture('weather-season.json'));
   const checked = await checkImport(fixture('weather-columns.onnx'), pipeline, stack.info.databaseUrl);
   const deps = { db: stack.db, artifacts: stack.artifacts, reportsDir: join(stack.env.stateDir, 'reports') };
   const imported = await registerImport(deps, checked, pipeline, { actor: 'test', reason: 'baseline from scikit-learn' });

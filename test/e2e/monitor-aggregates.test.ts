@@ -16,7 +16,7 @@ import { getDataset } from '../../lib/store/datasets.js';
 import { getModelVersion } from '../../lib/store/models.js';
 import { loggedRequests } from '../../lib/store/predictions.js';
 import { loadSnapshot } from '../../activities/deps.js';
-import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
+import { completeResult, resolveMlPipeline, startLifecycle } from '../../triggers/client.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 
 const NAME = 'aggregated';
@@ -28,7 +28,7 @@ let later: Record<string, unknown>[];
 
 before(async () => {
   stack = await startTestStack();
-  const example = await resolvePipeline('seattle-weather');
+  const example = await resolveMlPipeline('seattle-weather');
   // Windows above 200 answers are judged from the replicas' aggregates.
   definition = pipelineSchema.parse({
     ...example, name: NAME, search: { ...example.search, folds: 3, space: { logreg: { l2: [0.01] } } }, schedules: {},
@@ -122,7 +122,7 @@ test('a small window is judged exactly and makes the profile; a large one is jud
   const rows = await loggedRequests(stack.db, NAME, w3.window.fromPredictionId, w3.window.toPredictionId);
   const kinds = Object.fromEntries(reference.columns.map((c) => [c.name, c.kind]));
   const current = tableFromObjects(rows.map((r) => r.input), 'window', { kinds });
-  const exact = driftExact(reference, current, definition.features, driftPolicyOf(definition.monitor));
+  const exact = driftExact(reference, current, definition.features ?? assert.fail('the definition has features'), driftPolicyOf(definition.monitor));
   for (const e of exact.features) {
     const a = r3.driftSuite.features.find((f) => f.feature === e.feature);
     assert.ok(a, e.feature);

@@ -13,7 +13,7 @@ import type { PipelineDefinition, PipelineInput } from '../../lib/config/pipelin
 import { MONITOR_WORKFLOW, REPAIR_WORKFLOW, RETRAIN_WORKFLOW, monitorScheduleId, repairScheduleId, retrainScheduleId } from '../../contracts/names.js';
 import type { RetrainResult } from '../../contracts/retrain.js';
 import type { LifecycleResult } from '../../contracts/types.js';
-import { resolvePipeline } from '../../triggers/client.js';
+import { resolveMlPipeline } from '../../triggers/client.js';
 import { applySchedules, describeSchedule, type ScheduleChange } from '../../triggers/schedules.js';
 import type { ScheduleRow } from '../../triggers/schedulesCommand.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
@@ -25,7 +25,7 @@ let folder: string;
 
 before(async () => {
   stack = await startTestStack();
-  const example = await resolvePipeline('seattle-weather');
+  const example = await resolveMlPipeline('seattle-weather');
   // Small and fast: one L2 value, 3 folds. The repair round is paused: its workflow is not this test's business.
   base = { ...example, search: { ...example.search, folds: 3, space: { logreg: { l2: [0.01] } } } };
   folder = join(stack.env.stateDir, 'incoming');

@@ -1,15 +1,15 @@
 // The search as durable work: successive halving and random search, recorded once per trial, seeded winners.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { PipelineDefinition } from '../../lib/config/pipeline.js';
-import { completeResult, resolvePipeline, startLifecycle, type CompleteLifecycleResult } from '../../triggers/client.js';
+import type { MlPipeline as PipelineDefinition } from '../../lib/steps/sections.js';
+import { completeResult, resolveMlPipeline, startLifecycle, type CompleteLifecycleResult } from '../../triggers/client.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
 let base: PipelineDefinition;
 before(async () => {
   stack = await startTestStack();
-  base = await resolvePipeline('seattle-weather');
+  base = await resolveMlPipeline('seattle-weather');
 });
 after(async () => {
   await stack?.teardown();

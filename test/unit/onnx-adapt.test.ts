@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { loadPipeline, type PipelineDefinition } from '../../lib/config/pipeline.js';
+import { loadPipeline } from '../../lib/config/pipeline.js';
+import { ML_SECTIONS, requireSections, type MlPipeline as PipelineDefinition } from '../../lib/steps/sections.js';
 import { recordsFromTable } from '../../lib/data/records.js';
 import { readSource } from '../../lib/data/sources/index.js';
 import type { Table } from '../../lib/data/table.js';
@@ -18,9 +19,9 @@ import { smokeProblems } from '../../lib/onnx/smokeCheck.js';
 const dir = (name: string): string => fileURLToPath(new URL(`../fixtures/import/${name}`, import.meta.url));
 const model = (name: string): Uint8Array => readFileSync(dir(name));
 const pipelines = {
-  weather: await loadPipeline(dir('weather-season.json')),
-  wet: await loadPipeline(dir('wet.json')),
-  tempMax: await loadPipeline(dir('temp-max.json')),
+  weather: requireSections(await loadPipeline(dir('weather-season.json')), ML_SECTIONS, 'weather-season.json'),
+  wet: requireSections(await loadPipeline(dir('wet.json')), ML_SECTIONS, 'wet.json'),
+  tempMax: requireSections(await loadPipeline(dir('temp-max.json')), ML_SECTIONS, 'temp-max.json'),
 };
 const data: Table = await readSource({ kind: 'file', path: dir('seattle-season.csv') });
 const rows = data.rows;

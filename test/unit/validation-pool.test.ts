@@ -9,7 +9,8 @@ import { createTrainingPool, type TrainingPool, type ValidationProgress, type Va
 import type { Expectation } from '../../lib/checks/expectations.js';
 import { inferSchema, type DataSchema } from '../../lib/checks/schema.js';
 import { runValidation, type FullValidationReport, type ValidationOutcome } from '../../lib/checks/suite.js';
-import { loadPipeline, type PipelineDefinition } from '../../lib/config/pipeline.js';
+import { loadPipeline } from '../../lib/config/pipeline.js';
+import { ML_SECTIONS, requireSections, type MlPipeline as PipelineDefinition } from '../../lib/steps/sections.js';
 import { DataError } from '../../lib/data/errors.js';
 import { profileTable, type DatasetProfile } from '../../lib/data/profile.js';
 import { decodeSnapshot, encodeSnapshot } from '../../lib/data/snapshot.js';
@@ -61,7 +62,7 @@ async function snapshot(path: string): Promise<{ uri: string; table: Table; prof
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mlcycle-validatepool-'));
   store = new ArtifactStore(dir);
-  pipeline = await loadPipeline(join(EXAMPLE, 'pipeline.json'));
+  pipeline = requireSections(await loadPipeline(join(EXAMPLE, 'pipeline.json')), ML_SECTIONS, 'the example');
   const train = join(EXAMPLE, 'train-2012-2013.csv');
   const c = await snapshot(train);
   clean = { ...c, schema: inferSchema(c.table) };
