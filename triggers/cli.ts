@@ -1,5 +1,5 @@
 // The mlcycle command line: dev, run, steps, schedules, rollout, approvals, score, status, demo.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { readEnv } from '../lib/config/env.js';
 import { PROJECT_ROOT, startStack } from '../stack/stack.js';
@@ -135,8 +135,9 @@ program
   .description('the whole loop on seattle-weather, on the embedded stack, in a few minutes')
   .option('--keep-running', 'keep the stack up at the end (default when the terminal is interactive)')
   .option('--exit', 'stop the stack at the end')
-  .action(async (opts: { keepRunning?: boolean; exit?: boolean }) => {
-    await demo(readEnv(), !opts.exit && (opts.keepRunning === true || process.stdout.isTTY === true));
+  .addOption(new Option('--story <story>', 'lifecycle: train, drift, retrain, roll out, repair; business: a success metric decides, a person approves, lineage').choices(['lifecycle', 'business']).default('lifecycle'))
+  .action(async (opts: { keepRunning?: boolean; exit?: boolean; story: 'lifecycle' | 'business' }) => {
+    await demo(readEnv(), !opts.exit && (opts.keepRunning === true || process.stdout.isTTY === true), opts.story);
   });
 
 program.parseAsync(process.argv).then(

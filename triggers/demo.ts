@@ -99,7 +99,10 @@ export async function demo(base: MlcycleEnv, keepRunning: boolean, story: 'lifec
     if (story === 'business') await runBusinessStory(stack, join(stateDir, 'reports'), say);
     else await runDemoStory(stack);
     say('\nWhere to look:');
-    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (workflows lifecycle:* with their steps' activities, rollout:* with MlcycleRolloutStage and the decision in its details, monitor:*, repair:*; the repaired run's MlcycleRepairOf; schedules monitor:*, repair:*; npx mlcycle schedules list)`);
+    const look = story === 'business'
+      ? "workflows lifecycle:* and rollout:*, the approval in the rollout's Updates and MlcycleApproval; npx mlcycle lineage weather-planner@2"
+      : "workflows lifecycle:* with their steps' activities, rollout:* with MlcycleRolloutStage and the decision in its details, monitor:*, repair:*; the repaired run's MlcycleRepairOf; schedules monitor:*, repair:*; npx mlcycle schedules list";
+    if (stack.info.temporalUiUrl) say(`  Temporal Web UI   ${stack.info.temporalUiUrl}  (${look})`);
     say(`  Serving API       ${stack.info.httpUrl}/v1/models`);
     say(`  HTML reports      ${join(stateDir, 'reports')}`);
     say(`  Status            MLCYCLE_STATE_DIR=${relative(process.cwd(), stateDir) || '.'} npx mlcycle status   (while this stack runs)`);

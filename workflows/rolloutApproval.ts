@@ -39,7 +39,7 @@ export class PromotionApproval {
     if (this.waiting) return;
     const evidence = await acts.approvalEvidence({ model: this.input.model, version: this.input.challenger.version });
     const t = a.test;
-    evidence.assessment = `${a.reason}; ${this.state.metric} estimate ${num(t.estimate)}, confidence sequence [${num(t.lower)}, ${num(t.upper)}], samples ${t.samples.champion}/${t.samples.challenger} (champion/challenger)`;
+    evidence.assessment = `${a.reason}; ${a.decidedOn ?? this.state.metric} estimate ${num(t.estimate)}, confidence sequence [${num(t.lower)}, ${num(t.upper)}], samples ${t.samples.champion}/${t.samples.challenger} (champion/challenger)`;
     const pending = this.desk.open({ id: 'promotion', subject: `${this.input.model}@${this.input.challenger.version}`, policy: this.policy, evidence });
     this.state.approval = pending.request;
     this.waiting = this.desk.wait(pending, this.policy).then(
