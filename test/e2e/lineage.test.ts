@@ -127,7 +127,7 @@ test('v1 from its snapshot to the next version: validation, search, run and step
     `lineage@1 · sha256 ${v1.sha256}`,
     `├─ run ${seen.v1Run.workflowId} · Temporal run ${seen.v1Run.runId} · definition lineage@`,
     `│  ├─ 20`, ` alice start_run (reason: first training (by alice))`,
-    `│  ├─ ingest (ingest): executed · Temporal run ${seen.v1Run.runId} · code ingest@1 · cache key `,
+    `│  ├─ ingest (ingest): executed · Temporal run ${seen.v1Run.runId} · code ${BUILTIN_DESCRIPTORS.ingest.codeVersion} · cache key `,
     `│  └─ snapshot ${seen.snapshot} · `,
     `├─ validation: passed against schema v1, 0 errors`,
     `├─ rollouts: 1`,
