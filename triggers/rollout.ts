@@ -216,6 +216,12 @@ export function formatRolloutState(s: RolloutState): string {
       `  guards    ${a.guardrails.map((g) => (g.name === 'modelMetric' ? modelGuard(g) : `${g.name} ${num(g.value)}${g.champion !== null ? ` (champion ${num(g.champion)})` : ''} ≤ ${g.limit}${g.judged ? (g.ok ? ' ok' : ' BREACH') : ' (too few)'}`)).join(', ')}`,
     );
   }
+  const ap = s.approval;
+  if (ap) {
+    lines.push(ap.status === 'awaiting'
+      ? `  approval  awaiting a holder of the role "${ap.role}" until ${ap.deadline} (then ${ap.onTimeout === 'reject' ? 'rolled back' : 'promoted'}): npx mlcycle approve ${s.model} --reason "…"`
+      : `  approval  ${ap.status}${ap.decidedBy ? ` by ${ap.decidedBy}` : ''}${ap.reason ? `: ${ap.reason}` : ''}`);
+  }
   if (s.decision) lines.push(`  decision  ${s.decision.outcome}: ${s.decision.reason}`);
   for (const e of s.events.slice(-8)) lines.push(`  ${e.at}  ${e.actor}: ${e.action} — ${e.reason}`);
   return lines.join('\n');

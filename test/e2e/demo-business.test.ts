@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runBusinessStory, type BusinessStory } from '../../triggers/demoBusiness.js';
+import { formatRolloutState } from '../../triggers/rollout.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -27,6 +28,7 @@ test('the full forecast is promoted on the success metric, after a person approv
   assert.equal(approval.status, 'approved');
   assert.equal(approval.decidedBy, `os:${userInfo().username} (self-declared)`);
   assert.equal(approval.role, 'model-risk');
+  assert.match(formatRolloutState(rollout), new RegExp(`approval  approved by os:${userInfo().username} \\(self-declared\\): plans up`));
   // The truth the traffic carried: plans per exposure were higher for the challenger.
   const rate = (k: string) => (sent[k] ? sent[k].planned / sent[k].exposures : NaN);
   assert.ok(rate(`challenger@v${second.model.version}`) > rate(`champion@v${first.model.version}`), JSON.stringify(sent));
