@@ -5,7 +5,7 @@ import { recordStepRun, saveStepResult } from '../lib/store/stepResults.js';
 import { failure } from '../contracts/failures.js';
 import type { PipelineRef, PlanRunInput, PreparedStep, PrepareStepInput, RecordStepFailureInput, RecordStepInput, RunPlan } from '../contracts/steps.js';
 import { checkedDefinitionOf, definitionOf } from './definitions.js';
-import { BUILTIN_DESCRIPTORS, isBuiltinStepName } from '../lib/steps/catalog.js';
+import { BUILTIN_DESCRIPTORS, computeBuiltinCodeVersions, isBuiltinStepName } from '../lib/steps/catalog.js';
 import type { ActivityDeps } from './deps.js';
 
 /** The Temporal run this activity serves (a repair is a new run of the same workflow id). */
@@ -21,6 +21,7 @@ async function codeVersionOf(deps: ActivityDeps, pipeline: PipelineRef, uses: st
 }
 
 export function createEngineActivities(deps: ActivityDeps) {
+  computeBuiltinCodeVersions(); // at worker start: the built-ins' cache keys name the code this process loaded
   return {
     async planRun(input: PlanRunInput): Promise<RunPlan> {
       return (await checkedDefinitionOf(deps, input.pipeline)).plan;

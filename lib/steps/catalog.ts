@@ -110,6 +110,14 @@ export const BUILTIN_DESCRIPTORS: Readonly<Record<BuiltinStepName, StepDescripto
 /** The built-in steps in their catalog order. */
 export const BUILTIN_STEPS: readonly StepDescriptor[] = NAMES.map((name) => BUILTIN_DESCRIPTORS[name]);
 
+/**
+ * Computes every built-in's code version now: a worker calls it as it starts, so the versions describe the code it
+ * loaded (not files replaced on disk later), and a file that cannot be read stops it at once.
+ */
+export function computeBuiltinCodeVersions(): Record<BuiltinStepName, string> {
+  return Object.fromEntries(BUILTIN_STEPS.map((d) => [d.name, d.codeVersion])) as Record<BuiltinStepName, string>;
+}
+
 export function isBuiltinStepName(name: string): name is BuiltinStepName {
   return Object.hasOwn(BUILTIN_SPECS, name);
 }

@@ -46,7 +46,7 @@ export function moduleGraphHash(root: string, entries: readonly string[]): { has
 
 const versions = new Map<string, string>();
 
-/** `<name>@<12 hex digits>`: the first call per step hashes its files (the worker's first cache lookup), later calls reuse it. */
+/** `<name>@<12 hex digits>`: the first call per step hashes its files (a worker's start), later calls reuse it. */
 export function builtinCodeVersion(name: string, implementedBy: readonly string[]): string {
   let version = versions.get(name);
   if (version === undefined) {
