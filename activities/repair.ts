@@ -24,8 +24,10 @@ async function inspect(deps: ActivityDeps, w: WorkflowExecutionInfo): Promise<{ 
   if (w.status.name !== 'FAILED') return { input, type: w.status.name === 'TIMED_OUT' ? 'TimedOut' : 'Terminated', step: null, message: w.status.name.toLowerCase() };
   const err = await handle.result().then(() => null, (e: unknown) => e);
   const cause = err instanceof WorkflowFailedError ? err.cause : err;
-  const details = (cause as { details?: unknown[] } | undefined)?.details?.[0] as { step?: string } | undefined;
-  return { input, type: failureTypeOf(cause), step: details?.step ?? null, message: cause ? rootMessage(cause) : 'failed' };
+  const details = (cause as { details?: unknown[] } | undefined)?.details?.[0] as { step?: string; message?: string } | undefined;
+  // The step is recorded beside the message, so the message is the step's own words (older runs: their prefix dropped).
+  const said = details?.message ?? (cause ? rootMessage(cause).replace(/^step "[^"]*" \([^)]*\) failed: /, '') : 'failed');
+  return { input, type: failureTypeOf(cause), step: details?.step ?? null, message: said };
 }
 
 async function alert(url: string | undefined, body: unknown): Promise<string> {
@@ -70,7 +72,8 @@ export function createRepairActivities(deps: ActivityDeps) {
     const due = (w.closeTime?.getTime() ?? now) + policy.backoffSeconds * 1000 * 2 ** restarts;
     if (due > now) return { ...base, action: 'wait', attempt: restarts + 1, reason: `repair ${restarts + 1} due at ${new Date(due).toISOString()}` };
     const attempt = restarts + 1;
-    const reason = `repair ${attempt}/${policy.maxAttempts}: restart from step ${step ?? '(none recorded)'} after ${type}`;
+    // The decision records the step (fromStep); the reason does not repeat it.
+    const reason = `repair ${attempt}/${policy.maxAttempts} after ${type}: ${step ? 'restart from the failed step' : 'restart (completed steps are reused)'}`;
     if (dryRun) return { ...base, action: 'restart', attempt, reason };
     if (!(await claimDecision(deps.db, { ...record, decision: 'restarted', attempt, reason }))) return { ...base, action: 'decided', attempt, reason: 'another round took it' };
     try {

@@ -9,7 +9,12 @@ export const TRAINING_TASK_QUEUE = 'mlcycle-training';
 
 export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('MlcyclePipeline', 'KEYWORD');
 export const STEP_ATTRIBUTE = defineSearchAttributeKey('MlcycleStep', 'KEYWORD');
-/** On a repair run: the Temporal run id of the failed run it repairs (same workflow id). */
+/** On a failed lifecycle run: the id of the step it failed at. */
+export const FAILED_STEP_ATTRIBUTE = defineSearchAttributeKey('MlcycleFailedStep', 'KEYWORD');
+/**
+ * On a repair run: the Temporal run id of the failed run it repairs (same workflow id). A closed run's attributes cannot
+ * change, so "what repaired run R" is the query `MlcycleRepairOf = "R"`, not an attribute on R.
+ */
 export const REPAIR_OF_ATTRIBUTE = defineSearchAttributeKey('MlcycleRepairOf', 'KEYWORD');
 /** On a rollout: its stage (shadow, canary, ab), paused, promoted or rolled back. */
 export const ROLLOUT_STAGE_ATTRIBUTE = defineSearchAttributeKey('MlcycleRolloutStage', 'KEYWORD');
@@ -20,6 +25,7 @@ export const AWAITING_APPROVAL_QUERY = 'MlcycleApproval = "awaiting" AND Executi
 /** Name → kind, as `temporal server start-dev --search-attribute` and the operator service want them. */
 export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
   MlcyclePipeline: 'Keyword', MlcycleStep: 'Keyword', MlcycleRepairOf: 'Keyword', MlcycleRolloutStage: 'Keyword', MlcycleApproval: 'Keyword',
+  MlcycleFailedStep: 'Keyword',
 };
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');

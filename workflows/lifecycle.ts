@@ -1,13 +1,35 @@
 // The lifecycle workflow: interprets the pipeline's DAG of steps (built-in and user), in parallel where needs allow, memoized.
-import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
-import { PIPELINE_ATTRIBUTE, progressQuery } from '../contracts/names.js';
+import { FAILED_STEP_ATTRIBUTE, PIPELINE_ATTRIBUTE, progressQuery } from '../contracts/names.js';
 import { stepInputs, type PlannedStep, type StepOutputs, type StepRecord } from '../contracts/steps.js';
 import type { LifecycleInput, LifecycleResult } from '../contracts/types.js';
 import { ApprovalDesk } from './approval.js';
 import { runBuiltin } from './builtins.js';
 import { engineActivities, stepActivities } from './policies.js';
 import { RunTracker } from './tracker.js';
+
+/** What the Web UI and `temporal workflow describe` show as the run's memo: the pipeline, its definition version, its data. */
+function runMemo(input: LifecycleInput): Record<string, string> {
+  const s = input.source;
+  const source = s.kind === 'file' ? s.path : s.kind === 'postgres' ? `a Postgres query (${s.query.slice(0, 80)})` : s.kind === 'feedback' ? `labelled traffic of ${s.modelName}` : 'none';
+  return {
+    pipeline: input.pipeline.name, definition: `${input.pipeline.name}@${input.pipeline.version}`, dataVersion: input.dataVersion, source,
+    ...(input.repair ? { repairOf: input.repair.of } : {}),
+  };
+}
+
+/**
+ * The step's own words: a message that begins by naming this step (`step "x" (uses) returned …`, `step "x": …`) loses
+ * that name, which the run's failure, its progress line and its records give once.
+ */
+function ownWords(message: string, step: PlannedStep): string {
+  const names = [`step "${step.id}" (${step.uses})`, `step "${step.id}"`, `step ${step.id}`];
+  for (const name of names) {
+    for (const sep of [': ', ' ']) if (message.startsWith(name + sep)) return message.slice(name.length + sep.length);
+  }
+  return message;
+}
 
 /** The built-in outputs of the result: the last step of each built-in kind that produced them. */
 function summarize(input: LifecycleInput, steps: StepRecord[], outputs: Map<string, StepOutputs>): LifecycleResult {
@@ -29,6 +51,9 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
   // The `approval` Update and the `approvals` Query: no command until an approval step opens a request.
   const approvals = new ApprovalDesk(runId);
   upsertSearchAttributes([{ key: PIPELINE_ATTRIBUTE, value: input.pipeline.name }]);
+  // Runs started before the memo existed replay without it (their histories have no memo or failed-step commands).
+  const described = patched('mlcycle-run-memo');
+  if (described) upsertMemo(runMemo(input));
   const plan = await engineActivities('plan the DAG').planRun({ pipeline: input.pipeline });
   tracker.plan(plan.steps);
 
@@ -46,7 +71,12 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
       source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
     });
     keys.set(step.id, prepared.cacheKey);
+    // The memo names the run's data snapshot once ingest made (or reused) it.
+    const snapshot = (o: StepOutputs): void => {
+      if (described && step.uses === 'ingest' && o.dataset) upsertMemo({ snapshot: o.dataset.id });
+    };
     if (prepared.reused) {
+      snapshot(prepared.reused.outputs);
       outputs.set(step.id, prepared.reused.outputs);
       records.push({ id: step.id, uses: step.uses, state: 'reused', cacheKey: prepared.cacheKey, durationMs: 0, summary: prepared.reused.outputs.summary ?? '', reusedFrom: prepared.reused.fromRun });
       tracker.set(step.id, 'reused', `reused from ${prepared.reused.fromRun}: ${prepared.reused.outputs.summary ?? ''}`, 0);
@@ -60,6 +90,7 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     await engineActivities(`${step.id}: record result`).recordStep({
       runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: prepared.cacheKey, cacheable: prepared.cacheable, outputs: out, durationMs,
     });
+    snapshot(out);
     outputs.set(step.id, out);
     records.push({ id: step.id, uses: step.uses, state: 'done', cacheKey: prepared.cacheKey, durationMs, summary: out.summary ?? '', reusedFrom: null });
     tracker.set(step.id, 'done', out.summary ?? 'done', durationMs);
@@ -98,19 +129,21 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
   if (failed) {
     const { step, error } = failed as { step: PlannedStep; error: unknown };
     const type = failureTypeOf(error);
-    const message = rootMessage(error);
+    const message = ownWords(rootMessage(error), step);
     for (const s of tracker.progress.steps) if (s.state === 'running' && s.id !== step.id) tracker.set(s.id, 'cancelled', `cancelled: step "${step.id}" failed`);
     tracker.set(step.id, 'failed', `failed: ${message}`);
+    if (patched('mlcycle-failed-step-attribute')) upsertSearchAttributes([{ key: FAILED_STEP_ATTRIBUTE, value: step.id }]);
     await CancellationScope.nonCancellable(() =>
       engineActivities(`${step.id}: record failure`).recordStepFailure({
-        runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: keys.get(step.id) ?? null, error: message, failureType: type,
+        runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: keys.get(step.id) ?? null, error: message, failureType: type ?? 'StepFailed',
       }),
     );
     throw ApplicationFailure.create({
       type: type ?? 'StepFailed',
       nonRetryable: true,
       message: `step "${step.id}" (${step.uses}) failed: ${message}`,
-      details: [{ step: step.id, uses: step.uses, cause: type ?? (error instanceof Error ? error.name : 'unknown') }],
+      // `message`: the step's own words, for those that name the step beside them (the repair round, alerts).
+      details: [{ step: step.id, uses: step.uses, cause: type ?? (error instanceof Error ? error.name : 'unknown'), message }],
     });
   }
   if (pending.length > 0) throw failure('BadDefinition', `steps ${pending.map((s) => s.id).join(', ')} never became ready`);
