@@ -129,7 +129,7 @@ export const DEFAULT_STEPS = [
   { id: 'optimize', uses: 'optimize', needs: ['validate'] },
   { id: 'package', uses: 'package', needs: ['optimize'] },
   { id: 'rollout', uses: 'rollout', needs: ['package'] },
-] as const;
+] as const satisfies readonly { id: string; uses: BuiltinStepName; needs: readonly string[] }[];
 
 export type StepCatalog = ReadonlyMap<string, StepDescriptor>;
 
