@@ -32,7 +32,12 @@ export interface StepDescriptor {
   readsSource?: boolean;
   /** A built-in's implementing files (roots of the module graph its code version hashes), relative to the checkout. */
   implementedBy?: readonly string[];
+  /** State outside its inputs a built-in's recorded result depends on (lib/store/stepCache.ts checks it before a reuse). */
+  validWhile?: ResultValidity;
 }
+
+/** pinnedSchema: the schema it checked against is still the pinned one; champion: the champion it was gated against still serves. */
+export type ResultValidity = 'pinnedSchema' | 'champion';
 
 /** The built-in steps: a union, so that the descriptors here and the runners in workflows/builtins.ts must each name all of them. */
 export type BuiltinStepName = 'ingest' | 'validate' | 'optimize' | 'package' | 'rollout' | 'approval';
@@ -45,6 +50,7 @@ interface BuiltinSpec {
   /** Its runner (workflows/steps/<name>.ts) and the activity modules it calls, as their threads' entry files. */
   implementedBy: readonly string[];
   readsSource?: boolean;
+  validWhile?: ResultValidity;
   cache?: boolean;
   config?: z.ZodType;
   timeoutSeconds?: number;
@@ -62,11 +68,12 @@ const BUILTIN_SPECS = {
   validate: {
     description: 'checks the data against the pinned schema, expectations and skew; fails closed; may quarantine rows', consumes: ['dataset'], produces: ['validation', 'dataset'],
     sections: ['task', 'target', 'features', 'validation'], implementedBy: ['workflows/steps/validate.ts', 'activities/validate.ts', 'activities/validationTask.ts'],
+    validWhile: 'pinnedSchema',
   },
   optimize: {
     description: 'searches algorithms × hyperparameters × features by CV trials, trains the winner, gates it against the champion', consumes: ['dataset'], produces: ['candidate'],
     sections: ['task', 'target', 'features', 'search', 'gate'], implementedBy: ['workflows/steps/optimize.ts', 'activities/optimize.ts', 'activities/trainingWorker.ts'],
-    timeoutSeconds: 3600,
+    validWhile: 'champion', timeoutSeconds: 3600,
   },
   package: {
     description: 'exports ONNX with preprocessing, checks parity, writes the model card, registers a version', consumes: ['candidate'], produces: ['model'],
@@ -93,7 +100,7 @@ function builtin(name: BuiltinStepName, spec: BuiltinSpec): StepDescriptor {
   return {
     name, description: spec.description, builtin: true, consumes: spec.consumes, produces: spec.produces, cache: spec.cache ?? true,
     config: spec.config ?? noConfig, timeoutSeconds: spec.timeoutSeconds ?? 1800, heartbeatSeconds: 60,
-    sections: spec.sections, readsSource: spec.readsSource ?? false, implementedBy,
+    sections: spec.sections, readsSource: spec.readsSource ?? false, implementedBy, ...(spec.validWhile ? { validWhile: spec.validWhile } : {}),
     get codeVersion(): string {
       return builtinCodeVersion(name, implementedBy);
     },

@@ -1,7 +1,7 @@
 // The memo lookup: a step's cache key from the stored definition and its inputs, and a recorded result that is still valid.
 import type { PipelineDefinition } from '../config/pipeline.js';
 import { builtinKeyConfig, inputDigests, stepCacheKey } from '../steps/cacheKey.js';
-import type { StepDescriptor } from '../steps/catalog.js';
+import { BUILTIN_DESCRIPTORS, isBuiltinStepName, type ResultValidity, type StepDescriptor } from '../steps/catalog.js';
 import type { StepInputs } from '../steps/refs.js';
 import type { Queryable } from './db.js';
 import { latestSchema } from './datasets.js';
@@ -26,22 +26,29 @@ export interface CacheLookup {
 }
 
 /**
- * Results that depend on state outside their inputs stay valid only while that state holds: a validation while the
- * schema it checked against (or pinned) is still the pinned one; an optimize result, gated against the champion of its
- * day, while that champion serves or when the champion now serving is the model its own run produced.
+ * Results that depend on state outside their inputs (a descriptor's `validWhile`) stay valid only while that state
+ * holds: a validation while the schema it checked against (or pinned) is still the pinned one; an optimize result,
+ * gated against the champion of its day, while that champion serves or when the champion now serving is the model its
+ * own run produced.
  */
-async function stillValid(db: Queryable, def: PipelineDefinition, recorded: StepResultRow): Promise<boolean> {
-  if (recorded.uses === 'validate') return (await latestSchema(db, def.name))?.version === recorded.outputs.validation?.schemaVersion;
-  if (recorded.uses !== 'optimize') return true;
-  const current = (await getDeployment(db, def.name))?.championVersion ?? null;
-  if (current === ((recorded.context.championVersion as number | null | undefined) ?? null)) return true;
-  if (current === null) return false;
-  return (await getModelVersion(db, def.name, current))?.runId === recorded.runId;
+async function stillValid(db: Queryable, def: PipelineDefinition, validity: ResultValidity | undefined, recorded: StepResultRow): Promise<boolean> {
+  switch (validity) {
+    case undefined:
+      return true;
+    case 'pinnedSchema':
+      return (await latestSchema(db, def.name))?.version === recorded.outputs.validation?.schemaVersion;
+    case 'champion': {
+      const current = (await getDeployment(db, def.name))?.championVersion ?? null;
+      if (current === ((recorded.context.championVersion as number | null | undefined) ?? null)) return true;
+      if (current === null) return false;
+      return (await getModelVersion(db, def.name, current))?.runId === recorded.runId;
+    }
+  }
 }
 
-/** What an optimize result depended on besides its key: recorded with it, checked by stillValid. */
+/** What a result gated against the champion depended on besides its key: recorded with it, checked by stillValid. */
 export function resultContext(uses: string, championVersion: number | null): Record<string, unknown> {
-  return uses === 'optimize' ? { championVersion } : {};
+  return isBuiltinStepName(uses) && BUILTIN_DESCRIPTORS[uses].validWhile === 'champion' ? { championVersion } : {};
 }
 
 export async function lookupStep(db: Queryable, q: CacheQuery, o: { reuse: boolean }): Promise<CacheLookup> {
@@ -53,5 +60,5 @@ export async function lookupStep(db: Queryable, q: CacheQuery, o: { reuse: boole
   const cacheable = q.step.cache && !(q.descriptor.readsSource && q.sourceDigest === null);
   if (!cacheable || !o.reuse) return { cacheKey, cacheable, recorded: null };
   const recorded = await findStepResult(db, cacheKey);
-  return { cacheKey, cacheable, recorded: recorded && (await stillValid(db, q.def, recorded)) ? recorded : null };
+  return { cacheKey, cacheable, recorded: recorded && (await stillValid(db, q.def, q.descriptor.validWhile, recorded)) ? recorded : null };
 }

@@ -64,3 +64,14 @@ test('an edited validation section reruns validate; optimize, whose inputs come 
   assert.notEqual(edited.steps.validate.cacheKey, first.steps.validate.cacheKey);
   assert.equal(edited.steps.optimize.cacheKey, first.steps.optimize.cacheKey, "optimize's key depends on what validate produced, not on its section");
 });
+
+test('a search gated against no champion is reused until a champion from another run serves, then runs again', async () => {
+  const full = { ...base, steps: [...base.steps!, { id: 'package', uses: 'package', needs: ['optimize'] }, { id: 'rollout', uses: 'rollout', needs: ['package'] }] };
+  const served = await run(full as PipelineDefinition, true);
+  assert.deepEqual(statuses(served), { ingest: 'reused', validate: 'reused', optimize: 'reused', package: 'executed', rollout: 'executed' });
+  const champion = await stack.db.query<{ champion_version: number }>('SELECT champion_version FROM deployments WHERE model_name = $1', ['cache-keys']);
+  assert.equal(champion.rows[0]?.champion_version, 1, 'v1 serves, registered by this run');
+  const after = await run(base, true);
+  assert.equal(after.steps.optimize.cacheKey, first.steps.optimize.cacheKey, 'the same key');
+  assert.deepEqual(statuses(after), { ingest: 'reused', validate: 'reused', optimize: 'executed' }, 'the recorded search was gated against no champion: not reused');
+});
