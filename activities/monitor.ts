@@ -14,6 +14,7 @@ import { lastPredictionId } from '../lib/store/predictions.js';
 import { failure } from '../contracts/failures.js';
 import type { MonitorWindowInput, MonitorWindowResult } from '../contracts/types.js';
 import type { ActivityDeps } from './deps.js';
+import { definitionOf } from './definitions.js';
 import { definitionWith } from './sections.js';
 import type { WithSections } from '../lib/steps/sections.js';
 import { successBreaches, successOfWindow } from './monitorSuccess.js';
@@ -93,7 +94,8 @@ export function createMonitorActivities(deps: ActivityDeps) {
   return {
     /** Idempotent per monitor run: a retried run returns the report it already stored. */
     async computeMonitorWindow(input: MonitorWindowInput): Promise<MonitorWindowResult> {
-      const pipeline = await definitionWith(deps, input.pipeline, ['target', 'features'], 'the monitor');
+      // A pipeline that serves nothing (a DAG without rollout) has no window to judge: its sections are asked for only then.
+      const pipeline = await definitionOf(deps, input.pipeline);
       const retrainEnabled = pipeline.retrain.enabled;
       const done = await findMonitorReport(deps.db, input.monitorRunId);
       if (done) return fromStored(done, retrainEnabled);
@@ -116,7 +118,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const htmlName = `${pipeline.name}/monitor-${String(from).padStart(8, '0')}-${String(to).padStart(8, '0')}.html`;
       let judged;
       try {
-        judged = await judgeWindow(deps, pipeline, modelVersion, { from, to, rows, aggFrom, aggTo });
+        judged = await judgeWindow(deps, await definitionWith(deps, input.pipeline, ['target', 'features'], 'the monitor'), modelVersion, { from, to, rows, aggFrom, aggTo });
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
         // Not judged, stored with its reason: the cursor moves past the window and the schedule goes on.

@@ -1,6 +1,7 @@
 // The lifecycle workflow: interprets the pipeline's DAG of steps (built-in and user), in parallel where needs allow, memoized.
 import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
+import { ownWords } from '../contracts/stepMessages.js';
 import { FAILED_STEP_ATTRIBUTE, PIPELINE_ATTRIBUTE, progressQuery } from '../contracts/names.js';
 import { stepInputs, type PlannedStep, type StepOutputs, type StepRecord } from '../contracts/steps.js';
 import type { LifecycleInput, LifecycleResult } from '../contracts/types.js';
@@ -17,18 +18,6 @@ function runMemo(input: LifecycleInput): Record<string, string> {
     pipeline: input.pipeline.name, definition: `${input.pipeline.name}@${input.pipeline.version}`, dataVersion: input.dataVersion, source,
     ...(input.repair ? { repairOf: input.repair.of } : {}),
   };
-}
-
-/**
- * The step's own words: a message that begins by naming this step (`step "x" (uses) returned …`, `step "x": …`) loses
- * that name, which the run's failure, its progress line and its records give once.
- */
-function ownWords(message: string, step: PlannedStep): string {
-  const names = [`step "${step.id}" (${step.uses})`, `step "${step.id}"`, `step ${step.id}`];
-  for (const name of names) {
-    for (const sep of [': ', ' ']) if (message.startsWith(name + sep)) return message.slice(name.length + sep.length);
-  }
-  return message;
 }
 
 /** The built-in outputs of the result: the last step of each built-in kind that produced them. */
