@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../../lib/config/env.js';
 import { checkDefinition } from '../../lib/steps/check.js';
 import { requireSections } from '../../lib/steps/sections.js';
 import { definitionVersion } from '../../lib/store/definitions.js';
+import { checkImport, ImportRefused } from '../../triggers/importCheck.js';
 
 async function moduleFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mlcycle-sections-'));
@@ -70,6 +71,13 @@ test('code that reads a section narrows the definition, or names who needs what'
   const def = parsePipeline({ name: 'rates' }, 'test', '/');
   assert.throws(() => requireSections(def, ['target', 'search'], 'step "tune" (optimize)'), /^PipelineError: step "tune" \(optimize\) needs "target" and "search", which pipeline rates does not declare$/);
   assert.equal(requireSections(parsePipeline({ name: 'p', ...ML }, 'test', '/'), ['search'], 'x').search.folds, 5);
+});
+
+test('importing a model into a pipeline that does not learn is refused, naming what it lacks, before any file is read', async () => {
+  const err = await checkImport('/nonexistent/model.onnx', parsePipeline({ name: 'rates', target: 'y' }, 'test', '/'), undefined).then(() => assert.fail('refused'), (e: unknown) => e);
+  assert.ok(err instanceof ImportRefused);
+  assert.equal(err.message, `an imported model is scored on the pipeline's data and holdout: rates needs "data", "features" and "search"`);
+  assert.equal(err.exitCode, 2);
 });
 
 test('the stored version hash of every example is what it was before sections became optional', () => {
