@@ -1,5 +1,10 @@
 // A failed step's own words: the message without a leading naming of that step, which the run's failure gives once.
 
+/** `step "tune" (optimize)`; `step "publish"` when the id is the name of the step it uses (said once). */
+export function stepName(step: { id: string; uses: string }): string {
+  return step.id === step.uses ? `step "${step.id}"` : `step "${step.id}" (${step.uses})`;
+}
+
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

@@ -1,7 +1,7 @@
 // The lifecycle workflow: interprets the pipeline's DAG of steps (built-in and user), in parallel where needs allow, memoized.
 import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
-import { ownWords } from '../contracts/stepMessages.js';
+import { ownWords, stepName } from '../contracts/stepMessages.js';
 import { FAILED_STEP_ATTRIBUTE, PIPELINE_ATTRIBUTE, progressQuery } from '../contracts/names.js';
 import { stepInputs, type PlannedStep, type StepOutputs, type StepRecord } from '../contracts/steps.js';
 import type { LifecycleInput, LifecycleResult } from '../contracts/types.js';
@@ -130,7 +130,7 @@ export async function lifecycleWorkflow(input: LifecycleInput): Promise<Lifecycl
     throw ApplicationFailure.create({
       type: type ?? 'StepFailed',
       nonRetryable: true,
-      message: `step "${step.id}" (${step.uses}) failed: ${message}`,
+      message: `${stepName(step)} failed: ${message}`,
       // `message`: the step's own words, for those that name the step beside them (the repair round, alerts).
       details: [{ step: step.id, uses: step.uses, cause: type ?? (error instanceof Error ? error.name : 'unknown'), message }],
     });

@@ -99,7 +99,7 @@ export function planRun(def: PipelineDefinition, catalog: StepCatalog): { plan: 
     const missing = missingSections(def, sectionsNeeded(d));
     if (missing.length > 0) {
       // The built-in lifecycle (no `steps`) names the section; a DAG names the step that needs it.
-      if (def.steps) issues.push({ path: `steps.${i}`, message: `"${s.id}" (${s.uses}) needs ${sectionList(missing)}, which this pipeline does not declare` });
+      if (def.steps) issues.push({ path: `steps.${i}`, message: `"${s.id}"${s.id === s.uses ? '' : ` (${s.uses})`} needs ${sectionList(missing)}, which this pipeline does not declare` });
       else for (const section of missing.filter((m) => !issues.some((x) => x.path === m))) issues.push({ path: section, message: `is needed by the built-in lifecycle's "${s.uses}" step (give "steps" to run a DAG without it)` });
     }
     const config = d.config.safeParse(s.with ?? {});

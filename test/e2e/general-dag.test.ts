@@ -1,6 +1,7 @@
 // A DAG of user steps from a folder outside the project: no ML sections needed; a failure's story in the Web UI's terms
 // (memo, MlcycleFailedStep, MlcycleRepairOf), and every message naming the failed step once.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,15 @@ async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_00
   return assert.fail(`timed out waiting for ${what}`);
 }
 
+/** The CLI as a child process, awaited (this process hosts the test stack's worker, which must keep running). */
+async function mlcycle(cwd: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(PROJECT_ROOT, 'bin/mlcycle.js'), ...args], { cwd, env: { ...process.env, MLCYCLE_STATE_DIR: stack.env.stateDir }, timeout: 300_000 }, (err, stdout, stderr) => {
+      done({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
 async function listed(client: Client, query: string): Promise<string[]> {
   const runs: string[] = [];
   for await (const w of client.workflow.list({ query })) runs.push(w.runId);
@@ -116,7 +126,7 @@ test('a failed run tells its story: memo with the snapshot, MlcycleFailedStep, t
   const err = await followRun(run.handle, (l) => lines.push(l)).then(() => assert.fail('the run must fail'), (e: unknown) => e);
   assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
   assert.equal(err.cause.type, 'StepFailed');
-  assert.equal(err.cause.message, 'step "publish" (publish) failed: the hook answered 503');
+  assert.equal(err.cause.message, 'step "publish" failed: the hook answered 503', 'id and uses alike: named once');
   assert.ok(lines.includes('→ publish: failed: the hook answered 503'), lines.join('\n'));
   for (const line of lines) assert.ok(line.split('publish').length <= 2, `"publish" at most once: ${line}`);
 
@@ -159,4 +169,24 @@ test('a failed run tells its story: memo with the snapshot, MlcycleFailedStep, t
   assert.ok(text.includes('    publish failed: StepFailed: the hook answered 503'), text);
   assert.ok(text.includes('    repair 1/2 after StepFailed: restart from the failed step'), text);
   for (const line of text.split('\n')) assert.ok(line.split('publish').length <= 2, `"publish" at most once: ${line}`);
+});
+
+test('through the CLI as the README says: a DAG of user steps runs; a failing step is named once in what the user reads', async () => {
+  const steps = [{ id: 'fetch', uses: 'fetch-rates' }, { id: 'report', uses: 'report', needs: ['fetch'] }];
+  await writeFile(join(dir, 'rates.json'), JSON.stringify({ name: 'cli-rates', modules: ['steps.ts'], steps }));
+  const ok = await mlcycle(dir, ['run', 'rates.json']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^started lifecycle:cli-rates:def-[0-9a-f]{16}-[0-9a-z]+ \(definition cli-rates@[0-9a-f]{16}\)/m);
+  assert.match(ok.stdout, /^done: 2 steps$/m);
+
+  const failing = [...steps, { id: 'publish', uses: 'publish', needs: ['report'], with: { flag: join(dir, 'never') }, retry: { maximumAttempts: 1 } }];
+  await writeFile(join(dir, 'publish.json'), JSON.stringify({ name: 'cli-publish', modules: ['steps.ts'], steps: failing }));
+  const failed = await mlcycle(dir, ['run', 'publish.json']);
+  assert.notEqual(failed.status, 0);
+  assert.match(failed.stdout, /^→ publish: failed: the hook answered 503$/m);
+  assert.match(failed.stderr, /the run failed \(StepFailed\): step "publish" failed: the hook answered 503/);
+  for (const line of [...failed.stdout.split('\n'), ...failed.stderr.split('\n')]) {
+    const words = line.replaceAll('cli-publish', 'P').replaceAll('publish.json', 'F');
+    assert.ok(words.split('publish').length <= 2, `the step at most once: ${line}`);
+  }
 });

@@ -45,7 +45,7 @@ test('a built-in that needs a section the definition leaves out is refused, nami
   const steps = [{ id: 'ingest', uses: 'ingest' }, { id: 'check', uses: 'validate', needs: ['ingest'] }, { id: 'tune', uses: 'optimize', needs: ['check'] }];
   assert.deepEqual(await mistakes({ name: 'p', modules, ...ML, search: undefined, steps }), ['- steps.2: "tune" (optimize) needs "search", which this pipeline does not declare']);
   assert.deepEqual(await mistakes({ name: 'p', modules, steps }), [
-    '- steps.0: "ingest" (ingest) needs "data", which this pipeline does not declare',
+    '- steps.0: "ingest" needs "data", which this pipeline does not declare',
     '- steps.1: "check" (validate) needs "target" and "features", which this pipeline does not declare',
     '- steps.2: "tune" (optimize) needs "target", "features" and "search", which this pipeline does not declare',
   ]);

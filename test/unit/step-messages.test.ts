@@ -1,7 +1,7 @@
 // A failed step's message names the step once: a leading naming of it is dropped before the run's failure names it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ownWords } from '../../contracts/stepMessages.js';
+import { ownWords, stepName } from '../../contracts/stepMessages.js';
 
 const publish = { id: 'publish', uses: 'post-webhook' };
 
@@ -12,6 +12,11 @@ test('a leading naming of the failed step is dropped, with a "failed" after it',
   assert.equal(ownWords('step publish: step publish failed: the hook answered 503', publish), 'the hook answered 503', 'the message of issue 19');
   assert.equal(ownWords('publish failed: the hook answered 503', publish), 'the hook answered 503');
   assert.equal(ownWords('publish: timeout', publish), 'timeout');
+});
+
+test('a step whose id is the name it uses is named once', () => {
+  assert.equal(stepName({ id: 'publish', uses: 'publish' }), 'step "publish"');
+  assert.equal(stepName({ id: 'tune', uses: 'optimize' }), 'step "tune" (optimize)');
 });
 
 test('other words are kept: another step, a word that only starts like the id, the name alone', () => {
