@@ -113,8 +113,8 @@ export async function startLifecycle(conn: MlcycleConnection, definition: Pipeli
     workflowId,
     args: [input],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    staticSummary: `lifecycle of ${pipeline.name} on ${label}`,
-    staticDetails: `data: ${label} (version ${dataVersion}); definition ${ref.name}@${ref.version}; ${input.reason}`,
+    staticSummary: version === null ? `lifecycle of ${pipeline.name} (no data)` : `lifecycle of ${pipeline.name} on ${label}`,
+    staticDetails: `${version === null ? `no data (run ${dataVersion})` : `data: ${label} (version ${dataVersion})`}; definition ${ref.name}@${ref.version}; ${input.reason}`,
   });
   return { workflowId, runId: handle.firstExecutionRunId, handle, pipeline: ref };
 }
