@@ -174,6 +174,9 @@ test('a failed run tells its story: memo with the snapshot, MlcycleFailedStep, t
 test('through the CLI as the README says: a DAG of user steps runs; a failing step is named once in what the user reads', async () => {
   const steps = [{ id: 'fetch', uses: 'fetch-rates' }, { id: 'report', uses: 'report', needs: ['fetch'] }];
   await writeFile(join(dir, 'rates.json'), JSON.stringify({ name: 'cli-rates', modules: ['steps.ts'], steps }));
+  const plan = await mlcycle(dir, ['run', 'rates.json', '--plan']);
+  assert.equal(plan.status, 0, plan.stderr);
+  assert.match(plan.stdout, /fetch/);
   const ok = await mlcycle(dir, ['run', 'rates.json']);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /^started lifecycle:cli-rates:def-[0-9a-f]{16}-[0-9a-z]+ \(definition cli-rates@[0-9a-f]{16}\)/m);
