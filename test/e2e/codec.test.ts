@@ -89,8 +89,14 @@ test('the history read raw holds only ciphertext: every payload binary/encrypted
   const inputsAndResults = payloads.filter((p) => /\.(input|result)\./.test(p.path));
   assert.ok(inputsAndResults.length >= 10, 'workflow and activity inputs and results among them');
   for (const { path, payload } of payloads) {
-    assert.equal(Buffer.from(payload.metadata?.encoding ?? []).toString(), 'binary/encrypted', `${path} is sealed`);
-    assert.equal(Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString(), '2026-q1', `${path} names the encrypting key`);
+    if (path.includes('markerRecordedEventAttributes.details.patch-data')) {
+      // A patched() marker is written by the SDK's core, outside the codec: it holds the patch's id and nothing else.
+      const marker = JSON.parse(Buffer.from(payload.data ?? []).toString()) as { id?: unknown };
+      assert.match(String(marker.id), /^[a-z-]+$/, `${path} holds only a patch id`);
+    } else {
+      assert.equal(Buffer.from(payload.metadata?.encoding ?? []).toString(), 'binary/encrypted', `${path} is sealed`);
+      assert.equal(Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString(), '2026-q1', `${path} names the encrypting key`);
+    }
     const bytes = Buffer.from(proto.temporal.api.common.v1.Payload.encode(payload).finish());
     for (const secret of SECRETS) assert.equal(bytes.includes(secret), false, `${path} contains "${secret}"`);
   }
