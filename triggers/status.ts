@@ -26,6 +26,7 @@ export interface StatusReport {
   }[];
   models: { name: string; version: number; role: string; algorithm: string; metric: string; score: number | null; blessed: boolean | null; createdAt: string }[];
   validations: ValidationReportRow[];
+  /** A restart whose outcome no round has recorded yet has it from its run (healed, ended failed…; null while running). */
   repairs: RepairRow[];
   /** Each with the stored definition version its policy came from, when it began from a request. */
   rollouts: (RolloutRow & { definition: string | null })[];
@@ -51,6 +52,12 @@ export async function collectStatus(client: Client, db: Db, limit = 20): Promise
     run.steps = [...last.values()];
     const restart = repairs.find((x) => x.failedRunId === run.runId && x.newRunId);
     if (restart?.newRunId) run.repairedBy = { runId: restart.newRunId, status: await runStatus(client, runs, run.workflowId, restart.newRunId) };
+  }
+  // A restart's outcome is recorded by the next repair round; until then it is read from the repair run itself.
+  for (const r of repairs) {
+    if (r.decision !== 'restarted' || !r.newRunId || r.outcome) continue;
+    const known = runs.find((x) => x.repairedBy?.runId === r.newRunId)?.repairedBy?.status ?? (await runStatus(client, runs, r.workflowId, r.newRunId));
+    r.outcome = known === 'RUNNING' || known === 'UNKNOWN' ? null : known === 'COMPLETED' ? 'healed' : `ended ${known.toLowerCase()}`;
   }
   const deployments = new Map((await listDeployments(db)).map((d) => [d.modelName, d]));
   const rolloutRows = await listRollouts(db, undefined, limit);
@@ -143,7 +150,7 @@ export function formatStatus(s: StatusReport): string {
   if (s.repairs.length === 0) lines.push('  (none)');
   for (const r of s.repairs) {
     const run = r.newRunId ? ` → run ${r.newRunId}${r.outcome ? ` ${r.outcome}` : ' running'}` : r.outcome ? ` (${r.outcome})` : '';
-    lines.push(`  ${r.decision.padEnd(14)} ${r.workflowId} (failed run ${r.failedRunId.slice(0, 8)}…, attempt ${r.attempt}${r.fromStep ? `, step ${r.fromStep}` : ''})${run}`);
+    lines.push(`  ${r.decision.padEnd(14)} ${r.workflowId} (failed run ${r.failedRunId}, attempt ${r.attempt}${r.fromStep ? `, step ${r.fromStep}` : ''})${run}`);
     lines.push(`    ${r.reason.split('\n')[0].slice(0, 200)}`);
   }
   lines.push('', 'Monitor windows (newest first):');
