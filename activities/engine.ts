@@ -20,6 +20,45 @@ async function codeVersionOf(deps: ActivityDeps, pipeline: PipelineRef, uses: st
   return (await checkedDefinitionOf(deps, pipeline).catch(() => null))?.catalog.get(uses)?.codeVersion ?? null;
 }
 
+/** The step's cache key; a recorded, still valid result for it is returned (and the reuse recorded). */
+export async function prepareStep(deps: ActivityDeps, input: PrepareStepInput): Promise<PreparedStep> {
+  const def = await definitionOf(deps, input.pipeline);
+  const { step } = input;
+  // A built-in step does not run the modules' code: a module changed since the run began fails the steps it provides, not this one.
+  const builtin = isBuiltinStepName(step.uses) ? BUILTIN_DESCRIPTORS[step.uses] : undefined;
+  const descriptor = (await checkedDefinitionOf(deps, input.pipeline).catch((err: unknown) => {
+    if (builtin) return null;
+    throw err;
+  }))?.catalog.get(step.uses) ?? builtin;
+  if (!descriptor) throw failure('BadDefinition', `step "${step.id}" uses "${step.uses}", which ${input.pipeline.name}@${input.pipeline.version} does not provide`);
+  const { cacheKey, cacheable, recorded } = await lookupStep(
+    deps.db,
+    { def, descriptor, step, inputs: input.inputs, source: input.source, sourceDigest: input.sourceDigest },
+    { reuse: !input.noCache },
+  );
+  if (!recorded) return { cacheKey, reused: null, cacheable };
+  await recordStepRun(deps.db, {
+    runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: step.id, uses: step.uses,
+    status: 'reused', cacheKey, codeVersion: descriptor.codeVersion, reusedFrom: recorded.runId, durationMs: 0,
+  });
+  return { cacheKey, reused: { outputs: recorded.outputs, fromRun: recorded.runId }, cacheable };
+}
+
+/** Records an executed step; its result becomes reusable when the step is cacheable. Idempotent per run and step. */
+export async function recordStep(deps: ActivityDeps, input: RecordStepInput): Promise<void> {
+  if (input.cacheable) {
+    const championVersion = input.outputs.candidate?.candidate.champion?.version ?? null;
+    await saveStepResult(deps.db, input.pipeline.name, {
+      cacheKey: input.cacheKey, stepId: input.stepId, uses: input.uses, outputs: input.outputs, runId: input.runId,
+      context: resultContext(input.uses, championVersion), durationMs: input.durationMs,
+    });
+  }
+  await recordStepRun(deps.db, {
+    runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
+    status: 'executed', cacheKey: input.cacheKey, codeVersion: await codeVersionOf(deps, input.pipeline, input.uses), durationMs: input.durationMs,
+  });
+}
+
 export function createEngineActivities(deps: ActivityDeps) {
   computeBuiltinCodeVersions(); // at worker start: the built-ins' cache keys name the code this process loaded
   return {
@@ -29,41 +68,12 @@ export function createEngineActivities(deps: ActivityDeps) {
 
     /** Computes the step's cache key; a recorded, still valid result for it is returned (and the reuse recorded). */
     async prepareStep(input: PrepareStepInput): Promise<PreparedStep> {
-      const def = await definitionOf(deps, input.pipeline);
-      const { step } = input;
-      // A built-in step does not run the modules' code: a module changed since the run began fails the steps it provides, not this one.
-      const builtin = isBuiltinStepName(step.uses) ? BUILTIN_DESCRIPTORS[step.uses] : undefined;
-      const descriptor = (await checkedDefinitionOf(deps, input.pipeline).catch((err: unknown) => {
-        if (builtin) return null;
-        throw err;
-      }))?.catalog.get(step.uses) ?? builtin;
-      if (!descriptor) throw failure('BadDefinition', `step "${step.id}" uses "${step.uses}", which ${input.pipeline.name}@${input.pipeline.version} does not provide`);
-      const { cacheKey, cacheable, recorded } = await lookupStep(
-        deps.db,
-        { def, descriptor, step, inputs: input.inputs, source: input.source, sourceDigest: input.sourceDigest },
-        { reuse: !input.noCache },
-      );
-      if (!recorded) return { cacheKey, reused: null, cacheable };
-      await recordStepRun(deps.db, {
-        runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: step.id, uses: step.uses,
-        status: 'reused', cacheKey, codeVersion: descriptor.codeVersion, reusedFrom: recorded.runId, durationMs: 0,
-      });
-      return { cacheKey, reused: { outputs: recorded.outputs, fromRun: recorded.runId }, cacheable };
+      return prepareStep(deps, input);
     },
 
     /** Records an executed step; its result becomes reusable when the step is cacheable. Idempotent per run and step. */
     async recordStep(input: RecordStepInput): Promise<void> {
-      if (input.cacheable) {
-        const championVersion = input.outputs.candidate?.candidate.champion?.version ?? null;
-        await saveStepResult(deps.db, input.pipeline.name, {
-          cacheKey: input.cacheKey, stepId: input.stepId, uses: input.uses, outputs: input.outputs, runId: input.runId,
-          context: resultContext(input.uses, championVersion), durationMs: input.durationMs,
-        });
-      }
-      await recordStepRun(deps.db, {
-        runId: input.runId, temporalRunId: temporalRunId(), pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, uses: input.uses,
-        status: 'executed', cacheKey: input.cacheKey, codeVersion: await codeVersionOf(deps, input.pipeline, input.uses), durationMs: input.durationMs,
-      });
+      return recordStep(deps, input);
     },
 
     async recordStepFailure(input: RecordStepFailureInput): Promise<void> {

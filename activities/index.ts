@@ -5,6 +5,7 @@ import { createBatchScoreOutputActivities } from './batchScoreOutput.js';
 import type { ActivityDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
 import { createEngineActivities } from './engine.js';
+import { createEngineScaleActivities } from './engineScale.js';
 import { createIncidentActivities } from './incidents.js';
 import { createIngestActivities } from './ingest.js';
 import { createMonitorActivities } from './monitor.js';
@@ -22,6 +23,7 @@ export type { ActivityDeps };
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createEngineActivities(deps),
+    ...createEngineScaleActivities(deps),
     ...createUserStepActivities(deps),
     ...createIngestActivities(deps),
     ...createValidateActivities(deps),

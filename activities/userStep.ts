@@ -1,45 +1,81 @@
 // Runs a user step from its module: its context (progress, logger, cancellation, tables), and its outputs checked against its contract.
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { checkStepOutputs, StepOutputError } from '../lib/steps/outputs.js';
 import { fromArquero, toArquero } from '../lib/steps/arquero.js';
 import { isStepError, type StepContext } from '../lib/steps/define.js';
 import { DataError } from '../lib/data/errors.js';
 import { failure } from '../contracts/failures.js';
-import type { StepOutputs, UserStepInput } from '../contracts/steps.js';
+import type { PipelineRef, PlannedStep, StepOutputs, UserStepInput } from '../contracts/steps.js';
+import type { ExecutedStep, ExecuteStepInput } from '../contracts/engine.js';
+import { prepareStep, recordStep } from './engine.js';
 import { checkedDefinitionOf } from './definitions.js';
 import { keepHeartbeating, loadSnapshot, type ActivityDeps } from './deps.js';
 import { storeSnapshot } from './snapshots.js';
 
+/** Runs the step's function with its context; its errors become the failure types the workflow acts on. */
+async function runOwn(deps: ActivityDeps, input: UserStepInput): Promise<StepOutputs> {
+  const checked = await checkedDefinitionOf(deps, input.pipeline);
+  const descriptor = checked.catalog.get(input.uses);
+  if (!descriptor?.step) throw failure('BadDefinition', `no user step "${input.uses}" in the modules of ${input.pipeline.name}@${input.pipeline.version}`);
+  const activity = Context.current();
+  const log = activity.log;
+  const prefix = `[${input.stepId}] `;
+  const step = descriptor.step;
+  // Heartbeats keep flowing while the step awaits, so a cancellation reaches it and a lost worker is noticed.
+  return keepHeartbeating(async (beat) => {
+    const ctx: StepContext = {
+      runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, attempt: activity.info.attempt,
+      progress: beat,
+      log: { info: (m) => log.info(prefix + m), warn: (m) => log.warn(prefix + m), error: (m) => log.error(prefix + m) },
+      signal: activity.cancellationSignal,
+      loadTable: async (ref) => toArquero(await loadSnapshot(deps.artifacts, ref.uri)),
+      saveTable: async (table, o) =>
+        storeSnapshot(deps, input.pipeline.name, fromArquero(table, o?.source ?? input.stepId), o?.source ?? `step ${input.stepId} of ${input.runId}`),
+    };
+    try {
+      return checkStepOutputs(`step "${input.stepId}" (${input.uses})`, descriptor.produces, await step.run(ctx, { inputs: input.inputs, config: input.config }));
+    } catch (err) {
+      if (isStepError(err)) throw failure(err.retryable ? 'StepFailedTransiently' : 'StepRejected', err.message);
+      if (err instanceof DataError) throw failure('DataError', err.message);
+      if (err instanceof StepOutputError) throw failure('StepRejected', err.message);
+      throw err;
+    }
+  });
+}
+
 export function createUserStepActivities(deps: ActivityDeps) {
   return {
     async runUserStep(input: UserStepInput): Promise<StepOutputs> {
-      const checked = await checkedDefinitionOf(deps, input.pipeline);
-      const descriptor = checked.catalog.get(input.uses);
-      if (!descriptor?.step) throw failure('BadDefinition', `no user step "${input.uses}" in the modules of ${input.pipeline.name}@${input.pipeline.version}`);
-      const activity = Context.current();
-      const log = activity.log;
-      const prefix = `[${input.stepId}] `;
-      const step = descriptor.step;
-      // Heartbeats keep flowing while the step awaits, so a cancellation reaches it and a lost worker is noticed.
-      return keepHeartbeating(async (beat) => {
-        const ctx: StepContext = {
-          runId: input.runId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version, stepId: input.stepId, attempt: activity.info.attempt,
-          progress: beat,
-          log: { info: (m) => log.info(prefix + m), warn: (m) => log.warn(prefix + m), error: (m) => log.error(prefix + m) },
-          signal: activity.cancellationSignal,
-          loadTable: async (ref) => toArquero(await loadSnapshot(deps.artifacts, ref.uri)),
-          saveTable: async (table, o) =>
-            storeSnapshot(deps, input.pipeline.name, fromArquero(table, o?.source ?? input.stepId), o?.source ?? `step ${input.stepId} of ${input.runId}`),
-        };
-        try {
-          return checkStepOutputs(`step "${input.stepId}" (${input.uses})`, descriptor.produces, await step.run(ctx, { inputs: input.inputs, config: input.config }));
-        } catch (err) {
-          if (isStepError(err)) throw failure(err.retryable ? 'StepFailedTransiently' : 'StepRejected', err.message);
-          if (err instanceof DataError) throw failure('DataError', err.message);
-          if (err instanceof StepOutputError) throw failure('StepRejected', err.message);
-          throw err;
-        }
-      });
+      return runOwn(deps, input);
+    },
+
+    /**
+     * A user step in one activity: its key looked up, its function run when no recorded result stands, its result recorded.
+     * One task hand-off per step instead of three; a failed lookup or record is retried with the step (both are idempotent).
+     */
+    async executeStep(input: ExecuteStepInput): Promise<ExecutedStep> {
+      const started = performance.now();
+      const step = (await stepIndexOf(deps, input.pipeline)).get(input.stepId);
+      if (!step) throw failure('BadDefinition', `${input.pipeline.name}@${input.pipeline.version} has no step "${input.stepId}"`);
+      const prepared = await prepareStep(deps, { ...input, step: { id: step.id, uses: step.uses, cache: step.cache, config: step.config } });
+      if (prepared.reused) return { cacheKey: prepared.cacheKey, outputs: prepared.reused.outputs, reusedFrom: prepared.reused.fromRun, durationMs: 0 };
+      const outputs = await runOwn(deps, { runId: input.runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, config: step.config, inputs: input.inputs });
+      // A step that returned after its cancellation was asked for is not recorded: the run is stopping it.
+      const signal = Context.current().cancellationSignal;
+      if (signal.aborted) throw new CancelledFailure(`step "${step.id}" was cancelled`);
+      const durationMs = performance.now() - started;
+      await recordStep(deps, { runId: input.runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: prepared.cacheKey, cacheable: prepared.cacheable, outputs, durationMs });
+      return { cacheKey: prepared.cacheKey, outputs, reusedFrom: null, durationMs };
     },
   };
+}
+
+const indexes = new WeakMap<object, Map<string, PlannedStep>>();
+
+/** The planned steps of a definition version by id (the checked definition is cached per worker, so is its index). */
+async function stepIndexOf(deps: ActivityDeps, ref: PipelineRef): Promise<Map<string, PlannedStep>> {
+  const checked = await checkedDefinitionOf(deps, ref);
+  let index = indexes.get(checked);
+  if (!index) indexes.set(checked, (index = new Map(checked.plan.steps.map((s) => [s.id, s]))));
+  return index;
 }

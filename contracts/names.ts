@@ -1,7 +1,7 @@
 // Every name shared by triggers, workflows and activities: task queue, workflow ids, queries, search attributes.
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery } from '@temporalio/workflow';
-import type { LifecycleProgress } from './types.js';
+import type { LifecycleProgress, ProgressSince } from './types.js';
 
 export const TASK_QUEUE = 'mlcycle';
 /** Trials and candidate training: their own queue, so training workers can be scaled (and sized) apart. */
@@ -29,6 +29,8 @@ export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
 };
 
 export const progressQuery = defineQuery<LifecycleProgress>('progress');
+/** The changes after a cursor (an event seq): what a follower polls, bounded however large the run. */
+export const progressSinceQuery = defineQuery<ProgressSince, [number]>('progressSince');
 
 /** Business id of a lifecycle run: one run per pipeline and data version. */
 export function lifecycleWorkflowId(pipeline: string, dataVersion: string): string {

@@ -39,6 +39,23 @@ export interface LifecycleInput {
   noCache?: boolean;
   /** Set on a run the repair round started: the failed run (same workflow id) it repairs. */
   repair?: { of: string; attempt: number; fromStep: string | null };
+  /** Set on a run that continues its predecessor (continue-as-new): what that one finished. */
+  resume?: RunCarry;
+  /** Continue as new past this many history events (default 10,000; tests lower it). */
+  continueAsNewAfterEvents?: number;
+}
+
+/** What a continued lifecycle run carries: finished steps as index ranges, the outputs still needed, the result so far. */
+export interface RunCarry {
+  generation: number;
+  /** Finished step indices as [from, to] ranges (inclusive), flattened; `reused` the subset that was reused. */
+  finished: number[];
+  reused: number[];
+  /** Outputs of finished steps that unfinished ones take, and of built-ins (the result names theirs). */
+  outputs: Record<number, StepOutputs>;
+  records: StepRecord[];
+  omitted: number;
+  events: { seq: number; step: string; message: string }[];
 }
 
 export type StepState = 'pending' | 'running' | 'done' | 'reused' | 'failed' | 'cancelled';
@@ -63,11 +80,30 @@ export interface LifecycleProgress {
   events: { seq: number; step: string; message: string }[];
 }
 
+/** What changed since a follower's cursor (the `progressSince` query): counts, a bounded view of the running steps, new events. */
+export interface ProgressSince {
+  step: string;
+  total: number;
+  counts: Record<StepState, number>;
+  /** The first running steps (at most 20), in the order they started. */
+  running: string[];
+  trialsDone: number;
+  trialsTotal: number;
+  message: string;
+  /** Events after the cursor, oldest first (at most 2,000 per answer: ask again from the last seq). */
+  events: { seq: number; step: string; message: string }[];
+  /** The oldest event this run still holds (a continued run holds its predecessor's last 1,000). */
+  oldestSeq: number;
+  lastSeq: number;
+}
+
 export interface LifecycleResult {
   pipeline: PipelineRef;
-  /** Every step in the order it finished, executed or reused. */
+  /** Every step in the order it finished, executed or reused (the first 500 in runs of more steps: see stepsOmitted). */
   steps: StepRecord[];
-  /** Each step's outputs by step id. */
+  /** Steps finished but not listed in `steps` (large runs; their records are in the store: `mlcycle status`). */
+  stepsOmitted?: number;
+  /** Each listed step's outputs by step id. */
   outputs: Record<string, StepOutputs>;
   /** The outputs of the built-in steps (null when the DAG has no such step). */
   dataset: DatasetRef | null;

@@ -7,7 +7,7 @@ import { skewConfigSchema } from '../checks/skew.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
-import { modulesSchema, stepsSchema } from './steps.js';
+import { modulesSchema, parallelSchema, stepsSchema } from './steps.js';
 import { rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
 import { checkRetrainSuccess, retrainSchema } from './retrain.js';
@@ -117,6 +117,8 @@ const pipelineShape = z
     modules: modulesSchema,
     /** The DAG; absent → the built-in lifecycle ingest → validate → optimize → package → deploy. */
     steps: stepsSchema.optional(),
+    /** Steps in flight at once: `max` in all (default 500), `perUses` per step kind. */
+    parallel: parallelSchema.optional(),
     /** Temporal Schedules `mlcycle schedules apply` keeps in line with this definition. */
     schedules: schedulesSchema,
     repair: repairPolicySchema,

@@ -1,6 +1,11 @@
 // The `steps` of a pipeline as a person writes them: id, uses, needs, with, and bounded per-step policies.
 import { z } from 'zod';
 
+/** Steps per pipeline (and needs per step): the plan travels in pages and a run continues as new, so this bounds definitions, not history. */
+export const MAX_STEPS = 10_000;
+/** Steps of one run in flight at once unless `parallel.max` says otherwise. */
+export const DEFAULT_MAX_PARALLEL = 500;
+
 export const STEP_ID = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /** A step's retry policy; every field bounded, so nothing retries forever. */
@@ -20,7 +25,7 @@ export const stepSchema = z
     /** A built-in step (ingest, validate, optimize, package, approval, rollout) or a step from one of the pipeline's modules. */
     uses: z.string().min(1).max(128),
     /** The steps whose outputs this one takes; it starts once all of them are done. */
-    needs: z.array(z.string().min(1).max(63)).max(64).default([]),
+    needs: z.array(z.string().min(1).max(63)).max(MAX_STEPS).default([]),
     /** The step's own configuration, checked by that step's schema. */
     with: z.record(z.string(), z.unknown()).default({}),
     retry: retrySchema.optional(),
@@ -33,6 +38,15 @@ export const stepSchema = z
   .strict();
 export type StepDefinitionEntry = z.infer<typeof stepSchema>;
 
-export const stepsSchema = z.array(stepSchema).min(1).max(200);
+export const stepsSchema = z.array(stepSchema).min(1).max(MAX_STEPS);
+
+/** How many steps of one run may be in flight at once, in all and per `uses` (a step kind that must not flood a service). */
+export const parallelSchema = z
+  .object({
+    max: z.number().int().min(1).max(MAX_STEPS).default(DEFAULT_MAX_PARALLEL),
+    perUses: z.record(z.string().min(1).max(128), z.number().int().min(1).max(MAX_STEPS)).default({}),
+  })
+  .strict();
+export type ParallelLimits = z.infer<typeof parallelSchema>;
 /** Step modules, paths relative to the pipeline file. */
 export const modulesSchema = z.array(z.string().min(1).max(4096)).max(32).default([]);

@@ -1,6 +1,6 @@
 // Checks a pipeline's DAG against the step catalog and plans it: order, inputs per port, policies; every mistake named by path.
 import type { PipelineDefinition } from '../config/pipeline.js';
-import type { RetryPolicyDefinition } from '../config/steps.js';
+import { DEFAULT_MAX_PARALLEL, type ParallelLimits, type RetryPolicyDefinition } from '../config/steps.js';
 import { DEFAULT_STEPS, type StepCatalog } from './catalog.js';
 import type { DefinitionIssue } from './loader.js';
 import type { PortKind } from './refs.js';
@@ -27,31 +27,37 @@ export interface PlannedStep {
 export interface RunPlan {
   /** Topological order; among steps ready together, the order of the definition. */
   steps: PlannedStep[];
+  /** Steps in flight at once (absent in plans made before the limits existed: the defaults). */
+  parallel?: ParallelLimits;
 }
 
 export const DEFAULT_RETRY: RetryPolicyDefinition = { maximumAttempts: 3, initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30 };
 
-/** The first cycle among the steps, as ids in order with the first repeated at the end; null when acyclic. */
+/** The first cycle among the steps, as ids in order with the first repeated at the end; null when acyclic (iterative: chains of 10,000). */
 function findCycle(needs: Map<string, string[]>): string[] | null {
   const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | null => {
-    if (state.get(id) === 'done') return null;
-    if (state.get(id) === 'open') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'open');
-    stack.push(id);
-    for (const n of needs.get(id) ?? []) {
-      if (!needs.has(n)) continue;
-      const cycle = visit(n);
-      if (cycle) return cycle;
+  for (const root of needs.keys()) {
+    if (state.has(root)) continue;
+    const path: string[] = [root];
+    const next: number[] = [0];
+    state.set(root, 'open');
+    while (path.length > 0) {
+      const id = path[path.length - 1];
+      const ns = needs.get(id) ?? [];
+      const i = next[next.length - 1]++;
+      if (i >= ns.length) {
+        state.set(id, 'done');
+        path.pop();
+        next.pop();
+        continue;
+      }
+      const n = ns[i];
+      if (!needs.has(n) || state.get(n) === 'done') continue;
+      if (state.get(n) === 'open') return [...path.slice(path.indexOf(n)), n].reverse();
+      state.set(n, 'open');
+      path.push(n);
+      next.push(0);
     }
-    stack.pop();
-    state.set(id, 'done');
-    return null;
-  };
-  for (const id of needs.keys()) {
-    const cycle = visit(id);
-    if (cycle) return cycle.reverse();
   }
   return null;
 }
@@ -116,6 +122,9 @@ export function planRun(def: PipelineDefinition, catalog: StepCatalog): { plan: 
       config: config.success ? (config.data as Record<string, unknown>) : {},
     });
   });
+  for (const uses of Object.keys(def.parallel?.perUses ?? {})) {
+    if (!entries.some((s) => s.uses === uses)) issues.push({ path: `parallel.perUses.${uses}`, message: `no step of this pipeline uses "${uses}"` });
+  }
   const cycle = findCycle(needs);
   if (cycle) issues.push({ path: 'steps', message: `the steps form a cycle: ${cycle.join(' → ')}` });
   if (issues.length > 0) return { plan: { steps: [] }, issues };
@@ -130,18 +139,59 @@ export function planRun(def: PipelineDefinition, catalog: StepCatalog): { plan: 
       else p.inputs[kind] = from[0];
     }
   }
-  return { plan: { steps: topological(planned) }, issues };
+  const parallel = { max: def.parallel?.max ?? DEFAULT_MAX_PARALLEL, perUses: def.parallel?.perUses ?? {} };
+  return { plan: { steps: topological(planned), parallel }, issues };
 }
 
-/** Kahn's order, stable: among ready steps, the one declared first goes first. */
+/** Kahn's order, stable: among ready steps, the one declared first goes first (a heap of declaration indices). */
 function topological(steps: PlannedStep[]): PlannedStep[] {
-  const done = new Set<string>();
+  const index = new Map(steps.map((s, k) => [s.id, k]));
+  const dependents: number[][] = steps.map(() => []);
+  const waiting = steps.map((s, k) => {
+    for (const n of s.needs) dependents[index.get(n) as number].push(k);
+    return s.needs.length;
+  });
+  const heap = new MinHeap();
+  steps.forEach((_, k) => waiting[k] === 0 && heap.push(k));
   const order: PlannedStep[] = [];
-  while (order.length < steps.length) {
-    const next = steps.find((s) => !done.has(s.id) && s.needs.every((n) => done.has(n)));
-    if (!next) throw new Error('topological: cycle (planRun checks this first)');
-    done.add(next.id);
-    order.push(next);
+  for (let k = heap.pop(); k !== undefined; k = heap.pop()) {
+    order.push(steps[k]);
+    for (const d of dependents[k]) if (--waiting[d] === 0) heap.push(d);
   }
+  if (order.length < steps.length) throw new Error('topological: cycle (planRun checks this first)');
   return order;
+}
+
+class MinHeap {
+  private readonly items: number[] = [];
+  push(v: number): void {
+    const a = this.items;
+    a.push(v);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (a[p] <= a[i]) break;
+      [a[p], a[i]] = [a[i], a[p]];
+      i = p;
+    }
+  }
+  pop(): number | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop() as number;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l] < a[m]) m = l;
+        if (r < a.length && a[r] < a[m]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }

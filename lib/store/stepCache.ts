@@ -51,13 +51,24 @@ export function resultContext(uses: string, championVersion: number | null): Rec
   return isBuiltinStepName(uses) && BUILTIN_DESCRIPTORS[uses].validWhile === 'champion' ? { championVersion } : {};
 }
 
-export async function lookupStep(db: Queryable, q: CacheQuery, o: { reuse: boolean }): Promise<CacheLookup> {
+/** The step's cache key, and whether its result may be recorded for reuse. */
+export function stepKeyOf(q: CacheQuery): { cacheKey: string; cacheable: boolean } {
   // A built-in is keyed on the sections its descriptor declares (lib/steps/catalog.ts), a user step on its `with`.
   const config = q.descriptor.builtin
     ? builtinKeyConfig({ def: q.def, descriptor: q.descriptor, with: q.step.config, source: q.source, sourceDigest: q.sourceDigest })
     : q.step.config;
   const cacheKey = stepCacheKey({ pipeline: q.def.name, uses: q.step.uses, codeVersion: q.descriptor.codeVersion, config, inputs: inputDigests(q.inputs) });
   const cacheable = q.step.cache && !(q.descriptor.readsSource && q.sourceDigest === null);
+  return { cacheKey, cacheable };
+}
+
+/** Whether a recorded result still stands for this step (its descriptor's `validWhile`). */
+export async function resultStands(db: Queryable, q: Pick<CacheQuery, 'def' | 'descriptor'>, recorded: StepResultRow): Promise<boolean> {
+  return stillValid(db, q.def, q.descriptor.validWhile, recorded);
+}
+
+export async function lookupStep(db: Queryable, q: CacheQuery, o: { reuse: boolean }): Promise<CacheLookup> {
+  const { cacheKey, cacheable } = stepKeyOf(q);
   if (!cacheable || !o.reuse) return { cacheKey, cacheable, recorded: null };
   const recorded = await findStepResult(db, cacheKey);
   return { cacheKey, cacheable, recorded: recorded && (await stillValid(db, q.def, q.descriptor.validWhile, recorded)) ? recorded : null };

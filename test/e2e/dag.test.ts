@@ -82,7 +82,7 @@ test('user steps run beside the built-ins: features derived, a rule checked in p
   // validate and rules ran side by side: each was scheduled before the other completed.
   const activities = await scheduledActivities(run.handle);
   const validate = activities.find((a) => a.type === 'validateDataset');
-  const rules = activities.find((a) => a.type === 'runUserStep' && a.summary === 'rules');
+  const rules = activities.find((a) => a.type === 'executeStep' && a.summary === 'rules');
   assert.ok(validate && rules);
   assert.ok(rules.id < (await completedAt(run.handle, validate.id)) && validate.id < (await completedAt(run.handle, rules.id)), 'validate ∥ rules');
   for (const trial of activities.filter((a) => a.type === 'runTrial')) assert.match(trial.summary, /^optimize: trial /);
@@ -98,7 +98,7 @@ test('a rerun on the same data reuses every cacheable step: no activity of their
 
   const types = (await scheduledActivities(run.handle)).map((a) => a.type);
   for (const heavy of ['ingestDataset', 'validateDataset', 'planSearch', 'runTrial', 'trainCandidate', 'packageModel']) assert.ok(!types.includes(heavy), `${heavy} did not run`);
-  assert.equal(types.filter((t) => t === 'runUserStep').length, 1, 'only notify ran among the user steps');
+  assert.equal(types.filter((t) => t === 'executeStep').length, 1, 'only notify ran among the user steps');
   assert.equal(types.filter((t) => t === 'planDeployment').length, 1);
 
   const records = await stepRunsOf(stack.db, run.workflowId);
@@ -109,7 +109,7 @@ test('a rerun on the same data reuses every cacheable step: no activity of their
   assert.equal(received.length, 2, 'notified again: a side effect is never reused');
   await recordHistory(stack.client, run.workflowId, run.runId, 'weather-steps-rerun', {
     about: 'a rerun of the weather-steps DAG: every cacheable step reused from the first run, deploy and notify run again', outcome: 'completed',
-    activities: ['planRun', 'runUserStep', 'planDeployment'],
+    activities: ['planPage', 'resolveMemo', 'executeStep', 'planDeployment'],
   });
 
   // `mlcycle status` shows which steps were reused, and from which run.
@@ -177,7 +177,7 @@ test('a failing user step fails the run naming it, and nothing after it runs', a
   assert.match(err.cause.message, /step "rules" \(business-rules\) failed: business rules failed: fewer than 1000 days/);
   const types = (await scheduledActivities(run.handle)).map((a) => a.type);
   for (const later of ['planSearch', 'runTrial', 'trainCandidate', 'packageModel', 'planDeployment']) assert.ok(!types.includes(later), `${later} never ran`);
-  assert.equal(types.filter((t) => t === 'runUserStep').length, 2, 'prepare and rules; a rejected step is not retried');
+  assert.equal(types.filter((t) => t === 'executeStep').length, 2, 'prepare and rules; a rejected step is not retried');
   const description = await run.handle.describe();
   assert.deepEqual(description.searchAttributes.MlcycleStep, ['rules'], 'MlcycleStep keeps the failed step');
   const records = await stepRunsOf(stack.db, run.workflowId);
@@ -191,7 +191,7 @@ test('the recorded history of a run with parallel branches replays deterministic
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(join(stack.env.stateDir, 'cache')) }, history, firstRun.workflowId);
   await recordHistory(stack.client, firstRun.workflowId, firstRun.runId, 'weather-steps', {
     about: 'the weather-steps DAG: user steps beside the built-ins, validate ∥ rules in parallel, search, package, deploy, a webhook', outcome: 'completed',
-    activities: ['planRun', 'ingestDataset', 'runUserStep', 'validateDataset', 'planSearch', 'runTrial', 'trainCandidate', 'packageModel', 'planDeployment'],
+    activities: ['planPage', 'ingestDataset', 'executeStep', 'validateDataset', 'planSearch', 'runTrial', 'trainCandidate', 'packageModel', 'planDeployment'],
   });
 });
 
@@ -214,12 +214,12 @@ test('a failing step cancels its running sibling (the cancellation reaches the s
   assert.match(err.cause.message, /^step "boom" \(fail-soon\) failed: this step always fails/);
   await eventually('the cancelled step writes its marker', 10_000, async () => ((await readFile(marker, 'utf8').catch(() => null)) ? true : null));
   const activities = await scheduledActivities(run.handle);
-  assert.deepEqual(activities.filter((a) => a.type === 'runUserStep').map((a) => a.summary).sort(), ['boom', 'slow'], '"after" never started');
+  assert.deepEqual(activities.filter((a) => a.type === 'executeStep').map((a) => a.summary).sort(), ['boom', 'slow'], '"after" never started');
   const progress = (await run.handle.query(progressQuery)) as LifecycleProgress;
   assert.deepEqual(Object.fromEntries(progress.steps.map((s) => [s.id, s.state])), { ingest: 'done', slow: 'cancelled', boom: 'failed', after: 'pending' });
   await recordHistory(stack.client, run.workflowId, run.runId, 'lifecycle-sibling-cancelled', {
     about: 'a failing step cancels its running sibling: the run fails naming the failed step', outcome: 'failed',
-    activities: ['runUserStep'], events: ['ACTIVITY_TASK_CANCEL_REQUESTED'],
+    activities: ['executeStep'], events: ['ACTIVITY_TASK_CANCEL_REQUESTED'],
   });
 
   // A transient failure is retried within the step's bound; past it the run fails naming the step and the last reason.

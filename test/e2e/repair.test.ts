@@ -127,14 +127,14 @@ test('a run failed by a passing fault is restarted by the repair schedule from t
   assert.ok(text.includes(`repairs run ${failed.runId}`), text);
   await recordHistory(stack.client, failed.workflowId, failed.runId, 'lifecycle-step-failed', {
     about: 'a step (gate) fails past its retry bound on a passing fault: the run fails naming it (what the repair round restarts)', outcome: 'failed',
-    activities: ['ingestDataset', 'validateDataset', 'runUserStep'],
+    activities: ['ingestDataset', 'validateDataset', 'executeStep'],
   });
   await recordHistory(stack.client, scheduled.workflowId, scheduled.runId, 'repair-round-scheduled', {
     about: 'a repair round started by the repair schedule: it restarts the failed run from its failed step', outcome: 'completed', activities: ['repairRound'],
   });
   await recordHistory(stack.client, failed.workflowId, decisions[0].newRunId ?? undefined, 'lifecycle-repaired', {
     about: 'a repair run (MlcycleRepairOf): the steps before the failed one are reused from the failed run, the rest run to a champion', outcome: 'completed',
-    activities: ['planRun', 'runUserStep', 'trainCandidate', 'packageModel', 'planDeployment'], events: ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+    activities: ['planPage', 'executeStep', 'trainCandidate', 'packageModel', 'planDeployment'], events: ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
   });
 
   // The next round records how the repair ended, and leaves the healed id alone.

@@ -1,0 +1,196 @@
+// The v2 interpreter: the plan in pages, the memoized prefix in one activity, a user step in one activity, continue-as-new past a budget.
+import {
+  ApplicationFailure, CancellationScope, CancelledFailure, condition, continueAsNew, isCancellation, upsertMemo, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
+import { ownWords, stepName } from '../contracts/stepMessages.js';
+import { FAILED_STEP_ATTRIBUTE, PIPELINE_ATTRIBUTE } from '../contracts/names.js';
+import { stepInputs, type PlannedStep, type StepOutputs } from '../contracts/steps.js';
+import type { LifecycleInput, LifecycleResult } from '../contracts/types.js';
+import { ApprovalDesk } from './approval.js';
+import { runBuiltin } from './builtins.js';
+import { carryOf, fromRanges, LISTED_STEPS, StepLedger, type CarryState } from './carry.js';
+import { loadPlan } from './planPages.js';
+import { engineActivities, stepActivities } from './policies.js';
+import { runMemo, summarize } from './runSummary.js';
+import { RunTracker } from './tracker.js';
+
+/** History events a run may reach before it stops starting steps, lets the running ones finish, and continues as new. */
+export const CONTINUE_AS_NEW_EVENTS = 10_000;
+
+export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResult> {
+  const runId = workflowInfo().workflowId;
+  const tracker = new RunTracker(input.reason, true);
+  const approvals = new ApprovalDesk(runId);
+  upsertSearchAttributes([{ key: PIPELINE_ATTRIBUTE, value: input.pipeline.name }]);
+  upsertMemo(runMemo(input));
+  const { steps, parallel } = await loadPlan(input.pipeline);
+  tracker.plan(steps);
+
+  const index = new Map(steps.map((s, k) => [s.id, k]));
+  const dependents: number[][] = steps.map(() => []);
+  steps.forEach((s, k) => s.needs.forEach((n) => dependents[index.get(n) as number].push(k)));
+  const outputsById = new Map<string, StepOutputs>();
+  const carried = input.resume;
+  const state: CarryState = {
+    generation: carried?.generation ?? 0, finished: new Set(fromRanges(carried?.finished ?? [])), reused: new Set(fromRanges(carried?.reused ?? [])), outputs: new Map(),
+  };
+  const ledger = new StepLedger();
+  const listed = new Set<number>();
+  const keep = (k: number, o: StepOutputs): void => {
+    state.outputs.set(k, o);
+    outputsById.set(steps[k].id, o);
+  };
+  if (carried) {
+    for (const [k, o] of Object.entries(carried.outputs)) keep(Number(k), o);
+    ledger.records = carried.records;
+    ledger.omitted = carried.omitted;
+    for (const r of carried.records) listed.add(index.get(r.id) as number);
+    tracker.carry([...state.finished].map((k) => ({ id: steps[k].id, state: state.reused.has(k) ? 'reused' : 'done' })), carried.events);
+  }
+  const snapshot = (k: number, o: StepOutputs): void => {
+    if (steps[k].uses === 'ingest' && o.dataset) upsertMemo({ snapshot: o.dataset.id });
+  };
+  const finish = (k: number, o: StepOutputs | undefined, how: { cacheKey: string; durationMs: number; reusedFrom: string | null }): void => {
+    const step = steps[k];
+    state.finished.add(k);
+    if (how.reusedFrom) state.reused.add(k);
+    if (o) {
+      keep(k, o);
+      snapshot(k, o);
+    }
+    const summary = o?.summary ?? '';
+    if (ledger.add({ id: step.id, uses: step.uses, state: how.reusedFrom ? 'reused' : 'done', cacheKey: how.cacheKey, durationMs: how.durationMs, summary, reusedFrom: how.reusedFrom }, step.builtin)) listed.add(k);
+    if (how.reusedFrom) tracker.set(step.id, 'reused', `reused from ${how.reusedFrom}${summary ? `: ${summary}` : ''}`, 0);
+    else tracker.set(step.id, 'done', summary || 'done', how.durationMs);
+  };
+
+  // The memoized prefix: every step whose recorded result stands, found in one activity.
+  if (!input.noCache && state.finished.size < steps.length) {
+    const done = Object.fromEntries([...state.outputs].filter(([k]) => dependents[k].some((d) => !state.finished.has(d))));
+    const memo = await engineActivities('reuse recorded results').resolveMemo({
+      runId, pipeline: input.pipeline, source: input.source, sourceDigest: input.sourceDigest, done, doneIndices: [...state.finished],
+      listUpTo: Math.max(0, LISTED_STEPS - ledger.records.length),
+    });
+    for (const [k, r, cacheKey] of memo.reused) finish(k, memo.outputs[k], { cacheKey, durationMs: 0, reusedFrom: memo.runs[r] });
+  }
+
+  const keys = new Map<string, string>();
+  let failed: { step: PlannedStep; error: unknown } | null = null;
+  const runStep = async (k: number): Promise<void> => {
+    const step = steps[k];
+    const inputs = stepInputs(step, outputsById);
+    if (!step.builtin) {
+      tracker.set(step.id, 'running', 'running');
+      const r = await stepActivities(step, step.id).executeStep({
+        runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, inputs, source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
+      });
+      keys.set(step.id, r.cacheKey);
+      finish(k, r.outputs, r);
+      return;
+    }
+    tracker.set(step.id, 'running', 'checking for a recorded result');
+    const started = Date.now();
+    const prepared = await engineActivities(`${step.id}: cache lookup`).prepareStep({
+      runId, pipeline: input.pipeline, step: { id: step.id, uses: step.uses, cache: step.cache, config: step.config }, inputs,
+      source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
+    });
+    keys.set(step.id, prepared.cacheKey);
+    if (prepared.reused) return finish(k, prepared.reused.outputs, { cacheKey: prepared.cacheKey, durationMs: 0, reusedFrom: prepared.reused.fromRun });
+    const out = await runBuiltin({ runId, input, step, inputs, progress: tracker.progress, report: (m) => tracker.report(step.id, m), approvals });
+    const durationMs = Date.now() - started;
+    await engineActivities(`${step.id}: record result`).recordStep({
+      runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: prepared.cacheKey, cacheable: prepared.cacheable, outputs: out, durationMs,
+    });
+    finish(k, out, { cacheKey: prepared.cacheKey, durationMs, reusedFrom: null });
+  };
+
+  // Ready steps start in plan order within the limits; past the history budget nothing new starts and the run continues.
+  const budget = input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_EVENTS;
+  const waiting = steps.map((s) => s.needs.filter((n) => !state.finished.has(index.get(n) as number)).length);
+  let ready = steps.map((_, k) => k).filter((k) => !state.finished.has(k) && waiting[k] === 0);
+  const inFlight = new Map<string, number>();
+  let running = 0;
+  let settled = 0;
+  let draining = false;
+  const scope = new CancellationScope();
+  await scope
+    .run(async () => {
+      const cancelled = (): boolean => CancellationScope.current().consideredCancelled;
+      try {
+        while (!failed && !cancelled() && (ready.length > 0 || running > 0)) {
+          const info = workflowInfo();
+          draining ||= info.continueAsNewSuggested || info.historyLength > budget;
+          if (!draining) ready = startReady();
+          if (running === 0) break;
+          const seen = settled;
+          await condition(() => settled !== seen);
+        }
+      } finally {
+        // A failed sibling's or a person's cancellation reaches the running steps; the run ends once they have stopped.
+        await CancellationScope.nonCancellable(() => condition(() => running === 0));
+      }
+      if (!failed && cancelled()) throw new CancelledFailure('the run was cancelled');
+    })
+    .catch((err: unknown) => {
+      if (!failed) throw err;
+    });
+
+  function startReady(): number[] {
+    const later: number[] = [];
+    for (const k of ready) {
+      const uses = steps[k].uses;
+      const cap = parallel.perUses[uses];
+      if (running >= parallel.max || (cap !== undefined && (inFlight.get(uses) ?? 0) >= cap)) {
+        later.push(k);
+        continue;
+      }
+      running++;
+      inFlight.set(uses, (inFlight.get(uses) ?? 0) + 1);
+      void runStep(k).then(
+        () => {
+          for (const d of dependents[k]) if (--waiting[d] === 0) ready.push(d);
+        },
+        (error: unknown) => {
+          if (!failed && !isCancellation(error)) failed = { step: steps[k], error };
+          if (failed) scope.cancel();
+        },
+      ).finally(() => {
+        running--;
+        inFlight.set(uses, (inFlight.get(uses) ?? 1) - 1);
+        settled++;
+      });
+    }
+    return later;
+  }
+
+  if (failed) {
+    const { step, error } = failed as { step: PlannedStep; error: unknown };
+    const type = failureTypeOf(error);
+    const message = ownWords(rootMessage(error), step);
+    for (const s of tracker.progress.steps) if (s.state === 'running' && s.id !== step.id) tracker.set(s.id, 'cancelled', `cancelled: step "${step.id}" failed`);
+    tracker.set(step.id, 'failed', `failed: ${message}`);
+    upsertSearchAttributes([{ key: FAILED_STEP_ATTRIBUTE, value: step.id }]);
+    await CancellationScope.nonCancellable(() =>
+      engineActivities(`${step.id}: record failure`).recordStepFailure({
+        runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: keys.get(step.id) ?? null, error: message, failureType: type ?? 'StepFailed',
+      }),
+    );
+    throw ApplicationFailure.create({
+      type: type ?? 'StepFailed',
+      nonRetryable: true,
+      message: `${stepName(step)} failed: ${message}`,
+      details: [{ step: step.id, uses: step.uses, cause: type ?? (error instanceof Error ? error.name : 'unknown'), message }],
+    });
+  }
+  if (state.finished.size < steps.length) {
+    if (!draining) {
+      const stuck = steps.filter((_, k) => !state.finished.has(k)).map((s) => s.id);
+      throw failure('BadDefinition', `steps ${stuck.slice(0, 20).join(', ')}${stuck.length > 20 ? ` and ${stuck.length - 20} more` : ''} never became ready`);
+    }
+    const carry = carryOf(state, ledger, tracker.tail(), dependents, (k) => steps[k].builtin);
+    return continueAsNew<(i: LifecycleInput) => Promise<LifecycleResult>>({ ...input, resume: carry });
+  }
+  const outputs = new Map([...listed].map((k) => [steps[k].id, state.outputs.get(k) ?? {}]));
+  return { ...summarize(input, ledger.records, outputs), ...(ledger.omitted ? { stepsOmitted: ledger.omitted } : {}) };
+}
