@@ -54,6 +54,8 @@ export async function loadSnapshot(artifacts: ArtifactStore, uri: string): Promi
  */
 export async function keepHeartbeating<T>(work: (beat: (details: unknown) => void) => Promise<T>): Promise<T> {
   const ctx = Context.current();
+  // A local activity (a step declared `local`) has no heartbeat: its cancellation comes from the worker itself.
+  if (ctx.info.isLocal) return work(() => undefined);
   let last: unknown = undefined;
   const beat = (details: unknown): void => {
     last = details;

@@ -68,6 +68,8 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningTempor
     '--ui-port', String(o.uiPort),
     '--namespace', o.namespace,
     '--log-level', 'warn',
+    // A worker that completes a workflow task gets the activities it scheduled in the reply (no second hand-off per step).
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     ...Object.entries(o.searchAttributes).flatMap(([name, kind]) => ['--search-attribute', `${name}=${kind}`]),
   ];
   const child = spawn(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -118,6 +118,15 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** Activities of the main queue one worker runs at once (user steps, ingest, validation…): MLCYCLE_WORKER_ACTIVITIES, default 64. */
+function mainQueueSlots(): number {
+  const raw = process.env.MLCYCLE_WORKER_ACTIVITIES;
+  if (raw === undefined || raw === '') return 64;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`MLCYCLE_WORKER_ACTIVITIES must be an integer from 1 to 10000, got "${raw}"`);
+  return n;
+}
+
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   installRuntime(o.quietFailures === true, o.log);
   const connection = await NativeConnection.connect({ ...o.security, address: o.address });
@@ -136,7 +145,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     ? { workerDeploymentOptions: { useWorkerVersioning: true as const, version: o.versioning, defaultVersioningBehavior: 'PINNED' as const } }
     : {};
   const workers = [
-    await Worker.create({ ...common, ...deployment, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(o.cacheDir), maxConcurrentActivityTaskExecutions: 4 }),
+    await Worker.create({ ...common, ...deployment, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(o.cacheDir), maxConcurrentActivityTaskExecutions: mainQueueSlots() }),
     // Training is CPU-bound: at most one trial per core on this process.
     await Worker.create({ ...common, ...deployment, taskQueue: TRAINING_TASK_QUEUE, maxConcurrentActivityTaskExecutions: Math.max(1, availableParallelism()) }),
   ];

@@ -11,7 +11,7 @@ import { ApprovalDesk } from './approval.js';
 import { runBuiltin } from './builtins.js';
 import { carryOf, fromRanges, LISTED_STEPS, StepLedger, type CarryState } from './carry.js';
 import { loadPlan } from './planPages.js';
-import { engineActivities, stepActivities } from './policies.js';
+import { engineLocal, localStepActivities, stepActivities } from './policies.js';
 import { runMemo, summarize } from './runSummary.js';
 import { RunTracker } from './tracker.js';
 
@@ -68,7 +68,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
   // The memoized prefix: every step whose recorded result stands, found in one activity.
   if (!input.noCache && state.finished.size < steps.length) {
     const done = Object.fromEntries([...state.outputs].filter(([k]) => dependents[k].some((d) => !state.finished.has(d))));
-    const memo = await engineActivities('reuse recorded results').resolveMemo({
+    const memo = await engineLocal('reuse recorded results').resolveMemo({
       runId, pipeline: input.pipeline, source: input.source, sourceDigest: input.sourceDigest, done, doneIndices: [...state.finished],
       listUpTo: Math.max(0, LISTED_STEPS - ledger.records.length),
     });
@@ -82,7 +82,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
     const inputs = stepInputs(step, outputsById);
     if (!step.builtin) {
       tracker.set(step.id, 'running', 'running');
-      const r = await stepActivities(step, step.id).executeStep({
+      const r = await (step.local ? localStepActivities(step, step.id) : stepActivities(step, step.id)).executeStep({
         runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, inputs, source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
       });
       keys.set(step.id, r.cacheKey);
@@ -91,7 +91,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
     }
     tracker.set(step.id, 'running', 'checking for a recorded result');
     const started = Date.now();
-    const prepared = await engineActivities(`${step.id}: cache lookup`).prepareStep({
+    const prepared = await engineLocal(`${step.id}: cache lookup`).prepareStep({
       runId, pipeline: input.pipeline, step: { id: step.id, uses: step.uses, cache: step.cache, config: step.config }, inputs,
       source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
     });
@@ -99,7 +99,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
     if (prepared.reused) return finish(k, prepared.reused.outputs, { cacheKey: prepared.cacheKey, durationMs: 0, reusedFrom: prepared.reused.fromRun });
     const out = await runBuiltin({ runId, input, step, inputs, progress: tracker.progress, report: (m) => tracker.report(step.id, m), approvals });
     const durationMs = Date.now() - started;
-    await engineActivities(`${step.id}: record result`).recordStep({
+    await engineLocal(`${step.id}: record result`).recordStep({
       runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: prepared.cacheKey, cacheable: prepared.cacheable, outputs: out, durationMs,
     });
     finish(k, out, { cacheKey: prepared.cacheKey, durationMs, reusedFrom: null });
@@ -172,7 +172,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
     tracker.set(step.id, 'failed', `failed: ${message}`);
     upsertSearchAttributes([{ key: FAILED_STEP_ATTRIBUTE, value: step.id }]);
     await CancellationScope.nonCancellable(() =>
-      engineActivities(`${step.id}: record failure`).recordStepFailure({
+      engineLocal(`${step.id}: record failure`).recordStepFailure({
         runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: keys.get(step.id) ?? null, error: message, failureType: type ?? 'StepFailed',
       }),
     );

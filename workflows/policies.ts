@@ -1,5 +1,5 @@
 // Activity options from a planned step's policies: bounded retries, its timeouts and queue, and a summary for the Web UI.
-import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
 import type { PlannedStep } from '../contracts/steps.js';
@@ -32,6 +32,32 @@ export function stepActivities(step: Pick<PlannedStep, 'retry' | 'timeoutSeconds
 /** The engine's own bookkeeping activities (plan, cache lookup, records): short, retried a bounded number of times. */
 export function engineActivities(summary: string): Activities {
   return proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '20 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+    summary,
+  });
+}
+
+/** A user step declared `local`: a local activity in the workflow's worker, with the step's retry bound and timeout. */
+export function localStepActivities(step: Pick<PlannedStep, 'retry' | 'timeoutSeconds'>, summary: string): Activities {
+  const o: LocalActivityOptions = {
+    startToCloseTimeout: step.timeoutSeconds * 1000,
+    retry: {
+      maximumAttempts: step.retry.maximumAttempts,
+      initialInterval: step.retry.initialIntervalSeconds * 1000,
+      backoffCoefficient: step.retry.backoffCoefficient,
+      maximumInterval: step.retry.maximumIntervalSeconds * 1000,
+      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+    },
+    summary,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  };
+  return proxyLocalActivities<Activities>(o);
+}
+
+/** The v2 engine's bookkeeping (plan pages, memo, records) as local activities: database calls of milliseconds, no hand-off. */
+export function engineLocal(summary: string): Activities {
+  return proxyLocalActivities<Activities>({
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '20 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
     summary,

@@ -6,6 +6,10 @@ export const MAX_STEPS = 10_000;
 /** Steps of one run in flight at once unless `parallel.max` says otherwise. */
 export const DEFAULT_MAX_PARALLEL = 500;
 
+/** A local step's timeout: at most this, and this default when the step names none. */
+export const MAX_LOCAL_TIMEOUT_SECONDS = 300;
+export const DEFAULT_LOCAL_TIMEOUT_SECONDS = 60;
+
 export const STEP_ID = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /** A step's retry policy; every field bounded, so nothing retries forever. */
@@ -34,8 +38,20 @@ export const stepSchema = z
     /** Reuse a recorded result for the same cache key; side-effect steps default to false. */
     cache: z.boolean().optional(),
     taskQueue: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a task queue name (letters, digits, ".", "_", "-")').optional(),
+    /**
+     * Run as a Temporal local activity in the workflow's worker: about 3 ms of overhead instead of two task hand-offs, for
+     * short steps (timeout at most 300 s, default 60 s; no heartbeat timeout, no task queue of its own).
+     */
+    local: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!s.local) return;
+    if (s.taskQueue) ctx.addIssue({ code: 'custom', path: ['taskQueue'], message: 'a local step runs in the workflow\'s worker: it cannot name a task queue' });
+    if (s.timeoutSeconds !== undefined && s.timeoutSeconds > MAX_LOCAL_TIMEOUT_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: `a local step must finish within ${MAX_LOCAL_TIMEOUT_SECONDS} s (it holds the workflow task open); drop "local" for a longer step` });
+    }
+  });
 export type StepDefinitionEntry = z.infer<typeof stepSchema>;
 
 export const stepsSchema = z.array(stepSchema).min(1).max(MAX_STEPS);

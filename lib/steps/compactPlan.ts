@@ -10,6 +10,7 @@ export interface StepPolicy {
   heartbeatSeconds: number;
   taskQueue: string | null;
   cache: boolean;
+  local?: boolean;
 }
 
 /** One step on the wire: a user step's `with` stays in the stored definition (its activity reads it there). */
@@ -43,7 +44,7 @@ export function planPage(plan: RunPlan, offset: number, limit = PLAN_PAGE): Plan
   const policies: StepPolicy[] = [];
   const seen = new Map<string, number>();
   const steps = plan.steps.slice(offset, offset + limit).map((s): CompactStep => {
-    const policy: StepPolicy = { retry: s.retry, timeoutSeconds: s.timeoutSeconds, heartbeatSeconds: s.heartbeatSeconds, taskQueue: s.taskQueue, cache: s.cache };
+    const policy: StepPolicy = { retry: s.retry, timeoutSeconds: s.timeoutSeconds, heartbeatSeconds: s.heartbeatSeconds, taskQueue: s.taskQueue, cache: s.cache, ...(s.local ? { local: true } : {}) };
     const key = JSON.stringify(policy);
     let p = seen.get(key);
     if (p === undefined) {

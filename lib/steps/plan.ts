@@ -1,6 +1,6 @@
 // Checks a pipeline's DAG against the step catalog and plans it: order, inputs per port, policies; every mistake named by path.
 import type { PipelineDefinition } from '../config/pipeline.js';
-import { DEFAULT_MAX_PARALLEL, type ParallelLimits, type RetryPolicyDefinition } from '../config/steps.js';
+import { DEFAULT_LOCAL_TIMEOUT_SECONDS, DEFAULT_MAX_PARALLEL, type ParallelLimits, type RetryPolicyDefinition } from '../config/steps.js';
 import { DEFAULT_STEPS, type StepCatalog } from './catalog.js';
 import type { DefinitionIssue } from './loader.js';
 import type { PortKind } from './refs.js';
@@ -20,6 +20,8 @@ export interface PlannedStep {
   heartbeatSeconds: number;
   /** Null → the worker's default queue (trials: the training queue). */
   taskQueue: string | null;
+  /** A user step run as a local activity (absent in plans made before it existed: false). */
+  local?: boolean;
   /** The step's `with`, as its schema parsed it (defaults filled in). */
   config: Record<string, unknown>;
 }
@@ -114,11 +116,15 @@ export function planRun(def: PipelineDefinition, catalog: StepCatalog): { plan: 
         issues.push({ path: ['steps', i, 'with', ...issue.path.map(String)].join('.'), message: issue.message });
       }
     }
-    const entry = s as { retry?: RetryPolicyDefinition; timeoutSeconds?: number; cache?: boolean; taskQueue?: string };
+    const entry = s as { retry?: RetryPolicyDefinition; timeoutSeconds?: number; cache?: boolean; taskQueue?: string; local?: boolean };
+    const local = entry.local === true;
+    if (local && d.builtin) issues.push({ path: `steps.${i}.local`, message: `"${s.id}" is the built-in "${s.uses}", which schedules its own activities: only user steps run local` });
+    const timeoutSeconds = entry.timeoutSeconds ?? (local ? Math.min(d.timeoutSeconds, DEFAULT_LOCAL_TIMEOUT_SECONDS) : d.timeoutSeconds);
     planned.push({
       id: s.id, uses: s.uses, builtin: d.builtin, needs: [...new Set(s.needs)], inputs: {}, produces: d.produces,
-      cache: entry.cache ?? d.cache, retry: entry.retry ?? DEFAULT_RETRY, timeoutSeconds: entry.timeoutSeconds ?? d.timeoutSeconds,
+      cache: entry.cache ?? d.cache, retry: entry.retry ?? DEFAULT_RETRY, timeoutSeconds,
       heartbeatSeconds: Math.min(d.heartbeatSeconds, entry.timeoutSeconds ?? d.heartbeatSeconds), taskQueue: entry.taskQueue ?? null,
+      ...(local ? { local: true } : {}),
       config: config.success ? (config.data as Record<string, unknown>) : {},
     });
   });

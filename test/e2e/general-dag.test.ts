@@ -93,7 +93,7 @@ test('a pipeline of user steps declares no data, target, features or search and 
   assert.deepEqual(d.typedSearchAttributes.get(PIPELINE_ATTRIBUTE), 'rates');
   await recordHistory(stack.client, run.workflowId, run.runId, 'lifecycle-no-data', {
     about: 'a DAG of user steps on a definition without data, target, features or search: memo at the start, no ingest', outcome: 'completed',
-    activities: ['planPage', 'executeStep'], events: ['MARKER_RECORDED', 'WORKFLOW_PROPERTIES_MODIFIED'],
+    activities: ['executeStep'], events: ['MARKER_RECORDED', 'WORKFLOW_PROPERTIES_MODIFIED'],
   });
 
   // A built-in that reads a section the definition leaves out is refused before anything starts, by path.
@@ -147,7 +147,7 @@ test('a failed run tells its story: memo with the snapshot, MlcycleFailedStep, t
   }), [run.runId]);
   await recordHistory(stack.client, run.workflowId, run.runId, 'lifecycle-failed-step', {
     about: 'a user step fails past its bound after ingest: memo with the snapshot, MlcycleFailedStep, the step named once', outcome: 'failed',
-    activities: ['planPage', 'ingestDataset', 'executeStep'], events: ['MARKER_RECORDED', 'WORKFLOW_PROPERTIES_MODIFIED', 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+    activities: ['ingestDataset', 'executeStep'], events: ['MARKER_RECORDED', 'WORKFLOW_PROPERTIES_MODIFIED', 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
   });
 
   // The repair round restarts it; the decision names the step beside a reason that does not repeat it.

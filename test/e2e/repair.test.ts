@@ -134,7 +134,7 @@ test('a run failed by a passing fault is restarted by the repair schedule from t
   });
   await recordHistory(stack.client, failed.workflowId, decisions[0].newRunId ?? undefined, 'lifecycle-repaired', {
     about: 'a repair run (MlcycleRepairOf): the steps before the failed one are reused from the failed run, the rest run to a champion', outcome: 'completed',
-    activities: ['planPage', 'executeStep', 'trainCandidate', 'packageModel', 'planDeployment'], events: ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+    activities: ['executeStep', 'trainCandidate', 'packageModel', 'planDeployment'], events: ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
   });
 
   // The next round records how the repair ended, and leaves the healed id alone.
