@@ -102,11 +102,22 @@ export async function checkPipeline(definition: PipelineInput): Promise<{ pipeli
  * hash), so the same data is one run unless `rerun` (whose memoized steps are then reused, not recomputed). A run
  * without data is `lifecycle:<pipeline>:def-<definition version>-<time>`: each start is a new run.
  */
+/** MLCYCLE_CONTINUE_AS_NEW_EVENTS: history events before a run continues as new (default 10,000; smaller keeps each history shorter). */
+function continueAsNewBudget(): { continueAsNewAfterEvents?: number } {
+  const raw = process.env.MLCYCLE_CONTINUE_AS_NEW_EVENTS;
+  if (raw === undefined || raw === '') return {};
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 200 || n > 40_000) throw new Error(`MLCYCLE_CONTINUE_AS_NEW_EVENTS must be an integer from 200 to 40000, got "${raw}"`);
+  return { continueAsNewAfterEvents: n };
+}
+
 export async function startLifecycle(conn: MlcycleConnection, definition: PipelineInput, o: StartRunOptions = {}): Promise<StartedRun> {
   const { pipeline, ref } = await registerDefinition(conn.db, definition);
   const { source, version, digest, label } = await sourceOf(pipeline, o.dataPath);
   const dataVersion = version === null ? `def-${ref.version}-${Date.now().toString(36)}` : o.rerun ? `${version}-${Date.now().toString(36)}` : version;
-  const input: LifecycleInput = { pipeline: ref, source, sourceDigest: digest, dataVersion, reason: o.reason ?? 'started by a user', noCache: o.noCache ?? false };
+  const input: LifecycleInput = {
+    pipeline: ref, source, sourceDigest: digest, dataVersion, reason: o.reason ?? 'started by a user', noCache: o.noCache ?? false, ...continueAsNewBudget(),
+  };
   const workflowId = lifecycleWorkflowId(pipeline.name, dataVersion);
   const handle = await conn.client.workflow.start(LIFECYCLE_WORKFLOW, {
     taskQueue: TASK_QUEUE,

@@ -1,6 +1,6 @@
 // The v2 interpreter: the plan in pages, the memoized prefix in one activity, a user step in one activity, continue-as-new past a budget.
 import {
-  ApplicationFailure, CancellationScope, CancelledFailure, condition, continueAsNew, isCancellation, upsertMemo, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure, CancellationScope, CancelledFailure, condition, continueAsNew, isCancellation, sleep, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { failure, failureTypeOf, rootMessage } from '../contracts/failures.js';
 import { ownWords, stepName } from '../contracts/stepMessages.js';
@@ -17,6 +17,10 @@ import { RunTracker } from './tracker.js';
 
 /** History events a run may reach before it stops starting steps, lets the running ones finish, and continues as new. */
 export const CONTINUE_AS_NEW_EVENTS = 10_000;
+/** Events a step may add at most (an activity's three, a workflow task's three, an upsert): the budget's own count. */
+const EVENTS_PER_STEP = 7;
+/** Local steps launched before the interpreter lets the workflow task end (so queries and Updates are answered). */
+const YIELD_EVERY = 200;
 
 export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResult> {
   const runId = workflowInfo().workflowId;
@@ -77,7 +81,15 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
 
   const keys = new Map<string, string>();
   let failed: { step: PlannedStep; error: unknown } | null = null;
+  /** One step, start to end; its end (or failure) is settled in the continuation of its last await (see below). */
   const runStep = async (k: number): Promise<void> => {
+    try {
+      await stepBody(k);
+    } catch (error) {
+      settle(k, error);
+    }
+  };
+  const stepBody = async (k: number): Promise<void> => {
     const step = steps[k];
     const inputs = stepInputs(step, outputsById);
     if (!step.builtin) {
@@ -87,6 +99,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
       });
       keys.set(step.id, r.cacheKey);
       finish(k, r.outputs, r);
+      settle(k);
       return;
     }
     tracker.set(step.id, 'running', 'checking for a recorded result');
@@ -96,73 +109,90 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
       source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
     });
     keys.set(step.id, prepared.cacheKey);
-    if (prepared.reused) return finish(k, prepared.reused.outputs, { cacheKey: prepared.cacheKey, durationMs: 0, reusedFrom: prepared.reused.fromRun });
+    if (prepared.reused) {
+      finish(k, prepared.reused.outputs, { cacheKey: prepared.cacheKey, durationMs: 0, reusedFrom: prepared.reused.fromRun });
+      return settle(k);
+    }
     const out = await runBuiltin({ runId, input, step, inputs, progress: tracker.progress, report: (m) => tracker.report(step.id, m), approvals });
     const durationMs = Date.now() - started;
     await engineLocal(`${step.id}: record result`).recordStep({
       runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, cacheKey: prepared.cacheKey, cacheable: prepared.cacheable, outputs: out, durationMs,
     });
     finish(k, out, { cacheKey: prepared.cacheKey, durationMs, reusedFrom: null });
+    settle(k);
   };
 
-  // Ready steps start in plan order within the limits; past the history budget nothing new starts and the run continues.
+  // Ready steps start in plan order within the limits. Everything a step's end causes (its record, the steps it frees, a
+  // failure's cancellation) runs synchronously in the continuation of its last await, so the commands follow the order
+  // in which results arrive, however the worker batches them (local activities replay in batches).
+  // Past the budget nothing new starts; the running steps finish and the run continues as new. The budget counts this
+  // run's own events too (local activities complete inside one workflow task, where historyLength stands still).
   const budget = input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_EVENTS;
   const waiting = steps.map((s) => s.needs.filter((n) => !state.finished.has(index.get(n) as number)).length);
   let ready = steps.map((_, k) => k).filter((k) => !state.finished.has(k) && waiting[k] === 0);
   const inFlight = new Map<string, number>();
   let running = 0;
-  let settled = 0;
+  let launched = 0;
   let draining = false;
+  let localSinceYield = 0;
   const scope = new CancellationScope();
+
+  const settled = new Set<number>();
+  function settle(k: number, error?: unknown): void {
+    if (settled.has(k)) throw error instanceof Error ? error : new Error(`step ${steps[k].id} settled twice`);
+    settled.add(k);
+    const uses = steps[k].uses;
+    running--;
+    inFlight.set(uses, (inFlight.get(uses) ?? 1) - 1);
+    if (error !== undefined) {
+      if (!failed && !isCancellation(error)) failed = { step: steps[k], error };
+      if (failed) scope.cancel();
+      return;
+    }
+    for (const d of dependents[k]) if (--waiting[d] === 0) ready.push(d);
+    startReady();
+  }
+  function startReady(): void {
+    if (failed || scope.consideredCancelled) return;
+    const later: number[] = [];
+    for (const k of ready) {
+      draining ||= workflowInfo().continueAsNewSuggested || Math.max(workflowInfo().historyLength, EVENTS_PER_STEP * launched) > budget;
+      const uses = steps[k].uses;
+      const cap = parallel.perUses[uses];
+      if (draining || localSinceYield >= YIELD_EVERY || running >= parallel.max || (cap !== undefined && (inFlight.get(uses) ?? 0) >= cap)) {
+        later.push(k);
+        continue;
+      }
+      running++;
+      launched++;
+      if (steps[k].local) localSinceYield++;
+      inFlight.set(uses, (inFlight.get(uses) ?? 0) + 1);
+      void runStep(k);
+    }
+    ready = later;
+  }
+
   await scope
     .run(async () => {
-      const cancelled = (): boolean => CancellationScope.current().consideredCancelled;
       try {
-        while (!failed && !cancelled() && (ready.length > 0 || running > 0)) {
-          const info = workflowInfo();
-          draining ||= info.continueAsNewSuggested || info.historyLength > budget;
-          if (!draining) ready = startReady();
-          if (running === 0) break;
-          const seen = settled;
-          await condition(() => settled !== seen);
+        startReady();
+        await condition(() => running === 0);
+        // Local steps run inside one workflow task, which answers no query until it ends: let it end now and then.
+        while (localSinceYield >= YIELD_EVERY && !draining && !failed && ready.length > 0) {
+          await sleep(1);
+          localSinceYield = 0;
+          startReady();
+          await condition(() => running === 0);
         }
       } finally {
         // A failed sibling's or a person's cancellation reaches the running steps; the run ends once they have stopped.
         await CancellationScope.nonCancellable(() => condition(() => running === 0));
       }
-      if (!failed && cancelled()) throw new CancelledFailure('the run was cancelled');
+      if (!failed && CancellationScope.current().consideredCancelled) throw new CancelledFailure('the run was cancelled');
     })
     .catch((err: unknown) => {
       if (!failed) throw err;
     });
-
-  function startReady(): number[] {
-    const later: number[] = [];
-    for (const k of ready) {
-      const uses = steps[k].uses;
-      const cap = parallel.perUses[uses];
-      if (running >= parallel.max || (cap !== undefined && (inFlight.get(uses) ?? 0) >= cap)) {
-        later.push(k);
-        continue;
-      }
-      running++;
-      inFlight.set(uses, (inFlight.get(uses) ?? 0) + 1);
-      void runStep(k).then(
-        () => {
-          for (const d of dependents[k]) if (--waiting[d] === 0) ready.push(d);
-        },
-        (error: unknown) => {
-          if (!failed && !isCancellation(error)) failed = { step: steps[k], error };
-          if (failed) scope.cancel();
-        },
-      ).finally(() => {
-        running--;
-        inFlight.set(uses, (inFlight.get(uses) ?? 1) - 1);
-        settled++;
-      });
-    }
-    return later;
-  }
 
   if (failed) {
     const { step, error } = failed as { step: PlannedStep; error: unknown };
@@ -188,6 +218,8 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
       const stuck = steps.filter((_, k) => !state.finished.has(k)).map((s) => s.id);
       throw failure('BadDefinition', `steps ${stuck.slice(0, 20).join(', ')}${stuck.length > 20 ? ` and ${stuck.length - 20} more` : ''} never became ready`);
     }
+    // The workflow task ends before the run continues, so a follower's query is answered with this run's last events.
+    await sleep(1);
     const carry = carryOf(state, ledger, tracker.tail(), dependents, (k) => steps[k].builtin);
     return continueAsNew<(i: LifecycleInput) => Promise<LifecycleResult>>({ ...input, resume: carry });
   }

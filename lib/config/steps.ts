@@ -5,6 +5,8 @@ import { z } from 'zod';
 export const MAX_STEPS = 10_000;
 /** Steps of one run in flight at once unless `parallel.max` says otherwise. */
 export const DEFAULT_MAX_PARALLEL = 500;
+/** Temporal refuses more than 2,000 pending activities per workflow (limit.numPendingActivities.error). */
+export const MAX_PARALLEL = 2000;
 
 /** A local step's timeout: at most this, and this default when the step names none. */
 export const MAX_LOCAL_TIMEOUT_SECONDS = 300;
@@ -59,8 +61,8 @@ export const stepsSchema = z.array(stepSchema).min(1).max(MAX_STEPS);
 /** How many steps of one run may be in flight at once, in all and per `uses` (a step kind that must not flood a service). */
 export const parallelSchema = z
   .object({
-    max: z.number().int().min(1).max(MAX_STEPS).default(DEFAULT_MAX_PARALLEL),
-    perUses: z.record(z.string().min(1).max(128), z.number().int().min(1).max(MAX_STEPS)).default({}),
+    max: z.number().int().min(1).max(MAX_PARALLEL).default(DEFAULT_MAX_PARALLEL),
+    perUses: z.record(z.string().min(1).max(128), z.number().int().min(1).max(MAX_PARALLEL)).default({}),
   })
   .strict();
 export type ParallelLimits = z.infer<typeof parallelSchema>;
