@@ -1,5 +1,5 @@
 // Bench: the engine's per-step overhead and scale on the dev stack — chains, fans and random DAGs of no-op user steps vs a bare Temporal peer.
-// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s 600] [--no-peer]
+// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s S] [--no-peer | --peer-first] [--peer-max 1000]
 //        [--server-config KEY=JSON …]  (repeatable: the bench starts its own in-memory dev server with these dynamic config values)
 // Each size: a first run, a memoized rerun (a new workflow id, every step reused), the events of every run of the id;
 // the peer (bench/peerWorkflow.ts) runs the same chain / fan as bare activities on its own queue in this process.
@@ -19,8 +19,13 @@ const arg = (name: string): string | undefined => { const i = args.indexOf(name)
 const SIZES = (arg('--sizes') ?? '10,200,1000').split(',').map(Number);
 const SHAPE_LIST = (arg('--shapes') ?? SHAPES.join(',')).split(',') as Shape[];
 const PLAN_STEPS = Number(arg('--plan-steps') ?? 5_000);
-const TIMEOUT_MS = Number(arg('--timeout-s') ?? 600) * 1000;
+/** A run still open after this long is terminated and reported: --timeout-s, else 60 s + 0.4 s per step. */
+const timeoutMs = (n: number): number => (arg('--timeout-s') ? Number(arg('--timeout-s')) : 60 + 0.4 * n) * 1000;
+/** The peer runs sizes up to this (a 10,000-step peer chain takes ~17 min at 100 ms per activity). */
+const PEER_MAX = Number(arg('--peer-max') ?? 1_000);
 const WITH_PEER = !args.includes('--no-peer');
+/** Every peer run before the first lifecycle: in-process peers measured after a lifecycle run see ~40 ms more per workflow task (ENGINE.md). */
+const PEER_FIRST = args.includes('--peer-first');
 const SERVER_CONFIG = args.flatMap((a, i) => (a === '--server-config' && args[i + 1] ? [args[i + 1]] : []));
 for (const s of SHAPE_LIST) if (!SHAPES.includes(s)) throw new Error(`unknown shape ${s} (known: ${SHAPES.join(', ')})`);
 for (const n of SIZES) if (!Number.isInteger(n) || n < 3) throw new Error(`sizes must be integers ≥ 3, got ${n}`);
@@ -63,22 +68,31 @@ const stack = await startTestStack(server ? { env: { temporalAddress: server.add
 const dir = await mkdtemp(join(tmpdir(), 'mlcycle-bench-engine-'));
 let peer: Peer | null = null;
 const rows: Row[] = [];
+const peerRows: Row[] = [];
 let planLine = '';
+
+/** The peer's run of a chain or fan (a random DAG has none). */
+async function peerRow(shape: Shape, n: number): Promise<void> {
+  if (!peer || shape === 'random' || n > PEER_MAX) return;
+  const p = await peer.run(shape, n, timeoutMs(n));
+  peerRows.push({ shape: `peer ${shape}`, n, first: p.outcome, rerun: null, gaps: gaps(dag(shape, n), p.starts), rerunRan: null, peerOf: shape });
+  note(`peer ${shape} ${n}: ${said(p.outcome)}`);
+}
 try {
   const module = await writeNoopModule(dir);
   if (WITH_PEER) peer = await startPeer(stack.client, stack.info.temporalAddress, stack.info.namespace);
   note(`stack up in ${sec(Date.now() - started)}; shapes ${SHAPE_LIST.join(',')}; sizes ${SIZES.join(',')}`);
   // Warm-up, not measured: the workflow bundles, the step module's first load, the first connections.
-  const warm = dag('chain', 3);
-  await runLifecycle(stack, definition('bench-warm-up', module, warm, join(dir, 'warm.log')), {}, TIMEOUT_MS);
-  await peer?.run('chain', 3, TIMEOUT_MS);
+  await peer?.run('chain', 3, timeoutMs(3));
+  if (PEER_FIRST) for (const shape of SHAPE_LIST) for (const n of SIZES) await peerRow(shape, n);
+  await runLifecycle(stack, definition('bench-warm-up', module, dag('chain', 3), join(dir, 'warm.log')), {}, timeoutMs(3));
   for (const shape of SHAPE_LIST) {
     for (const n of SIZES) {
       const nodes = dag(shape, n);
       const log = join(dir, `${shape}-${n}.log`);
       const def = definition(`bench-${shape}-${n}`, module, nodes, log);
       note(`${shape} ${n}: first run`);
-      const first = await runLifecycle(stack, def, {}, TIMEOUT_MS);
+      const first = await runLifecycle(stack, def, {}, timeoutMs(n));
       const row: Row = { shape, n, first, rerun: null, gaps: [], rerunRan: null };
       rows.push(row);
       if (first.kind !== 'ok') {
@@ -89,16 +103,11 @@ try {
         if (listed !== first.events) note(`${shape} ${n}: visibility lists ${listed} events, the histories hold ${first.events}`);
         const before = await lines(log);
         note(`${shape} ${n}: first run ${sec(first.runMs)} (start call ${sec(first.startCallMs)}); memoized rerun`);
-        row.rerun = await runLifecycle(stack, def, { rerun: true }, TIMEOUT_MS);
+        row.rerun = await runLifecycle(stack, def, { rerun: true }, timeoutMs(n));
         row.rerunRan = (await lines(log)) - before;
         note(`${shape} ${n}: rerun ${said(row.rerun)}`);
       }
-      if (peer && shape !== 'random') {
-        const p = await peer.run(shape, n, TIMEOUT_MS);
-        const peerNodes = dag(shape, n);
-        rows.push({ shape: `peer ${shape}`, n, first: p.outcome, rerun: null, gaps: gaps(peerNodes, p.starts), rerunRan: null, peerOf: shape });
-        note(`peer ${shape} ${n}: ${said(p.outcome)}`);
-      }
+      if (!PEER_FIRST) await peerRow(shape, n);
     }
   }
   // `mlcycle run --plan`: the function behind it, on a chain never run (every step looked up, none found).
@@ -119,7 +128,7 @@ try {
 }
 
 /** The peer row measured beside a row of mlcycle's (same shape and size). */
-const peerOf = (r: Row): Row | undefined => rows.find((p) => p.peerOf === r.shape && p.n === r.n);
+const peerOf = (r: Row): Row | undefined => peerRows.find((p) => p.peerOf === r.shape && p.n === r.n);
 /** mlcycle per step as a multiple of the peer's: the median gap in a chain, first run / N in a fan. */
 function ratio(r: Row): string {
   const p = peerOf(r);
@@ -131,7 +140,7 @@ function ratio(r: Row): string {
 console.log(`\nengine bench — commit ${commit}; ${new Date(started).toISOString().slice(0, 16)}Z; load average ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)}; no-op user steps on the embedded dev stack${SERVER_CONFIG.length ? ` (dev server in memory, ${SERVER_CONFIG.join(', ')})` : ''}\n`);
 console.log('| shape | steps | first run | per step (run/N) | memoized rerun | memo per step | history events (first / rerun) | step gap median | p99 | vs peer |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const r of rows) {
+for (const r of rows.flatMap((m) => [m, ...(peerOf(m) ? [peerOf(m) as Row] : [])])) {
   const cells = [r.shape, int(r.n)];
   if (r.first.kind !== 'ok') {
     cells.push(said(r.first), '—', '—', '—', '—', '—', '—', '—');
