@@ -118,9 +118,14 @@ export function formatStatus(s: StatusReport): string {
     if (r.repairedBy) {
       lines.push(r.repairedBy.status === 'RUNNING' ? `    repair running: run ${r.repairedBy.runId}` : `    repaired by run ${r.repairedBy.runId}: ${r.repairedBy.status}`);
     }
-    if (r.steps.length) lines.push(`    steps: ${r.steps.map((st) => `${mark[st.status] ?? '?'} ${st.id}`).join('  ')}`);
+    // A large run is counted, not listed (its first failure is still named below).
+    if (r.steps.length > 30) {
+      const n = (status: string): number => r.steps.filter((st) => st.status === status).length;
+      lines.push(`    steps: ${r.steps.length} in this run: ${n('executed')} executed, ${n('reused')} reused, ${n('failed')} failed`);
+    } else if (r.steps.length) lines.push(`    steps: ${r.steps.map((st) => `${mark[st.status] ?? '?'} ${st.id}`).join('  ')}`);
     const reused = r.steps.filter((st) => st.reusedFrom).length;
-    if (reused) lines.push(`    ${reused} step(s) reused from ${[...new Set(r.steps.map((st) => st.reusedFrom).filter(Boolean))].join(', ')}`);
+    const from = [...new Set(r.steps.map((st) => st.reusedFrom).filter(Boolean))];
+    if (reused) lines.push(`    ${reused} step(s) reused from ${from.slice(0, 3).join(', ')}${from.length > 3 ? ` and ${from.length - 3} more runs` : ''}`);
     for (const st of r.steps.filter((x) => x.failure)) lines.push(`    ${st.id} failed: ${st.failure?.split('\n')[0].slice(0, 200)}`);
   }
   lines.push('', 'Model versions:');

@@ -12,6 +12,7 @@ import { startLifecycle } from '../../triggers/client.js';
 import { followRun } from '../../triggers/progress.js';
 import { startTestStack, type TestStack } from '../harness.js';
 import { replayAll } from '../historyCorpus.js';
+import { recordHistory } from '../histories.js';
 
 let stack: TestStack;
 let dir: string;
@@ -101,6 +102,11 @@ test('1,000 steps of a random DAG complete across continued runs; the follower s
   const histories = await Promise.all(runs.map(async (r) => ({ name: r.runId, workflowId: run.workflowId, history: await stack.client.workflow.getHandle(run.workflowId, r.runId).fetchHistory() })));
   const replayed = await replayAll(histories);
   for (const [name, error] of replayed) assert.equal(error, undefined, `run ${name} replays: ${String(error)}`);
+
+  await recordHistory(stack.client, run.workflowId, run.runId, 'lifecycle-continued-as-new', {
+    about: 'the first run of a 1,000-step DAG of local steps: planned in pages, steps as local activities, a yield, then continued as new with its carry',
+    outcome: 'continued-as-new', events: ['MARKER_RECORDED', 'TIMER_STARTED'],
+  });
 
   const rerun = await startLifecycle(stack, definition, { reason: 'scale rerun', rerun: true });
   const relines: string[] = [];
