@@ -92,7 +92,13 @@ test('the history read raw holds only ciphertext: every payload binary/encrypted
     if (path.includes('markerRecordedEventAttributes.details.patch-data')) {
       // A patched() marker is written by the SDK's core, outside the codec: it holds the patch's id and nothing else.
       const marker = JSON.parse(Buffer.from(payload.data ?? []).toString()) as { id?: unknown };
-      assert.match(String(marker.id), /^[a-z-]+$/, `${path} holds only a patch id`);
+      assert.match(String(marker.id), /^[a-z0-9-]+$/, `${path} holds only a patch id`);
+    } else if (/markerRecordedEventAttributes\.details\.data\./.test(path)) {
+      // A local activity's marker data is written by the SDK's core too: which activity, its attempt and times — its
+      // input and result (details.result) go through the codec like any other.
+      const marker = JSON.parse(Buffer.from(payload.data ?? []).toString()) as Record<string, unknown>;
+      const known = ['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time'];
+      assert.deepEqual(Object.keys(marker).filter((k) => !known.includes(k)), [], `${path} holds only a local activity's identity: ${JSON.stringify(marker)}`);
     } else {
       assert.equal(Buffer.from(payload.metadata?.encoding ?? []).toString(), 'binary/encrypted', `${path} is sealed`);
       assert.equal(Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString(), '2026-q1', `${path} names the encrypting key`);
