@@ -1,6 +1,7 @@
 // Bench: the engine's per-step overhead and scale on the dev stack — chains, fans and random DAGs of no-op user steps vs a bare Temporal peer.
-// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s S] [--no-peer | --peer-first] [--peer-max 1000]
-//        [--server-config KEY=JSON …]  (repeatable: the bench starts its own in-memory dev server with these dynamic config values)
+// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s S] [--no-peer] [--peer-max 1000]
+//        [--server-config KEY=JSON …]  (repeatable: the bench starts its own in-memory dev server with these dynamic config values,
+//        e.g. history.transferProcessorMaxPollRPS=1000: the default 20 puts a task hop on a 50 ms boundary, ENGINE.md)
 // Each size: a first run, a memoized rerun (a new workflow id, every step reused), the events of every run of the id;
 // the peer (bench/peerWorkflow.ts) runs the same chain / fan as bare activities on its own queue in this process.
 import { execFileSync } from 'node:child_process';
@@ -24,8 +25,6 @@ const timeoutMs = (n: number): number => (arg('--timeout-s') ? Number(arg('--tim
 /** The peer runs sizes up to this (a 10,000-step peer chain takes ~17 min at 100 ms per activity). */
 const PEER_MAX = Number(arg('--peer-max') ?? 1_000);
 const WITH_PEER = !args.includes('--no-peer');
-/** Every peer run before the first lifecycle: in-process peers measured after a lifecycle run see ~40 ms more per workflow task (ENGINE.md). */
-const PEER_FIRST = args.includes('--peer-first');
 const SERVER_CONFIG = args.flatMap((a, i) => (a === '--server-config' && args[i + 1] ? [args[i + 1]] : []));
 for (const s of SHAPE_LIST) if (!SHAPES.includes(s)) throw new Error(`unknown shape ${s} (known: ${SHAPES.join(', ')})`);
 for (const n of SIZES) if (!Number.isInteger(n) || n < 3) throw new Error(`sizes must be integers ≥ 3, got ${n}`);
@@ -84,7 +83,6 @@ try {
   note(`stack up in ${sec(Date.now() - started)}; shapes ${SHAPE_LIST.join(',')}; sizes ${SIZES.join(',')}`);
   // Warm-up, not measured: the workflow bundles, the step module's first load, the first connections.
   await peer?.run('chain', 3, timeoutMs(3));
-  if (PEER_FIRST) for (const shape of SHAPE_LIST) for (const n of SIZES) await peerRow(shape, n);
   await runLifecycle(stack, definition('bench-warm-up', module, dag('chain', 3), join(dir, 'warm.log')), {}, timeoutMs(3));
   for (const shape of SHAPE_LIST) {
     for (const n of SIZES) {
@@ -107,7 +105,7 @@ try {
         row.rerunRan = (await lines(log)) - before;
         note(`${shape} ${n}: rerun ${said(row.rerun)}`);
       }
-      if (!PEER_FIRST) await peerRow(shape, n);
+      await peerRow(shape, n);
     }
   }
   // `mlcycle run --plan`: the function behind it, on a chain never run (every step looked up, none found).
