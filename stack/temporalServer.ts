@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { PIPELINE_ATTRIBUTE, REPAIR_OF_ATTRIBUTE, ROLLOUT_STAGE_ATTRIBUTE, STEP_ATTRIBUTE } from '../contracts/names.js';
+import { ENGINE_LATENCY_CONFIG } from './temporalConfig.js';
 
 export interface RunningTemporal {
   address: string;
@@ -68,8 +69,8 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningTempor
     '--ui-port', String(o.uiPort),
     '--namespace', o.namespace,
     '--log-level', 'warn',
-    // A worker that completes a workflow task gets the activities it scheduled in the reply (no second hand-off per step).
-    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+    // The same hand-off latency settings as the cluster's (stack/temporalConfig.ts, ENGINE_LATENCY_CONFIG).
+    ...Object.entries(ENGINE_LATENCY_CONFIG).flatMap(([key, [{ value }]]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
     ...Object.entries(o.searchAttributes).flatMap(([name, kind]) => ['--search-attribute', `${name}=${kind}`]),
   ];
   const child = spawn(o.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });

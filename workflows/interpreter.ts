@@ -94,9 +94,12 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
     const inputs = stepInputs(step, outputsById);
     if (!step.builtin) {
       tracker.set(step.id, 'running', 'running');
-      const r = await (step.local ? localStepActivities(step, step.id) : stepActivities(step, step.id)).executeStep({
-        runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, inputs, source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false,
-      });
+      const args = { runId, pipeline: input.pipeline, stepId: step.id, uses: step.uses, inputs, source: input.source, sourceDigest: input.sourceDigest, noCache: input.noCache ?? false };
+      // A local step is short: a failure elsewhere lets it finish rather than cancel it (cancelling hundreds of local
+      // activities at once trips the SDK core's state machine); nothing new starts, and the run ends once it is done.
+      const r = step.local
+        ? await CancellationScope.nonCancellable(() => localStepActivities(step, step.id).executeStep(args))
+        : await stepActivities(step, step.id).executeStep(args);
       keys.set(step.id, r.cacheKey);
       finish(k, r.outputs, r);
       settle(k);

@@ -50,7 +50,8 @@ export function localStepActivities(step: Pick<PlannedStep, 'retry' | 'timeoutSe
       nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
     },
     summary,
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    // The interpreter never cancels a local step (it lets it finish); a cancelled one would be abandoned at once.
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
   };
   return proxyLocalActivities<Activities>(o);
 }

@@ -36,6 +36,15 @@ const hold = (name: string) => defineStep({
     return { summary: 'held' };
   },
 });
+export const flaky = defineStep({
+  name: 'flaky', description: 'fails its first attempts when told to, logging each attempt', cache: false,
+  config: z.object({ failAttempts: z.number(), log: z.string() }),
+  async run(ctx, { config }) {
+    appendFileSync(config.log, ctx.stepId + ' ' + ctx.attempt + '\\n');
+    if (ctx.attempt <= config.failAttempts) throw new Error('attempt ' + ctx.attempt + ' failed on purpose');
+    return { summary: 'ok at attempt ' + ctx.attempt };
+  },
+});
 export const holdA = hold('hold-a');
 export const holdB = hold('hold-b');
 `,
@@ -170,4 +179,28 @@ test('parallel limits hold: at most `max` steps in flight, at most `perUses` of 
   }
   assert.equal(peak, 4, 'four steps ran at once, never more');
   assert.equal(peakB, 1, 'one hold-b at a time');
+});
+
+test('1,000 steps in flight keep their own retry policies: a step that fails once is retried, one that keeps failing stops at its bound', async () => {
+  const log = join(dir, 'flaky.log');
+  const fan = (name: string, failing: number) => pipeline(name, [
+    { id: 'root', uses: 'noop', needs: [], with: {}, local: true },
+    ...Array.from({ length: 1000 }, (_, i) => ({
+      id: `f${i}`, uses: 'flaky', needs: ['root'], local: true, retry: { maximumAttempts: 2, initialIntervalSeconds: 0.1 },
+      with: { failAttempts: i % 100 === 0 ? failing : 0, log },
+    })),
+  ], { parallel: { max: 1000, perUses: {} } } as Partial<PipelineInput>);
+  const ok = await startLifecycle(stack, fan('scale-retries', 1), { reason: 'retries' });
+  await ok.handle.result();
+  const attempts = new Map<string, number[]>();
+  for (const [step, attempt] of (await readFile(log, 'utf8')).trim().split('\n').map((l) => l.split(' '))) attempts.set(step, [...(attempts.get(step) ?? []), Number(attempt)]);
+  assert.equal(attempts.size, 1000);
+  for (const [step, seen] of attempts) assert.deepEqual(seen, Number(step.slice(1)) % 100 === 0 ? [1, 2] : [1], `${step} attempts`);
+
+  await rm(log, { force: true });
+  const bad = await startLifecycle(stack, fan('scale-retries-bound', 5), { reason: 'retries past the bound' });
+  const err = await bad.handle.result().then(() => assert.fail('the run must fail'), (e: unknown) => e);
+  assert.match(String((err as Error & { cause?: Error }).cause?.message), /^step "f\d+" \(flaky\) failed: attempt 2 failed on purpose/);
+  const tries = (await readFile(log, 'utf8')).trim().split('\n').map((l) => l.split(' ')).filter(([step]) => Number(step.slice(1)) % 100 === 0);
+  assert.ok(tries.every(([, attempt]) => Number(attempt) <= 2), 'no attempt past the bound of 2');
 });
