@@ -1,6 +1,6 @@
 // The stored definition a run follows, read once per worker (versions are immutable), and its step modules checked against it.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parsePipeline, type PipelineDefinition } from '../lib/config/pipeline.js';
 import { getDefinition, saveDefinition, type StoredDefinition } from '../lib/store/definitions.js';
 import { checkDefinition, type CheckedDefinition } from '../lib/steps/check.js';
@@ -22,10 +22,24 @@ interface ModuleChange {
 async function changedModules(moduleHashes: Record<string, string>): Promise<ModuleChange[]> {
   const changes: ModuleChange[] = [];
   for (const [path, was] of Object.entries(moduleHashes)) {
-    const now = await readFile(path).then((b) => createHash('sha256').update(b).digest('hex'), () => null);
+    const now = await sourceHash(path);
     if (now !== was) changes.push({ path, was, now });
   }
   return changes;
+}
+
+const hashed = new Map<string, { mtimeMs: number; size: number; hash: string }>();
+
+/** A module source's sha256, hashed again only when its size or modification time moved (every step asks). */
+async function sourceHash(path: string): Promise<string | null> {
+  const st = await stat(path).catch(() => null);
+  if (!st) return null;
+  const known = hashed.get(path);
+  if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known.hash;
+  const hash = await readFile(path).then((b) => createHash('sha256').update(b).digest('hex'), () => null);
+  if (hash === null) return null;
+  hashed.set(path, { mtimeMs: st.mtimeMs, size: st.size, hash });
+  return hash;
 }
 
 /** "step module X (steps a, b) changed since …: its sha256 was …, now …". */

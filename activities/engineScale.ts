@@ -33,6 +33,8 @@ export function createEngineScaleActivities(deps: ActivityDeps) {
       const done = new Set(input.doneIndices);
       for (const [k, o] of Object.entries(input.done)) outputs.set(steps[Number(k)].id, o);
       const dependents: number[][] = steps.map(() => []);
+      const consumers: number[][] = steps.map(() => []);
+      steps.forEach((s, k) => Object.values(s.inputs).forEach((from) => consumers[index.get(from as string) as number].push(k)));
       const waiting = steps.map((s, k) => {
         for (const n of s.needs) dependents[index.get(n) as number].push(k);
         return s.needs.filter((n) => !done.has(index.get(n) as number)).length;
@@ -69,9 +71,9 @@ export function createEngineScaleActivities(deps: ActivityDeps) {
         { runId: input.runId, temporalRunId, pipeline: input.pipeline.name, pipelineVersion: input.pipeline.version },
         reused.map((r) => ({ stepId: steps[r.k].id, uses: steps[r.k].uses, cacheKey: r.key, codeVersion: checked.catalog.get(steps[r.k].uses)?.codeVersion ?? null, reusedFrom: r.fromRun })),
       );
-      // Outputs travel back only where the workflow needs them: inputs of steps still to run, built-ins, small plans.
+      // Outputs travel back only where the workflow needs them: inputs (by port) of steps still to run, built-ins, small plans.
       const small = steps.length <= SMALL_PLAN;
-      const wanted = (k: number): boolean => small || steps[k].builtin || dependents[k].some((d) => !resolved.has(d));
+      const wanted = (k: number): boolean => small || steps[k].builtin || consumers[k].some((d) => !resolved.has(d));
       const runs = [...new Set(reused.map((r) => r.fromRun))];
       const runIndex = new Map(runs.map((r, i) => [r, i]));
       return {

@@ -45,13 +45,13 @@ export interface CarryState {
   outputs: Map<number, StepOutputs>;
 }
 
-/** The carry for the next run: outputs only of finished steps that unfinished ones need, and of built-ins. */
+/** The carry for the next run: outputs only of finished steps that unfinished ones take as inputs, and of built-ins. */
 export function carryOf(
   s: CarryState, ledger: StepLedger, events: RunCarry['events'],
-  dependents: number[][], builtin: (k: number) => boolean,
+  consumers: number[][], builtin: (k: number) => boolean,
 ): RunCarry {
   const outputs: Record<number, StepOutputs> = {};
-  for (const [k, o] of s.outputs) if (builtin(k) || dependents[k].some((d) => !s.finished.has(d))) outputs[k] = o;
+  for (const [k, o] of s.outputs) if (builtin(k) || consumers[k].some((d) => !s.finished.has(d))) outputs[k] = o;
   return {
     generation: s.generation + 1, finished: toRanges(s.finished), reused: toRanges(s.reused), outputs,
     records: ledger.records, omitted: ledger.omitted, events,

@@ -34,6 +34,9 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
   const index = new Map(steps.map((s, k) => [s.id, k]));
   const dependents: number[][] = steps.map(() => []);
   steps.forEach((s, k) => s.needs.forEach((n) => dependents[index.get(n) as number].push(k)));
+  // Who takes a step's outputs as an input (by port): only these outputs are carried or handed back, never all of a fan's.
+  const consumers: number[][] = steps.map(() => []);
+  steps.forEach((s, k) => Object.values(s.inputs).forEach((from) => consumers[index.get(from as string) as number].push(k)));
   const outputsById = new Map<string, StepOutputs>();
   const carried = input.resume;
   const state: CarryState = {
@@ -71,7 +74,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
 
   // The memoized prefix: every step whose recorded result stands, found in one activity.
   if (!input.noCache && state.finished.size < steps.length) {
-    const done = Object.fromEntries([...state.outputs].filter(([k]) => dependents[k].some((d) => !state.finished.has(d))));
+    const done = Object.fromEntries([...state.outputs].filter(([k]) => consumers[k].some((d) => !state.finished.has(d))));
     const memo = await engineLocal('reuse recorded results').resolveMemo({
       runId, pipeline: input.pipeline, source: input.source, sourceDigest: input.sourceDigest, done, doneIndices: [...state.finished],
       listUpTo: Math.max(0, LISTED_STEPS - ledger.records.length),
@@ -203,6 +206,7 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
     const message = ownWords(rootMessage(error), step);
     for (const s of tracker.progress.steps) if (s.state === 'running' && s.id !== step.id) tracker.set(s.id, 'cancelled', `cancelled: step "${step.id}" failed`);
     tracker.set(step.id, 'failed', `failed: ${message}`);
+    tracker.flush();
     upsertSearchAttributes([{ key: FAILED_STEP_ATTRIBUTE, value: step.id }]);
     await CancellationScope.nonCancellable(() =>
       engineLocal(`${step.id}: record failure`).recordStepFailure({
@@ -222,10 +226,12 @@ export async function lifecycleV2(input: LifecycleInput): Promise<LifecycleResul
       throw failure('BadDefinition', `steps ${stuck.slice(0, 20).join(', ')}${stuck.length > 20 ? ` and ${stuck.length - 20} more` : ''} never became ready`);
     }
     // The workflow task ends before the run continues, so a follower's query is answered with this run's last events.
+    tracker.flush();
     await sleep(1);
-    const carry = carryOf(state, ledger, tracker.tail(), dependents, (k) => steps[k].builtin);
+    const carry = carryOf(state, ledger, tracker.tail(), consumers, (k) => steps[k].builtin);
     return continueAsNew<(i: LifecycleInput) => Promise<LifecycleResult>>({ ...input, resume: carry });
   }
+  tracker.flush();
   const outputs = new Map([...listed].map((k) => [steps[k].id, state.outputs.get(k) ?? {}]));
   return { ...summarize(input, ledger.records, outputs), ...(ledger.omitted ? { stepsOmitted: ledger.omitted } : {}) };
 }

@@ -26,6 +26,7 @@ export class RunTracker {
   private log: ProgressEvent[] = [];
   private seq = 0;
   private attribute: string | null = null;
+  private sinceUpsert = 0;
 
   /** `sparse`: upsert MlcycleStep only when its value changes (runs that began on the v1 engine upsert at every transition). */
   constructor(private readonly reason: string, private readonly sparse = false) {
@@ -74,11 +75,23 @@ export class RunTracker {
       const finished = this.counts.done + this.counts.reused === this.progress.steps.length;
       this.progress.step = this.running.size ? this.runningLabel() : finished ? 'done' : this.progress.step;
     }
-    if (!this.sparse || this.attribute !== this.progress.step) {
-      upsertSearchAttributes([{ key: STEP_ATTRIBUTE, value: this.progress.step }]);
-      this.attribute = this.progress.step;
-    }
+    // Sparse (v2): only a changed value, and while more steps run than it names, once every 16 transitions (a count,
+    // the same live and on replay; not the workflow task, which local activities make differ); flush() ends it.
+    this.sinceUpsert++;
+    const crowded = this.running.size > NAMED && state !== 'failed';
+    if (!this.sparse || (this.attribute !== this.progress.step && (!crowded || this.sinceUpsert >= 16))) this.upsert();
     this.report(stepId, message);
+  }
+
+  /** The attribute as the run ends (a value changed after the last upsert of its workflow task is written now). */
+  flush(): void {
+    if (this.attribute !== this.progress.step) this.upsert();
+  }
+
+  private upsert(): void {
+    upsertSearchAttributes([{ key: STEP_ATTRIBUTE, value: this.progress.step }]);
+    this.attribute = this.progress.step;
+    this.sinceUpsert = 0;
   }
 
   since(after: number): ProgressSince {
