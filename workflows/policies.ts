@@ -1,23 +1,28 @@
 // Activity options from a planned step's policies: bounded retries, its timeouts and queue, and a summary for the Web UI.
-import { ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { NON_RETRYABLE_TYPES } from '../contracts/failures.js';
 import type { PlannedStep } from '../contracts/steps.js';
 
 export type Activities = ReturnType<typeof createActivities>;
 
+/** A step's retry policy as Temporal takes it: always bounded, never retrying the failure types declared final. */
+function retryOf(step: Pick<PlannedStep, 'retry'>): RetryPolicy {
+  return {
+    maximumAttempts: step.retry.maximumAttempts,
+    initialInterval: step.retry.initialIntervalSeconds * 1000,
+    backoffCoefficient: step.retry.backoffCoefficient,
+    maximumInterval: step.retry.maximumIntervalSeconds * 1000,
+    nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+  };
+}
+
 export function activityOptions(step: Pick<PlannedStep, 'retry' | 'timeoutSeconds' | 'heartbeatSeconds' | 'taskQueue'>, summary: string): ActivityOptions {
   return {
     startToCloseTimeout: step.timeoutSeconds * 1000,
     heartbeatTimeout: step.heartbeatSeconds * 1000,
     ...(step.taskQueue ? { taskQueue: step.taskQueue } : {}),
-    retry: {
-      maximumAttempts: step.retry.maximumAttempts,
-      initialInterval: step.retry.initialIntervalSeconds * 1000,
-      backoffCoefficient: step.retry.backoffCoefficient,
-      maximumInterval: step.retry.maximumIntervalSeconds * 1000,
-      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
-    },
+    retry: retryOf(step),
     summary,
     // A failed sibling's cancellation is waited for: the run ends once its running steps have really stopped.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -42,13 +47,7 @@ export function engineActivities(summary: string): Activities {
 export function localStepActivities(step: Pick<PlannedStep, 'retry' | 'timeoutSeconds'>, summary: string): Activities {
   const o: LocalActivityOptions = {
     startToCloseTimeout: step.timeoutSeconds * 1000,
-    retry: {
-      maximumAttempts: step.retry.maximumAttempts,
-      initialInterval: step.retry.initialIntervalSeconds * 1000,
-      backoffCoefficient: step.retry.backoffCoefficient,
-      maximumInterval: step.retry.maximumIntervalSeconds * 1000,
-      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
-    },
+    retry: retryOf(step),
     summary,
     // The interpreter never cancels a local step (it lets it finish); a cancelled one would be abandoned at once.
     cancellationType: ActivityCancellationType.TRY_CANCEL,
