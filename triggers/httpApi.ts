@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PipelineError } from '../lib/config/pipeline.js';
-import { progressQuery } from '../contracts/names.js';
+import { progressQuery, progressSinceQuery } from '../contracts/names.js';
 import { audit } from '../lib/store/models.js';
 import { EXAMPLES_DIR, startLifecycle, type MlcycleConnection } from './client.js';
 import { loadPipeline } from '../lib/config/pipeline.js';
@@ -60,11 +60,16 @@ export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection &
     }
   });
 
-  app.get<{ Params: { workflowId: string } }>('/v1/runs/:workflowId', async (request, reply) => {
+  // `?since=<seq>`: the changes after a follower's cursor (counts, running steps, events), bounded however large the run.
+  app.get<{ Params: { workflowId: string }; Querystring: { since?: string } }>('/v1/runs/:workflowId', async (request, reply) => {
     const handle = client.workflow.getHandle(request.params.workflowId);
+    const raw = request.query.since;
+    const since = raw === undefined ? null : Number(raw);
+    if (since !== null && (!Number.isInteger(since) || since < 0)) return reply.code(400).send({ error: 'BadInput', message: `since: must be an event number ≥ 0, got "${raw}"` });
     try {
       const description = await handle.describe();
-      const progress = description.status.name === 'RUNNING' ? await handle.query(progressQuery) : null;
+      const running = description.status.name === 'RUNNING';
+      const progress = !running ? null : since === null ? await handle.query(progressQuery) : await handle.query(progressSinceQuery, since);
       return { workflowId: request.params.workflowId, status: description.status.name, progress };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ error: 'NotFound', message: `no run ${request.params.workflowId}` });

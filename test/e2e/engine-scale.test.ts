@@ -151,6 +151,20 @@ test('50 steps with ids of the maximum length run in parallel: the run completes
       await new Promise((r) => setTimeout(r, 150));
     }
   })();
+  // Over HTTP, a follower's cursor: counts and the first running steps, not 52 step states; a bad cursor is named.
+  const url = `${stack.info.httpUrl}/v1/runs/${encodeURIComponent(run.workflowId)}`;
+  let seenOverHttp = false;
+  for (let i = 0; i < 50 && !seenOverHttp; i++, await new Promise((r) => setTimeout(r, 100))) {
+    const body = (await (await fetch(`${url}?since=0`)).json()) as { progress: { total: number; events: unknown[]; counts: Record<string, number> } | null };
+    if (!body.progress?.events.length) continue;
+    assert.equal(body.progress.total, 52);
+    assert.equal(Object.values(body.progress.counts).reduce((a, b) => a + b, 0), 52);
+    seenOverHttp = true;
+  }
+  assert.ok(seenOverHttp, 'GET /v1/runs/:id?since=0 answered while the run ran');
+  const bad = await fetch(`${url}?since=-1`);
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { message: string }).message, /^since: must be an event number ≥ 0/);
   const result = (await run.handle.result()) as LifecycleResult;
   await watching;
   assert.equal(result.steps.length, 52);
