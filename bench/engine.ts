@@ -1,5 +1,5 @@
 // Bench: the engine's per-step overhead and scale on the dev stack — chains, fans and random DAGs of no-op user steps vs a bare Temporal peer.
-// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s S] [--no-peer] [--peer-max 1000] [--local]
+// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s S] [--no-peer] [--peer-max 1000] [--local] [--parallel 2000]
 //        [--server-config KEY=JSON …]  (repeatable: the bench starts its own in-memory dev server with these dynamic config values,
 //        e.g. history.transferProcessorMaxPollRPS=1000: the default 20 puts a task hop on a 50 ms boundary, ENGINE.md)
 // Each size: a first run, a memoized rerun (a new workflow id, every step reused), the events of every run of the id;
@@ -26,6 +26,7 @@ const timeoutMs = (n: number): number => (arg('--timeout-s') ? Number(arg('--tim
 const PEER_MAX = Number(arg('--peer-max') ?? 1_000);
 const WITH_PEER = !args.includes('--no-peer');
 const LOCAL = args.includes('--local');
+const PARALLEL = Number(arg('--parallel') ?? 2000);
 const SERVER_CONFIG = args.flatMap((a, i) => (a === '--server-config' && args[i + 1] ? [args[i + 1]] : []));
 for (const s of SHAPE_LIST) if (!SHAPES.includes(s)) throw new Error(`unknown shape ${s} (known: ${SHAPES.join(', ')})`);
 for (const n of SIZES) if (!Number.isInteger(n) || n < 3) throw new Error(`sizes must be integers ≥ 3, got ${n}`);
@@ -89,7 +90,7 @@ try {
     for (const n of SIZES) {
       const nodes = dag(shape, n);
       const log = join(dir, `${shape}-${n}.log`);
-      const def = definition(`bench-${shape}-${n}${LOCAL ? '-local' : ''}`, module, nodes, log, LOCAL);
+      const def = definition(`bench-${shape}-${n}${LOCAL ? '-local' : ''}`, module, nodes, log, LOCAL, PARALLEL);
       note(`${shape} ${n}: first run`);
       const first = await runLifecycle(stack, def, {}, timeoutMs(n));
       const row: Row = { shape, n, first, rerun: null, gaps: [], rerunRan: null };

@@ -59,13 +59,13 @@ export const noop = defineStep({
 
 /** The pipeline definition of a DAG of no-op steps, logging their start times to `log`. */
 /** `local`: every step declared `local: true` (a local activity in the workflow's worker). */
-export function definition(name: string, module: string, nodes: Node[], log: string, local = false): PipelineInput {
+export function definition(name: string, module: string, nodes: Node[], log: string, local = false, maxParallel = 2000): PipelineInput {
   return {
     name,
     modules: [module],
     steps: nodes.map((s) => ({ id: s.id, uses: 'bench-noop', needs: s.needs, with: { log, step: s.id }, cache: true, ...(local ? { local: true } : {}) })),
     // Up to 2,000 in flight (Temporal's limit of pending activities per run), so a fan is bounded by the engine, not the default 500.
-    parallel: { max: 2000 },
+    parallel: { max: maxParallel },
   } as PipelineInput;
 }
 

@@ -117,7 +117,7 @@ const pipelineShape = z
     modules: modulesSchema,
     /** The DAG; absent → the built-in lifecycle ingest → validate → optimize → package → deploy. */
     steps: stepsSchema.optional(),
-    /** Steps in flight at once: `max` in all (default 500), `perUses` per step kind. */
+    /** Steps in flight at once: `max` in all (default 128), `perUses` per step kind. */
     parallel: parallelSchema.optional(),
     /** Temporal Schedules `mlcycle schedules apply` keeps in line with this definition. */
     schedules: schedulesSchema,

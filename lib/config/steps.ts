@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** Steps per pipeline (and needs per step): the plan travels in pages and a run continues as new, so this bounds definitions, not history. */
 export const MAX_STEPS = 10_000;
 /** Steps of one run in flight at once unless `parallel.max` says otherwise. */
-export const DEFAULT_MAX_PARALLEL = 500;
+export const DEFAULT_MAX_PARALLEL = 128;
 /** Temporal refuses more than 2,000 pending activities per workflow (limit.numPendingActivities.error). */
 export const MAX_PARALLEL = 2000;
 
