@@ -1,5 +1,5 @@
 // Bench: the engine's per-step overhead and scale on the dev stack — chains, fans and random DAGs of no-op user steps vs a bare Temporal peer.
-// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s S] [--no-peer] [--peer-max 1000] [--local] [--parallel 2000]
+// Run: npm run bench:engine -- [--sizes 10,200,1000] [--shapes chain,fan,random] [--plan-steps 5000] [--timeout-s S] [--no-peer] [--peer-max 1000] [--local] [--parallel 2000] [--cluster]
 //        [--server-config KEY=JSON …]  (repeatable: the bench starts its own in-memory dev server with these dynamic config values,
 //        e.g. history.transferProcessorMaxPollRPS=1000: the default 20 puts a task hop on a 50 ms boundary, ENGINE.md)
 // Each size: a first run, a memoized rerun (a new workflow id, every step reused), the events of every run of the id;
@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPlan, previewRun } from '../triggers/planPreview.js';
 import { startTestStack } from '../test/harness.js';
+import { startTestCluster } from '../test/cluster/harness.js';
 import { startPeer, type Peer } from './enginePeer.js';
 import { startBenchServer } from './engineServer.js';
 import { listedEvents, runLifecycle, type Outcome } from './engineRuns.js';
@@ -26,6 +27,8 @@ const timeoutMs = (n: number): number => (arg('--timeout-s') ? Number(arg('--tim
 const PEER_MAX = Number(arg('--peer-max') ?? 1_000);
 const WITH_PEER = !args.includes('--no-peer');
 const LOCAL = args.includes('--local');
+/** The production topology (test/cluster/harness.ts: Temporal on PostgreSQL, TLS, codec, two workers) instead of the dev stack; no peer. */
+const CLUSTER = args.includes('--cluster');
 const PARALLEL = Number(arg('--parallel') ?? 2000);
 const SERVER_CONFIG = args.flatMap((a, i) => (a === '--server-config' && args[i + 1] ? [args[i + 1]] : []));
 for (const s of SHAPE_LIST) if (!SHAPES.includes(s)) throw new Error(`unknown shape ${s} (known: ${SHAPES.join(', ')})`);
@@ -65,7 +68,7 @@ const commit = ((): string => {
 const load = loadavg()[0];
 const started = Date.now();
 const server = SERVER_CONFIG.length ? await startBenchServer(SERVER_CONFIG) : null;
-const stack = await startTestStack(server ? { env: { temporalAddress: server.address } } : {});
+const stack = CLUSTER ? await startTestCluster({ replicas: 1 }) : await startTestStack(server ? { env: { temporalAddress: server.address } } : {});
 const dir = await mkdtemp(join(tmpdir(), 'mlcycle-bench-engine-'));
 let peer: Peer | null = null;
 const rows: Row[] = [];
@@ -81,7 +84,7 @@ async function peerRow(shape: Shape, n: number): Promise<void> {
 }
 try {
   const module = await writeNoopModule(dir);
-  if (WITH_PEER) peer = await startPeer(stack.client, stack.info.temporalAddress, stack.info.namespace);
+  if (WITH_PEER && !CLUSTER) peer = await startPeer(stack.client, stack.info.temporalAddress, stack.info.namespace);
   note(`stack up in ${sec(Date.now() - started)}; shapes ${SHAPE_LIST.join(',')}; sizes ${SIZES.join(',')}`);
   // Warm-up, not measured: the workflow bundles, the step module's first load, the first connections.
   await peer?.run('chain', 3, timeoutMs(3));
@@ -137,7 +140,7 @@ function ratio(r: Row): string {
   return Number.isFinite(x) ? `${x.toFixed(1)}×` : '—';
 }
 
-console.log(`\nengine bench — commit ${commit}; ${new Date(started).toISOString().slice(0, 16)}Z; load average ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)}; no-op user steps${LOCAL ? " (local: true)" : ""} on the embedded dev stack${SERVER_CONFIG.length ? ` (dev server in memory, ${SERVER_CONFIG.join(', ')})` : ''}\n`);
+console.log(`\nengine bench — commit ${commit}; ${new Date(started).toISOString().slice(0, 16)}Z; load average ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)}; no-op user steps${LOCAL ? " (local: true)" : ""} on ${CLUSTER ? 'the local cluster (Temporal on PostgreSQL, TLS, codec, 2 workers)' : 'the embedded dev stack'}${SERVER_CONFIG.length ? ` (dev server in memory, ${SERVER_CONFIG.join(', ')})` : ''}\n`);
 console.log('| shape | steps | first run | per step (run/N) | memoized rerun | memo per step | history events (first / rerun) | step gap median | p99 | vs peer |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows.flatMap((m) => [m, ...(peerOf(m) ? [peerOf(m) as Row] : [])])) {
