@@ -1,7 +1,7 @@
 // The prediction log: a bounded buffer written to Postgres in batches; while Postgres is away it spills to a file, replayed later.
 import { randomUUID } from 'node:crypto';
 import type { PredictionBatch, PredictionLogEntry } from '../lib/store/predictions.js';
-import { SpillFile } from './spill.js';
+import { SpillFile, SpillLineRejected } from './spill.js';
 
 /** Writes one batch (e.g. writePredictionBatch with a pool); a batch written before, by its id, is skipped. */
 export type BatchWriter = (batch: PredictionBatch) => Promise<unknown>;
@@ -50,7 +50,9 @@ export class PredictionLog {
     this.capacity = Math.max(this.batchSize, options.capacity ?? 10_000);
     this.intervalMs = options.intervalMs ?? 200;
     this.onError = options.onError ?? (() => undefined);
-    this.spill = options.spillPath ? new SpillFile(options.spillPath, options.maxSpillBytes ?? 2 ** 30) : null;
+    this.spill = options.spillPath
+      ? new SpillFile(options.spillPath, options.maxSpillBytes ?? 2 ** 30, (reason) => this.onError(new SpillLineRejected(`a spilled batch could not be read and was kept aside: ${reason}`)))
+      : null;
   }
 
   /** Counts a spill left by an earlier process and starts replaying it. */

@@ -3,10 +3,15 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { PredictionBatch } from '../lib/store/predictions.js';
+import { parseSpillLine, spillLine, type PredictionBatch } from '../lib/store/predictionRows.js';
 
 export class SpillFull extends Error {
   override name = 'SpillFull';
+}
+
+/** A spill line a replay could not read: kept in `<spill>.rejected`, reported through the log's onError. */
+export class SpillLineRejected extends Error {
+  override name = 'SpillLineRejected';
 }
 
 export class SpillFile {
@@ -16,10 +21,19 @@ export class SpillFile {
   since: number | null = null;
   private writing: Promise<void> = Promise.resolve();
 
+  /** Lines a replay could not read (moved to rejectedPath with their reason). */
+  rejected = 0;
+
   constructor(
     readonly path: string,
     readonly maxBytes: number,
+    private readonly onRejected?: (reason: string) => void,
   ) {}
+
+  /** Where unreadable lines go, each with its file, line number and reason. */
+  get rejectedPath(): string {
+    return `${this.path}.rejected`;
+  }
 
   private get replaying(): string {
     return `${this.path}.replaying`;
@@ -42,7 +56,7 @@ export class SpillFile {
   /** Appends batches (one write, in order with earlier appends); throws SpillFull past the bound. */
   append(batches: readonly PredictionBatch[]): Promise<void> {
     if (batches.length === 0) return this.writing;
-    const text = batches.map((b) => JSON.stringify(b)).join('\n') + '\n';
+    const text = batches.map(spillLine).join('\n') + '\n';
     const size = Buffer.byteLength(text);
     const next = this.writing.then(async () => {
       if (this.bytes + size > this.maxBytes) throw new SpillFull(`the prediction log's spill ${this.path} is full (${this.bytes} of ${this.maxBytes} bytes)`);
@@ -70,11 +84,21 @@ export class SpillFile {
     const size = await stat(this.replaying).then((s) => s.size);
     let written = 0;
     const lines = createInterface({ input: createReadStream(this.replaying, 'utf8'), crlfDelay: Infinity });
+    let number = 0;
     for await (const line of lines) {
+      number++;
       if (!line) continue;
-      const batch = JSON.parse(line) as PredictionBatch;
-      await write(batch);
-      written += batch.entries.length;
+      const read = parseSpillLine(line);
+      if ('problem' in read) {
+        // Kept, not dropped and not blocking the rest: the line goes to <spill>.rejected with where it was and why.
+        const reason = `${this.replaying}:${number}: ${read.problem}`;
+        await appendFile(this.rejectedPath, `${JSON.stringify({ reason, line })}\n`);
+        this.rejected++;
+        this.onRejected?.(reason);
+        continue;
+      }
+      await write(read.batch);
+      written += read.batch.entries.length;
     }
     await unlink(this.replaying);
     this.bytes -= size;

@@ -1,4 +1,5 @@
-// A logged prediction as typed columns (features in a layout's order, label/probabilities or value) and its COPY text line.
+// The prediction record, owned here: a logged prediction as typed columns, its COPY text line and its versioned spill line.
+import { z } from 'zod';
 
 /** The order in which a version's features and classes are logged: from its signature, fixed for the version. */
 export interface LogLayout {
@@ -117,4 +118,37 @@ export function copyLine(e: PredictionLogEntry): string {
     `${e.prob ? numberArray(e.prob) : NULL}\t${e.value === null || !Number.isFinite(e.value) ? NULL : String(e.value)}\t${e.latencyMs}\t` +
     `${e.unit === undefined || e.unit === null ? NULL : field(e.unit)}\n`
   );
+}
+
+/** The spill line's format version: a line without one is version 0 (the same shape, written before versions existed). */
+export const SPILL_VERSION = 1;
+
+const entrySchema = z.object({
+  requestId: z.string().min(1), modelName: z.string().min(1), modelVersion: z.number().int().positive(),
+  variant: z.enum(['champion', 'challenger', 'shadow']), unit: z.string().nullable().optional(), at: z.number().finite(),
+  layout: z.object({ numeric: z.array(z.string()), categorical: z.array(z.string()), classes: z.array(z.string()) }),
+  num: z.array(z.number().nullable()), cat: z.array(z.string().nullable()), extra: z.record(z.string(), z.unknown()).nullable(),
+  label: z.string().nullable(), prob: z.array(z.number()).nullable(), value: z.number().nullable(), latencyMs: z.number(),
+});
+const lineSchema = z.object({ v: z.union([z.literal(0), z.literal(SPILL_VERSION)]).default(0), batchId: z.string().min(1), entries: z.array(entrySchema) });
+
+/** One batch as a line of the spill file (JSON, with its format version). */
+export function spillLine(batch: PredictionBatch): string {
+  return JSON.stringify({ v: SPILL_VERSION, batchId: batch.batchId, entries: batch.entries });
+}
+
+/** A spill line read back: the batch, or what is wrong with it, named by path (a torn last line, a newer format). */
+export function parseSpillLine(line: string): { batch: PredictionBatch } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return { problem: `not JSON (${(err as Error).message}); a line cut short by a crash looks like this` };
+  }
+  const v = (value as { v?: unknown } | null)?.v;
+  if (typeof v === 'number' && v > SPILL_VERSION) return { problem: `format version ${v} is newer than this build reads (${SPILL_VERSION})` };
+  const parsed = lineSchema.safeParse(value);
+  if (!parsed.success) return { problem: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ') };
+  const { batchId, entries } = parsed.data;
+  return { batch: { batchId, entries: entries as PredictionLogEntry[] } };
 }
