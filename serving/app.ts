@@ -1,4 +1,5 @@
 // The serving app (Fastify): health, served models, predict with A/B routing, feedback; hot-reloads deployments.
+import { SpillLineRejected } from './spill.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { z } from 'zod';
@@ -117,7 +118,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   };
   const log = new PredictionLog((batch) => writePredictionBatch(deps.db, batch), {
     ...deps.predictionLog,
-    onError: deps.predictionLog?.onError ?? ((err) => app.log.error({ err }, 'writing the prediction log failed; will retry')),
+    onError: deps.predictionLog?.onError ?? ((err) => app.log.error({ err }, err instanceof SpillLineRejected ? err.message : 'writing the prediction log failed; will retry')),
   });
   const aggregates = new WindowAggregates(deps.db, { flushMs: deps.aggregateFlushMs, onError: (err) => app.log.error({ err }, 'writing the drift aggregates failed; kept for the next flush') });
   let registry: ModelRegistry;
