@@ -1,10 +1,12 @@
 // The inputs and results of every workflow and activity: one object in, one object out, declared once.
 import type { PipelineDefinition } from '../lib/config/pipeline.js';
 import type { CandidateRef, CandidateResult, DatasetRef, DeployResult, ModelRef, StepOutputs, TrialResult, TrialSpec, ValidationSummary } from '../lib/steps/refs.js';
+import type { RunCarry } from './progress.js';
 import type { PipelineRef, StepRecord } from './steps.js';
 
 export type { PipelineDefinition, PipelineRef };
 export type { CandidateRef, CandidateResult, DatasetRef, DeployResult, ModelRef, StepOutputs, TrialResult, TrialSpec, ValidationSummary };
+export type { LifecycleProgress, ProgressSince, RunCarry, StepProgress, StepState } from './progress.js';
 
 export type DataSource =
   | { kind: 'file'; path: string; format?: 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow' }
@@ -43,58 +45,6 @@ export interface LifecycleInput {
   resume?: RunCarry;
   /** Continue as new past this many history events (default 10,000; tests lower it). */
   continueAsNewAfterEvents?: number;
-}
-
-/** What a continued lifecycle run carries: finished steps as index ranges, the outputs still needed, the result so far. */
-export interface RunCarry {
-  generation: number;
-  /** Finished step indices as [from, to] ranges (inclusive), flattened; `reused` the subset that was reused. */
-  finished: number[];
-  reused: number[];
-  /** Outputs of finished steps that unfinished ones take, and of built-ins (the result names theirs). */
-  outputs: Record<number, StepOutputs>;
-  records: StepRecord[];
-  omitted: number;
-  events: { seq: number; step: string; message: string }[];
-}
-
-export type StepState = 'pending' | 'running' | 'done' | 'reused' | 'failed' | 'cancelled';
-
-export interface StepProgress {
-  id: string;
-  uses: string;
-  needs: string[];
-  state: StepState;
-  message: string;
-  durationMs: number | null;
-}
-
-export interface LifecycleProgress {
-  /** The running steps' ids, or the step that failed, or "done". */
-  step: string;
-  steps: StepProgress[];
-  trialsDone: number;
-  trialsTotal: number;
-  message: string;
-  /** Every step message so far (oldest first, at most the last 100), so a follower that polls misses none. */
-  events: { seq: number; step: string; message: string }[];
-}
-
-/** What changed since a follower's cursor (the `progressSince` query): counts, a bounded view of the running steps, new events. */
-export interface ProgressSince {
-  step: string;
-  total: number;
-  counts: Record<StepState, number>;
-  /** The first running steps (at most 20), in the order they started. */
-  running: string[];
-  trialsDone: number;
-  trialsTotal: number;
-  message: string;
-  /** Events after the cursor, oldest first (at most 2,000 per answer: ask again from the last seq). */
-  events: { seq: number; step: string; message: string }[];
-  /** The oldest event this run still holds (a continued run holds its predecessor's last 1,000). */
-  oldestSeq: number;
-  lastSeq: number;
 }
 
 export interface LifecycleResult {
