@@ -1,15 +1,35 @@
-// The monitor's drift section: method, thresholds, correction and dataset-drift share; how the older keys map onto it.
+// The monitor's drift section: method, thresholds, correction and dataset-drift share (test names checked against the registry); how the older keys map onto it.
 import { z } from 'zod';
-import { DEFAULT_DRIFT_POLICY, DRIFT_METHODS, type DriftMethod, type DriftSuitePolicy } from '../stats/driftPolicy.js';
+import { DEFAULT_DRIFT_POLICY, type DriftSuitePolicy } from '../stats/driftPolicy.js';
+import { driftTests, findDriftTest } from '../stats/drift/index.js';
 
-const distance = z.number().positive().max(10);
+const known = (): string => driftTests().map((t) => t.name).join(', ');
+const distances = (): string => driftTests().filter((t) => t.kind === 'distance').map((t) => t.name).join(', ');
+
+/** 'auto' or a registered test's name. */
+const method = z.string().superRefine((name, ctx) => {
+  if (name !== 'auto' && !findDriftTest(name)) ctx.addIssue({ code: 'custom', message: `unknown drift test "${name}": use auto or one of ${known()}` });
+});
+
+/** Thresholds by distance test name, each above 0 and at most the test's own maximum. */
+const thresholds = z.record(z.string(), z.number()).superRefine((given, ctx) => {
+  for (const [name, value] of Object.entries(given)) {
+    const test = findDriftTest(name);
+    if (!test?.threshold) {
+      const what = test ? `"${name}" is a p-value test (it uses alpha)` : `unknown drift test "${name}"`;
+      ctx.addIssue({ code: 'custom', path: [name], message: `${what}: thresholds are set for the distance tests ${distances()}` });
+    } else if (!(value > 0 && value <= test.threshold.max)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `the ${test.label} threshold must be above 0 and at most ${test.threshold.max} (got ${value})` });
+    }
+  }
+});
 
 export const driftSchema = z
   .object({
     /** 'auto' (default): Evidently's choice per column; or one test for every column it fits. */
-    method: z.enum(['auto', ...DRIFT_METHODS] as ['auto', ...DriftMethod[]]).default('auto'),
+    method: method.default('auto'),
     /** Distance thresholds (a column drifts at ≥); absent ones take the defaults (PSI: monitor.psiThreshold). */
-    thresholds: z.object({ psi: distance.optional(), jensenshannon: z.number().positive().max(1).optional(), wasserstein: distance.optional() }).strict().default({}),
+    thresholds: thresholds.default({}),
     /** p-value tests (KS, chi-square) flag a column when the corrected p-value is below alpha. */
     alpha: z.number().gt(0).lt(1).optional(),
     correction: z.enum(['holm', 'bh', 'none']).default('holm'),
@@ -32,11 +52,7 @@ export function driftPolicyOf(monitor: { psiThreshold: number; ksPValueThreshold
   const method = d?.method ?? 'auto';
   return {
     method,
-    thresholds: {
-      psi: d?.thresholds.psi ?? monitor.psiThreshold,
-      jensenshannon: d?.thresholds.jensenshannon ?? DEFAULT_DRIFT_POLICY.thresholds.jensenshannon,
-      wasserstein: d?.thresholds.wasserstein ?? DEFAULT_DRIFT_POLICY.thresholds.wasserstein,
-    },
+    thresholds: { ...DEFAULT_DRIFT_POLICY.thresholds, psi: monitor.psiThreshold, ...d?.thresholds },
     alpha: d?.alpha ?? (method === 'ks' ? monitor.ksPValueThreshold : DEFAULT_DRIFT_POLICY.alpha),
     correction: d?.correction ?? DEFAULT_DRIFT_POLICY.correction,
     datasetDriftShare: d?.datasetDriftShare ?? DEFAULT_DRIFT_POLICY.datasetDriftShare,

@@ -1,5 +1,6 @@
-// HTML pieces for the drift suite in a monitor report: the per-column table and the recent windows' trend lines (inline SVG).
+// HTML pieces for the drift suite in a monitor report: the per-column table (a column per registered test) and the recent windows' trend lines (inline SVG).
 import type { ColumnDriftResult, DriftSuiteResult } from '../stats/driftMeasure.js';
+import { driftTests, driftTestValue, findDriftTest } from '../stats/drift/index.js';
 
 /** Recent windows, oldest first: per column the chosen test's value, and the dataset-drift share. */
 export interface DriftTrend {
@@ -9,23 +10,26 @@ export interface DriftTrend {
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toPrecision(digits));
 
+/** A column judged by a p-value test (its value is compared below alpha) rather than a distance. */
+export const judgedByPValue = (c: ColumnDriftResult): boolean => findDriftTest(c.method)?.kind === 'p-value';
+
 function row(c: ColumnDriftResult): string {
-  const value = c.adjustedPValue === null ? num(c.value) : `${num(c.value)} <small>(adj. ${num(c.adjustedPValue)})</small>`;
-  const cmp = c.pValue === null ? '≥' : '<';
+  const byP = judgedByPValue(c);
+  const value = byP ? `${num(c.value)} <small>(adj. ${num(c.adjustedPValue)})</small>` : num(c.value);
+  const tests = driftTests().map((t) => `<td>${t.shown(driftTestValue(c, t)).map((x) => num(x)).join(' / ')}</td>`).join('');
   return (
     `<tr><td>${escape(c.feature)}</td><td>${c.kind}</td><td title="${escape(c.reason)}">${c.method}</td><td class="${c.drifted ? 'bad' : ''}">${value}</td>` +
-    `<td>${cmp} ${num(c.threshold)}</td><td class="${c.drifted ? 'bad' : 'ok'}">${c.drifted ? 'drift' : 'no'}</td>` +
-    `<td>${num(c.ks?.statistic)} / ${num(c.ks?.pValue)}</td><td>${num(c.psi)}</td><td>${num(c.chiSquare.statistic)} / ${num(c.chiSquare.pValue)}</td>` +
-    `<td>${num(c.jensenShannon)}</td><td>${num(c.wasserstein)}</td><td>${c.currentCount} (${c.currentMissing} missing)</td></tr>`
+    `<td>${byP ? '<' : '≥'} ${num(c.threshold)}</td><td class="${c.drifted ? 'bad' : 'ok'}">${c.drifted ? 'drift' : 'no'}</td>` +
+    `${tests}<td>${c.currentCount} (${c.currentMissing} missing)</td></tr>`
   );
 }
 
-/** The suite's table: each column's method, value, threshold, verdict and every test's value. */
+/** The suite's table: each column's method, value, threshold, verdict and every registered test's value. */
 export function driftSuiteTable(r: DriftSuiteResult): string {
   const d = r.datasetDrift;
   const head =
-    '<tr><th>column</th><th>kind</th><th>method</th><th>value</th><th>threshold</th><th>drifted</th><th>KS D / p</th>' +
-    '<th>PSI</th><th>χ² / p</th><th>Jensen–Shannon</th><th>Wasserstein (norm.)</th><th>current n</th></tr>';
+    '<tr><th>column</th><th>kind</th><th>method</th><th>value</th><th>threshold</th><th>drifted</th>' +
+    `${driftTests().map((t) => `<th>${t.header}</th>`).join('')}<th>current n</th></tr>`;
   const extra = r.extra.length ? `<h3>Predictions and labels</h3><table>${head}\n${r.extra.map(row).join('\n')}\n</table>` : '';
   return (
     `<p class="verdict ${d.drifted ? 'bad' : 'ok'}">Dataset drift: ${d.driftedFeatures.length} of ${r.features.length} features (${(d.share * 100).toFixed(0)}%; threshold ${(d.threshold * 100).toFixed(0)}%)</p>` +

@@ -3,7 +3,7 @@ import type { HistogramPair } from '../stats/histogram.js';
 import type { Estimate } from '../stats/intervals.js';
 import type { VariantQuality } from '../stats/quality.js';
 import type { DriftSuiteResult } from '../stats/driftMeasure.js';
-import { driftSuiteTable, driftTrendPlots, type DriftTrend } from './driftSuiteHtml.js';
+import { driftSuiteTable, driftTrendPlots, judgedByPValue, type DriftTrend } from './driftSuiteHtml.js';
 
 export type { DriftTrend } from './driftSuiteHtml.js';
 
@@ -116,7 +116,7 @@ export function renderMonitorHtml(r: MonitorReportView): string {
   const list = r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>` : '';
   const verdict = r.breached ? `<p class="verdict bad">Breach</p>${list}` : `<p class="verdict ok">Within policy</p>${list}`;
   const suite = r.driftSuite ? driftSuiteTable(r.driftSuite) : '';
-  const thresholds = Object.fromEntries([...(r.driftSuite?.features ?? []), ...(r.driftSuite?.extra ?? [])].filter((c) => c.pValue === null).map((c) => [c.feature, c.threshold]));
+  const thresholds = Object.fromEntries([...(r.driftSuite?.features ?? []), ...(r.driftSuite?.extra ?? [])].filter((c) => !judgedByPValue(c)).map((c) => [c.feature, c.threshold]));
   const trend = r.trend ? `<h2>Drift over recent windows</h2>\n${driftTrendPlots(r.trend, thresholds, r.driftSuite?.datasetDrift.threshold)}` : '';
   const labels = r.labels ? ` Labels counted: those that arrived after ${escape(r.labels.after ?? 'the start')} up to ${escape(r.labels.to ?? '–')} (${escape(r.labels.rule)}).` : '';
   return page(

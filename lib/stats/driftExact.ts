@@ -85,7 +85,9 @@ function measureNumericExact(p: NumericDriftColumn, ref: Float64Array, values: F
   const cur = sortFiniteInto(values, scratch);
   if (cur.length === 0) return measureNumeric(p, { counts: new Float64Array(2 * p.edges.length + 1), missing: values.length, belowSum: 0, aboveSum: 0 });
   const cells = cellCountsOfSorted(cur, p.edges);
-  return measureNumeric(p, { ...cells, missing: values.length - cur.length }, { ...ksAndWasserstein(ref, cur), distinct: unionDistinct(p.edges, p.distinct, cur) });
+  let walked: ReturnType<typeof ksAndWasserstein> | undefined;
+  const sides = { reference: ref, current: cur, walk: () => (walked ??= ksAndWasserstein(ref, cur)) };
+  return measureNumeric(p, { ...cells, missing: values.length - cur.length }, { sides, distinct: unionDistinct(p.edges, p.distinct, cur) });
 }
 
 /** Distinct values of reference ∪ current, counted only as far as 6 (enough to tell discrete from continuous). */
