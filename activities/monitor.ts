@@ -1,5 +1,6 @@
 // The monitor step: one window of logged requests vs the champion's training data → drift + per-variant quality report.
 import type { DriftSuiteResult } from '../lib/stats/driftSuite.js';
+import { driftTestValues, findDriftTest } from '../lib/stats/drift/index.js';
 import { driftPolicyOf } from '../lib/config/drift.js';
 import { lastAggregateId, recentDriftValues, saveDriftValues, type TrendPoint } from '../lib/store/windowAggregates.js';
 import { labelDrift, measureWindowDrift } from './monitorDrift.js';
@@ -48,8 +49,9 @@ function trendOf(points: readonly TrendPoint[]): DriftTrend {
 /** Breach reasons from a window's drift suite: each drifted feature, with its test, value and threshold. */
 function driftReasons(suite: DriftSuiteResult): string[] {
   return suite.features.filter((f) => f.drifted).map((f) => {
-    const shown = f.method === 'ks' || f.method === 'chisquare'
-      ? `${f.method === 'ks' ? 'KS' : 'chi-square'} p-value ${(f.adjustedPValue ?? f.value).toExponential(2)} < ${f.threshold} (${suite.correction === 'none' ? 'uncorrected' : suite.correction})`
+    const test = findDriftTest(f.method);
+    const shown = test?.kind === 'p-value'
+      ? `${test.label} p-value ${(f.adjustedPValue ?? f.value).toExponential(2)} < ${f.threshold} (${suite.correction === 'none' ? 'uncorrected' : suite.correction})`
       : `${f.method} ${Number(f.value.toPrecision(3))} ≥ ${f.threshold}`;
     return `feature "${f.feature}": ${shown}`;
   });
@@ -136,7 +138,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const { suite, basis, histograms } = judged.drift;
       await saveDriftValues(deps.db, input.monitorRunId, pipeline.name, to, [...suite.features, ...suite.extra].map((f) => ({
         feature: f.feature, method: f.method, value: f.value, threshold: f.threshold, drifted: f.drifted, pValue: f.adjustedPValue ?? f.pValue,
-        tests: { ks: f.ks, psi: f.psi, chiSquare: f.chiSquare, jensenShannon: f.jensenShannon, wasserstein: f.wasserstein, role: f.role },
+        tests: { ...driftTestValues(f), role: f.role },
       })));
       const trend = trendOf(await recentDriftValues(deps.db, pipeline.name, TREND_WINDOWS));
       const view: MonitorReportView = {
