@@ -6,7 +6,7 @@ import { ks } from './ks.js';
 import { psi } from './psi.js';
 import { wasserstein } from './wasserstein.js';
 
-export type { AutoRole, DriftColumnInput, DriftTest, DriftTestKind, ExactSides } from './driftTest.js';
+export { defineDriftTest, type AutoRole, type DriftColumnInput, type DriftTest, type DriftTestKind, type ExactSides } from './driftTest.js';
 
 /** Every built-in test, in the order results, reports and stored values list them. */
 export const BUILTIN_DRIFT_TESTS = [ks, psi, chiSquare, jensenShannon, wasserstein] as const;
