@@ -1,13 +1,14 @@
-// The monitor's drift path from aggregates as traffic grows: a window of 10k vs 10M answers (25 columns), peak RSS and time of a fresh process each.
-// usage: npx tsx bench/monitor-memory.ts [small=10000] [large=10000000]
+// The monitor's drift path from stored aggregates as traffic grows (10k … 10M answers, 25 columns): time and peak RSS of a fresh process per size.
+// usage: npx tsx bench/monitor-memory.ts [--smoke] [SIZE ...]   (default 10000 100000 1000000 10000000; --smoke: 1000 20000, no timing claims)
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Table } from '../lib/data/table.js';
 import { buildDriftProfile, type DriftProfile } from '../lib/stats/driftProfile.js';
-import { AggregateBuilder, mergeInto, type WindowAggregate } from '../lib/stats/windowAggregate.js';
+import { AggregateBuilder, mergeAggregates, mergeInto, type WindowAggregate } from '../lib/stats/windowAggregate.js';
 import { driftFromAggregates } from '../lib/stats/driftSuite.js';
 import { createDb, migrate } from '../lib/store/db.js';
 import { forEachAggregate, getDriftProfile, insertWindowAggregates, saveDriftProfile } from '../lib/store/windowAggregates.js';
@@ -18,6 +19,8 @@ const CATEGORICAL = 5;
 /** One replica writing every 10 s for an hour: the aggregates of a window do not depend on its traffic. */
 const FLUSHES = 360;
 const CATEGORIES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+/** The columns the window is shifted on (0.3 standard deviations): the drift every size must find. */
+const SHIFTED = ['n0', 'n1'];
 
 function random(seed: number): () => number {
   let s = seed >>> 0;
@@ -41,6 +44,19 @@ function table(cols: Record<string, Float64Array | string[]>, rows: number): Tab
 }
 const features = { numeric: Array.from({ length: NUMERIC }, (_, j) => `n${j}`), categorical: Array.from({ length: CATEGORICAL }, (_, j) => `c${j}`) };
 
+/** The merged window as canonical text (counts as plain arrays, keys sorted): the parent's and the child's must agree. */
+function digest(a: WindowAggregate): string {
+  const canon = (v: unknown): unknown => {
+    if (ArrayBuffer.isView(v)) return Array.from(v as Float64Array);
+    if (Array.isArray(v)) return v.map(canon);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]));
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(canon(a))).digest('hex').slice(0, 16);
+}
+
+interface Measured { rows: number; seconds: number; maxRssMiB: number; drifted: string[]; digest: string }
+
 /** Child: what the monitor does for a window's drift from aggregates, in a fresh process. */
 async function measure(url: string, model: string): Promise<void> {
   const db = createDb(url, 2);
@@ -53,15 +69,38 @@ async function measure(url: string, model: string): Promise<void> {
   const suite = driftFromAggregates(profile, merged as unknown as WindowAggregate);
   const seconds = (performance.now() - started) / 1000;
   await db.end();
-  process.stdout.write(JSON.stringify({ rows, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, drifted: suite.datasetDrift.driftedFeatures }) + '\n');
+  const out: Measured = { rows, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, drifted: suite.datasetDrift.driftedFeatures, digest: digest(merged as unknown as WindowAggregate) };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function child(url: string, model: string): Promise<Measured> {
+  return new Promise<Measured>((resolve, reject) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', url, model], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(text) as Measured) : reject(new Error(`measuring exited with ${code}`))));
+  });
+}
+
+function parseArgs(argv: readonly string[]): { smoke: boolean; sizes: number[] } {
+  const smoke = argv.includes('--smoke');
+  const given = argv.filter((a) => a !== '--smoke');
+  const sizes = given.length > 0 ? given.map(Number) : smoke ? [1_000, 20_000] : [10_000, 100_000, 1_000_000, 10_000_000];
+  const bad = given.filter((a) => !/^[1-9]\d*$/.test(a));
+  if (bad.length > 0) throw new Error(`sizes must be positive integers (got ${bad.join(', ')}); usage: monitor-memory.ts [--smoke] [SIZE ...]`);
+  if (sizes.length < 2) throw new Error('give at least two sizes: the bench compares the smallest with the largest');
+  return { smoke, sizes };
 }
 
 async function main(): Promise<void> {
-  const sizes = [Number(process.argv[2] ?? 10_000), Number(process.argv[3] ?? 10_000_000)];
-  console.log(`npx tsx bench/monitor-memory.ts ${sizes.join(' ')}   (${NUMERIC} numeric + ${CATEGORICAL} categorical columns, ${FLUSHES} aggregate rows per window)`);
+  const { smoke, sizes } = parseArgs(process.argv.slice(2));
+  console.log(`npx tsx bench/monitor-memory.ts ${process.argv.slice(2).join(' ')}   (${NUMERIC} numeric + ${CATEGORICAL} categorical columns, ${FLUSHES} aggregate rows per window)`);
+  console.log('peer: none (the goal is flat in traffic: < 1 s per window, peak RSS of the largest within ±20% of the smallest)');
   const stateDir = await mkdtemp(join(tmpdir(), 'mlcycle-bench-'));
   const pg = await startEmbeddedPostgres(stateDir, 20_000 + Math.floor(Math.random() * 10_000));
   const db = createDb(pg.url);
+  const results: Measured[] = [];
+  const problems: string[] = [];
   try {
     await migrate(db);
     const reference = table(columns(100_000, 1, 0), 100_000);
@@ -69,31 +108,40 @@ async function main(): Promise<void> {
     for (const n of sizes) {
       const model = `bench-${n}`;
       await saveDriftProfile(db, { modelName: model, modelVersion: 1, datasetId: 'synthetic', profile });
-      // The replicas' side: every answer counted, one aggregate row per flush.
+      // The replicas' side: every answer counted, one aggregate row per flush (merged here too, to check the monitor's sum).
       const t0 = performance.now();
       const per = Math.ceil(n / FLUSHES);
+      let expected: WindowAggregate | null = null;
       for (let f = 0, done = 0; f < FLUSHES && done < n; f++, done += per) {
         const builder = new AggregateBuilder(profile);
         const size = Math.min(per, n - done);
         builder.addColumns(columns(size, 100 + f, 0.3));
         const at = Date.now();
-        await insertWindowAggregates(db, [{ modelName: model, modelVersion: 1, variant: 'champion', profileVersion: 1, rows: size, aggregate: builder.snapshot(), firstAt: at, lastAt: at }]);
+        const snapshot = builder.snapshot();
+        expected = expected ? mergeAggregates(expected, snapshot) : snapshot;
+        await insertWindowAggregates(db, [{ modelName: model, modelVersion: 1, variant: 'champion', profileVersion: 1, rows: size, aggregate: snapshot, firstAt: at, lastAt: at }]);
       }
       process.stdout.write(`  ${n.toLocaleString('en')} answers counted into aggregates in ${((performance.now() - t0) / 1000).toFixed(1)} s (the replicas' work, spread over the window)\n`);
-      const out = await new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', pg.url, model], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let text = '';
-        child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-        child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`measuring exited with ${code}`))));
-      });
-      const r = JSON.parse(out) as { rows: number; seconds: number; maxRssMiB: number; drifted: string[] };
+      const r = await child(pg.url, model);
+      results.push(r);
       console.log(`  window of ${r.rows.toLocaleString('en')} answers: drift from aggregates in ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB; drifted: ${r.drifted.join(', ')}`);
+      if (r.rows !== n) problems.push(`${n}: the monitor counted ${r.rows} answers`);
+      if (r.digest !== digest(expected as unknown as WindowAggregate)) problems.push(`${n}: the monitor's merged aggregate differs from the replicas' sum`);
+      const missed = SHIFTED.filter((c) => !r.drifted.includes(c));
+      if (missed.length > 0) problems.push(`${n}: the shifted columns ${missed.join(', ')} were not found drifted`);
     }
   } finally {
     await db.end();
     await pg.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
+  const [a, b] = [results[0], results[results.length - 1]];
+  const [na, nb] = [sizes[0], sizes[sizes.length - 1]].map((x) => x.toLocaleString('en'));
+  console.log(`ratio ${nb} vs ${na} answers: time ${(b.seconds / a.seconds).toFixed(2)}× (${b.seconds.toFixed(2)} vs ${a.seconds.toFixed(2)} s), peak RSS ${((b.maxRssMiB / a.maxRssMiB - 1) * 100).toFixed(0)}% (${b.maxRssMiB.toFixed(0)} vs ${a.maxRssMiB.toFixed(0)} MiB)`);
+  if (problems.length > 0) {
+    console.error(`FAILED: ${problems.join('; ')}`);
+    process.exitCode = 1;
+  } else console.log(`checks: every window counted all its answers, merged equal to the replicas' sum, and found ${SHIFTED.join(', ')} drifted${smoke ? ' (smoke: no timing claims)' : ''}`);
 }
 
 if (process.argv[2] === '--measure') await measure(process.argv[3], process.argv[4]);

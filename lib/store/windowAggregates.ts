@@ -1,6 +1,7 @@
 // Drift profiles, the replicas' window aggregates (read back merged, a few rows at a time) and every window's drift values.
 import Cursor from 'pg-cursor';
 import type { Db, Queryable } from './db.js';
+import { packAggregate, unpackAggregate } from './aggregateCodec.js';
 
 export interface StoredProfile<P> {
   modelName: string;
@@ -36,46 +37,6 @@ export async function championProfiles<P>(db: Queryable): Promise<StoredProfile<
   return res.rows.map((r) => ({ modelName: r.model_name, modelVersion: r.model_version, datasetId: r.dataset_id, profile: r.profile }));
 }
 
-/** Long arrays of counts that are mostly zeros (a short flush on 2,000 cells) are stored as their non-zero entries. */
-interface Sparse {
-  $sparse: number;
-  i: number[];
-  v: number[];
-}
-
-function pack(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    if (value.length >= 64 && value.every((x) => typeof x === 'number')) {
-      const i: number[] = [];
-      const v: number[] = [];
-      value.forEach((x: number, k) => {
-        if (x !== 0) {
-          i.push(k);
-          v.push(x);
-        }
-      });
-      if (i.length * 2 < value.length) return { $sparse: value.length, i, v } satisfies Sparse;
-    }
-    return value.map(pack);
-  }
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, pack(x)]));
-  return value;
-}
-
-function unpack(value: unknown): unknown {
-  if (Array.isArray(value)) return typeof value[0] === 'number' ? value : value.map(unpack); // dense counts: as they came
-  if (value && typeof value === 'object') {
-    const s = value as Partial<Sparse>;
-    if (typeof s.$sparse === 'number' && Array.isArray(s.i) && Array.isArray(s.v)) {
-      const dense = new Array<number>(s.$sparse).fill(0);
-      for (let k = 0; k < s.i.length; k++) dense[s.i[k]] = s.v[k];
-      return dense;
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, unpack(x)]));
-  }
-  return value;
-}
-
 export interface WindowAggregateRow<A> {
   modelName: string;
   modelVersion: number;
@@ -95,7 +56,7 @@ export async function insertWindowAggregates<A>(db: Queryable, rows: readonly Wi
      SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::bigint[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])`,
     [
       rows.map((r) => r.modelName), rows.map((r) => r.modelVersion), rows.map((r) => r.variant), rows.map((r) => r.profileVersion),
-      rows.map((r) => r.rows), rows.map((r) => JSON.stringify(pack(r.aggregate))),
+      rows.map((r) => r.rows), rows.map((r) => JSON.stringify(packAggregate(r.aggregate))),
       rows.map((r) => new Date(r.firstAt).toISOString()), rows.map((r) => new Date(r.lastAt).toISOString()),
     ],
   );
@@ -129,7 +90,7 @@ export async function forEachAggregate<A>(
       if (got.length === 0) break;
       for (const r of got) {
         rows += Number(r.rows);
-        visit(unpack(r.aggregate) as A);
+        visit(unpackAggregate(r.aggregate) as A);
       }
     }
     await cursor.close();
