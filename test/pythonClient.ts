@@ -1,4 +1,4 @@
-// A Python with tritonclient from PyPI for protocol tests: a venv in the git-ignored .tools/py, made on first use.
+// Pythons with protocol clients from PyPI for protocol tests (tritonclient, kserve): venvs in the git-ignored .tools, made on first use.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../lib/config/env.js';
 
 const VENV = join(PROJECT_ROOT, '.tools', 'py');
 export const TRITONCLIENT = 'tritonclient[http]==2.73.0';
+export const KSERVE = 'kserve==0.21.0';
 
 export function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -19,14 +20,24 @@ export function run(cmd: string, args: string[]): Promise<{ status: number | nul
   });
 }
 
-/** The venv's python, with tritonclient installed (python3 -m venv, then pip install; about 20 s the first time). */
-export async function pythonWithTritonClient(): Promise<string> {
-  const python = join(VENV, 'bin', 'python');
-  const check = existsSync(python) ? await run(python, ['-c', 'import tritonclient.http']) : null;
+/** A venv's python with `pkg` installed (python3 -m venv, then pip install), made on first use and checked by importing `module`. */
+async function pythonWith(venv: string, pkg: string, module: string): Promise<string> {
+  const python = join(venv, 'bin', 'python');
+  const check = existsSync(python) ? await run(python, ['-c', `import ${module}`]) : null;
   if (check?.status === 0) return python;
-  const made = await run('python3', ['-m', 'venv', VENV]);
-  if (made.status !== 0) throw new Error(`python3 -m venv ${VENV} failed: ${made.stderr.trim()}`);
-  const installed = await run(join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', TRITONCLIENT]);
-  if (installed.status !== 0) throw new Error(`pip install ${TRITONCLIENT} failed: ${installed.stderr.trim()}`);
+  const made = await run('python3', ['-m', 'venv', venv]);
+  if (made.status !== 0) throw new Error(`python3 -m venv ${venv} failed: ${made.stderr.trim()}`);
+  const installed = await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', pkg]);
+  if (installed.status !== 0) throw new Error(`pip install ${pkg} failed: ${installed.stderr.trim()}`);
   return python;
+}
+
+/** The venv's python, with tritonclient installed (about 20 s the first time). */
+export function pythonWithTritonClient(): Promise<string> {
+  return pythonWith(VENV, TRITONCLIENT, 'tritonclient.http');
+}
+
+/** A python with KServe's SDK (its v2 REST client) in a venv of its own, .tools/py-kserve (about 3 min, 450 MB the first time). */
+export function pythonWithKserve(): Promise<string> {
+  return pythonWith(join(PROJECT_ROOT, '.tools', 'py-kserve'), KSERVE, 'kserve');
 }
