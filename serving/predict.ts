@@ -1,7 +1,8 @@
 // The predict use case: check instances, route each by its request id, score per variant, log every prediction.
 import { randomUUID } from 'node:crypto';
 import type { InputField } from '../lib/report/modelCard.js';
-import { typedInput, type PredictionLogEntry } from '../lib/store/predictionRows.js';
+import { instanceId, newRequestBase, type PredictionRecord } from '../lib/store/predictionRows.js';
+import { recordOf, type RequestIds } from './logRecord.js';
 import { checkInstance, type InstanceRecord } from './feeds.js';
 import { badInput } from './errors.js';
 import type { ServedModel, ServedVersion } from './modelRegistry.js';
@@ -64,7 +65,7 @@ function requiredInputs(model: ServedModel): InputField[] {
   return inputs;
 }
 
-function checkBody(model: ServedModel, body: PredictBody): string[] {
+function checkBody(model: ServedModel, body: PredictBody): { ids: string[]; logged: RequestIds } {
   const { instances, requestIds } = body;
   if (requestIds) {
     if (requestIds.length !== instances.length) {
@@ -81,10 +82,12 @@ function checkBody(model: ServedModel, body: PredictBody): string[] {
     const problem = checkInstance(instances[i], i, inputs);
     if (problem) throw badInput(problem);
   }
-  if (requestIds) return requestIds;
+  if (requestIds) return { ids: requestIds, logged: { sent: requestIds } };
+  // One random base per request; an instance's id is the base with its index in the last four hex digits.
+  const base = newRequestBase(randomUUID());
   const ids = new Array<string>(instances.length);
-  for (let i = 0; i < ids.length; i++) ids[i] = randomUUID();
-  return ids;
+  for (let i = 0; i < ids.length; i++) ids[i] = instanceId(base, i);
+  return { ids, logged: { base } };
 }
 
 /** One pool call for some instances of a request: each instance's prediction, in the order given. */
@@ -111,24 +114,20 @@ async function score(ctx: PredictContext, model: ServedModel, served: ServedVers
   return predictions;
 }
 
-function logEntry(model: ServedModel, a: Prediction, served: ServedVersion, variant: PredictionLogEntry['variant'], input: InstanceRecord, unit: string | null, latencyMs: number): PredictionLogEntry {
-  const { layout } = served;
-  const answer = 'value' in a
-    ? { label: null, prob: null, value: a.value }
-    : { label: a.label, prob: layout.classes.map((c) => a.probabilities[c]), value: null };
-  return { requestId: a.requestId, modelName: model.name, modelVersion: served.version, variant, unit, at: Date.now(), layout, ...typedInput(layout, input), ...answer, latencyMs };
-}
-
 /** The challenger scores a copy of its share of units; its answers are logged, never returned, never awaited by the caller. */
-function mirror(ctx: PredictContext, model: ServedModel, challenger: ServedVersion, rows: InstanceRecord[], ids: string[], units: (string | null)[]): void {
+function mirror(
+  ctx: PredictContext, model: ServedModel, challenger: ServedVersion, mirrored: number[], instances: InstanceRecord[], ids: string[],
+  logged: RequestIds, units: ((i: number) => string | null) | null,
+): void {
   if (!ctx.shadow.tryAcquire()) return;
   const started = performance.now();
-  score(ctx, model, challenger, 'challenger', rows, ids)
+  const rows = mirrored.map((i) => instances[i]);
+  score(ctx, model, challenger, 'challenger', rows, mirrored.map((i) => ids[i]))
     .then((answers) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
       ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers);
       const latencyMs = performance.now() - started;
-      return ctx.log.add(answers.map((a, k) => logEntry(model, a, challenger, 'shadow', rows[k], units[k], latencyMs)));
+      return ctx.log.add([recordOf(model, challenger, 'shadow', rows, answers as ClassPrediction[], mirrored, logged, units, latencyMs)]);
     })
     .catch((err: unknown) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length, rows.length);
@@ -147,12 +146,12 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
   // Personal fields are dropped or hashed before anything sees them: scoring, aggregates, the log, the spill.
   const pii = modelPii(model);
   const body = pii ? { ...sent, instances: sent.instances.map(pii.transform) } : sent;
-  const ids = checkBody(model, body);
+  const { ids, logged } = checkBody(model, body);
   const { instances } = body;
   // The unit each answer is logged with (hashed under pii rules): unitIds[i], else the header's (hashed once).
   const headerUnit = unitHeader === undefined ? null : pii ? pii.unit(unitHeader) : unitHeader;
   const unitIds = body.unitIds;
-  const loggedUnit = (i: number): string | null => (unitIds ? (pii ? pii.unit(unitIds[i]) : unitIds[i]) : headerUnit);
+  const loggedUnit = unitIds ? (i: number): string | null => (pii ? pii.unit(unitIds[i]) : unitIds[i]) : headerUnit === null ? null : () => headerUnit;
   const { champion, challenger } = model;
   const split = challenger && model.challengerMode === 'split' ? model.challengerWeight : 0;
   const shadow = challenger && model.challengerMode === 'shadow' ? model.challengerWeight : 0;
@@ -166,7 +165,7 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
       (split > 0 && chooseVariant(units[i], split) === 'challenger' ? toChallenger : toChampion).push(i);
       if (shadow > 0 && chooseVariant(units[i], shadow) === 'challenger') mirrored.push(i);
     }
-    if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored.map((i) => instances[i]), mirrored.map((i) => ids[i]), mirrored.map(loggedUnit));
+    if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored, instances, ids, logged, loggedUnit);
   }
 
   const predictions: Prediction[] = new Array(instances.length);
@@ -194,11 +193,19 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
     : Promise.resolve();
   await Promise.all([championAnswers, challengerAnswers]);
   const latencyMs = ctx.elapsedMs();
-  const entries = new Array<PredictionLogEntry>(predictions.length);
-  for (let i = 0; i < predictions.length; i++) {
-    const p = predictions[i];
-    entries[i] = logEntry(model, p, p.variant === 'challenger' && challenger ? challenger : champion, p.variant, instances[i], loggedUnit(i), latencyMs);
+  // One record per variant that answered: the whole request, or its champion and challenger shares.
+  const records: PredictionRecord[] = [];
+  const byChallenger: number[] = [];
+  for (let i = 0; i < predictions.length; i++) if (predictions[i].variant === 'challenger') byChallenger.push(i);
+  if (byChallenger.length === 0) {
+    records.push(recordOf(model, champion, 'champion', instances, predictions as ClassPrediction[], null, logged, loggedUnit, latencyMs));
+  } else {
+    const byChampion: number[] = [];
+    for (let i = 0; i < predictions.length; i++) if (predictions[i].variant !== 'challenger') byChampion.push(i);
+    for (const [served, variant, idx] of [[champion, 'champion', byChampion], [challenger!, 'challenger', byChallenger]] as const) {
+      if (idx.length > 0) records.push(recordOf(model, served, variant, idx.map((i) => instances[i]), idx.map((i) => predictions[i]) as ClassPrediction[], idx, logged, loggedUnit, latencyMs));
+    }
   }
-  await ctx.log.add(entries);
+  await ctx.log.add(records);
   return { model: model.name, predictions };
 }

@@ -1,17 +1,17 @@
 // The prediction log: a bounded buffer written to Postgres in batches; while Postgres is away it spills to a file, replayed later.
 import { randomUUID } from 'node:crypto';
-import type { PredictionBatch, PredictionLogEntry } from '../lib/store/predictions.js';
+import { instancesOf, type PredictionBatch, type PredictionRecord } from '../lib/store/predictionRows.js';
 import { SpillFile, SpillLineRejected } from './spill.js';
 
 /** Writes one batch (e.g. writePredictionBatch with a pool); a batch written before, by its id, is skipped. */
 export type BatchWriter = (batch: PredictionBatch) => Promise<unknown>;
 
 export interface PredictionLogOptions {
-  /** Entries buffered in memory; past it they spill (Postgres away) or producers wait for a flush; default 10,000. */
+  /** Instances buffered in memory; past it they spill (Postgres away) or producers wait for a flush; default 10,000. */
   capacity?: number;
-  /** The count that starts a flush at once, and the size of a batch written under light load; default 500. */
+  /** The instance count that starts a flush at once, and the size of a batch written under light load; default 500. */
   batchSize?: number;
-  /** Most entries one write (one COPY) takes when more are waiting; default 10 × batchSize. */
+  /** Most instances one write (one COPY) takes when more are waiting (a request's record is never cut); default 10 × batchSize. */
   maxBatchSize?: number;
   /** Longest time an entry waits in the buffer; default 200 ms. */
   intervalMs?: number;
@@ -24,7 +24,9 @@ export interface PredictionLogOptions {
 }
 
 export class PredictionLog {
-  private buffer: PredictionLogEntry[] = [];
+  private buffer: PredictionRecord[] = [];
+  /** Instances in the buffer. */
+  private buffered = 0;
   /** Batches whose write failed, with the id they were first written under (a retry that finds it written skips it). */
   private retry: PredictionBatch[] = [];
   private readonly capacity: number;
@@ -65,8 +67,8 @@ export class PredictionLog {
   /** Entries waiting in memory (and being written). */
   get pending(): number {
     let retried = 0;
-    for (const b of this.retry) retried += b.entries.length;
-    return this.buffer.length + retried + this.inFlight;
+    for (const b of this.retry) retried += instancesOf(b.records);
+    return this.buffered + retried + this.inFlight;
   }
 
   /** What the log holds back and how far behind it is: for /healthz and /metrics. */
@@ -85,8 +87,8 @@ export class PredictionLog {
     return this.spill !== null && !this.spill.full;
   }
 
-  /** Keeps entries: in memory, or (buffer full while Postgres is away) in the spill; waits for a flush when Postgres is merely busy. */
-  async add(entries: readonly PredictionLogEntry[]): Promise<void> {
+  /** Keeps records: in memory, or (buffer full while Postgres is away) in the spill; waits for a flush when Postgres is merely busy. */
+  async add(records: readonly PredictionRecord[]): Promise<void> {
     if (this.closed) throw new Error('the prediction log is closed');
     while (this.pending >= this.capacity) {
       if (this.away && this.spill) {
@@ -99,8 +101,11 @@ export class PredictionLog {
         if (!this.spill) throw err; // with a spill, Postgres is now marked away: the next turn spills
       }
     }
-    for (const e of entries) this.buffer.push(e);
-    if (this.buffer.length >= this.batchSize) this.flushInBackground();
+    for (const r of records) {
+      this.buffer.push(r);
+      this.buffered += r.n;
+    }
+    if (this.buffered >= this.batchSize) this.flushInBackground();
     else if (!this.timer) this.timer = setTimeout(() => this.flushInBackground(), this.intervalMs);
   }
 
@@ -131,14 +136,22 @@ export class PredictionLog {
   /** Moves failed batches (under their ids) and the buffer (in new batches) to the spill; all of it or none. */
   private async spillBuffer(): Promise<void> {
     const batches = this.retry.splice(0, this.retry.length);
-    const entries = this.buffer.splice(0, this.buffer.length);
-    for (let i = 0; i < entries.length; i += this.batchSize) batches.push({ batchId: randomUUID(), entries: entries.slice(i, i + this.batchSize) });
+    while (this.buffer.length > 0) batches.push({ batchId: randomUUID(), records: this.take(this.batchSize) });
     try {
       await this.spill?.append(batches);
     } catch (err) {
       this.retry.unshift(...batches);
       throw err;
     }
+  }
+
+  /** Takes whole records from the front of the buffer, up to `instances` (at least one record). */
+  private take(instances: number): PredictionRecord[] {
+    let count = 0;
+    let k = 0;
+    while (k < this.buffer.length && (k === 0 || count + this.buffer[k].n <= instances)) count += this.buffer[k++].n;
+    this.buffered -= count;
+    return this.buffer.splice(0, k);
   }
 
   private flushInBackground(): void {
@@ -167,11 +180,12 @@ export class PredictionLog {
     // Failed batches first, under their ids; then only what was buffered when the flush began (under steady load a
     // flush still ends). A batch leaves the buffer while it is written (a spill meanwhile cannot take it too) and
     // comes back as a retried batch, under the same id, if the write fails.
-    let remaining = this.buffer.length;
+    let remaining = this.buffered;
     while (this.retry.length > 0 || (remaining > 0 && this.buffer.length > 0)) {
       const retried = this.retry.shift();
-      const batch = retried ?? { batchId: randomUUID(), entries: this.buffer.splice(0, Math.min(this.maxBatchSize, remaining)) };
-      this.inFlight = batch.entries.length;
+      const batch = retried ?? { batchId: randomUUID(), records: this.take(Math.min(this.maxBatchSize, remaining)) };
+      const size = instancesOf(batch.records);
+      this.inFlight = size;
       try {
         await this.write(batch);
       } catch (err) {
@@ -180,7 +194,7 @@ export class PredictionLog {
       } finally {
         this.inFlight = 0;
       }
-      if (!retried) remaining -= batch.entries.length;
+      if (!retried) remaining -= size;
     }
     // Postgres takes writes again: what was spilled goes in too (each batch once: its id dedupes).
     if (this.spill && this.spill.bytes > 0) await this.spill.replay((b) => this.write(b));

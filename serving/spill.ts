@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseSpillLine, spillLine, type PredictionBatch } from '../lib/store/predictionRows.js';
+import { instancesOf, parseSpillLine, spillLine, type PredictionBatch } from '../lib/store/predictionRows.js';
 
 export class SpillFull extends Error {
   override name = 'SpillFull';
@@ -98,7 +98,7 @@ export class SpillFile {
         continue;
       }
       await write(read.batch);
-      written += read.batch.entries.length;
+      written += instancesOf(read.batch.records);
     }
     await unlink(this.replaying);
     this.bytes -= size;

@@ -39,7 +39,7 @@ export async function dropExpiredPartitions(db: Queryable, retentionDays: number
   const oldestKept = utcDay(now - retentionDays * DAY_MS).replace(/-/g, '');
   const parts = await db.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = 'predictions'::regclass AND c.relname ~ '^predictions_[0-9]{8}$' ORDER BY c.relname`,
+      WHERE i.inhparent = 'prediction_requests'::regclass AND c.relname ~ '^predictions_[0-9]{8}$' ORDER BY c.relname`,
   );
   const dropped: string[] = [];
   for (const { name } of parts.rows) {

@@ -4,10 +4,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Db, Queryable } from './db.js';
 import type { RawRecord } from '../data/table.js';
 import { numericLabel } from '../data/labels.js';
-import { COPY_COLUMNS, copyLine, type LogLayout, type PredictionBatch } from './predictionRows.js';
+import { COPY_COLUMNS, copyRecord, instancesOf, type LogLayout, type PredictionBatch } from './predictionRows.js';
+import { BinaryCopyWriter } from './pgBinary.js';
+import { ID_RANGE, REQUEST_IDS } from './predictionQueries.js';
 import { ensurePartitions, utcDay } from './predictionPartitions.js';
 
-export type { LogLayout, PredictionBatch, PredictionLogEntry } from './predictionRows.js';
+export type { LogLayout, PredictionBatch, PredictionRecord } from './predictionRows.js';
 
 /** What the writer has made sure of already in this process: layouts written, day partitions made. */
 const knownLayouts = new Set<string>();
@@ -15,7 +17,7 @@ const knownDays = new Set<string>();
 
 async function ensureLayouts(db: Queryable, batch: PredictionBatch): Promise<void> {
   const fresh = new Map<string, { name: string; version: number; layout: LogLayout }>();
-  for (const e of batch.entries) {
+  for (const e of batch.records) {
     const key = `${e.modelName}@${e.modelVersion}`;
     if (!knownLayouts.has(key) && !fresh.has(key)) fresh.set(key, { name: e.modelName, version: e.modelVersion, layout: e.layout });
   }
@@ -32,11 +34,11 @@ async function ensureLayouts(db: Queryable, batch: PredictionBatch): Promise<voi
 }
 
 /**
- * Writes a batch with one COPY in one transaction, recording its id: a batch already written (a retry after an unclear
+ * Writes a batch with one binary COPY (a row per record) in one transaction, recording its id: a batch already written (a retry after an unclear
  * failure, a spill replayed twice) is skipped, so every entry is stored exactly once. Returns false when skipped.
  */
 export async function writePredictionBatch(db: Pick<Db, 'connect'>, batch: PredictionBatch): Promise<boolean> {
-  if (batch.entries.length === 0) return true;
+  if (batch.records.length === 0) return true;
   try {
     return await writeOnce(db, batch);
   } catch (err) {
@@ -53,7 +55,7 @@ async function writeOnce(db: Pick<Db, 'connect'>, batch: PredictionBatch): Promi
   try {
     const days = new Set<string>();
     let lastDay = -1;
-    for (const e of batch.entries) {
+    for (const e of batch.records) {
       const day = Math.floor(e.at / 86_400_000);
       if (day === lastDay) continue; // a batch is mostly one day: its text is made once per change
       lastDay = day;
@@ -66,16 +68,16 @@ async function writeOnce(db: Pick<Db, 'connect'>, batch: PredictionBatch): Promi
     await client.query('BEGIN');
     const fresh = await client.query('INSERT INTO prediction_batches (batch_id, rows) VALUES ($1, $2) ON CONFLICT (batch_id) DO NOTHING', [
       batch.batchId,
-      batch.entries.length,
+      instancesOf(batch.records),
     ]);
     if (fresh.rowCount === 0) {
       await client.query('ROLLBACK');
       return false;
     }
-    const stream = client.query(copyFrom(`COPY predictions (${COPY_COLUMNS}) FROM STDIN`));
-    let text = '';
-    for (const e of batch.entries) text += copyLine(e);
-    stream.end(text);
+    const stream = client.query(copyFrom(`COPY prediction_requests (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`));
+    const w = new BinaryCopyWriter();
+    for (const r of batch.records) copyRecord(w, r);
+    stream.end(w.finish());
     await finished(stream);
     await client.query('COMMIT');
     return true;
@@ -120,7 +122,7 @@ export interface FeedbackResult {
 export async function insertFeedback(db: Queryable, entries: FeedbackEntry[]): Promise<FeedbackResult> {
   const ids = entries.map((e) => e.requestId);
   const logged = await db.query<{ request_id: string; regression: boolean }>(
-    `SELECT request_id, (label IS NULL) AS regression FROM predictions WHERE request_id = ANY($1::text[])`,
+    `SELECT p.request_id, (p.label IS NULL) AS regression FROM predictions p WHERE ${REQUEST_IDS('p', '$1')} AND p.request_id = ANY($1::text[])`,
     [ids],
   );
   const regression = new Map(logged.rows.map((r) => [r.request_id, r.regression]));
@@ -164,13 +166,17 @@ export async function loggedRequests(db: Queryable, modelName: string, fromId: n
   const res = await db.query<LoggedRequest>(
     `SELECT p.id, ${PREDICTION_INPUT} AS input, f.label, p.label AS predicted, p.value AS "predictedValue"
        FROM predictions p JOIN prediction_layouts l USING (model_name, model_version) LEFT JOIN feedback f ON f.request_id = p.request_id
-      WHERE p.model_name = $1 AND p.id > $2 AND p.id <= $3 AND p.variant <> 'shadow' ORDER BY p.id`,
+      WHERE p.model_name = $1 AND ${ID_RANGE('p', '$2', '$3')} AND p.id > $2 AND p.id <= $3 AND p.variant <> 'shadow' ORDER BY p.id`,
     [modelName, fromId, toId],
   );
   return res.rows;
 }
 
 export async function lastPredictionId(db: Queryable, modelName: string): Promise<number> {
-  const res = await db.query<{ max: number | null }>('SELECT MAX(id) AS max FROM predictions WHERE model_name = $1', [modelName]);
-  return res.rows[0]?.max ?? 0;
+  // The newest request row by index; its last instance is the highest id (an erased one included: ids are never reused).
+  const res = await db.query<{ max: string }>(
+    'SELECT first_id + n - 1 AS max FROM prediction_requests WHERE model_name = $1 ORDER BY first_id DESC LIMIT 1',
+    [modelName],
+  );
+  return Number(res.rows[0]?.max ?? 0);
 }

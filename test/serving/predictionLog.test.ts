@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { writePredictionBatch, type PredictionBatch, type PredictionLogEntry } from '../../lib/store/predictions.js';
+import { writePredictionBatch, type PredictionBatch } from '../../lib/store/predictions.js';
+import { recordOfEntry, type LegacyEntry } from '../../lib/store/predictionRows.js';
 import { dropExpiredPartitions } from '../../lib/store/predictionPartitions.js';
 import { PredictionLog, type BatchWriter } from '../../serving/predictionLog.js';
 import { startTestStack, waitFor, type TestStack } from './harness.js';
@@ -17,7 +18,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const LAYOUT = { numeric: ['x1'], categorical: ['color'], classes: ['no', 'yes'] };
 
-function entries(prefix: string, n: number, at = Date.now()): PredictionLogEntry[] {
+function entries(prefix: string, n: number, at = Date.now()): LegacyEntry[] {
   return Array.from({ length: n }, (_, i) => ({
     requestId: `${prefix}-${i}`,
     modelName: 'm',
@@ -62,7 +63,7 @@ const direct: BatchWriter = (batch) => writePredictionBatch(stack.db, batch);
 test('flush() writes everything in batches of at most maxBatchSize rows', async () => {
   const db = wrapped(0);
   const log = new PredictionLog(db, { batchSize: 100, maxBatchSize: 500, intervalMs: 10_000 });
-  await log.add(entries('batch', 1200));
+  await log.add(entries('batch', 1200).map(recordOfEntry));
   await log.flush();
   assert.equal(await countLike('batch'), 1200);
   assert.equal(db.batches, 3);
@@ -72,7 +73,7 @@ test('flush() writes everything in batches of at most maxBatchSize rows', async 
 
 test('a few entries are written by the timer without anyone flushing', async () => {
   const log = new PredictionLog(direct, { intervalMs: 50 });
-  await log.add(entries('timer', 3));
+  await log.add(entries('timer', 3).map(recordOfEntry));
   assert.ok(await waitFor(async () => (await countLike('timer')) === 3, 2000));
   await log.close();
 });
@@ -80,9 +81,9 @@ test('a few entries are written by the timer without anyone flushing', async () 
 test('when the buffer is full, producers wait for a flush, and nothing is lost', async () => {
   const db = wrapped(150);
   const log = new PredictionLog(db, { capacity: 10, batchSize: 10, intervalMs: 10_000 });
-  await log.add(entries('full-a', 10)); // fills the buffer and starts a (slow) flush
+  await log.add(entries('full-a', 10).map(recordOfEntry)); // fills the buffer and starts a (slow) flush
   const started = Date.now();
-  await log.add(entries('full-b', 5)); // must wait for room
+  await log.add(entries('full-b', 5).map(recordOfEntry)); // must wait for room
   assert.ok(Date.now() - started >= 100, `add returned after ${Date.now() - started} ms, before the flush finished`);
   await log.close();
   assert.equal(await countLike('full-a'), 10);
@@ -93,33 +94,33 @@ test('a failed write keeps the entries and retries them; close() writes what is 
   const errors: unknown[] = [];
   const db = wrapped(0, 1);
   const log = new PredictionLog(db, { batchSize: 5, intervalMs: 20, onError: (err) => errors.push(err) });
-  await log.add(entries('retry', 5));
+  await log.add(entries('retry', 5).map(recordOfEntry));
   assert.ok(await waitFor(async () => errors.length === 1, 2000), 'the failure was reported');
   assert.equal(log.pending, 5);
   await log.close();
   assert.equal(await countLike('retry'), 5);
-  await assert.rejects(log.add(entries('late', 1)), /closed/);
+  await assert.rejects(log.add(entries('late', 1).map(recordOfEntry)), /closed/);
 });
 
 test('a batch written again under its id (a retry after an unclear failure) is stored once; a request id sent again is a new answer', async () => {
-  const batch = { batchId: randomUUID(), entries: entries('retried', 3) };
+  const batch = { batchId: randomUUID(), records: entries('retried', 3).map(recordOfEntry) };
   assert.equal(await writePredictionBatch(stack.db, batch), true);
   assert.equal(await writePredictionBatch(stack.db, batch), false);
   assert.equal(await countLike('retried'), 3);
-  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: entries('retried', 3) }); // the same request ids: new answers
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), records: entries('retried', 3).map(recordOfEntry) }); // the same request ids: new answers
   assert.equal(await countLike('retried'), 6);
 });
 
 test('typed columns hold features, outputs and whatever else the client sent, and give the input back as JSON', async () => {
   const odd = 'tab\there, "quoted", back\\slash, {brace}, new\nline';
-  const e: PredictionLogEntry = {
+  const e: LegacyEntry = {
     ...entries('typed', 1)[0],
     num: [null],
     cat: [odd],
     extra: { note: 'kept', x2: 3.5 },
   };
-  const r: PredictionLogEntry = { ...entries('typed-r', 1)[0], layout: { numeric: ['a', 'b'], categorical: [], classes: [] }, modelName: 'r', num: [1e-300, -2.5], cat: [], label: null, prob: null, value: 42.125 };
-  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: [e, r] });
+  const r: LegacyEntry = { ...entries('typed-r', 1)[0], layout: { numeric: ['a', 'b'], categorical: [], classes: [] }, modelName: 'r', num: [1e-300, -2.5], cat: [], label: null, prob: null, value: 42.125 };
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), records: [e, r].map(recordOfEntry) });
   const rows = await stack.db.query<{ request_id: string; input: Record<string, unknown>; label: string | null; prob: number[] | null; value: number | null }>(
     `SELECT p.request_id, mlcycle_prediction_input(l.numeric, p.num, l.categorical, p.cat, p.extra) AS input, p.label, p.prob, p.value
        FROM predictions p JOIN prediction_layouts l USING (model_name, model_version) WHERE p.request_id LIKE 'typed%' ORDER BY p.request_id`,
@@ -131,7 +132,7 @@ test('typed columns hold features, outputs and whatever else the client sent, an
 test('rows go to their UTC day partition, made on demand; retention drops whole days past it', async () => {
   const day = 86_400_000;
   const old = Date.UTC(2020, 0, 15, 23, 59, 59);
-  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: [...entries('old', 2, old), ...entries('older', 1, old - 3 * day)] });
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), records: [...entries('old', 2, old), ...entries('older', 1, old - 3 * day)].map(recordOfEntry) });
   const parts = await stack.db.query<{ part: string; n: number }>(
     `SELECT tableoid::regclass::text AS part, COUNT(*)::int AS n FROM predictions WHERE request_id LIKE 'old%' GROUP BY 1 ORDER BY 1`,
   );
@@ -142,7 +143,7 @@ test('rows go to their UTC day partition, made on demand; retention drops whole 
   assert.equal(await countLike('old'), 0);
   assert.equal(await countLike('retried'), today, 'rows within the retention are kept');
   // A late write for a dropped day makes its partition again instead of failing.
-  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: entries('late-old', 1, old) });
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), records: entries('late-old', 1, old).map(recordOfEntry) });
   assert.equal(await countLike('late-old'), 1);
   await assert.rejects(dropExpiredPartitions(stack.db, 0), /positive number of days/);
 });

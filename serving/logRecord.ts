@@ -1,0 +1,65 @@
+// A request's answers by one variant as one prediction record (lib/store/predictionRows.ts): instances column-wise.
+import { appendInput, type LoggedVariant, type PredictionRecord } from '../lib/store/predictionRows.js';
+import type { InstanceRecord } from './feeds.js';
+import type { ServedModel, ServedVersion } from './modelRegistry.js';
+
+export interface AnswerLike {
+  label?: string;
+  probabilities?: Record<string, number>;
+  value?: number;
+}
+
+/** Whose ids the instances carry: the request's base (server-made ids) or the client's ids, per request instance. */
+export type RequestIds = { base: string } | { sent: readonly string[] };
+
+/**
+ * The record of `answers` (answers[k] for the request's instance `indices[k]`, or k when indices is null) by one variant.
+ * `units` are per request instance; `rows` are the answered instances in answer order.
+ */
+export function recordOf(
+  model: ServedModel, served: ServedVersion, variant: LoggedVariant, rows: readonly InstanceRecord[], answers: readonly AnswerLike[],
+  indices: readonly number[] | null, ids: RequestIds, units: ((i: number) => string | null) | null, latencyMs: number,
+): PredictionRecord {
+  const { layout } = served;
+  const n = answers.length;
+  const at = (k: number): number => (indices ? indices[k] : k);
+  const num: (number | null)[] = [];
+  const cat: (string | null)[] = [];
+  let extra: (Record<string, unknown> | null)[] | null = null;
+  for (let k = 0; k < n; k++) {
+    const more = appendInput(layout, rows[k], num, cat);
+    if (more) {
+      extra ??= new Array<Record<string, unknown> | null>(n).fill(null);
+      extra[k] = more;
+    }
+  }
+  let label: string[] | null = null;
+  let prob: number[] | null = null;
+  let value: number[] | null = null;
+  if (n > 0 && answers[0].value !== undefined) {
+    value = new Array<number>(n);
+    for (let k = 0; k < n; k++) value[k] = answers[k].value!;
+  } else {
+    label = new Array<string>(n);
+    const classes = layout.classes;
+    prob = new Array<number>(n * classes.length);
+    for (let k = 0; k < n; k++) {
+      label[k] = answers[k].label!;
+      const p = answers[k].probabilities!;
+      for (let j = 0; j < classes.length; j++) prob[k * classes.length + j] = p[classes[j]];
+    }
+  }
+  let unitIds: (string | null)[] | null = null;
+  if (units) {
+    unitIds = new Array<string | null>(n);
+    for (let k = 0; k < n; k++) unitIds[k] = units(at(k));
+  }
+  const sent = 'sent' in ids ? ids.sent : null;
+  return {
+    requestBase: sent ? null : (ids as { base: string }).base,
+    requestIds: sent ? (indices ? indices.map((i) => sent[i]) : [...sent]) : null,
+    idx: sent || !indices ? null : [...indices],
+    modelName: model.name, modelVersion: served.version, variant, at: Date.now(), layout, n, num, cat, extra, label, prob, value,
+    units: unitIds, latencyMs,
+  };
+}
