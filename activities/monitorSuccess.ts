@@ -1,4 +1,5 @@
 // The monitor's success metric: per window and variant, from outcomes attributed to exposures; a floor or ceiling breaches.
+import { ID_RANGE } from '../lib/store/predictionQueries.js';
 import type { PipelineDefinition } from '../contracts/types.js';
 import { successUnit } from '../lib/config/success.js';
 import type { Queryable } from '../lib/store/db.js';
@@ -35,7 +36,8 @@ export async function successOfWindow(db: Queryable, pipeline: PipelineDefinitio
   const success = pipeline.rollout?.success;
   if (!success) return null;
   const span = await db.query<{ since: Date | null; until: Date | null }>(
-    'SELECT MIN(created_at) AS since, MAX(created_at) AS until FROM predictions WHERE model_name = $1 AND id > $2 AND id <= $3',
+    `SELECT MIN(p.created_at) AS since, MAX(p.created_at) AS until FROM predictions p
+      WHERE p.model_name = $1 AND ${ID_RANGE('p', '$2', '$3')} AND p.id > $2 AND p.id <= $3`,
     [pipeline.name, from, to],
   );
   const { since, until } = span.rows[0] ?? { since: null, until: null };

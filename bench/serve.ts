@@ -2,13 +2,14 @@
 // Run: npx tsx bench/serve.ts [--rounds 3] [--seconds 10] [--warmup 3] [--only 1x32,1x64,100x16] [--profile DIR]
 // Both servers are child processes on this machine; rounds alternate which one goes first. --profile: --cpu-prof on mlcycle.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { readCsvFile } from '../lib/data/csv.js';
+import { treeCpuSeconds } from './treeCpu.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -27,30 +28,6 @@ const SCENARIOS: Scenario[] = [
 ].filter((s) => !arg('--only') || arg('--only')!.split(',').includes(s.name));
 
 interface Figures { rps: number; rowsPerSec: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRow: number; childCpuUsPerRow: number }
-
-/** CPU seconds (user + system) used so far by a process (with its threads) and by its descendants (its Postgres); Linux /proc, else NaN. */
-function treeCpuSeconds(root: number): { own: number; children: number } {
-  try {
-    const stats = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-      try {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' '); // after "(comm) "
-        return [{ pid: Number(pid), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
-      } catch {
-        return []; // exited meanwhile
-      }
-    });
-    const tree = new Set([root]);
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const s of stats) if (!tree.has(s.pid) && tree.has(s.ppid)) { tree.add(s.pid); grew = true; }
-    }
-    const own = stats.find((s) => s.pid === root)?.ticks ?? NaN;
-    const all = stats.filter((s) => tree.has(s.pid)).reduce((a, s) => a + s.ticks, 0);
-    return { own: own / 100, children: (all - own) / 100 }; // USER_HZ is 100 on Linux
-  } catch {
-    return { own: NaN, children: NaN };
-  }
-}
 
 /** Starts a child and resolves with its first stdout line that `ready` accepts. */
 function startChild(cmd: string, argv: string[], ready: (line: string) => boolean, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {

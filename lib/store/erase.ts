@@ -70,13 +70,22 @@ export async function eraseSubject(
 ): Promise<EraseResult> {
   if (o.dryRun) return { ...(await countSubject(db, t)), dryRun: true, auditId: null };
   return inTransaction(db, async (tx) => {
-    const res = await tx.query<Row>(
-      `WITH gone AS (DELETE FROM predictions WHERE ${MATCH} RETURNING tableoid::regclass::text AS partition, request_id),
-            labels AS (DELETE FROM feedback f WHERE f.request_id IN (SELECT request_id FROM gone) RETURNING 1),
-            results AS (DELETE FROM outcomes o WHERE ${OUTCOMES('gone')} RETURNING 1)
-       SELECT (SELECT json_agg(x ORDER BY x.partition) FROM (SELECT partition, COUNT(*)::int AS rows FROM gone GROUP BY partition) x) AS partitions,
-              (SELECT COUNT(*)::int FROM labels) AS feedback, (SELECT COUNT(*)::int FROM results) AS outcomes`,
+    // The request rows hold many instances: each hit instance is cleared in its row (mlcycle_erase_instances, migration 016).
+    const hits = await tx.query<{ partition: string; request_id: string; first_id: number; k: number }>(
+      `SELECT tableoid::regclass::text AS partition, request_id, first_id, (id - first_id)::int AS k FROM predictions WHERE ${MATCH}`,
       params(t),
+    );
+    const byRow = new Map<number, number[]>();
+    for (const h of hits.rows) byRow.set(h.first_id, [...(byRow.get(h.first_id) ?? []), h.k]);
+    for (const [fid, ks] of byRow) await tx.query('SELECT mlcycle_erase_instances($1, $2)', [fid, ks]);
+    const requests = hits.rows.map((h) => h.request_id);
+    const res = await tx.query<Row>(
+      `WITH labels AS (DELETE FROM feedback f WHERE f.request_id = ANY($2::text[]) RETURNING 1),
+            results AS (DELETE FROM outcomes o WHERE (o.unit = ANY($1::text[]) OR o.request_id = ANY($2::text[])) RETURNING 1)
+       SELECT (SELECT json_agg(x ORDER BY x.partition) FROM (SELECT partition, COUNT(*)::int AS rows FROM json_to_recordset($3::json) AS h(partition text)
+                 GROUP BY partition) x) AS partitions,
+              (SELECT COUNT(*)::int FROM labels) AS feedback, (SELECT COUNT(*)::int FROM results) AS outcomes`,
+      [params(t)[0], requests, JSON.stringify(hits.rows.map((h) => ({ partition: h.partition })))],
     );
     const erased = counts(res.rows[0]);
     const audited = await tx.query<{ id: number }>(

@@ -1,4 +1,5 @@
 // Labelled production data: answers joined with their labels by label time (quality windows) and retraining selections.
+import { ID_RANGE, REQUEST_ID } from './predictionQueries.js';
 import type { Queryable } from './db.js';
 import type { RawRecord } from '../data/table.js';
 import { PREDICTION_INPUT } from './predictions.js';
@@ -23,7 +24,7 @@ export async function answersLabelledSince(db: Queryable, modelName: string, lab
   const res = await db.query<LabelledAnswer & { at: string }>(
     `SELECT DISTINCT ON (p.request_id, p.variant = 'shadow')
             p.variant, p.model_version AS version, f.label, p.label AS predicted, p.value AS "predictedValue", ${TS('f.created_at')} AS at
-       FROM feedback f JOIN predictions p ON p.request_id = f.request_id
+       FROM feedback f JOIN predictions p ON ${REQUEST_ID('p', 'f.request_id')} AND p.request_id = f.request_id
       WHERE p.model_name = $1 AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)
       ORDER BY p.request_id, p.variant = 'shadow', p.created_at, p.id`,
     [modelName, labelsAfter],
@@ -55,9 +56,9 @@ export async function selectLabelled(db: Queryable, modelName: string, s: Labell
        SELECT p.id, f.label, ${withInput ? `${PREDICTION_INPUT} AS input` : "'{}'::jsonb AS input"}
          FROM predictions p JOIN feedback f ON f.request_id = p.request_id
          JOIN prediction_layouts l ON l.model_name = p.model_name AND l.model_version = p.model_version
-        WHERE p.model_name = $1 AND p.variant <> 'shadow' AND p.id > $2 AND p.id <= $3
+        WHERE p.model_name = $1 AND p.variant <> 'shadow' AND ${ID_RANGE('p', '$2', '$3')} AND p.id > $2 AND p.id <= $3
           AND ($4::timestamptz IS NULL OR f.created_at <= $4::timestamptz)
-          AND NOT EXISTS (SELECT 1 FROM predictions e WHERE e.request_id = p.request_id AND e.model_name = p.model_name
+          AND NOT EXISTS (SELECT 1 FROM predictions e WHERE ${REQUEST_ID('e', 'p.request_id')} AND e.request_id = p.request_id AND e.model_name = p.model_name
                             AND e.variant <> 'shadow' AND e.id < p.id AND e.id > $2)
         ORDER BY p.id DESC ${s.maxRows === null ? '' : 'LIMIT $5'}) newest ORDER BY id`,
     [modelName, s.fromPredictionId, s.upToPredictionId, s.labelsUpTo, ...(s.maxRows === null ? [] : [s.maxRows])],
@@ -68,7 +69,7 @@ export async function selectLabelled(db: Queryable, modelName: string, s: Labell
 /** Labelled request ids (champion/challenger answers) whose label arrived after `after` (null: all of them). */
 export async function countLabelsSince(db: Queryable, modelName: string, after: string | null): Promise<number> {
   const res = await db.query<{ n: number }>(
-    `SELECT COUNT(DISTINCT p.request_id)::int AS n FROM feedback f JOIN predictions p ON p.request_id = f.request_id
+    `SELECT COUNT(DISTINCT p.request_id)::int AS n FROM feedback f JOIN predictions p ON ${REQUEST_ID('p', 'f.request_id')} AND p.request_id = f.request_id
       WHERE p.model_name = $1 AND p.variant <> 'shadow' AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)`,
     [modelName, after],
   );
@@ -80,7 +81,8 @@ export async function clockAndWindowStart(db: Queryable, modelName: string, days
   const res = await db.query<{ now: string; before: number | null }>(
     `SELECT ${TS('now()')} AS now,
             CASE WHEN $2::float8 IS NULL THEN 0
-                 ELSE (SELECT MAX(id) FROM predictions WHERE model_name = $1 AND created_at < now() - make_interval(secs => $2::float8 * 86400)) END AS before`,
+                 ELSE (SELECT first_id + n - 1 FROM prediction_requests WHERE model_name = $1 AND created_at < now() - make_interval(secs => $2::float8 * 86400)
+                        ORDER BY first_id DESC LIMIT 1) END AS before`,
     [modelName, days],
   );
   return { now: res.rows[0].now, fromPredictionId: res.rows[0].before ?? 0 };
@@ -89,7 +91,7 @@ export async function clockAndWindowStart(db: Queryable, modelName: string, days
 /** Champion/challenger answers with fromId < id ≤ toId (shadow answers repeat a request: left out). */
 export async function countLogged(db: Queryable, modelName: string, fromId: number, toId: number): Promise<number> {
   const res = await db.query<{ n: number }>(
-    `SELECT COUNT(*)::int AS n FROM predictions WHERE model_name = $1 AND id > $2 AND id <= $3 AND variant <> 'shadow'`,
+    `SELECT COUNT(*)::int AS n FROM predictions p WHERE p.model_name = $1 AND ${ID_RANGE('p', '$2', '$3')} AND p.id > $2 AND p.id <= $3 AND p.variant <> 'shadow'`,
     [modelName, fromId, toId],
   );
   return res.rows[0].n;

@@ -1,4 +1,5 @@
 // Business outcomes (success metrics): the metrics a model declares, outcomes matched to logged units or requests, stored once.
+import { REQUEST_IDS, UNIT_IDS } from './predictionQueries.js';
 import type { Queryable } from './db.js';
 import type { SuccessMetric } from '../config/success.js';
 
@@ -60,8 +61,9 @@ export async function insertOutcomes(db: Queryable, model: string, entries: read
   const knownUnits = new Set<string>();
   if (units.length > 0) {
     const r = await db.query<{ unit: string }>(
-      `SELECT DISTINCT unit_id AS unit FROM predictions WHERE model_name = $1 AND unit_id = ANY($2::text[])
-       UNION SELECT request_id FROM predictions WHERE model_name = $1 AND unit_id IS NULL AND request_id = ANY($2::text[])`,
+      `SELECT DISTINCT p.unit_id AS unit FROM predictions p WHERE p.model_name = $1 AND ${UNIT_IDS('p', '$2')} AND p.unit_id = ANY($2::text[])
+       UNION SELECT p.request_id FROM predictions p
+        WHERE p.model_name = $1 AND ${REQUEST_IDS('p', '$2')} AND p.unit_id IS NULL AND p.request_id = ANY($2::text[])`,
       [model, units],
     );
     for (const row of r.rows) knownUnits.add(row.unit);
@@ -70,7 +72,7 @@ export async function insertOutcomes(db: Queryable, model: string, entries: read
   if (requests.length > 0) {
     const r = await db.query<{ request_id: string; unit: string; at: Date }>(
       `SELECT DISTINCT ON (request_id) request_id, COALESCE(unit_id, request_id) AS unit, created_at AS at
-         FROM predictions WHERE model_name = $1 AND request_id = ANY($2::text[]) ORDER BY request_id, created_at, id`,
+         FROM predictions p WHERE p.model_name = $1 AND ${REQUEST_IDS('p', '$2')} AND p.request_id = ANY($2::text[]) ORDER BY request_id, created_at, id`,
       [model, requests],
     );
     for (const row of r.rows) byRequest.set(row.request_id, { unit: row.unit, at: row.at.toISOString() });

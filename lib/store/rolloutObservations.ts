@@ -1,4 +1,5 @@
 // What a rollout's check reads, as aggregates computed in Postgres: counters, latency, labelled outcomes, agreement.
+import { REQUEST_IDS } from './predictionQueries.js';
 import type { Queryable } from './db.js';
 import type { RolloutMetric } from '../config/rollout.js';
 import { emptyUnitSums, type UnitSums } from '../stats/unitSums.js';
@@ -94,7 +95,8 @@ export async function observePairs(
         ORDER BY s.request_id, s.created_at, s.id),
      champion AS (
        SELECT DISTINCT ON (c.request_id) c.request_id, c.label AS clabel, c.value AS cvalue FROM predictions c
-        WHERE c.model_name = $1 AND c.variant = 'champion' AND c.model_version = $3 AND c.request_id IN (SELECT request_id FROM shadow)
+        WHERE c.model_name = $1 AND c.variant = 'champion' AND c.model_version = $3
+          AND ${REQUEST_IDS('c', '(SELECT array_agg(request_id) FROM shadow)')} AND c.request_id IN (SELECT request_id FROM shadow)
         ORDER BY c.request_id, c.created_at, c.id),
      pairs AS (
        SELECT s.unit, f.label, s.slabel, s.svalue, c.clabel, c.cvalue,

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { answersLabelledSince, countLabelsSince, selectLabelled } from '../../lib/store/labelled.js';
-import { insertFeedback, writePredictionBatch, type PredictionLogEntry } from '../../lib/store/predictions.js';
+import { insertFeedback, writePredictionBatch } from '../../lib/store/predictions.js';
+import { recordOfEntry, type LegacyEntry } from '../../lib/store/predictionRows.js';
 import { startTestStack, type TestStack } from '../harness.js';
 
 let stack: TestStack;
@@ -15,7 +16,7 @@ after(async () => {
 });
 
 const layout = { numeric: ['x'], categorical: [], classes: ['no', 'yes'] };
-const answer = (i: number, variant: PredictionLogEntry['variant'], at: number): PredictionLogEntry => ({
+const answer = (i: number, variant: LegacyEntry['variant'], at: number): LegacyEntry => ({
   requestId: `r${i}`, modelName: 'resent', modelVersion: 1, variant, unit: `u${i % 3}`, at, layout, num: [i], cat: [], extra: null,
   label: i % 2 ? 'yes' : 'no', prob: [0.4, 0.6], value: null, latencyMs: 1,
 });
@@ -23,9 +24,9 @@ const answer = (i: number, variant: PredictionLogEntry['variant'], at: number): 
 test('a request id answered twice and labelled once is one labelled answer (per variant) everywhere labels are counted', async () => {
   const t0 = Date.now() - 60_000;
   const ids = Array.from({ length: 10 }, (_, i) => i);
-  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: [...ids.map((i) => answer(i, 'champion', t0 + i)), ...ids.slice(0, 5).map((i) => answer(i, 'shadow', t0 + i))] });
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), records: [...ids.map((i) => answer(i, 'champion', t0 + i)), ...ids.slice(0, 5).map((i) => answer(i, 'shadow', t0 + i))].map(recordOfEntry) });
   // The client retries every request: the same ids answered again, later.
-  await writePredictionBatch(stack.db, { batchId: randomUUID(), entries: ids.map((i) => answer(i, 'champion', t0 + 1000 + i)) });
+  await writePredictionBatch(stack.db, { batchId: randomUUID(), records: ids.map((i) => answer(i, 'champion', t0 + 1000 + i)).map(recordOfEntry) });
   const fed = await insertFeedback(stack.db, ids.map((i) => ({ requestId: `r${i}`, label: 'yes' })));
   assert.equal(fed.stored, 10);
 

@@ -106,3 +106,40 @@ SELECT r.first_id + k - 1 AS id,
        r.first_id, r.first_id + r.n - 1 AS last_id, r.request_base, r.request_ids, r.unit_ids
   FROM prediction_requests r CROSS JOIN LATERAL generate_series(1, r.n) AS k
  WHERE r.erased IS NULL OR NOT (k - 1 = ANY(r.erased));
+
+-- Erases instances (0-based indices `ks`) of the request row `fid`: every value they logged is cleared and they leave the
+-- view; a row with every instance erased is deleted. Returns how many instances were newly erased.
+CREATE FUNCTION mlcycle_erase_instances(fid bigint, ks integer[]) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  r prediction_requests;
+  gone integer[];
+  k integer;
+  f integer; c integer; p integer;
+  fresh integer;
+BEGIN
+  SELECT * INTO r FROM prediction_requests WHERE first_id = fid FOR UPDATE;
+  IF NOT FOUND THEN RETURN 0; END IF;
+  gone := ARRAY(SELECT DISTINCT x FROM unnest(COALESCE(r.erased, '{}') || ks) AS x WHERE x >= 0 AND x < r.n ORDER BY x);
+  fresh := cardinality(gone) - COALESCE(cardinality(r.erased), 0);
+  IF cardinality(gone) >= r.n THEN
+    DELETE FROM prediction_requests WHERE first_id = fid;
+    RETURN fresh;
+  END IF;
+  f := COALESCE(cardinality(r.num), 0) / r.n;
+  c := COALESCE(cardinality(r.cat), 0) / r.n;
+  p := COALESCE(cardinality(r.prob), 0) / r.n;
+  FOREACH k IN ARRAY gone LOOP
+    FOR j IN 1..f LOOP r.num[k * f + j] := NULL; END LOOP;
+    FOR j IN 1..c LOOP r.cat[k * c + j] := NULL; END LOOP;
+    FOR j IN 1..p LOOP r.prob[k * p + j] := NULL; END LOOP;
+    IF r.unit_ids IS NOT NULL THEN r.unit_ids[k + 1] := NULL; END IF;
+    IF r.request_ids IS NOT NULL THEN r.request_ids[k + 1] := NULL; END IF;
+    IF r.label IS NOT NULL THEN r.label[k + 1] := NULL; END IF;
+    IF r.value IS NOT NULL THEN r.value[k + 1] := NULL; END IF;
+    IF r.extra IS NOT NULL THEN r.extra := jsonb_set(r.extra, ARRAY[k::text], 'null'::jsonb); END IF;
+  END LOOP;
+  UPDATE prediction_requests SET num = r.num, cat = r.cat, prob = r.prob, unit_ids = r.unit_ids, request_ids = r.request_ids,
+         label = r.label, value = r.value, extra = r.extra, erased = gone
+   WHERE first_id = fid;
+  RETURN fresh;
+END $$;
