@@ -13,9 +13,10 @@ import { treeCpuSeconds } from './treeCpu.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-const ROUNDS = Number(arg('--rounds') ?? 3);
-const SECONDS = Number(arg('--seconds') ?? 10);
-const WARMUP = Number(arg('--warmup') ?? 3);
+const SMOKE = args.includes('--smoke');
+const ROUNDS = SMOKE ? 1 : Number(arg('--rounds') ?? 3);
+const SECONDS = SMOKE ? 1 : Number(arg('--seconds') ?? 10);
+const WARMUP = SMOKE ? 0 : Number(arg('--warmup') ?? 3);
 const PROFILE = arg('--profile');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PEER = resolve(ROOT, '../shared/peers/bare-serve.mjs');
@@ -24,10 +25,26 @@ interface Scenario { name: string; instances: number; connections: number }
 const SCENARIOS: Scenario[] = [
   { name: '1x32', instances: 1, connections: 32 },
   { name: '1x64', instances: 1, connections: 64 },
+  { name: '10x16', instances: 10, connections: 16 },
   { name: '100x16', instances: 100, connections: 16 },
-].filter((s) => !arg('--only') || arg('--only')!.split(',').includes(s.name));
+  { name: '1000x4', instances: 1000, connections: 4 },
+].filter((s) => (SMOKE ? ['1x32', '100x16'] : arg('--only')?.split(',') ?? null)?.includes(s.name) ?? true);
 
 interface Figures { rps: number; rowsPerSec: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRow: number; childCpuUsPerRow: number }
+
+/** Both servers answer the same 100 rows with the same labels (or the bench compares different work). */
+async function sameAnswers(mlUrl: string, bareUrl: string, rows: Record<string, unknown>[]): Promise<void> {
+  const post = async (url: string): Promise<unknown> => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: rows }) });
+    if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const ml = ((await post(mlUrl)) as { predictions: { label: string }[] }).predictions.map((p) => p.label);
+  const bare = ((await post(bareUrl)) as { predictions: { label: string[] } }).predictions.label;
+  const differ = ml.findIndex((l, i) => l !== bare[i]);
+  if (ml.length !== rows.length || differ >= 0) throw new Error(`mlcycle and the peer disagree at row ${differ}: ${ml[differ]} vs ${bare[differ]}`);
+  console.log(`same answers: ${rows.length} rows, mlcycle's labels equal the peer's`);
+}
 
 /** Starts a child and resolves with its first stdout line that `ready` accepts. */
 function startChild(cmd: string, argv: string[], ready: (line: string) => boolean, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {
@@ -92,8 +109,9 @@ async function main(): Promise<void> {
   try {
     // Real rows of the demo's replay data, in the model's input order.
     const replay = await readCsvFile(join(ROOT, 'examples/seattle-weather/replay-2014-2015.csv'), 'replay');
-    const rows = Array.from({ length: 100 }, (_, i) =>
-      Object.fromEntries(target.inputs.map((name) => [name, (replay.columns.find((c) => c.name === name)!.values as Float64Array)[i]])));
+    const rows = Array.from({ length: 1000 }, (_, i) =>
+      Object.fromEntries(target.inputs.map((name) => [name, (replay.columns.find((c) => c.name === name)!.values as Float64Array)[i % replay.rows]])));
+    await sameAnswers(target.url, bareUrl, rows.slice(0, 100));
     const results = new Map<string, { ml: Figures[]; bare: Figures[] }>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of SCENARIOS) {

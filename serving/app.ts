@@ -12,6 +12,7 @@ import { installAuth } from './auth.js';
 import type { AuthToken } from '../lib/config/auth.js';
 import { ModelRegistry, type ServedModel } from './modelRegistry.js';
 import { predict } from './predict.js';
+import { predictResponseJson } from './predictResponse.js';
 import { PredictionLog, type PredictionLogOptions } from './predictionLog.js';
 import { FeedbackBody, PredictBody, describeIssues, findDuplicate } from './schemas.js';
 import { ScoringPool, type ScoringPoolOptions } from '../lib/scoring/scoringPool.js';
@@ -172,13 +173,14 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
     return answer;
   };
 
-  app.post<{ Params: { name: string } }>('/v1/models/:name/predict', { bodyLimit: PREDICT_BODY_LIMIT }, async (request) => {
+  app.post<{ Params: { name: string } }>('/v1/models/:name/predict', { bodyLimit: PREDICT_BODY_LIMIT }, async (request, reply) => {
     const model = registry.get(request.params.name);
     if (!model) throw badInput(`model "${request.params.name}" is not served (GET /v1/models lists the served ones)`, 404);
     const body = parse(PredictBody, request.body);
     const unit = request.headers[UNIT_HEADER];
     if (Array.isArray(unit) || (unit !== undefined && (unit.length === 0 || unit.length > 128))) throw badInput(`header ${UNIT_HEADER} must be one id of 1-128 characters`);
-    return score(request, model, body, unit);
+    const answer = await score(request, model, body, unit);
+    return reply.type('application/json; charset=utf-8').send(predictResponseJson(answer));
   });
 
   registerOip(app, registry, score, VERSION);
