@@ -68,6 +68,7 @@ export function decodeInputs<T extends TensorInput>(inputs: readonly T[], tensor
   let offset = 0;
   const out = inputs.map((input) => {
     const size = input.parameters?.binary_data_size;
+    if (input.parameters?.shared_memory_region !== undefined) throw bad(`input "${input.name}": shared memory (parameters.shared_memory_region) is not supported; send data or binary tensor data`);
     if (size === undefined) {
       if (!input.data) throw bad(`input "${input.name}" has neither data nor parameters.binary_data_size`);
       return { ...input, data: input.data };
