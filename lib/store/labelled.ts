@@ -92,8 +92,10 @@ export async function clockAndWindowStart(db: Queryable, modelName: string, days
 /** Champion/challenger answers with fromId < id ≤ toId (shadow answers repeat a request: left out), counted up to `upTo` (in id order on the (model, id) index: reads at most that many). */
 export async function countLogged(db: Queryable, modelName: string, fromId: number, toId: number, upTo: number | null = null): Promise<number> {
   const res = await db.query<{ n: number }>(
-    `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM predictions WHERE model_name = $1 AND id > $2 AND id <= $3 AND variant <> 'shadow' ORDER BY id LIMIT $4) w`,
-    [modelName, fromId, toId, upTo],
+    upTo === null
+      ? `SELECT COUNT(*)::int AS n FROM predictions WHERE model_name = $1 AND id > $2 AND id <= $3 AND variant <> 'shadow'`
+      : `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM predictions WHERE model_name = $1 AND id > $2 AND id <= $3 AND variant <> 'shadow' ORDER BY id LIMIT $4) w`,
+    upTo === null ? [modelName, fromId, toId] : [modelName, fromId, toId, upTo],
   );
   return res.rows[0].n;
 }
