@@ -1,0 +1,49 @@
+// The monitor-memory bench's prediction log: N answers (10% shadow) and 10,000 labels, and the window's bookkeeping timed against it.
+import { lastAggregateId } from '../lib/store/windowAggregates.js';
+import { answersLabelledSince, countLogged } from '../lib/store/labelled.js';
+import { lastPredictionId } from '../lib/store/predictions.js';
+import type { Db } from '../lib/store/db.js';
+import { windowRows } from '../activities/monitorRows.js';
+
+const LABELS = 10_000;
+
+/** Narrow rows (no features: the count and the joins read ids, variants, request ids), spread over the last N/10,000 seconds. */
+export async function fillLog(db: Db, model: string, n: number): Promise<number> {
+  await db.query("SELECT mlcycle_prediction_partition(((now() - interval '1 hour') AT TIME ZONE 'UTC')::date), mlcycle_prediction_partition((now() AT TIME ZONE 'UTC')::date)");
+  await db.query(
+    `INSERT INTO predictions (created_at, request_id, model_name, model_version, variant, label, latency_ms)
+     SELECT now() - make_interval(secs => ($2 - i) * 0.0001), $1 || '-' || i, $1, 1, CASE WHEN i % 10 = 0 THEN 'shadow' ELSE 'champion' END, 'yes', 1
+       FROM generate_series(1, $2::int) i`,
+    [model, n],
+  );
+  const step = Math.max(1, Math.floor(n / LABELS));
+  const labels = Math.min(LABELS, Math.floor(n / step));
+  await db.query(`INSERT INTO feedback (request_id, label) SELECT $1 || '-' || (i * $2::int), 'yes' FROM generate_series(1, $3::int) i`, [model, step, labels]);
+  // The replicas have counted on the profile for two hours: the window is theirs to count.
+  await db.query("UPDATE drift_profiles SET created_at = now() - interval '2 hours' WHERE model_name = $1", [model]);
+  await db.query('VACUUM ANALYZE predictions');
+  await db.query('VACUUM ANALYZE feedback');
+  return labels;
+}
+
+export interface Bookkeeping {
+  seconds: number;
+  rows: number;
+  countedBy: string;
+  labelled: number;
+  /** The whole-window count the monitor made before (COUNT over the window in the log), timed for comparison. */
+  fullCountSeconds: number;
+}
+
+/** What the monitor reads besides the aggregates for one window: its ends, its answers' count, the labels that arrived. */
+export async function bookkeeping(db: Db, model: string): Promise<Bookkeeping> {
+  const t0 = performance.now();
+  const to = await lastPredictionId(db, model);
+  const aggTo = await lastAggregateId(db, model);
+  const { rows, countedBy } = await windowRows(db, model, 1, { from: 0, to, aggFrom: 0, aggTo }, 20_001);
+  const labelled = (await answersLabelledSince(db, model, null)).rows.length;
+  const seconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  await countLogged(db, model, 0, to);
+  return { seconds, rows, countedBy, labelled, fullCountSeconds: (performance.now() - t1) / 1000 };
+}
