@@ -3,13 +3,14 @@ import type { DriftSuiteResult } from '../lib/stats/driftSuite.js';
 import { driftTestValues, findDriftTest } from '../lib/stats/drift/index.js';
 import { driftPolicyOf } from '../lib/config/drift.js';
 import { lastAggregateId, recentDriftValues, saveDriftValues, type TrendPoint } from '../lib/store/windowAggregates.js';
-import { labelDrift, measureWindowDrift } from './monitorDrift.js';
+import { EXACT_WINDOW_ROWS, labelDrift, measureWindowDrift } from './monitorDrift.js';
 import { DataError } from '../lib/data/errors.js';
 import { renderMonitorHtml, type DriftTrend, type MonitorReportView } from '../lib/report/monitorHtml.js';
 import { judgeQuality, qualityByVariant } from '../lib/stats/quality.js';
 import { writeReport } from './reports.js';
 import { findMonitorReport, getDataset, lastLabelWatermark, lastMonitorReport, saveMonitorReport, type MonitorReportRow } from '../lib/store/datasets.js';
-import { answersLabelledSince, countLogged } from '../lib/store/labelled.js';
+import { answersLabelledSince } from '../lib/store/labelled.js';
+import { windowRows } from './monitorRows.js';
 import { getDeployment, getModelVersion } from '../lib/store/models.js';
 import { lastPredictionId } from '../lib/store/predictions.js';
 import { failure } from '../contracts/failures.js';
@@ -108,9 +109,11 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const base = { fromPredictionId: from, toPredictionId: to, breached: false, reasons: [], reportUri: null, reportHtml: null, retrainEnabled };
       if (!deployment) return { ...base, evaluated: false, notJudged: { code: 'no_deployment', reason: `${pipeline.name} is not deployed` }, rows: 0, modelVersion: 0 };
       const modelVersion = deployment.championVersion;
-      const rows = to > from ? await countLogged(deps.db, pipeline.name, from, to) : 0;
       const aggFrom = previous?.toAggregateId ?? 0;
       const aggTo = Math.max(aggFrom, await lastAggregateId(deps.db, pipeline.name));
+      // The log is read for at most this many answers: enough to tell a window too small, or small enough to judge exactly.
+      const cap = Math.max(pipeline.monitor.minRows, pipeline.monitor.drift?.exactRows ?? EXACT_WINDOW_ROWS) + 1;
+      const { rows } = await windowRows(deps.db, pipeline.name, modelVersion, { from, to, aggFrom, aggTo }, cap);
       if (rows < pipeline.monitor.minRows) {
         const reason = `only ${rows} rows, fewer than the ${pipeline.monitor.minRows} needed to judge the window`;
         return { ...base, evaluated: false, notJudged: { code: 'too_few_rows', reason }, rows, modelVersion };

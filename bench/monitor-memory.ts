@@ -1,5 +1,6 @@
 // The monitor's drift path from stored aggregates as traffic grows (10k … 10M answers, 25 columns): time and peak RSS of a fresh process per size.
-// usage: npx tsx bench/monitor-memory.ts [--smoke] [SIZE ...]   (default 10000 100000 1000000 10000000; --smoke: 1000 20000, no timing claims)
+// usage: npx tsx bench/monitor-memory.ts [--smoke] [--no-log] [SIZE ...]   (default 10000 100000 1000000 10000000; --smoke: 1000 30000, no timing
+// claims; --no-log: the aggregates only, without a prediction log of the same size and the window's bookkeeping on it)
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { driftFromAggregates } from '../lib/stats/driftSuite.js';
 import { createDb, migrate } from '../lib/store/db.js';
 import { forEachAggregate, getDriftProfile, insertWindowAggregates, saveDriftProfile } from '../lib/store/windowAggregates.js';
 import { startEmbeddedPostgres } from '../stack/postgres.js';
+import { bookkeeping, fillLog, type Bookkeeping } from './monitorLog.js';
 
 const NUMERIC = 20;
 const CATEGORICAL = 5;
@@ -55,10 +57,10 @@ function digest(a: WindowAggregate): string {
   return createHash('sha256').update(JSON.stringify(canon(a))).digest('hex').slice(0, 16);
 }
 
-interface Measured { rows: number; seconds: number; maxRssMiB: number; drifted: string[]; digest: string }
+interface Measured { rows: number; seconds: number; maxRssMiB: number; drifted: string[]; digest: string; log: Bookkeeping | null }
 
 /** Child: what the monitor does for a window's drift from aggregates, in a fresh process. */
-async function measure(url: string, model: string): Promise<void> {
+async function measure(url: string, model: string, withLog: boolean): Promise<void> {
   const db = createDb(url, 2);
   const started = performance.now();
   const profile = (await getDriftProfile<DriftProfile>(db, model, 1))?.profile as DriftProfile;
@@ -68,32 +70,36 @@ async function measure(url: string, model: string): Promise<void> {
   });
   const suite = driftFromAggregates(profile, merged as unknown as WindowAggregate);
   const seconds = (performance.now() - started) / 1000;
+  const log = withLog ? await bookkeeping(db, model) : null;
   await db.end();
-  const out: Measured = { rows, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, drifted: suite.datasetDrift.driftedFeatures, digest: digest(merged as unknown as WindowAggregate) };
+  const out: Measured = {
+    rows, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, drifted: suite.datasetDrift.driftedFeatures, digest: digest(merged as unknown as WindowAggregate), log,
+  };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function child(url: string, model: string): Promise<Measured> {
+function child(url: string, model: string, withLog: boolean): Promise<Measured> {
   return new Promise<Measured>((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', url, model], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', url, model, withLog ? 'log' : 'no-log'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     c.stdout.on('data', (d: Buffer) => (text += d.toString()));
     c.on('close', (code) => (code === 0 ? resolve(JSON.parse(text) as Measured) : reject(new Error(`measuring exited with ${code}`))));
   });
 }
 
-function parseArgs(argv: readonly string[]): { smoke: boolean; sizes: number[] } {
+function parseArgs(argv: readonly string[]): { smoke: boolean; withLog: boolean; sizes: number[] } {
   const smoke = argv.includes('--smoke');
-  const given = argv.filter((a) => a !== '--smoke');
-  const sizes = given.length > 0 ? given.map(Number) : smoke ? [1_000, 20_000] : [10_000, 100_000, 1_000_000, 10_000_000];
+  const withLog = !argv.includes('--no-log');
+  const given = argv.filter((a) => a !== '--smoke' && a !== '--no-log');
+  const sizes = given.length > 0 ? given.map(Number) : smoke ? [1_000, 30_000] : [10_000, 100_000, 1_000_000, 10_000_000];
   const bad = given.filter((a) => !/^[1-9]\d*$/.test(a));
-  if (bad.length > 0) throw new Error(`sizes must be positive integers (got ${bad.join(', ')}); usage: monitor-memory.ts [--smoke] [SIZE ...]`);
+  if (bad.length > 0) throw new Error(`sizes must be positive integers (got ${bad.join(', ')}); usage: monitor-memory.ts [--smoke] [--no-log] [SIZE ...]`);
   if (sizes.length < 2) throw new Error('give at least two sizes: the bench compares the smallest with the largest');
-  return { smoke, sizes };
+  return { smoke, withLog, sizes };
 }
 
 async function main(): Promise<void> {
-  const { smoke, sizes } = parseArgs(process.argv.slice(2));
+  const { smoke, withLog, sizes } = parseArgs(process.argv.slice(2));
   console.log(`npx tsx bench/monitor-memory.ts ${process.argv.slice(2).join(' ')}   (${NUMERIC} numeric + ${CATEGORICAL} categorical columns, ${FLUSHES} aggregate rows per window)`);
   console.log('peer: none (the goal is flat in traffic: < 1 s per window, peak RSS of the largest within ±20% of the smallest)');
   const stateDir = await mkdtemp(join(tmpdir(), 'mlcycle-bench-'));
@@ -122,9 +128,18 @@ async function main(): Promise<void> {
         await insertWindowAggregates(db, [{ modelName: model, modelVersion: 1, variant: 'champion', profileVersion: 1, rows: size, aggregate: snapshot, firstAt: at, lastAt: at }]);
       }
       process.stdout.write(`  ${n.toLocaleString('en')} answers counted into aggregates in ${((performance.now() - t0) / 1000).toFixed(1)} s (the replicas' work, spread over the window)\n`);
-      const r = await child(pg.url, model);
+      const t1 = performance.now();
+      const labels = withLog ? await fillLog(db, model, n) : 0;
+      if (withLog) process.stdout.write(`  ${n.toLocaleString('en')} answers (10% shadow) and ${labels.toLocaleString('en')} labels written to the prediction log in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
+      const r = await child(pg.url, model, withLog);
       results.push(r);
-      console.log(`  window of ${r.rows.toLocaleString('en')} answers: drift from aggregates in ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB; drifted: ${r.drifted.join(', ')}`);
+      const log = r.log ? `; bookkeeping ${r.log.seconds.toFixed(2)} s (${r.log.rows.toLocaleString('en')} answers counted by the ${r.log.countedBy}, ${r.log.labelled} labelled; the whole-log count it replaces: ${r.log.fullCountSeconds.toFixed(2)} s)` : '';
+      console.log(`  window of ${r.rows.toLocaleString('en')} answers: drift from aggregates in ${r.seconds.toFixed(2)} s${log}; peak RSS ${r.maxRssMiB.toFixed(0)} MiB; drifted: ${r.drifted.join(', ')}`);
+      if (r.log) {
+        const want = r.log.countedBy === 'aggregates' ? n : n - Math.floor(n / 10);
+        if (r.log.rows !== want) problems.push(`${n}: the window's answers counted by the ${r.log.countedBy} as ${r.log.rows}, not ${want}`);
+        if (r.log.labelled !== labels) problems.push(`${n}: ${r.log.labelled} labelled answers found, not ${labels}`);
+      }
       if (r.rows !== n) problems.push(`${n}: the monitor counted ${r.rows} answers`);
       if (r.digest !== digest(expected as unknown as WindowAggregate)) problems.push(`${n}: the monitor's merged aggregate differs from the replicas' sum`);
       const missed = SHIFTED.filter((c) => !r.drifted.includes(c));
@@ -137,12 +152,13 @@ async function main(): Promise<void> {
   }
   const [a, b] = [results[0], results[results.length - 1]];
   const [na, nb] = [sizes[0], sizes[sizes.length - 1]].map((x) => x.toLocaleString('en'));
-  console.log(`ratio ${nb} vs ${na} answers: time ${(b.seconds / a.seconds).toFixed(2)}× (${b.seconds.toFixed(2)} vs ${a.seconds.toFixed(2)} s), peak RSS ${((b.maxRssMiB / a.maxRssMiB - 1) * 100).toFixed(0)}% (${b.maxRssMiB.toFixed(0)} vs ${a.maxRssMiB.toFixed(0)} MiB)`);
+  const [ta, tb] = [a, b].map((r) => r.seconds + (r.log?.seconds ?? 0));
+  console.log(`ratio ${nb} vs ${na} answers: window time${withLog ? ' (drift + bookkeeping)' : ''} ${(tb / ta).toFixed(2)}× (${tb.toFixed(2)} vs ${ta.toFixed(2)} s), peak RSS ${((b.maxRssMiB / a.maxRssMiB - 1) * 100).toFixed(0)}% (${b.maxRssMiB.toFixed(0)} vs ${a.maxRssMiB.toFixed(0)} MiB)`);
   if (problems.length > 0) {
     console.error(`FAILED: ${problems.join('; ')}`);
     process.exitCode = 1;
   } else console.log(`checks: every window counted all its answers, merged equal to the replicas' sum, and found ${SHIFTED.join(', ')} drifted${smoke ? ' (smoke: no timing claims)' : ''}`);
 }
 
-if (process.argv[2] === '--measure') await measure(process.argv[3], process.argv[4]);
+if (process.argv[2] === '--measure') await measure(process.argv[3], process.argv[4], process.argv[5] === 'log');
 else await main();

@@ -109,6 +109,10 @@ export function registerOip(app: FastifyInstance, registry: ModelRegistry, score
     const names = outputNames(model);
     const wanted = new Set(body.outputs?.map((o) => o.name) ?? []);
     for (const name of wanted) if (!names.includes(name)) throw new HttpError(400, 'BadInput', `output "${name}" is not one of ${names.join(', ')}`);
+    for (const o of body.outputs ?? []) {
+      const unsupported = ['classification', 'shared_memory_region'].find((k) => o.parameters?.[k] !== undefined);
+      if (unsupported) throw new HttpError(400, 'BadInput', `output "${o.name}": parameters.${unsupported} is not supported (outputs come as tensors, in JSON or binary)`);
+    }
     const requestIds = body.id && instances.length === 1 ? [body.id] : body.id ? instances.map((_, i) => `${body.id}-${i}`) : undefined;
     const unit = typeof body.parameters?.unit_id === 'string' ? body.parameters.unit_id : undefined;
     const p = (await score(req, model, { instances, ...(requestIds ? { requestIds } : {}) }, unit)).predictions;

@@ -1,4 +1,5 @@
 // The Open Inference Protocol's binary tensor data extension: a JSON header, then raw little-endian tensor bytes.
+import { endianness } from 'node:os';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { HttpError } from './errors.js';
 
@@ -68,6 +69,7 @@ export function decodeInputs<T extends TensorInput>(inputs: readonly T[], tensor
   let offset = 0;
   const out = inputs.map((input) => {
     const size = input.parameters?.binary_data_size;
+    if (input.parameters?.shared_memory_region !== undefined) throw bad(`input "${input.name}": shared memory (parameters.shared_memory_region) is not supported; send data or binary tensor data`);
     if (size === undefined) {
       if (!input.data) throw bad(`input "${input.name}" has neither data nor parameters.binary_data_size`);
       return { ...input, data: input.data };
@@ -176,21 +178,26 @@ export function binaryOutputs(requested: readonly { name: string; parameters?: R
   };
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 function encodeTensor(out: TensorOutput): Buffer {
   if (out.datatype === 'BYTES') {
-    const parts = (out.data as string[]).flatMap((s) => {
-      const text = Buffer.from(s, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(text.length);
-      return [length, text];
-    });
-    return Buffer.concat(parts);
+    const texts = (out.data as string[]).map((s) => Buffer.from(s, 'utf8'));
+    const bytes = Buffer.allocUnsafe(texts.reduce((a, t) => a + 4 + t.length, 0));
+    let at = 0;
+    for (const t of texts) {
+      bytes.writeUInt32LE(t.length, at);
+      t.copy(bytes, at + 4);
+      at += 4 + t.length;
+    }
+    return bytes;
   }
-  const size = out.datatype === 'FP32' ? 4 : 8;
-  const bytes = Buffer.alloc(out.data.length * size);
   const values = out.data as number[];
+  const typed = out.datatype === 'FP32' ? Float32Array.from(values) : Float64Array.from(values);
+  if (LITTLE_ENDIAN) return Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength);
+  const bytes = Buffer.alloc(typed.byteLength);
   for (let i = 0; i < values.length; i++) {
-    if (size === 4) bytes.writeFloatLE(values[i], i * 4);
+    if (out.datatype === 'FP32') bytes.writeFloatLE(values[i], i * 4);
     else bytes.writeDoubleLE(values[i], i * 8);
   }
   return bytes;

@@ -1,144 +1,15 @@
-// The mlcycle command line: dev, run, steps, schedules, rollout, approvals, score, status, demo.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { WorkflowFailedError } from '@temporalio/client';
-import { readEnv } from '../lib/config/env.js';
-import { PROJECT_ROOT, startStack } from '../stack/stack.js';
-import { ensureTemporalCli } from '../stack/temporalCli.js';
-import { resolvePipeline } from './client.js';
-import { connect } from './connect.js';
-import { demo } from './demo.js';
-import { addImportCommand } from './importCommand.js';
-import { addRegistryCommands } from './registryCommands.js';
-import { CannotCheck, validateCommand } from './validateCommand.js';
-import { SchemaFormatError } from '../lib/checks/schema.js';
-import { DataError } from '../lib/data/errors.js';
-import { join } from 'node:path';
-import { addRunCommand } from './runCommand.js';
-import { addStepsCommand } from './stepsCommand.js';
-import { addRepairCommand } from './repairCommand.js';
-import { addEraseCommand } from './eraseCommand.js';
-import { addRolloutCommand } from './rolloutCommand.js';
-import { addSchedulesCommand } from './schedulesCommand.js';
-import { addScoreCommand } from './scoreCommand.js';
-import { collectStatus, formatStatus } from './status.js';
-import { registerStartApi } from './httpApi.js';
-import { addStackCommands } from './stackCommand.js';
-import { addApprovalCommands } from './approvalCommand.js';
-import { addLineageCommand } from './lineageCommand.js';
-import { addInitCommand } from './initCommand.js';
-
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof WorkflowFailedError) {
-    const cause = err.cause as (Error & { type?: string }) | undefined;
-    return `the run failed${cause?.type ? ` (${cause.type})` : ''}: ${cause?.message ?? err.message}`;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
+// The mlcycle command line. `validate` loads only its own modules; every other command loads the whole program (cliCommands.ts).
+import { Command } from 'commander';
+import { addValidateCommand } from './validateCli.js';
 
 const program = new Command('mlcycle').description('The machine-learning model lifecycle as durable Temporal workflows.');
-
-program
-  .command('dev')
-  .description('start the embedded stack in the foreground: Temporal dev server, PostgreSQL, worker, serving API')
-  .action(async () => {
-    const env = readEnv();
-    const stack = await startStack({ env, log: (l) => console.log(`  ${l}`), extendApp: registerStartApi });
-    console.log('\nmlcycle is running:');
-    if (stack.info.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.info.temporalUiUrl}`);
-    console.log(`  Temporal         ${stack.info.temporalAddress} (namespace ${stack.info.namespace})`);
-    console.log(`  PostgreSQL       ${stack.info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
-    console.log(`  Serving API      ${stack.info.httpUrl}  (GET /v1/models, POST /v1/models/:name/predict, POST /v1/feedback, POST /v1/runs)`);
-    console.log(`  State            ${env.stateDir}`);
-    console.log('Ctrl-C stops everything.');
-    const signal = await waitForSignal();
-    console.log(`\n${signal}: stopping…`);
-    await stack.stop();
-  });
-
-addStackCommands(program);
-addRunCommand(program);
-addStepsCommand(program);
-addInitCommand(program);
-addRepairCommand(program);
-addRolloutCommand(program);
-addApprovalCommands(program);
-addSchedulesCommand(program);
-addScoreCommand(program);
-addEraseCommand(program);
-addLineageCommand(program);
-
-program
-  .command('status')
-  .description('list lifecycle runs, model versions (champion, challenger) and monitor windows')
-  .option('--json', 'print JSON')
-  .option('--limit <n>', 'rows per section', (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-    return n;
-  }, 20)
-  .action(async (opts: { json?: boolean; limit: number }) => {
-    const conn = await connect(readEnv());
-    try {
-      const status = await collectStatus(conn.client, conn.db, opts.limit);
-      console.log(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
-    } finally {
-      await conn.close();
-    }
-  });
-
-program
-  .command('validate <source>')
-  .description('ingest and validate a data file (CSV, TSV, JSON lines, JSON, Parquet, Arrow) or a SQL query on its own; exit 1 when an error-level check fails, 2 when the data cannot be read')
-  .option('--schema <file>', 'check against this schema (JSON, as --write-schema writes it)')
-  .option('--reference <source>', 'check skew against this reference data (file or query)')
-  .option('--pipeline <pipeline>', 'use the expectations, skew thresholds and quarantine of this pipeline')
-  .option('--db <url>', 'PostgreSQL connection string for query sources (default DATABASE_URL)')
-  .option('--out <dir>', 'where to write validation.json and validation.html')
-  .option('--write-schema <file>', 'write the schema (given, or inferred from this data) to a file a person can edit')
-  .option('--json', 'print one JSON line instead of the summary')
-  .action(async (source: string, opts: { schema?: string; reference?: string; pipeline?: string; db?: string; out?: string; writeSchema?: string; json?: boolean }) => {
-    const env = readEnv();
-    const pipeline = opts.pipeline ? await resolvePipeline(opts.pipeline) : undefined;
-    const out = opts.out ?? join(env.stateDir, 'reports', 'validate', new Date().toISOString().replace(/[:.]/g, '-'));
-    try {
-      process.exitCode = await validateCommand(source, { ...opts, pipeline, out });
-    } catch (err) {
-      if (err instanceof DataError || err instanceof CannotCheck || err instanceof SchemaFormatError) {
-        console.error(`mlcycle validate: ${err.message}`);
-        process.exitCode = 2;
-        return;
-      }
-      throw err;
-    }
-  });
-
-addRegistryCommands(program);
-addImportCommand(program);
-
-program
-  .command('setup')
-  .description('find or build the Temporal CLI (go install into .tools/bin) so `dev`, `demo` and the tests start without waiting')
-  .action(async () => {
-    const cli = await ensureTemporalCli(PROJECT_ROOT, (line) => console.log(`  ${line}`));
-    console.log(cli ? `Temporal CLI: ${cli}` : 'no Temporal CLI and no Go: the SDK will download a dev server at start (needs internet)');
-  });
-
-program
-  .command('demo')
-  .description('the whole loop on seattle-weather, on the embedded stack, in a few minutes')
-  .option('--keep-running', 'keep the stack up at the end (default when the terminal is interactive)')
-  .option('--exit', 'stop the stack at the end')
-  .addOption(new Option('--story <story>', 'lifecycle: train, drift, retrain, roll out, repair; business: a success metric decides, a person approves, lineage').choices(['lifecycle', 'business']).default('lifecycle'))
-  .action(async (opts: { keepRunning?: boolean; exit?: boolean; story: 'lifecycle' | 'business' }) => {
-    await demo(readEnv(), !opts.exit && (opts.keepRunning === true || process.stdout.isTTY === true), opts.story);
-  });
+let failureMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+if (process.argv[2] === 'validate') addValidateCommand(program);
+else {
+  const all = await import('./cliCommands.js');
+  all.addCommands(program);
+  failureMessage = all.failureMessage;
+}
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

@@ -18,10 +18,21 @@ export function cellOf(edges: ArrayLike<number>, v: number): number {
   return lo < edges.length && edges[lo] === v ? 2 * lo + 1 : 2 * lo;
 }
 
-/** First index in sorted[from..] whose value is ≥ v (strict: > v). */
+/**
+ * First index in sorted[from..] whose value is ≥ v (strict: > v): galloping from `from`, then a binary search in
+ * the bracket (successive edges land near each other, so the search stays in a few cache lines).
+ */
 function searchSorted(sorted: Float64Array, v: number, from: number, strict: boolean): number {
+  const n = sorted.length;
   let lo = from;
-  let hi = sorted.length;
+  let hi = from;
+  let step = 1;
+  while (hi < n && (sorted[hi] < v || (strict && sorted[hi] === v))) {
+    lo = hi + 1;
+    hi = from + step;
+    step *= 2;
+  }
+  if (hi > n) hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid] < v || (strict && sorted[mid] === v)) lo = mid + 1;

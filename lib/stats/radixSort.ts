@@ -1,4 +1,5 @@
 // Sorting float64 columns fast: three LSD radix passes on the highest varying key digits, then the runs they leave tied put in order.
+import { countable, countingSortInto } from './countingSort.js';
 
 const RADIX = 2048;
 const MASK = RADIX - 1;
@@ -40,28 +41,45 @@ export function sortFiniteInto(values: Float64Array, scratch: SortScratch): Floa
   const len = values.length;
   if (scratch.out.length < len || scratch.tmp.length < len) throw new RangeError(`sort scratch holds ${scratch.out.length} values, the column ${len}`);
   const vw = new Int32Array(values.buffer, values.byteOffset, 2 * len);
-  const counts = new Int32Array(6 * RADIX);
+  // First pass: how many values are finite, and which key bits vary among them (OR of each key XOR the first's).
   let n = 0;
+  let baseH = 0;
+  let baseL = 0;
+  let diffH = 0;
+  let diffL = 0;
+  // Whole numbers in a narrow range (counts, minutes, ages) are sorted by counting instead.
+  let whole = true;
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < len; i++) {
     const v = values[i];
     if (v - v !== 0) continue; // NaN or ±Infinity
-    n++;
+    if (whole) {
+      if (v !== Math.floor(v) || (v === 0 && 1 / v < 0)) whole = false; // −0 must come before +0: the radix path keeps it
+      else {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
     const h0 = vw[2 * i + 1];
     const neg = h0 >> 31;
     const l = vw[2 * i] ^ neg;
     const h = h0 ^ (neg | 0x80000000);
-    counts[l & MASK]++;
-    counts[RADIX + ((l >>> 11) & MASK)]++;
-    counts[2 * RADIX + (l >>> 22)]++;
-    counts[3 * RADIX + (h & MASK)]++;
-    counts[4 * RADIX + ((h >>> 11) & MASK)]++;
-    counts[5 * RADIX + (h >>> 22)]++;
+    if (n++ === 0) {
+      baseH = h;
+      baseL = l;
+    }
+    diffH |= h ^ baseH;
+    diffL |= l ^ baseL;
   }
+  if (whole && countable(n, min, max)) return countingSortInto(values, scratch.out, n, min, max);
   // The three highest digits that vary (a digit every value shares orders nothing), lowest first.
   const passes: number[] = [];
   for (let digit = 5; digit >= 0 && passes.length < 3; digit--) {
-    if (!sharedDigit(counts, digit * RADIX, n)) passes.unshift(digit);
+    const bits = digit >= 3 ? (diffH >>> ((digit - 3) * 11)) & MASK : (diffL >>> (digit * 11)) & MASK;
+    if (bits !== 0) passes.unshift(digit);
   }
+  const counts = countDigits(values, vw, len, passes);
   // Ping-pong so that the last pass writes into out; a column with non-finite values is first compacted.
   let dst = passes.length % 2 === 1 ? scratch.out : scratch.tmp;
   let other = dst === scratch.out ? scratch.tmp : scratch.out;
@@ -105,12 +123,26 @@ export function sortFiniteInto(values: Float64Array, scratch: SortScratch): Floa
   return out;
 }
 
-function sharedDigit(counts: Int32Array, base: number, n: number): boolean {
-  for (let d = 0; d < RADIX; d++) {
-    const c = counts[base + d];
-    if (c !== 0) return c === n;
+/** Second pass: the histogram of each digit the radix passes use (the others stay zero). */
+function countDigits(values: Float64Array, vw: Int32Array, len: number, passes: readonly number[]): Int32Array {
+  const counts = new Int32Array(6 * RADIX);
+  if (passes.length === 0) return counts;
+  const [d0, d1 = -1, d2 = -1] = passes;
+  const [b0, b1, b2] = [d0 * RADIX, d1 * RADIX, d2 * RADIX];
+  const [s0, s1, s2] = [(d0 % 3) * 11, (d1 % 3) * 11, (d2 % 3) * 11];
+  const [h0, h1, h2] = [d0 >= 3, d1 >= 3, d2 >= 3];
+  for (let i = 0; i < len; i++) {
+    const v = values[i];
+    if (v - v !== 0) continue;
+    const hw = vw[2 * i + 1];
+    const neg = hw >> 31;
+    const l = vw[2 * i] ^ neg;
+    const h = hw ^ (neg | 0x80000000);
+    counts[b0 + (((h0 ? h : l) >>> s0) & MASK)]++;
+    if (d1 >= 0) counts[b1 + (((h1 ? h : l) >>> s1) & MASK)]++;
+    if (d2 >= 0) counts[b2 + (((h2 ? h : l) >>> s2) & MASK)]++;
   }
-  return true;
+  return counts;
 }
 
 /**

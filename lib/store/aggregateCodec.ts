@@ -73,7 +73,11 @@ function decode(p: Packed): number[] {
         if (byte < 0x80) break;
       }
     }
-    if (token % 2 === 0) out[i++] = token / 2;
+    // Small tokens in integer arithmetic, so the array keeps small-integer elements (no double boxing).
+    if (token < SMALL) {
+      if ((token & 1) === 0) out[i++] = token >>> 1;
+      else i += token >>> 1;
+    } else if (token % 2 === 0) out[i++] = token / 2;
     else i += (token - 1) / 2;
   }
   if (i !== p.$v) throw new Error(`a stored window aggregate's count array holds ${i} entries, not ${p.$v}`);

@@ -21,12 +21,15 @@ export interface LabelledAnswer {
  * counts once: its first answer, and its first shadow answer.
  */
 export async function answersLabelledSince(db: Queryable, modelName: string, labelsAfter: string | null): Promise<{ rows: LabelledAnswer[]; labelsTo: string | null }> {
+  // Driven by the labels (feedback by time, then each label's answers by request id): the cost follows the labels, not the traffic.
   const res = await db.query<LabelledAnswer & { at: string }>(
-    `SELECT DISTINCT ON (p.request_id, p.variant = 'shadow')
-            p.variant, p.model_version AS version, f.label, p.label AS predicted, p.value AS "predictedValue", ${TS('f.created_at')} AS at
-       FROM feedback f JOIN predictions p ON ${REQUEST_ID('p', 'f.request_id')} AND p.request_id = f.request_id
-      WHERE p.model_name = $1 AND ($2::timestamptz IS NULL OR f.created_at > $2::timestamptz)
-      ORDER BY p.request_id, p.variant = 'shadow', p.created_at, p.id`,
+    `SELECT p.variant, p.version, f.label, p.predicted, p."predictedValue", ${TS('f.created_at')} AS at
+       FROM feedback f CROSS JOIN LATERAL (
+              SELECT DISTINCT ON (q.variant = 'shadow') q.variant, q.model_version AS version, q.label AS predicted, q.value AS "predictedValue"
+                FROM predictions q WHERE ${REQUEST_ID('q', 'f.request_id')} AND q.request_id = f.request_id AND q.model_name = $1
+               ORDER BY q.variant = 'shadow', q.created_at, q.id) p
+      WHERE $2::timestamptz IS NULL OR f.created_at > $2::timestamptz
+      ORDER BY f.request_id, p.variant = 'shadow'`,
     [modelName, labelsAfter],
   );
   let labelsTo = labelsAfter;
@@ -88,11 +91,29 @@ export async function clockAndWindowStart(db: Queryable, modelName: string, days
   return { now: res.rows[0].now, fromPredictionId: res.rows[0].before ?? 0 };
 }
 
-/** Champion/challenger answers with fromId < id ≤ toId (shadow answers repeat a request: left out). */
-export async function countLogged(db: Queryable, modelName: string, fromId: number, toId: number): Promise<number> {
+/** Champion/challenger answers with fromId < id ≤ toId (shadow answers repeat a request: left out), counted up to `upTo` (in id order on the (model, id) index: reads at most that many). */
+export async function countLogged(db: Queryable, modelName: string, fromId: number, toId: number, upTo: number | null = null): Promise<number> {
   const res = await db.query<{ n: number }>(
-    `SELECT COUNT(*)::int AS n FROM predictions p WHERE p.model_name = $1 AND ${ID_RANGE('p', '$2', '$3')} AND p.id > $2 AND p.id <= $3 AND p.variant <> 'shadow'`,
-    [modelName, fromId, toId],
+    // On the request rows, not the view: each row's instances in (from, to], less those erased; bounded: the first upTo rows
+    // in id order (each holds at least one instance) on the (model, first_id) index.
+    `SELECT LEAST(COALESCE(SUM(c), 0), $4::bigint)::int AS n FROM (
+       SELECT (LEAST(r.first_id + r.n - 1, $3::bigint) - GREATEST(r.first_id, $2::bigint + 1) + 1)
+              - COALESCE((SELECT COUNT(*) FROM unnest(r.erased) e WHERE r.first_id + e > $2 AND r.first_id + e <= $3), 0) AS c
+         FROM prediction_requests r
+        WHERE r.model_name = $1 AND r.variant <> 'shadow' AND r.first_id > $2::bigint - 16384 AND r.first_id <= $3::bigint
+          AND r.first_id + r.n - 1 > $2::bigint
+        ORDER BY r.first_id LIMIT $4) w`,
+    [modelName, fromId, toId, upTo ?? 2 ** 53 - 1],
   );
   return res.rows[0].n;
+}
+
+/** When the first answer logged after prediction id `fromId` was given (null: none). */
+export async function firstAnswerAt(db: Queryable, modelName: string, fromId: number): Promise<Date | null> {
+  const res = await db.query<{ at: Date }>(
+    `SELECT created_at AS at FROM prediction_requests WHERE model_name = $1 AND first_id > $2::bigint - 16384 AND first_id + n - 1 > $2::bigint
+      ORDER BY first_id LIMIT 1`,
+    [modelName, fromId],
+  );
+  return res.rows[0]?.at ?? null;
 }

@@ -28,6 +28,12 @@ export async function getDriftProfile<P>(db: Queryable, modelName: string, model
   return row ? { modelName, modelVersion, datasetId: row.dataset_id, profile: row.profile } : null;
 }
 
+/** When a model version's drift profile was stored (null: none): the replicas count on it from shortly after. */
+export async function driftProfileSince(db: Queryable, modelName: string, modelVersion: number): Promise<Date | null> {
+  const res = await db.query<{ at: Date }>('SELECT created_at AS at FROM drift_profiles WHERE model_name = $1 AND model_version = $2', [modelName, modelVersion]);
+  return res.rows[0]?.at ?? null;
+}
+
 /** The drift profile of every deployed model's champion (what the replicas bin their traffic on). */
 export async function championProfiles<P>(db: Queryable): Promise<StoredProfile<P>[]> {
   const res = await db.query<{ model_name: string; model_version: number; dataset_id: string; profile: P }>(
@@ -66,6 +72,15 @@ export async function insertWindowAggregates<A>(db: Queryable, rows: readonly Wi
 export async function lastAggregateId(db: Queryable, modelName: string): Promise<number> {
   const res = await db.query<{ max: number | null }>('SELECT MAX(id) AS max FROM window_aggregates WHERE model_name = $1', [modelName]);
   return res.rows[0]?.max ?? 0;
+}
+
+/** The non-shadow answers the replicas counted in a model's aggregates fromId < id ≤ toId, on any profile (an index range, no aggregate read). */
+export async function aggregatedRows(db: Queryable, modelName: string, fromId: number, toId: number): Promise<number> {
+  const res = await db.query<{ n: string }>(
+    "SELECT COALESCE(SUM(rows), 0) AS n FROM window_aggregates WHERE model_name = $1 AND id > $2 AND id <= $3 AND variant <> 'shadow'",
+    [modelName, fromId, toId],
+  );
+  return Number(res.rows[0].n);
 }
 
 /**

@@ -145,6 +145,8 @@ test('bad binary bodies are answered 400 naming the input and the problem, and n
     ['bad size parameter', frame({ id: 'refused-10', inputs: [input('x1', 'FP64', [2, 1], -16)] }, x1), /input "x1": parameters.binary_data_size must be a byte count, got -16/],
     ['not UTF-8', frame({ id: 'refused-11', inputs: [input('x1', 'FP64', [2, 1], 16), input('color', 'BYTES', [2, 1], 10)] }, x1, strings('r'), Buffer.from([1, 0, 0, 0, 0xff])), /input "color": BYTES element 1 is not valid UTF-8/],
     ['unknown output', frame({ id: 'refused-12', inputs: [input('x1', 'FP64', [2, 1], 16), input('color', 'BYTES', [2, 1], color.length)], outputs: [{ name: 'score', parameters: { binary_data: true } }] }, x1, color), /output "score" is not one of label, probabilities/],
+    ['top-k classification', frame({ id: 'refused-14', inputs: [input('x1', 'FP64', [2, 1], 16), input('color', 'BYTES', [2, 1], color.length)], outputs: [{ name: 'probabilities', parameters: { classification: 1 } }] }, x1, color), /output "probabilities": parameters.classification is not supported/],
+    ['shared memory', frame({ id: 'refused-15', inputs: [{ name: 'x1', datatype: 'FP64', shape: [2, 1], parameters: { shared_memory_region: 'r', shared_memory_byte_size: 16 } }] }), /input "x1": shared memory \(parameters.shared_memory_region\) is not supported/],
   ];
   for (const [what, { body, length }, message] of cases) {
     const res = await post('tiny', body, length);
@@ -155,6 +157,21 @@ test('bad binary bodies are answered 400 naming the input and the problem, and n
   const noHeader = await post('tiny', Buffer.from(JSON.stringify({ id: 'refused-13', inputs: [input('x1', 'FP64', [2, 1], 16)] })), undefined, 'application/json');
   assert.equal(noHeader.status, 400);
   assert.match(noHeader.bytes.toString(), /input \\"x1\\" has parameters.binary_data_size but the request has no Inference-Header-Content-Length header/);
+
+  const empty = await post('tiny', Buffer.alloc(0), undefined, 'application/json');
+  assert.equal(empty.status, 400, empty.bytes.toString());
+  assert.match((JSON.parse(empty.bytes.toString()) as { error: string }).error, /body/);
+  const gzipJunk = await fetch(`http://${address}/v2/models/tiny/infer`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: 'not gzip' });
+  assert.equal(gzipJunk.status, 400);
+  assert.match(((await gzipJunk.json()) as { error: string }).error, /body is not valid gzip data/);
+
+  // Plain JSON still works whatever the Content-Type says.
+  for (const contentType of ['application/json', 'text/plain']) {
+    const json = Buffer.from(JSON.stringify({ id: `json-${contentType}`, inputs: [{ name: 'x1', datatype: 'FP64', shape: [1], data: [1] }, { name: 'color', datatype: 'BYTES', shape: [1], data: ['red'] }] }));
+    const res = await post('tiny', json, undefined, contentType);
+    assert.equal(res.status, 200, res.bytes.toString());
+    assert.equal((JSON.parse(res.bytes.toString()) as { outputs: { name: string }[] }).outputs[0].name, 'label');
+  }
 
   const good = frame({ id: 'accepted', inputs: [input('x1', 'FP64', [2, 1], 16), input('color', 'BYTES', [2, 1], color.length)] }, x1, color);
   assert.equal((await post('tiny', good.body, good.length)).status, 200);

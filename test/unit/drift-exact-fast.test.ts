@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Table } from '../../lib/data/table.js';
 import { sortedFinite, sortFiniteInto, sortScratch } from '../../lib/stats/radixSort.js';
-import { ksAndWasserstein } from '../../lib/stats/exactWalk.js';
+import { ksAndWasserstein, ksAndWassersteinByRuns } from '../../lib/stats/exactWalk.js';
 import { cellCountsOfSorted, cellOf } from '../../lib/stats/driftCells.js';
 import { driftExact, driftExactPrepared, prepareExactReference } from '../../lib/stats/driftSuite.js';
 
@@ -31,6 +31,11 @@ const SHAPES: [string, (next: () => number, i: number) => number][] = [
   ['clustered below the high word', (next) => 1 + Math.floor(next() * 64) + next() * 1e-9],
   ['signed zeros, non-finite, negatives', (next, i) => (i % 7 === 0 ? [NaN, Infinity, -Infinity, -0, 0][i % 5] : -Math.floor(next() * 50) / 4)],
   ['constant', () => 42.5],
+  // Whole numbers in a narrow range take the counting sort; with a −0 among them, the radix path.
+  ['whole minutes, negatives, NaN', (next, i) => (i % 11 === 0 ? NaN : Math.round(normal(next) * 30) - 5)],
+  ['whole counts with one −0', (next, i) => (i === 3 ? -0 : Math.floor(next() * 40))],
+  ['whole numbers, wide range', (next) => Math.floor(next() * 1e9) - 5e8],
+  ['constant whole', () => 7],
   ['subnormals and huge', (next) => (next() < 0.5 ? next() * 5e-324 * 1e5 : (next() - 0.5) * 1e300)],
 ];
 
@@ -67,10 +72,22 @@ test('one merge walk gives scipy’s KS statistic (bit for bit) and Wasserstein 
     const f = (next: () => number) => (levels ? Math.floor(next() * levels) : normal(next));
     const x = sortedFinite(column(1 + (t % 41), 100 + t, f));
     const y = sortedFinite(column(1 + (t % 29), 900 + t, (next) => f(next) + (t % 5) * 0.1));
-    const got = ksAndWasserstein(x, y);
     const want = plain(x, y);
-    assert.equal(got.ksStatistic, want.ksStatistic, `case ${t} KS`);
-    assert.ok(Math.abs(got.wasserstein - want.wasserstein) <= 1e-12 * Math.max(1, want.wasserstein), `case ${t} Wasserstein ${got.wasserstein} vs ${want.wasserstein}`);
+    for (const [walk, got] of [['value by value', ksAndWasserstein(x, y)], ['run by run', ksAndWassersteinByRuns(x, y)]] as const) {
+      assert.equal(got.ksStatistic, want.ksStatistic, `case ${t} KS, ${walk}`);
+      assert.ok(Math.abs(got.wasserstein - want.wasserstein) <= 1e-12 * Math.max(1, want.wasserstein), `case ${t} Wasserstein ${got.wasserstein} vs ${want.wasserstein}, ${walk}`);
+    }
+  }
+});
+
+test('long columns: the walk goes run by run when ties are many, with the same KS and Wasserstein as value by value', () => {
+  for (const [name, f] of [['whole minutes', (next: () => number) => Math.round(normal(next) * 30)], ['60% zeros', (next: () => number) => (next() < 0.6 ? 0 : Math.exp(normal(next)))], ['normal', normal]] as const) {
+    const x = sortedFinite(column(30_000, 5, f));
+    const y = sortedFinite(column(20_000, 6, (next) => f(next) * 1.05));
+    const runs = ksAndWassersteinByRuns(x, y);
+    const got = ksAndWasserstein(x, y);
+    assert.equal(got.ksStatistic, runs.ksStatistic, `${name} KS`);
+    assert.ok(Math.abs(got.wasserstein - runs.wasserstein) <= 1e-12 * Math.max(1, runs.wasserstein), `${name} Wasserstein`);
   }
 });
 

@@ -1,11 +1,12 @@
 // Parquet → typed Table with hyparquet (+ Snappy/gzip/ZSTD…): one row group at a time, column-wise, resumable.
 import { createHash } from 'node:crypto';
 import { asyncBufferFromFile, parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
-import type { AsyncBuffer, FileMetaData, ParquetParsers, SchemaElement } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { Column, ColumnKind, Table } from '../table.js';
-import { DataError, describeValue } from '../errors.js';
+import { DataError } from '../errors.js';
 import { ChunkRecorder, type IngestCheckpoint, type ReadProgress } from './checkpoint.js';
+import { fill, readColumnChunk, type Plan } from './parquetPages.js';
 
 export interface ParquetReadOptions {
   onProgress?: (p: ReadProgress) => void;
@@ -33,13 +34,6 @@ const PARSERS: Partial<ParquetParsers> = {
   jsonFromBytes: (bytes: Uint8Array) => bytes && utf8.decode(bytes),
 };
 
-interface Plan {
-  name: string;
-  kind: ColumnKind;
-  /** Multiplies raw numbers: DAY_MS for a logical DATE hyparquet leaves as days, 10^-scale for a raw DECIMAL. */
-  factor: number;
-}
-
 function planColumn(e: SchemaElement, sourceName: string): Plan {
   const { type, converted_type: ct, logical_type: lt } = e;
   const plan = (kind: ColumnKind, factor = 1): Plan => ({ name: e.name, kind, factor });
@@ -64,44 +58,6 @@ function unreadable(sourceName: string, err: unknown, where = ''): DataError {
     source: sourceName,
     problem: 'unreadable parquet',
   });
-}
-
-/** Writes one decoded run into the part's column at `at`; `row0` is the run's first row number in the file. */
-function fill(plan: Plan, out: Float64Array | (string | null)[], data: ArrayLike<unknown>, at: number, row0: number, sourceName: string): void {
-  const n = data.length;
-  const bad = (i: number, why: string): never => {
-    throw new DataError(`${sourceName}: column "${plan.name}" row ${row0 + i + 1}: ${describeValue(data[i])} ${why}`, {
-      source: sourceName,
-      column: plan.name,
-      row: row0 + i + 1,
-    });
-  };
-  if (out instanceof Float64Array) {
-    if (plan.factor === 1 && (data instanceof Float64Array || data instanceof Float32Array || data instanceof Int32Array)) {
-      out.set(data, at);
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      const v = data[i];
-      let x: number;
-      if (typeof v === 'number') x = v;
-      else if (v === null || v === undefined) x = NaN;
-      else if (typeof v === 'bigint') {
-        x = Number(v);
-        if (!Number.isSafeInteger(x)) bad(i, `is beyond 2^53 and cannot be held exactly as a number`);
-      } else x = bad(i, 'is not a number');
-      out[at + i] = x * plan.factor;
-    }
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (typeof v === 'string') out[at + i] = v;
-    else if (v === null || v === undefined) out[at + i] = null;
-    else if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint') out[at + i] = String(v);
-    else if (v instanceof Uint8Array) out[at + i] = utf8.decode(v);
-    else bad(i, 'is not a scalar value');
-  }
 }
 
 /** After a failed read: the first column that fails alone in rows start..end (for the message). */
@@ -159,6 +115,31 @@ async function readRows(file: AsyncBuffer, metadata: FileMetaData, plans: Plan[]
   return { rows, columns };
 }
 
+type Out = Float64Array | (string | null)[];
+
+/** Fresh columns of `rows` rows for the plans (every row is written by the reader). */
+function allocate(plans: Plan[], rows: number): Out[] {
+  return plans.map((p) => (p.kind === 'categorical' ? new Array<string | null>(rows) : new Float64Array(rows)));
+}
+
+/** Row group `g` (its first row is `start` in the file) into `outs` at `at`, each column chunk decoded straight into its typed column. */
+async function readGroup(open: OpenParquet, g: number, start: number, outs: Out[], at: number, where: string, sourceName: string): Promise<number> {
+  const group = open.metadata.row_groups[g];
+  const rows = Number(group.num_rows);
+  for (const [c, p] of open.plans.entries()) {
+    const chunk = group.columns.find((k) => k.meta_data?.path_in_schema.join('.') === p.name) ?? group.columns[c];
+    try {
+      await readColumnChunk(open.file, chunk, open.paths[c], PARSERS, compressors, { plan: p, out: outs[c], at, row0: start, rows }, sourceName);
+    } catch (err) {
+      if (err instanceof DataError) throw err;
+      throw unreadable(sourceName, err, `${where}, column "${p.name}"`);
+    }
+  }
+  return rows;
+}
+
+const asTable = (plans: Plan[], outs: Out[], rows: number): Table => ({ rows, columns: plans.map((p, c) => ({ name: p.name, kind: p.kind, values: outs[c] }) as Column) });
+
 /** Reads exactly the footer (two small reads: its length, then the metadata) and parses it. */
 async function readFooter(file: AsyncBuffer): Promise<{ metadata: FileMetaData; footer: Uint8Array }> {
   const size = file.byteLength;
@@ -176,6 +157,8 @@ export interface OpenParquet {
   file: AsyncBuffer;
   metadata: FileMetaData;
   plans: Plan[];
+  /** Each column's schema path (root first), as hyparquet's page decoders take it. */
+  paths: SchemaTree[][];
   total: number;
   /** The footer (schema, row-group offsets, sizes, statistics) identifies the content: a rewritten file differs. */
   fingerprint: string;
@@ -209,7 +192,7 @@ export async function openParquet(source: string | AsyncBuffer, sourceName: stri
     });
   }
   const fingerprint = `parquet:${file.byteLength}:${total}:${createHash('sha256').update(footer).digest('hex')}`;
-  return { file, metadata, plans, total, fingerprint };
+  return { file, metadata, plans, paths: tree.children.map((child) => [tree, child]), total, fingerprint };
 }
 
 /** Rows start..end of an open file (any range: row groups are read as far as they overlap it). */
@@ -219,20 +202,34 @@ export function readParquetRows(open: OpenParquet, start: number, end: number, s
 
 /** Reads a Parquet file (a path or an AsyncBuffer) one row group at a time; with a checkpoint, resumes after the last stored group. */
 export async function readParquet(source: string | AsyncBuffer, sourceName: string, options: ParquetReadOptions = {}): Promise<Table> {
-  const { file, metadata, plans, total, fingerprint } = await openParquet(source, sourceName);
+  const open = await openParquet(source, sourceName);
+  const { file, metadata, total, fingerprint } = open;
   const groups = metadata.row_groups;
   const recorder = new ChunkRecorder(options.checkpoint, fingerprint, sourceName);
   const first = await recorder.resume();
   let start = 0;
   for (let g = 0; g < first; g++) start += Number(groups[g].num_rows);
   let bytes = 0;
+  // Without a checkpoint the groups are decoded straight into the whole table's columns (no parts to stack).
+  const whole = options.checkpoint ? null : allocate(open.plans, total);
   for (let g = first; g < groups.length; g++) {
-    const part = await readRows(file, metadata, plans, start, start + Number(groups[g].num_rows), ` at row group ${g + 1} of ${groups.length}`, sourceName);
-    start += part.rows;
+    const where = ` at row group ${g + 1} of ${groups.length}`;
+    const rows = Number(groups[g].num_rows);
+    if (whole && start + rows > total) throw unreadable(sourceName, `the row groups hold more rows than the footer's ${total}`, '');
+    if (whole) await readGroup(open, g, start, whole, start, where, sourceName);
+    else {
+      const outs = allocate(open.plans, rows);
+      await readGroup(open, g, start, outs, 0, where, sourceName);
+      await recorder.add(asTable(open.plans, outs, rows), g + 1);
+    }
+    start += rows;
     bytes += Number(groups[g].total_compressed_size ?? 0);
-    await recorder.add(part, g + 1);
     const detail = `row group ${g + 1} of ${groups.length} (${start} of ${total} rows)`;
     options.onProgress?.({ rows: start, bytes, totalBytes: file.byteLength, detail });
+  }
+  if (whole) {
+    if (start !== total) throw unreadable(sourceName, `the row groups hold ${start} rows, the footer says ${total}`, '');
+    return asTable(open.plans, whole, total);
   }
   return recorder.table();
 }
