@@ -1,17 +1,17 @@
 // Drift bench: 1M × (20 numeric + 5 categorical) — profile, aggregates, exact suite (one-off and per window) vs scipy's ks_2samp, on two data sets.
-// Run: npx tsx bench/drift.ts [rows] [--data mixed|tied] [--smoke]   (scipy from .tools/py-scipy or $DRIFT_PYTHON; single-threaded; never run as a test)
+// Run: npx tsx bench/drift.ts [rows] [--data mixed|tied|still] [--smoke]   (scipy from .tools/py-scipy or $DRIFT_PYTHON; single-threaded; never run as a test)
 // --smoke: 20,000 rows, checks KS against scipy (D and p to 1e-9), aggregates against exact, prepared against one-off; exits 1 on a mismatch.
 import { loadavg } from 'node:os';
 import { buildDriftProfile } from '../lib/stats/driftProfile.js';
 import { AggregateBuilder } from '../lib/stats/windowAggregate.js';
 import { driftExact, driftExactPrepared, driftFromAggregates, prepareExactReference, DEFAULT_DRIFT_POLICY, type DriftSuiteResult } from '../lib/stats/driftSuite.js';
-import { DATA_SETS, dataSet, NUMERIC, CATEGORICAL, type DataSetName } from './driftData.js';
+import { ALL_DATA_SETS, DATA_SETS, dataSet, NUMERIC, CATEGORICAL, type DataSetName } from './driftData.js';
 import { PEER_PYTHON, peerMissing, runPeer, type PeerResult } from './driftPeer.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const only = args.includes('--data') ? (args[args.indexOf('--data') + 1] as DataSetName) : undefined;
-if (only !== undefined && !DATA_SETS.includes(only)) throw new Error(`--data must be one of ${DATA_SETS.join(', ')} (got ${only})`);
+if (only !== undefined && !ALL_DATA_SETS.includes(only)) throw new Error(`--data must be one of ${ALL_DATA_SETS.join(', ')} (got ${only})`);
 const rows = smoke ? 20_000 : Number(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--data') ?? 1_000_000);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`rows must be a whole number ≥ 1000 (got ${rows})`);
 const missing = peerMissing();

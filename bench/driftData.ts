@@ -1,10 +1,12 @@
-// The drift bench's data sets: 'mixed' (normal, rounded, lognormal + categorical; two columns shifted 0.3 sd) and 'tied' (whole numbers and heavy ties, as in flight records).
+// The drift bench's data sets: 'mixed' (normal, rounded, lognormal + categorical; two columns shifted 0.3 sd), 'tied' (whole numbers and heavy ties, as in flight records), 'still' (mixed, nothing shifted).
 import type { Column, Table } from '../lib/data/table.js';
 
 export const NUMERIC = 20;
 export const CATEGORICAL = 5;
-export type DataSetName = 'mixed' | 'tied';
+/** 'still': the mixed columns with no shift at all (no column drifts), only with --data still. */
+export type DataSetName = 'mixed' | 'tied' | 'still';
 export const DATA_SETS: readonly DataSetName[] = ['mixed', 'tied'];
+export const ALL_DATA_SETS: readonly DataSetName[] = ['mixed', 'tied', 'still'];
 
 function generator(seed: number) {
   let x = seed;
@@ -44,6 +46,7 @@ function tiedValue(g: ReturnType<typeof generator>, j: number, s: number): numbe
 
 /** A side of a data set: 20 numeric columns (+ 5 categorical for 'mixed'). */
 export function dataSet(name: DataSetName, rows: number, seed: number, shift: number, drift: number): Table {
+  if (name === 'still') return dataSet('mixed', rows, seed, 0, 0);
   const g = generator(seed);
   const columns: Column[] = [];
   for (let j = 0; j < NUMERIC; j++) {
