@@ -102,10 +102,11 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
   if (valid && vScores) for (let i = 0; i < valid.rows; i++) for (let k = 0; k < outputs; k++) vScores[i * outputs + k] = base[k];
 
   const gh = new Float64Array(2 * n);
-  const input = histogramInput(binned, n, features, p.objective === 'regression' ? 1 : 2);
+  const input = histogramInput(binned, n, features, 1);
   const rules = { lambda: p.lambda, minChildWeight: p.minChildWeight, minSamplesLeaf: p.minSamplesLeaf, minSplitGain: p.minSplitGain };
   const grower = new TreeGrower(input, {
     rules, numBins: mapper.numBins, maxDepth: p.maxDepth, maxLeaves: p.maxLeaves, growth: p.growth, learningRate: p.learningRate,
+    boundCounts: p.objective !== 'regression',
   }, n);
   const idx = new Int32Array(n);
   const mask = new Uint8Array(n);
