@@ -2,8 +2,11 @@
 // classification (accuracy, AUC) on seattle-weather, penguins and flights-200k (delay > 15), regression (RMSE, MAE, R²) on
 // cars (Miles_per_Gallon) and flights-200k (delay).
 //
-// Run:  pip install lightgbm scikit-learn numpy   (once, by hand)
-//       npx tsx bench/gbdt.ts [--rows 1000000] [--only speed|quality] [--repeat 1] [--python python3] [--sklearn-speed]
+// Run:  npx tsx bench/gbdt.ts [--rows 1000000] [--only speed|quality] [--repeat 1] [--python PY] [--no-install] [--sklearn-speed]
+//       npx tsx bench/gbdt.ts --smoke   (20,000 rows, 10 trees, speed task only; under 30 s; no timing asserted)
+// The peers' Python is a venv in .tools/gbdt-py (bench/gbdtPeer.ts), made on first use unless --no-install or --smoke;
+// without it the peers print "peer: not installed" and mlcycle still runs. Exits 1 when mlcycle's holdout accuracy or AUC on
+// the speed task falls more than 0.5 pt (smoke: 2 pt) below LightGBM's, or below 0.75 accuracy with no peer.
 // The peers run in bench/gbdt_peers.py on the same files, in the same run, one thread each
 // (OMP_NUM_THREADS=1, LightGBM num_threads=1) with the same hyperparameters; every metric is computed here by lib/train/metrics.ts.
 // Regression "vs mlcycle" is (mlcycle RMSE − peer RMSE) / peer RMSE in percent: positive means mlcycle is worse.
@@ -19,18 +22,22 @@ import { readArrowFile } from '../lib/data/sources/arrow.js';
 import { mulberry32, trainTestSplit } from '../lib/train/cv.js';
 import { accuracy, regressionScores, rocAuc } from '../lib/train/metrics.js';
 import { predictGbdtProba, predictGbdtValue, trainGbdt, type GbdtModel, type GbdtObjective, type GbdtOptions } from '../lib/train/gbdt/index.js';
+import { peerPython } from './gbdtPeer.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-const ROWS = Number(arg('--rows') ?? 1_000_000);
-const ONLY = arg('--only');
-const PYTHON = arg('--python') ?? 'python3';
+const SMOKE = args.includes('--smoke');
+const ROWS = Number(arg('--rows') ?? (SMOKE ? 20_000 : 1_000_000));
+const ONLY = SMOKE ? 'speed' : arg('--only');
+const PEER = arg('--python') ? { python: arg('--python') as string, why: '' } : peerPython(!SMOKE && !args.includes('--no-install'));
+/** Largest shortfall of mlcycle's speed-task accuracy and AUC below LightGBM's (points). */
+const TOLERANCE_PT = SMOKE ? 2 : 0.5;
 const REPEAT = Math.max(1, Number(arg('--repeat') ?? 1));
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
 
 type Settings = Required<Pick<GbdtOptions, 'nEstimators' | 'learningRate' | 'maxDepth' | 'maxLeaves' | 'maxBins' | 'minChildWeight' | 'minSamplesLeaf' | 'lambda' | 'minSplitGain'>>;
-const SPEED: Settings = { nEstimators: 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, maxBins: 255, minChildWeight: 1e-3, minSamplesLeaf: 20, lambda: 0, minSplitGain: 0 };
+const SPEED: Settings = { nEstimators: SMOKE ? 10 : 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, maxBins: 255, minChildWeight: 1e-3, minSamplesLeaf: 20, lambda: 0, minSplitGain: 0 };
 const QUALITY: Settings = { ...SPEED, maxDepth: 0, maxLeaves: 31 };
 
 interface Task {
@@ -90,7 +97,7 @@ function speedTask(rows: number): Task {
   const train = Int32Array.from({ length: rows }, (_, i) => i);
   const test = Int32Array.from({ length: total - rows }, (_, i) => rows + i);
   return {
-    name: 'synthetic-1m', objective: 'binary', numClass: 2, features: F,
+    name: `synthetic-${rows >= 1e6 ? `${rows / 1e6}m` : `${rows / 1e3}k`}`, objective: 'binary', numClass: 2, features: F,
     xTrain: take(x, total, F, train), yTrain: y.slice(0, rows), trainRows: rows,
     xTest: take(x, total, F, test), yTest: y.slice(rows), testRows: total - rows,
     settings: SPEED, peers: args.includes('--sklearn-speed') ? ['lightgbm', 'sklearn'] : ['lightgbm'],
@@ -199,10 +206,13 @@ try {
   const meta = tasks.map(({ name, objective, numClass, features, trainRows, testRows, settings, peers }) => ({ name, objective, numClass, features, trainRows, testRows, settings, peers, repeat: REPEAT }));
   writeFileSync(join(dir, 'tasks.json'), JSON.stringify(meta));
   let peers: { versions: Record<string, string>; tasks: Record<string, Record<string, { wallSeconds?: number; cpuSeconds?: number; error?: string }>> } | null = null;
-  try {
-    peers = JSON.parse(execFileSync(PYTHON, [join(HERE, 'gbdt_peers.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 24 }));
-  } catch (err) {
-    console.log(`peers did not run (${(err as Error).message.split('\n')[0]}); install them with: pip install lightgbm scikit-learn numpy`);
+  if (!PEER.python) console.log(`peer: not installed (${PEER.why})`);
+  else {
+    try {
+      peers = JSON.parse(execFileSync(PEER.python, [join(HERE, 'gbdt_peers.py'), dir], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 24 }));
+    } catch (err) {
+      console.log(`peer: did not run (${(err as Error).message.split('\n')[0]})`);
+    }
   }
   for (const t of tasks) {
     for (const [peer, r] of Object.entries(peers?.tasks[t.name] ?? {})) {
@@ -242,6 +252,17 @@ try {
     console.log('(regression vs mlcycle: RMSE (mlcycle − peer) / peer in percent, positive = mlcycle worse)');
   }
   console.log(`\nsettings: speed ${JSON.stringify(SPEED)}; quality ${JSON.stringify(QUALITY)}; mlcycle growth leafwise; peers one thread; fastest of ${REPEAT} run(s)`);
+  const speed = tasks.find((t) => t.settings === SPEED);
+  if (speed) {
+    const ours = results.find((r) => r.task === speed.name && r.peer === 'mlcycle') as Row;
+    const lgb = results.find((r) => r.task === speed.name && r.peer === 'lightgbm');
+    const short = lgb ? Math.max(lgb.acc - ours.acc, lgb.auc - ours.auc) * 100 : NaN;
+    if (lgb) console.log(`\n${speed.name}: mlcycle ${ours.wall.toFixed(2)} s, lightgbm ${lgb.wall.toFixed(2)} s; ratio ×${(ours.wall / lgb.wall).toFixed(2)}`);
+    if (lgb ? short > TOLERANCE_PT : ours.acc < 0.75) {
+      console.error(`FAIL ${speed.name}: mlcycle accuracy ${ours.acc.toFixed(4)}, AUC ${ours.auc.toFixed(4)}${lgb ? ` vs lightgbm ${lgb.acc.toFixed(4)}, ${lgb.auc.toFixed(4)} (more than ${TOLERANCE_PT} pt below)` : ' (below 0.75)'}`);
+      process.exitCode = 1;
+    }
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

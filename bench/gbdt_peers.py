@@ -8,7 +8,7 @@
 # probabilities, rows × classes, row-major) or, for regression, DIR/<task>.<peer>.pred (float64, one value a row) and prints
 # one JSON object: versions and, per task and peer, training wall and CPU seconds (fastest of the
 # task's "repeat" runs) or an error.
-# Needs: pip install lightgbm scikit-learn numpy
+# Needs lightgbm, scikit-learn and numpy: bench/gbdtPeer.ts installs them (pinned) into the venv .tools/gbdt-py.
 
 import json
 import os

@@ -114,6 +114,10 @@ async function main(): Promise<void> {
     for (const n of sizes) {
       const model = `bench-${n}`;
       await saveDriftProfile(db, { modelName: model, modelVersion: 1, datasetId: 'synthetic', profile });
+      // The log first, then the window's aggregates (as in service: the newest aggregates are the window's).
+      const t1 = performance.now();
+      const labels = withLog ? await fillLog(db, model, n) : 0;
+      if (withLog) process.stdout.write(`  ${n.toLocaleString('en')} answers (10% shadow) and ${labels.toLocaleString('en')} labels written to the prediction log in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
       // The replicas' side: every answer counted, one aggregate row per flush (merged here too, to check the monitor's sum).
       const t0 = performance.now();
       const per = Math.ceil(n / FLUSHES);
@@ -128,12 +132,9 @@ async function main(): Promise<void> {
         await insertWindowAggregates(db, [{ modelName: model, modelVersion: 1, variant: 'champion', profileVersion: 1, rows: size, aggregate: snapshot, firstAt: at, lastAt: at }]);
       }
       process.stdout.write(`  ${n.toLocaleString('en')} answers counted into aggregates in ${((performance.now() - t0) / 1000).toFixed(1)} s (the replicas' work, spread over the window)\n`);
-      const t1 = performance.now();
-      const labels = withLog ? await fillLog(db, model, n) : 0;
-      if (withLog) process.stdout.write(`  ${n.toLocaleString('en')} answers (10% shadow) and ${labels.toLocaleString('en')} labels written to the prediction log in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
       const r = await child(pg.url, model, withLog);
       results.push(r);
-      const log = r.log ? `; bookkeeping ${r.log.seconds.toFixed(2)} s (${r.log.rows.toLocaleString('en')} answers counted by the ${r.log.countedBy}, ${r.log.labelled} labelled; the whole-log count it replaces: ${r.log.fullCountSeconds.toFixed(2)} s)` : '';
+      const log = r.log ? `; bookkeeping ${r.log.seconds.toFixed(2)} s (${r.log.rows.toLocaleString('en')} answers counted by the ${r.log.countedBy} in ${r.log.countSeconds.toFixed(2)} s, ${r.log.labelled} labelled found in ${r.log.labelSeconds.toFixed(2)} s; the whole-log count it replaces: ${r.log.fullCountSeconds.toFixed(2)} s)` : '';
       console.log(`  window of ${r.rows.toLocaleString('en')} answers: drift from aggregates in ${r.seconds.toFixed(2)} s${log}; peak RSS ${r.maxRssMiB.toFixed(0)} MiB; drifted: ${r.drifted.join(', ')}`);
       if (r.log) {
         const want = r.log.countedBy === 'aggregates' ? n : n - Math.floor(n / 10);

@@ -1,4 +1,4 @@
-// The monitor-memory bench's prediction log: N answers (10% shadow, 100 per request) and 10,000 labels, and the window's bookkeeping timed against it.
+// The monitor-memory bench's prediction log: N answers (10% shadow, 100 per request) and 10,000 new labels, and the window's bookkeeping timed against it.
 import { lastAggregateId } from '../lib/store/windowAggregates.js';
 import { answersLabelledSince, countLogged } from '../lib/store/labelled.js';
 import { lastPredictionId } from '../lib/store/predictions.js';
@@ -18,6 +18,7 @@ export async function fillLog(db: Db, model: string, n: number): Promise<number>
        FROM generate_series(0, (($2 + 99) / 100) - 1) b`,
     [model, n],
   );
+  await db.query('DELETE FROM feedback'); // the labels of earlier sizes: every window meets 10,000 new labels
   const step = Math.max(1, Math.floor(n / LABELS));
   const labels = Math.min(LABELS, Math.floor(n / step));
   const fed = await db.query(
@@ -33,6 +34,9 @@ export async function fillLog(db: Db, model: string, n: number): Promise<number>
 
 export interface Bookkeeping {
   seconds: number;
+  /** Of which: the window's ends and answers, and its labelled answers. */
+  countSeconds: number;
+  labelSeconds: number;
   rows: number;
   countedBy: string;
   labelled: number;
@@ -46,9 +50,11 @@ export async function bookkeeping(db: Db, model: string): Promise<Bookkeeping> {
   const to = await lastPredictionId(db, model);
   const aggTo = await lastAggregateId(db, model);
   const { rows, countedBy } = await windowRows(db, model, 1, { from: 0, to, aggFrom: 0, aggTo }, 20_001);
+  const counted = performance.now();
   const labelled = (await answersLabelledSince(db, model, null)).rows.length;
-  const seconds = (performance.now() - t0) / 1000;
+  const done = performance.now();
+  const [seconds, countSeconds, labelSeconds] = [done - t0, counted - t0, done - counted].map((ms) => ms / 1000);
   const t1 = performance.now();
   await countLogged(db, model, 0, to);
-  return { seconds, rows, countedBy, labelled, fullCountSeconds: (performance.now() - t1) / 1000 };
+  return { seconds, countSeconds, labelSeconds, rows, countedBy, labelled, fullCountSeconds: (performance.now() - t1) / 1000 };
 }

@@ -1,10 +1,11 @@
 // Dataset profile: per-column statistics (counts, moments, quantiles, histogram, distinct, top categories) as JSON.
 import type { CategoricalColumn, Column, Table } from './table.js';
-import { countDistinct } from '../stats/distinct.js';
+import { exactDistinct } from '../stats/distinct.js';
+import { HyperLogLog } from '../stats/hll.js';
 import { cellsFromCounts, countIntegers, distinctFromCounts, quantilesFromCounts, squaresFromCounts } from '../stats/integers.js';
 import { encoded, type EncodingCache } from '../stats/dictionary.js';
 import { FINE_PER_BIN, FINE_SHIFT, quantilesFromCells } from '../stats/quantiles.js';
-import { cellsAndSquares, scanColumn } from '../stats/moments.js';
+import { cellsSquaresSketch, scanNumbers, scanned, shiftedSum } from './profileKernels.js';
 
 export interface Quantiles {
   p01: number;
@@ -86,7 +87,7 @@ export interface ProfileOptions {
 
 export const QUANTILE_PROBS = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
 
-/** Profiles every column: two passes over each numeric column, one encoding pass over each categorical one. */
+/** Profiles every column: two passes over each numeric column (three below the exact-distinct limit), one encoding pass over each categorical one. */
 export function profileTable(table: Table, options: ProfileOptions = {}): DatasetProfile {
   return { version: 1, rows: table.rows, columns: table.columns.map((c) => profileOf(c, options)) };
 }
@@ -97,12 +98,17 @@ export function profileOf(c: Column, options: ProfileOptions = {}): ColumnStats 
 
 function numericStats(name: string, kind: 'numeric' | 'date', values: Float64Array, options: ProfileOptions): NumericStats {
   const bins = Math.min(256, Math.max(1, Math.floor(options.bins ?? 32)));
-  const { nulls, infinite, finite, min, max, mean } = scanColumn(values);
+  scanNumbers(values);
+  const [nulls, infinite, min, max, sum] = scanned;
+  const finite = values.length - nulls - infinite;
+  let mean = finite > 0 ? sum / finite : NaN;
+  if (finite > 0 && Math.abs(mean) * 1e-6 > max - min) mean = min + shiftedSum(values, min, max, min) / finite;
   // Integers of a small range are counted: exact distinct, quantiles and histogram in one pass.
   const integers = finite > 0 && infinite === 0 ? countIntegers(values, min, max) : null;
-  const distinct = integers
-    ? { count: distinctFromCounts(integers), estimated: false }
-    : countDistinct(values, finite > 0 ? min : NaN, finite > 0 ? max : NaN, options.exactDistinctLimit);
+  // Otherwise exactly up to the limit; past it, a HyperLogLog filled in the pass that counts the cells.
+  const exact = integers ? distinctFromCounts(integers) : exactDistinct(values, finite > 0 ? min : NaN, finite > 0 ? max : NaN, options.exactDistinctLimit);
+  const hll = exact < 0 ? new HyperLogLog(14) : null;
+  const distinct = { count: exact, estimated: hll !== null };
   const stats: NumericStats = {
     name, kind, count: values.length - nulls, nulls, infinite,
     min: null, max: null, mean: null, std: null, quantiles: null, histogram: null,
@@ -117,7 +123,8 @@ function numericStats(name: string, kind: 'numeric' | 'date', values: Float64Arr
     ss = squaresFromCounts(integers, min, mean);
     q = quantilesFromCounts(integers, min, QUANTILE_PROBS);
   } else {
-    ss = cellsAndSquares(values, min, max, mean, fine);
+    ss = cellsSquaresSketch(values, min, max, mean, fine, hll && hll.registers);
+    if (hll) stats.distinct = hll.estimate();
     q = quantilesFromCells(values, fine, min, max, QUANTILE_PROBS);
   }
   stats.min = min;

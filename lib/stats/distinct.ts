@@ -15,13 +15,18 @@ const BITMAP_RANGE = 1 << 20;
  * extremes when known (NaN otherwise): integer columns within a range of 2^20 are counted with a bitmap.
  */
 export function countDistinct(values: Float64Array, min: number, max: number, limit = 16_384): DistinctCount {
-  if (Number.isInteger(min) && Number.isInteger(max) && max - min < BITMAP_RANGE) {
-    const count = bitmapDistinct(values, min, max);
-    if (count >= 0) return { count, estimated: false };
-  }
-  const exact = hashSetDistinct(values, limit);
+  const exact = exactDistinct(values, min, max, limit);
   if (exact >= 0) return { count: exact, estimated: false };
   return { count: hllDistinct(values), estimated: true };
+}
+
+/** The exact stages of countDistinct (bitmap, then hash set): -1 when there are more than `limit` distinct values. */
+export function exactDistinct(values: Float64Array, min: number, max: number, limit = 16_384): number {
+  if (Number.isInteger(min) && Number.isInteger(max) && max - min < BITMAP_RANGE) {
+    const count = bitmapDistinct(values, min, max);
+    if (count >= 0) return count;
+  }
+  return hashSetDistinct(values, limit);
 }
 
 /** HyperLogLog estimate (precision 14) over the whole column. */

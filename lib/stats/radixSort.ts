@@ -41,45 +41,30 @@ export function sortFiniteInto(values: Float64Array, scratch: SortScratch): Floa
   const len = values.length;
   if (scratch.out.length < len || scratch.tmp.length < len) throw new RangeError(`sort scratch holds ${scratch.out.length} values, the column ${len}`);
   const vw = new Int32Array(values.buffer, values.byteOffset, 2 * len);
-  // First pass: how many values are finite, and which key bits vary among them (OR of each key XOR the first's).
+  const range = wholeRange(values, len);
+  if (range && countable(range.n, range.min, range.max)) return countingSortInto(values, scratch.out, range.n, range.min, range.max);
+  const counts = new Int32Array(6 * RADIX);
   let n = 0;
-  let baseH = 0;
-  let baseL = 0;
-  let diffH = 0;
-  let diffL = 0;
-  // Whole numbers in a narrow range (counts, minutes, ages) are sorted by counting instead.
-  let whole = true;
-  let min = Infinity;
-  let max = -Infinity;
   for (let i = 0; i < len; i++) {
     const v = values[i];
     if (v - v !== 0) continue; // NaN or ±Infinity
-    if (whole) {
-      if (v !== Math.floor(v) || (v === 0 && 1 / v < 0)) whole = false; // −0 must come before +0: the radix path keeps it
-      else {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-    }
+    n++;
     const h0 = vw[2 * i + 1];
     const neg = h0 >> 31;
     const l = vw[2 * i] ^ neg;
     const h = h0 ^ (neg | 0x80000000);
-    if (n++ === 0) {
-      baseH = h;
-      baseL = l;
-    }
-    diffH |= h ^ baseH;
-    diffL |= l ^ baseL;
+    counts[l & MASK]++;
+    counts[RADIX + ((l >>> 11) & MASK)]++;
+    counts[2 * RADIX + (l >>> 22)]++;
+    counts[3 * RADIX + (h & MASK)]++;
+    counts[4 * RADIX + ((h >>> 11) & MASK)]++;
+    counts[5 * RADIX + (h >>> 22)]++;
   }
-  if (whole && countable(n, min, max)) return countingSortInto(values, scratch.out, n, min, max);
   // The three highest digits that vary (a digit every value shares orders nothing), lowest first.
   const passes: number[] = [];
   for (let digit = 5; digit >= 0 && passes.length < 3; digit--) {
-    const bits = digit >= 3 ? (diffH >>> ((digit - 3) * 11)) & MASK : (diffL >>> (digit * 11)) & MASK;
-    if (bits !== 0) passes.unshift(digit);
+    if (!sharedDigit(counts, digit * RADIX, n)) passes.unshift(digit);
   }
-  const counts = countDigits(values, vw, len, passes);
   // Ping-pong so that the last pass writes into out; a column with non-finite values is first compacted.
   let dst = passes.length % 2 === 1 ? scratch.out : scratch.tmp;
   let other = dst === scratch.out ? scratch.tmp : scratch.out;
@@ -101,17 +86,36 @@ export function sortFiniteInto(values: Float64Array, scratch: SortScratch): Floa
       counts[base + d] = sum;
       sum += c;
     }
+    // Two values per step: their scatters are independent, so the CPU overlaps them.
     const shift = (digit % 3) * 11;
+    const off = counts.subarray(base, base + RADIX);
     const sw = new Int32Array(src.buffer, src.byteOffset, 2 * src.length);
+    const odd = n & 1;
     if (digit >= 3) {
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n - odd; i += 2) {
         const h = sw[2 * i + 1];
-        dst[counts[base + (((h ^ ((h >> 31) | 0x80000000)) >>> shift) & MASK)]++] = src[i];
+        const g = sw[2 * i + 3];
+        const a = src[i];
+        const b = src[i + 1];
+        dst[off[((h ^ ((h >> 31) | 0x80000000)) >>> shift) & MASK]++] = a;
+        dst[off[((g ^ ((g >> 31) | 0x80000000)) >>> shift) & MASK]++] = b;
+      }
+      if (odd) {
+        const h = sw[2 * n - 1];
+        dst[off[((h ^ ((h >> 31) | 0x80000000)) >>> shift) & MASK]++] = src[n - 1];
       }
     } else {
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n - odd; i += 2) {
         const l = sw[2 * i] ^ (sw[2 * i + 1] >> 31);
-        dst[counts[base + ((l >>> shift) & MASK)]++] = src[i];
+        const m = sw[2 * i + 2] ^ (sw[2 * i + 3] >> 31);
+        const a = src[i];
+        const b = src[i + 1];
+        dst[off[(l >>> shift) & MASK]++] = a;
+        dst[off[(m >>> shift) & MASK]++] = b;
+      }
+      if (odd) {
+        const l = sw[2 * n - 2] ^ (sw[2 * n - 1] >> 31);
+        dst[off[(l >>> shift) & MASK]++] = src[n - 1];
       }
     }
     src = dst;
@@ -123,26 +127,37 @@ export function sortFiniteInto(values: Float64Array, scratch: SortScratch): Floa
   return out;
 }
 
-/** Second pass: the histogram of each digit the radix passes use (the others stay zero). */
-function countDigits(values: Float64Array, vw: Int32Array, len: number, passes: readonly number[]): Int32Array {
-  const counts = new Int32Array(6 * RADIX);
-  if (passes.length === 0) return counts;
-  const [d0, d1 = -1, d2 = -1] = passes;
-  const [b0, b1, b2] = [d0 * RADIX, d1 * RADIX, d2 * RADIX];
-  const [s0, s1, s2] = [(d0 % 3) * 11, (d1 % 3) * 11, (d2 % 3) * 11];
-  const [h0, h1, h2] = [d0 >= 3, d1 >= 3, d2 >= 3];
+/**
+ * For a column of whole numbers (no −0, which must come before +0): how many finite values, their min and max.
+ * Null as soon as a value is not whole; columns whose first values are not whole are not scanned.
+ */
+function wholeRange(values: Float64Array, len: number): { n: number; min: number; max: number } | null {
+  for (let i = 0, seen = 0; i < len && seen < 256; i++) {
+    const v = values[i];
+    if (v - v !== 0) continue;
+    if (v !== Math.floor(v)) return null;
+    seen++;
+  }
+  let n = 0;
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < len; i++) {
     const v = values[i];
     if (v - v !== 0) continue;
-    const hw = vw[2 * i + 1];
-    const neg = hw >> 31;
-    const l = vw[2 * i] ^ neg;
-    const h = hw ^ (neg | 0x80000000);
-    counts[b0 + (((h0 ? h : l) >>> s0) & MASK)]++;
-    if (d1 >= 0) counts[b1 + (((h1 ? h : l) >>> s1) & MASK)]++;
-    if (d2 >= 0) counts[b2 + (((h2 ? h : l) >>> s2) & MASK)]++;
+    if (v !== Math.floor(v) || (v === 0 && 1 / v < 0)) return null;
+    n++;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  return counts;
+  return { n, min, max };
+}
+
+function sharedDigit(counts: Int32Array, base: number, n: number): boolean {
+  for (let d = 0; d < RADIX; d++) {
+    const c = counts[base + d];
+    if (c !== 0) return c === n;
+  }
+  return true;
 }
 
 /**

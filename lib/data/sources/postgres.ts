@@ -1,7 +1,7 @@
 // A Postgres query → typed Table: read through a cursor in chunks, converted column-wise per chunk, resumable.
 import { createHash } from 'node:crypto';
-import pg from 'pg';
-import Cursor from 'pg-cursor';
+import type pg from 'pg';
+import type Cursor from 'pg-cursor';
 import type { Column, ColumnKind, Table } from '../table.js';
 import { DataError, describeValue } from '../errors.js';
 import { parseIsoDate } from '../textValues.js';
@@ -133,9 +133,11 @@ export async function readPostgres(q: PostgresQuery, options: PostgresReadOption
       query: shortQuery(q.query),
     });
   }
+  // Loaded on first use: a file read (the validate command) does not pay for the PostgreSQL client.
+  const [{ default: pgModule }, { default: CursorClass }] = await Promise.all([import('pg'), import('pg-cursor')]);
   let client: pg.Client;
   try {
-    client = new pg.Client({ connectionString: q.connectionString, connectionTimeoutMillis: 15_000, application_name: 'mlcycle-ingest' });
+    client = new pgModule.Client({ connectionString: q.connectionString, connectionTimeoutMillis: 15_000, application_name: 'mlcycle-ingest' });
   } catch (err) {
     throw fail(err, 'bad connection string');
   }
@@ -150,7 +152,7 @@ export async function readPostgres(q: PostgresQuery, options: PostgresReadOption
     }
     const position = await recorder.resume();
     const text = position > 0 ? `SELECT * FROM (${body}) AS mlcycle_resumed OFFSET ${position}` : body;
-    cursor = client.query(new Cursor(text, undefined, { rowMode: 'array', types: RAW_TEXT }));
+    cursor = client.query(new CursorClass(text, undefined, { rowMode: 'array', types: RAW_TEXT }));
     let read = position;
     let kinds: ColumnKind[] | undefined;
     let names: string[] = [];

@@ -3,7 +3,7 @@
 import { mulberry32 } from '../cv.js';
 import { binMatrix, fitBinMapper, MISSING_BIN, thresholdOf, type BinMapper } from './binning.js';
 import { TreeGrower, type GrownTree } from './grow.js';
-import { histogramInput, setGradients } from './records.js';
+import { histogramInput } from './records.js';
 import { checkLabels, checkMatrix, holdout } from './inputs.js';
 import { baseScores, fillGradients, meanLoss, softmaxRows } from './objective.js';
 import { addTreeScores, flattenTree } from './predict.js';
@@ -101,11 +101,11 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
   const vScores = valid ? new Float64Array(valid.rows * outputs) : null;
   if (valid && vScores) for (let i = 0; i < valid.rows; i++) for (let k = 0; k < outputs; k++) vScores[i * outputs + k] = base[k];
 
-  const gh = new Float64Array(2 * n);
-  const input = histogramInput(binned, n, features, p.objective === 'regression' ? 1 : 2);
+  const input = histogramInput(binned, n, features, 1);
   const rules = { lambda: p.lambda, minChildWeight: p.minChildWeight, minSamplesLeaf: p.minSamplesLeaf, minSplitGain: p.minSplitGain };
   const grower = new TreeGrower(input, {
     rules, numBins: mapper.numBins, maxDepth: p.maxDepth, maxLeaves: p.maxLeaves, growth: p.growth, learningRate: p.learningRate,
+    boundCounts: p.objective !== 'regression',
   }, n);
   const idx = new Int32Array(n);
   const mask = new Uint8Array(n);
@@ -118,8 +118,8 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
   for (; round < p.nEstimators; round++) {
     if (p.objective === 'multiclass') softmaxRows(scores, n, outputs, probs);
     for (let k = 0; k < outputs; k++) {
-      fillGradients(p.objective, scores, probs, ty, outputs, k, gh);
-      setGradients(input, gh);
+      // Straight into the records' float32 slots (the same float32 values setGradients would store).
+      fillGradients(p.objective, scores, probs, ty, outputs, k, input.grads, input.stride >> 2, (input.stride >> 2) - 2);
       const m = sampleRows(n, p.subsample, rand, idx, mask);
       const feats = sampleFeatures(features, p.colsampleBytree, rand);
       const grown = grower.grow(idx, m, feats);

@@ -1,8 +1,9 @@
 // Grows one regression tree on gradients: leaf-wise or depth-wise, smaller child built, sibling by subtraction.
 
-import { MISSING_BIN } from './binning.js';
+import { BIN_SLOTS, MISSING_BIN } from './binning.js';
+import { countMissing, featuresWithMissing, NodeCounter } from './counts.js';
 import { buildHistogram, histogramLength, subtractHistogram } from './histogram.js';
-import { buildRootHistogram } from './rootHistogram.js';
+import { buildRootHistogram, countsOf } from './rootHistogram.js';
 import { sumGradients, type HistogramInput } from './records.js';
 import { emptyCandidate, findBestSplit, type SplitCandidate, type SplitRules } from './split.js';
 import type { GbdtGrowth } from './types.js';
@@ -14,6 +15,8 @@ export interface GrowSettings {
   maxLeaves: number;
   growth: GbdtGrowth;
   learningRate: number;
+  /** Classification: histograms hold [g, h] and row counts come from NodeCounts (see split.ts). */
+  boundCounts: boolean;
 }
 
 /** A tree over bins, struct-of-arrays (node 0 = root); leaves keep their row range in the index buffer. */
@@ -39,6 +42,8 @@ interface OpenLeaf {
   G: number;
   H: number;
   hist: Float64Array | null;
+  /** Missing rows per feature (boundCounts only). */
+  miss: Int32Array | null;
   split: SplitCandidate;
 }
 
@@ -48,10 +53,27 @@ export class TreeGrower {
   private readonly histLen: number;
   private readonly tmp: Int32Array;
   private readonly goLeft = new Uint8Array(256);
+  private readonly counter: NodeCounter;
+  private readonly withMissing: Int32Array;
 
   constructor(private readonly input: HistogramInput, private readonly settings: GrowSettings, rows: number) {
+    if (settings.boundCounts && input.shift !== 1) throw new Error('TreeGrower: boundCounts needs [g, h] histograms (shift 1)');
     this.histLen = histogramLength(input.features, input.shift);
     this.tmp = new Int32Array(rows);
+    this.counter = new NodeCounter(input);
+    this.withMissing = settings.boundCounts ? featuresWithMissing(input) : new Int32Array(0);
+  }
+
+  /** Missing rows per feature of the rows idx[start..end) (from the data set's counts when that is every row). */
+  private missOf(idx: Int32Array, start: number, end: number): Int32Array {
+    const miss = new Int32Array(this.input.features);
+    if (end - start === this.input.rows) {
+      const counts = countsOf(this.input);
+      for (let f = 0; f < miss.length; f++) miss[f] = counts[f * BIN_SLOTS + MISSING_BIN];
+    } else {
+      countMissing(this.input, idx, start, end, this.withMissing, miss);
+    }
+    return miss;
   }
 
   private alloc(): Float64Array {
@@ -85,7 +107,7 @@ export class TreeGrower {
 
   /** Grows a tree on the rows idx[0..n) (reordered in place) over the features in `feats` (ascending). */
   grow(idx: Int32Array, n: number, feats: Int32Array): GrownTree {
-    const { rules, numBins, maxDepth, maxLeaves, growth, learningRate } = this.settings;
+    const { rules, numBins, maxDepth, maxLeaves, growth, learningRate, boundCounts } = this.settings;
     const { shift } = this.input;
     const t: GrownTree = { feature: [], bin: [], defaultLeft: [], left: [], right: [], value: [], gain: [], count: [], leaves: [] };
     const newNode = (count: number): number => {
@@ -101,12 +123,15 @@ export class TreeGrower {
     };
     const splittable = (depth: number, count: number, H: number): boolean =>
       (maxDepth <= 0 || depth < maxDepth) && count >= 2 * rules.minSamplesLeaf && H >= 2 * rules.minChildWeight;
+    const { G, H, hmax } = sumGradients(this.input, idx, 0, n);
     const evaluate = (leaf: OpenLeaf): void => {
-      findBestSplit(leaf.hist as Float64Array, shift, feats, numBins, leaf.G, leaf.H, leaf.end - leaf.start, rules, leaf.split);
+      const counts = leaf.miss ? this.counter.set(idx, leaf.start, leaf.end, leaf.miss, hmax, H, leaf.depth) : null;
+      findBestSplit(leaf.hist as Float64Array, shift, feats, numBins, leaf.G, leaf.H, leaf.end - leaf.start, rules, leaf.split, counts);
     };
 
-    const { G, H } = sumGradients(this.input, idx, 0, n);
-    const root: OpenLeaf = { node: newNode(n), start: 0, end: n, depth: 0, G, H, hist: null, split: emptyCandidate() };
+    const root: OpenLeaf = {
+      node: newNode(n), start: 0, end: n, depth: 0, G, H, hist: null, miss: boundCounts ? this.missOf(idx, 0, n) : null, split: emptyCandidate(),
+    };
     const done: OpenLeaf[] = [];
     const open: OpenLeaf[] = [];
     if (splittable(0, n, H) && maxLeaves > 1) {
@@ -134,6 +159,8 @@ export class TreeGrower {
       open.splice(pick, 1);
       const s = p.split;
       const mid = this.partition(idx, p.start, p.end, s);
+      // Without missing rows in the node, missing values go (at prediction) to the side with more rows.
+      if (!s.hasMissing) s.defaultLeft = mid - p.start >= p.end - mid;
       const ln = newNode(mid - p.start);
       const rn = newNode(p.end - mid);
       t.feature[p.node] = s.feature;
@@ -144,8 +171,8 @@ export class TreeGrower {
       t.gain[p.node] = s.gain;
       leaves++;
       const depth = p.depth + 1;
-      const L: OpenLeaf = { node: ln, start: p.start, end: mid, depth, G: s.leftG, H: s.leftH, hist: null, split: emptyCandidate() };
-      const R: OpenLeaf = { node: rn, start: mid, end: p.end, depth, G: p.G - s.leftG, H: p.H - s.leftH, hist: null, split: emptyCandidate() };
+      const L: OpenLeaf = { node: ln, start: p.start, end: mid, depth, G: s.leftG, H: s.leftH, hist: null, miss: null, split: emptyCandidate() };
+      const R: OpenLeaf = { node: rn, start: mid, end: p.end, depth, G: p.G - s.leftG, H: p.H - s.leftH, hist: null, miss: null, split: emptyCandidate() };
       const more = leaves < maxLeaves;
       const splitL = more && splittable(depth, mid - p.start, L.H);
       const splitR = more && splittable(depth, p.end - mid, R.H);
@@ -155,6 +182,11 @@ export class TreeGrower {
         buildHistogram(small.hist, this.input, idx, small.start, small.end, feats);
         subtractHistogram(p.hist as Float64Array, small.hist, feats, numBins, shift);
         large.hist = p.hist;
+        if (p.miss) {
+          small.miss = this.missOf(idx, small.start, small.end);
+          for (let f = 0; f < p.miss.length; f++) p.miss[f] -= small.miss[f];
+          large.miss = p.miss;
+        }
         if (splitL) evaluate(L);
         if (splitR) evaluate(R);
       } else {

@@ -44,29 +44,31 @@ export function baseScores(objective: GbdtObjective, y: ArrayLike<number>, numCl
 }
 
 /**
- * Writes the interleaved gradient/hessian pairs of output k into gh (2 per row). `scores` is
- * rows × outputs row-major; for multiclass `probs` must hold the softmax of `scores` (see softmaxRows).
+ * Writes the gradient/hessian pair of output k for every row i at gh[off + i·step] and gh[off + i·step + 1]
+ * (a Float64Array [g0, h0, g1, h1, …] with step 2, or the float32 slots of the row records).
+ * `scores` is rows × outputs row-major; for multiclass `probs` must hold the softmax of `scores` (see softmaxRows).
  */
 export function fillGradients(
-  objective: GbdtObjective, scores: Float64Array, probs: Float64Array, y: ArrayLike<number>, outputs: number, k: number, gh: Float64Array,
+  objective: GbdtObjective, scores: Float64Array, probs: Float64Array, y: ArrayLike<number>, outputs: number, k: number,
+  gh: Float64Array | Float32Array, step = 2, off = 0,
 ): void {
   const n = y.length;
   if (objective === 'regression') {
-    for (let i = 0; i < n; i++) {
-      gh[2 * i] = scores[i] - y[i];
-      gh[2 * i + 1] = 1;
+    for (let i = 0, o = off; i < n; i++, o += step) {
+      gh[o] = scores[i] - y[i];
+      gh[o + 1] = 1;
     }
   } else if (objective === 'binary') {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0, o = off; i < n; i++, o += step) {
       const p = sigmoid(scores[i]);
-      gh[2 * i] = p - y[i];
-      gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+      gh[o] = p - y[i];
+      gh[o + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
     }
   } else {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0, o = off; i < n; i++, o += step) {
       const p = probs[i * outputs + k];
-      gh[2 * i] = p - (y[i] === k ? 1 : 0);
-      gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+      gh[o] = p - (y[i] === k ? 1 : 0);
+      gh[o + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
     }
   }
 }

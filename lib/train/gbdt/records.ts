@@ -37,16 +37,19 @@ export function setGradients(input: HistogramInput, gh: Float64Array): void {
   }
 }
 
-/** Gradient and hessian sums over rows idx[start..end), from the stored float32 values. */
-export function sumGradients(input: HistogramInput, idx: Int32Array, start: number, end: number): { G: number; H: number } {
+/** Gradient and hessian sums and the largest hessian over rows idx[start..end), from the stored float32 values. */
+export function sumGradients(input: HistogramInput, idx: Int32Array, start: number, end: number): { G: number; H: number; hmax: number } {
   const rw = input.stride >> 2;
   const grads = input.grads;
   let G = 0;
   let H = 0;
+  let hmax = 0;
   for (let k = start; k < end; k++) {
     const o = idx[k] * rw + rw - 2;
+    const h = grads[o + 1];
     G += grads[o];
-    H += grads[o + 1];
+    H += h;
+    if (h > hmax) hmax = h;
   }
-  return { G, H };
+  return { G, H, hmax };
 }

@@ -7,7 +7,7 @@ import { LITTLE_ENDIAN, type HistogramInput } from './records.js';
 const rootCounts = new WeakMap<HistogramInput, Float64Array>();
 
 /** Rows per bin over all rows (constant across trees), from the column-major codes. */
-function countsOf(input: HistogramInput): Float64Array {
+export function countsOf(input: HistogramInput): Float64Array {
   let counts = rootCounts.get(input);
   if (!counts) {
     counts = new Float64Array(input.features * BIN_SLOTS);
