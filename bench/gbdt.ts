@@ -19,10 +19,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { numericColumn } from '../lib/data/table.js';
 import { readArrowFile } from '../lib/data/sources/arrow.js';
-import { mulberry32, trainTestSplit } from '../lib/train/cv.js';
+import { mulberry32 } from '../lib/train/cv.js';
 import { accuracy, regressionScores, rocAuc } from '../lib/train/metrics.js';
-import { predictGbdtProba, predictGbdtValue, trainGbdt, type GbdtModel, type GbdtObjective, type GbdtOptions } from '../lib/train/gbdt/index.js';
+import { predictGbdtProba, predictGbdtValue, trainGbdt, type GbdtModel } from '../lib/train/gbdt/index.js';
 import { peerPython } from './gbdtPeer.js';
+import { splitTask, take, type Settings, type Task } from './gbdtTasks.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -36,42 +37,8 @@ const REPEAT = Math.max(1, Number(arg('--repeat') ?? 1));
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
 
-type Settings = Required<Pick<GbdtOptions, 'nEstimators' | 'learningRate' | 'maxDepth' | 'maxLeaves' | 'maxBins' | 'minChildWeight' | 'minSamplesLeaf' | 'lambda' | 'minSplitGain'>>;
 const SPEED: Settings = { nEstimators: SMOKE ? 10 : 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, maxBins: 255, minChildWeight: 1e-3, minSamplesLeaf: 20, lambda: 0, minSplitGain: 0 };
 const QUALITY: Settings = { ...SPEED, maxDepth: 0, maxLeaves: 31 };
-
-interface Task {
-  name: string;
-  objective: GbdtObjective;
-  /** 1 for regression. */
-  numClass: number;
-  features: number;
-  /** Class labels (Int32Array) for classification, targets (Float64Array) for regression. */
-  xTrain: Float64Array; yTrain: Int32Array | Float64Array; trainRows: number;
-  xTest: Float64Array; yTest: Int32Array | Float64Array; testRows: number;
-  settings: Settings;
-  peers: string[];
-}
-
-function take(x: Float64Array, n: number, features: number, idx: Int32Array): Float64Array {
-  const out = new Float64Array(idx.length * features);
-  for (let f = 0; f < features; f++) for (let k = 0; k < idx.length; k++) out[f * idx.length + k] = x[f * n + idx[k]];
-  return out;
-}
-
-/** Classification (numClass ≥ 2, Int32Array labels; stratified split) or regression (numClass 1, Float64Array targets; plain random split). */
-function splitTask(name: string, x: Float64Array, y: Int32Array | Float64Array, features: number, numClass: number, testFraction: number): Task {
-  const n = y.length;
-  const regression = numClass === 1;
-  const s = trainTestSplit(regression ? new Int32Array(n) : y, testFraction, 7);
-  const pick = (idx: Int32Array) => (regression ? Float64Array.from(idx, (i) => y[i]) : Int32Array.from(idx, (i) => y[i]));
-  return {
-    name: regression ? `${name}-reg` : name, objective: regression ? 'regression' : numClass === 2 ? 'binary' : 'multiclass', numClass, features,
-    xTrain: take(x, n, features, s.train), yTrain: pick(s.train), trainRows: s.train.length,
-    xTest: take(x, n, features, s.test), yTest: pick(s.test), testRows: s.test.length,
-    settings: QUALITY, peers: ['lightgbm', 'sklearn'],
-  };
-}
 
 /** 20 numeric features of five shapes (two with 2% NaN); label from a nonlinear function plus noise. */
 function speedTask(rows: number): Task {
@@ -110,7 +77,7 @@ function seattleTask(): Task {
   const x = new Float64Array(n * 4);
   rows.forEach((row, i) => { for (let f = 0; f < 4; f++) x[f * n + i] = Number(row[f + 1]); });
   const classes = [...new Set(rows.map((row) => row[5]))].sort();
-  return splitTask('seattle-weather', x, Int32Array.from(rows, (row) => classes.indexOf(row[5])), 4, classes.length, 0.25);
+  return splitTask('seattle-weather', x, Int32Array.from(rows, (row) => classes.indexOf(row[5])), 4, classes.length, 0.25, QUALITY);
 }
 
 /** Island and Sex as ordinal codes (sorted categories; null and "." → NaN), four measurements with their NaNs. */
@@ -127,7 +94,7 @@ function penguinsTask(): Task {
   const x = new Float64Array(n * cols.length);
   cols.forEach((get, f) => recs.forEach((r, i) => { x[f * n + i] = get(r); }));
   const species = [...new Set(recs.map((r) => r.Species as string))].sort();
-  return splitTask('penguins', x, Int32Array.from(recs, (r) => species.indexOf(r.Species as string)), cols.length, species.length, 0.25);
+  return splitTask('penguins', x, Int32Array.from(recs, (r) => species.indexOf(r.Species as string)), cols.length, species.length, 0.25, QUALITY);
 }
 
 /** Classification (delay > 15) and regression (delay in minutes) on the same two features, distance and time. */
@@ -139,8 +106,8 @@ async function flightsTasks(): Promise<[Task, Task]> {
   x.set(numericColumn(table, 'time').values, n);
   const delay = numericColumn(table, 'delay').values;
   return [
-    splitTask('flights-200k', x, Int32Array.from(delay, (d) => (d > 15 ? 1 : 0)), 2, 2, 0.2),
-    splitTask('flights-200k', x, Float64Array.from(delay), 2, 1, 0.2),
+    splitTask('flights-200k', x, Int32Array.from(delay, (d) => (d > 15 ? 1 : 0)), 2, 2, 0.2, QUALITY),
+    splitTask('flights-200k', x, Float64Array.from(delay), 2, 1, 0.2, QUALITY),
   ];
 }
 
@@ -154,7 +121,7 @@ function carsTask(): Task {
   const cols = [...['Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration'].map(num), (r: Record<string, string | number | null>) => origins.indexOf(r.Origin as string)];
   const x = new Float64Array(n * cols.length);
   cols.forEach((get, f) => recs.forEach((r, i) => { x[f * n + i] = get(r); }));
-  return splitTask('cars', x, Float64Array.from(recs, (r) => Number(r.Miles_per_Gallon)), cols.length, 1, 0.25);
+  return splitTask('cars', x, Float64Array.from(recs, (r) => Number(r.Miles_per_Gallon)), cols.length, 1, 0.25, QUALITY);
 }
 
 function writeTask(dir: string, t: Task): void {
