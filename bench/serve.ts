@@ -2,7 +2,7 @@
 // Run: npx tsx bench/serve.ts [--rounds 3] [--seconds 10] [--warmup 3] [--only 1x32,1x64,100x16] [--profile DIR]
 // Both servers are child processes on this machine; rounds alternate which one goes first. --profile: --cpu-prof on mlcycle.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,7 +19,7 @@ const SECONDS = SMOKE ? 1 : Number(arg('--seconds') ?? 10);
 const WARMUP = SMOKE ? 0 : Number(arg('--warmup') ?? 3);
 const PROFILE = arg('--profile');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PEER = resolve(ROOT, '../shared/peers/bare-serve.mjs');
+const PEER = resolve(process.env.MLCYCLE_SERVE_PEER ?? resolve(ROOT, '../shared/peers/bare-serve.mjs'));
 
 interface Scenario { name: string; instances: number; connections: number }
 const SCENARIOS: Scenario[] = [
@@ -44,6 +44,18 @@ async function sameAnswers(mlUrl: string, bareUrl: string, rows: Record<string, 
   const differ = ml.findIndex((l, i) => l !== bare[i]);
   if (ml.length !== rows.length || differ >= 0) throw new Error(`mlcycle and the peer disagree at row ${differ}: ${ml[differ]} vs ${bare[differ]}`);
   console.log(`same answers: ${rows.length} rows, mlcycle's labels equal the peer's`);
+}
+
+/** mlcycle without its peer: 100 rows answered (one label each), then a second of load with every request answered 2xx. */
+async function mlcycleAlone(url: string, inputs: string[], pid: number): Promise<void> {
+  const replay = await readCsvFile(join(ROOT, 'examples/seattle-weather/replay-2014-2015.csv'), 'replay');
+  const rows = Array.from({ length: 100 }, (_, i) => Object.fromEntries(inputs.map((name) => [name, (replay.columns.find((c) => c.name === name)!.values as Float64Array)[i]])));
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: rows }) });
+  const got = (await res.json()) as { predictions?: { label?: string }[] };
+  if (!res.ok || got.predictions?.length !== 100 || got.predictions.some((p) => typeof p.label !== 'string')) throw new Error(`mlcycle answered ${res.status}: ${JSON.stringify(got).slice(0, 300)}`);
+  const f = await load(url, pid, JSON.stringify({ instances: rows }), 8, 1, 100);
+  if (f.non2xx > 0 || f.errors > 0) throw new Error(`mlcycle under load: ${f.non2xx} non-2xx, ${f.errors} errors`);
+  console.log(`mlcycle alone: 100 rows answered; ${Math.round(f.rowsPerSec)} rows/s at 100 per request for 1 s, every request 2xx`);
 }
 
 /** Starts a child and resolves with its first stdout line that `ready` accepts. */
@@ -95,13 +107,25 @@ async function main(): Promise<void> {
   mkdirSync(state, { recursive: true });
   const dir = mkdtempSync(join(state, 'bench-serve-'));
   chmodSync(dir, 0o755);
-  // The peer, copied as is next to the project's node_modules so that its imports resolve.
-  const peer = join(dir, 'bare-serve.mjs');
-  copyFileSync(PEER, peer);
+  if (!existsSync(PEER) && !SMOKE) throw new Error(`the serving peer ${PEER} is missing (MLCYCLE_SERVE_PEER names another copy)`);
   const port = 18000 + Math.floor(Math.random() * 2000);
   const nodeArgs = ['--import', 'tsx', ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE)] : []), 'bench/servingTarget.ts', dir, String(port)];
   const ml = await startChild(process.execPath, nodeArgs, (l) => l.startsWith('{'));
   const target = JSON.parse(ml.line) as { url: string; onnx: string; inputs: string[] };
+  if (!existsSync(PEER)) {
+    // --smoke without the peer (a clone without ../shared): mlcycle's side alone, answers checked, no ratio.
+    console.log(`peer: not installed (${PEER} not found)`);
+    try {
+      await mlcycleAlone(target.url, target.inputs, ml.child.pid!);
+    } finally {
+      await stopChild(ml.child, 'stdin');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
+  // The peer, copied as is next to the project's node_modules so that its imports resolve.
+  const peer = join(dir, 'bare-serve.mjs');
+  copyFileSync(PEER, peer);
   const bare = await startChild(process.execPath, [peer, target.onnx, String(port + 1)], (l) => l.startsWith('bare-serve on'));
   const bareUrl = `http://127.0.0.1:${port + 1}/predict`;
   console.log(`mlcycle: ${target.url} (prediction log to PostgreSQL, pino file log, routing, checks, counters, metrics)`);
