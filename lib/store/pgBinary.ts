@@ -79,31 +79,18 @@ export class BinaryCopyWriter {
   }
 
   /** A one-dimensional float8[] (null, or a NaN, is SQL NULL). */
-  float8Array(values: ArrayLike<number | null>, from = 0, to = values.length): void {
-    const n = to - from;
-    const start = this.arrayHead(OID.float8, n, n * 12);
-    let nulls = 0;
-    const b = this.buf;
-    let at = this.at;
-    for (let i = from; i < to; i++) {
-      const v = values[i];
-      if (v === null || v !== v) {
-        b.writeInt32BE(-1, at);
-        at += 4;
-        nulls = 1;
-      } else {
-        b.writeInt32BE(8, at);
-        b.writeDoubleBE(v, at + 4);
-        at += 12;
-      }
-    }
-    this.arrayEnd(start, at, nulls);
+  float8Array(values: ArrayLike<number | null>): void {
+    this.floatArray(values, 8);
   }
 
   /** A one-dimensional real[] (null or NaN is SQL NULL). */
   float4Array(values: ArrayLike<number | null>): void {
+    this.floatArray(values, 4);
+  }
+
+  private floatArray(values: ArrayLike<number | null>, width: 4 | 8): void {
     const n = values.length;
-    const start = this.arrayHead(OID.float4, n, n * 8);
+    const start = this.arrayHead(width === 8 ? OID.float8 : OID.float4, n, n * (4 + width));
     let nulls = 0;
     const b = this.buf;
     let at = this.at;
@@ -113,11 +100,12 @@ export class BinaryCopyWriter {
         b.writeInt32BE(-1, at);
         at += 4;
         nulls = 1;
-      } else {
-        b.writeInt32BE(4, at);
-        b.writeFloatBE(v, at + 4);
-        at += 8;
+        continue;
       }
+      b.writeInt32BE(width, at);
+      if (width === 8) b.writeDoubleBE(v, at + 4);
+      else b.writeFloatBE(v, at + 4);
+      at += 4 + width;
     }
     this.arrayEnd(start, at, nulls);
   }
