@@ -204,6 +204,8 @@ function judge(ref: ColumnStats, measure: SkewResult['measure'], distance: numbe
 
 function numericBins(ref: NumericStats, refCounts: Float64Array, counts: Float64Array): SkewBins {
   const edges = ref.histogram?.edges ?? [];
+  // A reference without finite values has no bins: every current value is in one bar of its own.
+  if (edges.length === 0) return { labels: ['any value (the reference has no finite values)'], reference: [0], current: [counts[0] > 0 ? 1 : 0] };
   const bins = counts.length - 2;
   const refTotal = refCounts.reduce((s, c) => s + c, 0) || 1;
   const curTotal = counts.reduce((s, c) => s + c, 0) || 1;
