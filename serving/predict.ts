@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { InputField } from '../lib/report/modelCard.js';
 import type { BatchOutput } from '../lib/scoring/microBatcher.js';
 import { instanceId, newRequestBase, type PredictionRecord } from '../lib/store/predictionRows.js';
-import { recordOf, type RequestIds } from './logRecord.js';
+import { feedsOf, recordInputs, recordOf, type RecordInputs, type RequestIds } from './logRecord.js';
 import { checkInstance, type InstanceRecord } from './feeds.js';
 import { badInput } from './errors.js';
 import type { ServedModel, ServedVersion } from './modelRegistry.js';
@@ -82,8 +82,10 @@ function idList(ids: readonly string[] | null, logged: RequestIds, n: number): r
 }
 
 /** One pool call for some instances of a request (`at(k)`: the request id of row k, for messages): the flat outputs, checked. */
-async function score(ctx: PredictContext, model: ServedModel, served: ServedVersion, rows: InstanceRecord[], at: (k: number) => string): Promise<BatchOutput> {
-  const out = await ctx.pool.score(served.scoring, rows);
+async function score(
+  ctx: PredictContext, model: ServedModel, served: ServedVersion, rows: InstanceRecord[], at: (k: number) => string, inputs?: RecordInputs,
+): Promise<BatchOutput> {
+  const out = await (inputs ? ctx.pool.scoreFeeds(served.scoring, feedsOf(served, inputs, rows.length), rows.length) : ctx.pool.score(served.scoring, rows));
   const { version } = served;
   if (out.task === 'regression') {
     for (let k = 0; k < rows.length; k++) {
@@ -161,11 +163,13 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
     const m = indices ? indices.length : n;
     if (m === 0) return;
     const rows = indices ? indices.map((i) => instances[i]) : instances;
-    const out = await score(ctx, model, served, rows, indices ? (k) => idOf(indices[k]) : idOf);
+    // A request answered whole by one variant: its logged columns are made first, and its feeds from them (one read of each row).
+    const inputs = indices ? undefined : recordInputs(served.layout, rows);
+    const out = await score(ctx, model, served, rows, indices ? (k) => idOf(indices[k]) : idOf, inputs);
     ctx.counters.add(model.name, served.version, variant, m);
     if (indices) ctx.aggregates?.add(model.name, served.version, variant, rows, out);
     else {
-      whole = recordOf(model, served, variant, rows, out, null, logged, loggedUnit, ctx.elapsedMs());
+      whole = recordOf(model, served, variant, rows, out, null, logged, loggedUnit, ctx.elapsedMs(), inputs);
       ctx.aggregates?.add(model.name, served.version, variant, rows, out, whole);
     }
     parts.push({ variant, version: served.version, classes: served.card.signature.classes, out, indices });
