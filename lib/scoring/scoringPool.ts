@@ -7,6 +7,7 @@ import type { OnnxTask } from '../onnx/runtime.js';
 import { warmUpRow, type InstanceRecord } from './records.js';
 import { MicroBatcher, type BatchOutput } from './microBatcher.js';
 import type { ModelSource, ScoreTask, ScoreTaskResult } from './scoringWorker.js';
+import { MODEL_NOT_LOADED } from './taskMessages.js';
 import { tsThreadOptions } from '../threads/entry.js';
 
 export type { ModelSource } from './scoringWorker.js';
@@ -122,7 +123,7 @@ export class ScoringPool {
    */
   async warm(model: ScoringModel): Promise<ScoreResult> {
     const row = [warmUpRow(model.inputs)];
-    const results = await Promise.all(Array.from({ length: this.threads }, () => this.runBatch(model, { rows: row })));
+    const results = await Promise.all(Array.from({ length: this.threads }, () => this.runBatch(model, { rows: row }, true)));
     return results[0];
   }
 
@@ -133,13 +134,24 @@ export class ScoringPool {
     await this.piscina.close();
   }
 
-  private runBatch(model: ScoringModel, part: ScorePart): Promise<ScoreTaskResult> {
+  /**
+   * One task on a thread. The model's source (shared memory, whose cloning costs a message more than its rows) goes only
+   * with a warm-up, or again when the thread has no session for it; feeds are copied, not moved (cheaper at these sizes,
+   * and still at hand for that second send).
+   */
+  private async runBatch(model: ScoringModel, part: ScorePart, withSource = false): Promise<ScoreTaskResult> {
     this.started++;
     const task: ScoreTask = {
-      sha256: model.sha256, source: model.source, task: model.task, rows: partSize(part), feeds: 'rows' in part ? feedColumns(model.inputs, part.rows) : part.feeds,
+      sha256: model.sha256, task: model.task, rows: partSize(part), feeds: 'rows' in part ? feedColumns(model.inputs, part.rows) : part.feeds,
     };
-    const transferList = Object.values(task.feeds).flatMap((c) => (c instanceof Float32Array ? [c.buffer as ArrayBuffer] : []));
-    return this.piscina.run(task, { transferList });
+    if (withSource) return this.piscina.run({ ...task, source: model.source });
+    try {
+      return await this.piscina.run(task);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith(MODEL_NOT_LOADED))) throw err;
+      this.started--;
+      return this.runBatch(model, { feeds: task.feeds, n: task.rows }, true);
+    }
   }
 }
 
