@@ -1,10 +1,11 @@
 // Lint rules: typescript-eslint with type information; promises must be handled; workflows stay deterministic.
 import tseslint from 'typescript-eslint';
+import predictionsByIndex from './lint/predictionsByIndex.js';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'stream', 'process', 'dns', 'tls', 'zlib'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'lib/threads/tsEntry.mjs', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'lib/threads/tsEntry.mjs', 'eslint.config.js', 'lint/*.js'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -17,6 +18,12 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The prediction log's view is one row per instance unnested from request rows: reads go through its indexes (lib/store/predictionQueries.ts).
+    files: ['lib/**/*.ts', 'activities/**/*.ts', 'serving/**/*.ts', 'triggers/**/*.ts', 'worker/**/*.ts'],
+    plugins: { mlcycle: { rules: { 'predictions-by-index': predictionsByIndex } } },
+    rules: { 'mlcycle/predictions-by-index': 'error' },
   },
   {
     // Workflows and the contracts they import run in the deterministic sandbox.

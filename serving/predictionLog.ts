@@ -157,11 +157,17 @@ export class PredictionLog {
   private flushInBackground(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.flush().catch((err: unknown) => {
-      this.onError(err);
-      // Keep the entries and try again later, unless a newer add already scheduled a flush.
-      if (!this.timer && !this.closed) this.timer = setTimeout(() => this.flushInBackground(), Math.max(this.intervalMs, 1000));
-    });
+    this.flush()
+      .catch(async (err: unknown) => {
+        this.onError(err);
+        // Postgres is away: what is held goes to the spill file now, not when the buffer is full, so a crash of this
+        // process loses at most the answers of one interval (the durability the README states).
+        if (this.away && this.spill && !this.closed) await this.spillBuffer().catch((e: unknown) => this.onError(e));
+      })
+      .finally(() => {
+        // Try Postgres again later, unless a newer add already scheduled a flush.
+        if (this.away && !this.timer && !this.closed) this.timer = setTimeout(() => this.flushInBackground(), this.spill ? this.intervalMs : Math.max(this.intervalMs, 1000));
+      });
   }
 
   private async write(batch: PredictionBatch): Promise<void> {

@@ -1,6 +1,6 @@
 // The prediction log's spill: an append-only JSON-lines file of batches (one per line, with its id) kept while PostgreSQL is away, replayed in order.
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { instancesOf, parseSpillLine, spillLine, type PredictionBatch } from '../lib/store/predictionRows.js';
@@ -53,14 +53,21 @@ export class SpillFile {
     return this.bytes >= this.maxBytes;
   }
 
-  /** Appends batches (one write, in order with earlier appends); throws SpillFull past the bound. */
+  /** Appends batches (one write, synced, in order with earlier appends); throws SpillFull past the bound. */
   append(batches: readonly PredictionBatch[]): Promise<void> {
     if (batches.length === 0) return this.writing;
     const text = batches.map(spillLine).join('\n') + '\n';
     const size = Buffer.byteLength(text);
     const next = this.writing.then(async () => {
       if (this.bytes + size > this.maxBytes) throw new SpillFull(`the prediction log's spill ${this.path} is full (${this.bytes} of ${this.maxBytes} bytes)`);
-      await appendFile(this.path, text);
+      // Synced before it counts: a power cut must not take back what the log says is kept.
+      const file = await open(this.path, 'a');
+      try {
+        await file.writeFile(text);
+        await file.datasync();
+      } finally {
+        await file.close();
+      }
       this.bytes += size;
       this.since ??= Date.now();
     });

@@ -45,6 +45,8 @@ export interface Cluster {
   info: ClusterInfo;
   /** Starts one more worker (a deploy of another checkout passes its root and build id). */
   addWorker(o?: { projectRoot?: string; buildId?: string }): Promise<ManagedProcess>;
+  /** Starts serving replica `i` (0-based) again after it ended: same port, state folder and spill. */
+  restartReplica(i: number): Promise<ManagedProcess>;
   processes: ManagedProcess[];
   /** The balancer in front of the replicas (requests handed to each). */
   balancer: Balancer;
@@ -139,16 +141,24 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       return p;
     };
     for (let i = 0; i < workers; i++) await addWorker();
-    await setCurrentBuild({ address: temporal.address, namespace: env.temporalNamespace, connectionOptions: temporalConnectionOptions(tlsEnv), deploymentName, buildId: workflowSourceHash(), log });
+    if (workers > 0) await setCurrentBuild({ address: temporal.address, namespace: env.temporalNamespace, connectionOptions: temporalConnectionOptions(tlsEnv), deploymentName, buildId: workflowSourceHash(), log });
 
     const replicaInfo: { pid: number; url: string }[] = [];
-    for (let i = 0; i < replicas; i++) {
+    const startReplica = async (i: number): Promise<ManagedProcess> => {
       const port = ports.replicaBase + i;
       const url = `http://127.0.0.1:${port}`;
       log(`starting serving replica ${i + 1} on ${url}`);
       const p = await spawnRole('serving', `serving-${i + 1}`, { MLCYCLE_HTTP_HOST: '127.0.0.1', MLCYCLE_HTTP_PORT: String(port), MLCYCLE_REPLICA: String(i + 1), MLCYCLE_CODEC_CORS_ORIGINS: `${temporal.uiUrl},${temporal.uiUrl.replace('127.0.0.1', 'localhost')}`, ...(process.env.MLCYCLE_TOKENS ? { MLCYCLE_TOKENS: process.env.MLCYCLE_TOKENS } : {}) }, 'triggers/servingMain.ts', () => () => httpOk(`${url}/healthz`));
-      replicaInfo.push({ pid: p.child.pid ?? 0, url });
-    }
+      replicaInfo[i] = { pid: p.child.pid ?? 0, url };
+      return p;
+    };
+    for (let i = 0; i < replicas; i++) await startReplica(i);
+    const restartReplica = async (i: number): Promise<ManagedProcess> => {
+      if (i < 0 || i >= replicas) throw new Error(`the cluster has serving replicas 0..${replicas - 1}, not ${i}`);
+      const old = processes.find((p) => p.name === `serving-${i + 1}` && p.child.exitCode === null && p.child.signalCode === null);
+      if (old) throw new Error(`serving replica ${i} (pid ${old.child.pid}) is still running`);
+      return startReplica(i);
+    };
     const balancer = await startBalancer(env.httpHost, env.httpPort, replicaInfo.map((_, i) => ports.replicaBase + i));
     stops.push(() => balancer.close());
 
@@ -159,7 +169,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     };
     await writeFile(stackFile(env), JSON.stringify(info, null, 2), { mode: 0o600 });
     stops.unshift(() => rm(stackFile(env), { force: true }));
-    return { info, addWorker, processes, balancer, stop: stopAll };
+    return { info, addWorker, restartReplica, processes, balancer, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

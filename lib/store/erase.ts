@@ -49,6 +49,7 @@ function counts(row: Row): EraseCounts {
 /** What an erasure would remove, without removing it. */
 export async function countSubject(db: Queryable, t: EraseTarget): Promise<EraseCounts> {
   const res = await db.query<Row>(
+    // scans predictions: a subject is found by its value in any column, which no index covers (erasure is rare and audited)
     `WITH hit AS (SELECT tableoid::regclass::text AS partition, request_id FROM predictions WHERE ${MATCH})
      SELECT (SELECT json_agg(x ORDER BY x.partition) FROM (SELECT partition, COUNT(*)::int AS rows FROM hit GROUP BY partition) x) AS partitions,
             (SELECT COUNT(*)::int FROM feedback f WHERE f.request_id IN (SELECT request_id FROM hit)) AS feedback,
@@ -72,6 +73,7 @@ export async function eraseSubject(
   return inTransaction(db, async (tx) => {
     // The request rows hold many instances: each hit instance is cleared in its row (mlcycle_erase_instances, migration 016).
     const hits = await tx.query<{ partition: string; request_id: string; first_id: number; k: number }>(
+      // scans predictions: as countSubject, by value in any column
       `SELECT tableoid::regclass::text AS partition, request_id, first_id, (id - first_id)::int AS k FROM predictions WHERE ${MATCH}`,
       params(t),
     );

@@ -37,6 +37,7 @@ export async function observeTraffic(db: Queryable, v: ObservedVersions, since: 
       GROUP BY 1`,
     [v.modelName, since, v.championVersion, v.challengerVersion],
   );
+  // scans predictions: a time window of one model; created_at and model_name are the request row's, so partitions and rows outside it are skipped
   const latency = await db.query<{ variant: string; p99: number | null; n: number }>(
     `SELECT CASE WHEN variant = 'champion' THEN 'champion' ELSE 'challenger' END AS variant,
             percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99, COUNT(*)::int AS n
@@ -128,6 +129,7 @@ export interface SplitOutcomes {
  */
 export async function observeSplit(db: Queryable, v: ObservedVersions, metric: RolloutMetric, since: string): Promise<SplitOutcomes> {
   const res = await db.query<UnitSums & { variant: string }>(
+    // scans predictions: the stage's time window (created_at prunes partitions and request rows before unnesting)
     `WITH answers AS (
        SELECT DISTINCT ON (p.request_id) p.variant, p.model_version, ${UNIT('p')} AS unit, ${valueSql(metric, 'p.', 'f.label')} AS x
          FROM predictions p JOIN feedback f ON f.request_id = p.request_id
@@ -155,6 +157,7 @@ export async function recentAnswers(
 ): Promise<{ champion: string[]; challenger: string[] }> {
   const read = async (variantSql: string, version: number): Promise<string[]> => {
     const res = await db.query<{ a: string | null }>(
+      // scans predictions: the stage's time window, newest first
       `SELECT COALESCE(label, value::text) AS a FROM predictions
         WHERE model_name = $1 AND ${variantSql} AND model_version = $2 AND created_at >= $3::timestamptz ORDER BY id DESC LIMIT $4`,
       [v.modelName, version, since, limit],

@@ -34,6 +34,7 @@ export async function observeSuccess(db: Queryable, w: SuccessWindow): Promise<S
   const n = perUnit ? '1.0' : 'x.n';
   const y = perUnit && w.metric.kind === 'event' ? 'COALESCE(o.anyv, 0)' : 'COALESCE(o.total, 0)';
   const res = await db.query<UnitSums & { variant: string; version: number; exposures: number; outcomes: number }>(
+    // scans predictions: the success window by time (created_at prunes partitions and request rows before unnesting)
     `WITH exposures AS (
        SELECT DISTINCT ON (p.request_id) p.request_id, p.variant, p.model_version AS version, COALESCE(p.unit_id, p.request_id) AS unit, p.created_at AS t
          FROM predictions p

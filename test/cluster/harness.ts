@@ -31,12 +31,13 @@ export interface TestCluster extends Cluster {
   teardown(): Promise<void>;
 }
 
-export async function startTestCluster(o: Omit<ClusterOptions, 'env'> = {}): Promise<TestCluster> {
+/** `databaseUrl`: a PostgreSQL the caller runs (the chaos suite stops and kills it); absent → the cluster's own. */
+export async function startTestCluster(o: Omit<ClusterOptions, 'env'> & { databaseUrl?: string } = {}): Promise<TestCluster> {
   const stateDir = await mkdtemp(join(tmpdir(), 'mlcycle-cluster-'));
   const base = await freeBlock();
   const env: MlcycleEnv = {
     stateDir, artifactDir: join(stateDir, 'artifacts'), temporalAddress: undefined, temporalNamespace: 'default',
-    temporalPort: base, temporalUiPort: base + 80, databaseUrl: undefined, postgresPort: base + 81, httpPort: base + 85, httpHost: '127.0.0.1',
+    temporalPort: base, temporalUiPort: base + 80, databaseUrl: o.databaseUrl, postgresPort: base + 81, httpPort: base + 85, httpHost: '127.0.0.1',
     tokens: null, dataRoots: [join(PROJECT_ROOT, 'examples'), tmpdir()],
   };
   const cluster = await startCluster({ env, log: (l) => process.stderr.write(`  [cluster] ${l}\n`), ...o });

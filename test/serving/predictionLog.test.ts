@@ -2,6 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writePredictionBatch, type PredictionBatch } from '../../lib/store/predictions.js';
 import { recordOfEntry, type LegacyEntry } from '../../lib/store/predictionRows.js';
 import { dropExpiredPartitions } from '../../lib/store/predictionPartitions.js';
@@ -100,6 +102,30 @@ test('a failed write keeps the entries and retries them; close() writes what is 
   await log.close();
   assert.equal(await countLike('retry'), 5);
   await assert.rejects(log.add(entries('late', 1).map(recordOfEntry)), /closed/);
+});
+
+test('while PostgreSQL is away, what is held goes to the spill within an interval (not when the buffer is full), and is replayed once', async () => {
+  let down = true;
+  const writer: BatchWriter = async (batch) => {
+    if (down) throw new Error('connect ECONNREFUSED (simulated)');
+    return writePredictionBatch(stack.db, batch);
+  };
+  const spillPath = join(stack.dir, `away-${randomUUID()}.jsonl`);
+  const log = new PredictionLog(writer, { capacity: 10_000, batchSize: 500, intervalMs: 50, spillPath, onError: () => undefined });
+  await log.open();
+  try {
+    await log.add(entries('away', 20).map(recordOfEntry));
+    // A crash now would lose only what is still in memory: it must reach the file soon, though the buffer is far from full.
+    assert.ok(await waitFor(async () => log.state.spillBytes > 0 && log.pending === 0, 2000), `still held in memory: ${JSON.stringify(log.state)}`);
+    const spilled = await readFile(spillPath, 'utf8');
+    for (const i of [0, 19]) assert.ok(spilled.includes(`away-${i}`), `away-${i} is in the spill file`);
+    down = false;
+    assert.ok(await waitFor(async () => log.state.spillBytes === 0 && !log.state.postgresAway, 3000), 'the spill was replayed');
+  } finally {
+    down = false;
+    await log.close();
+  }
+  assert.equal(await countLike('away'), 20);
 });
 
 test('a batch written again under its id (a retry after an unclear failure) is stored once; a request id sent again is a new answer', async () => {
