@@ -74,6 +74,8 @@ export class ScoringPool {
   private readonly piscina: Piscina<ScoreTask, ScoreTaskResult>;
   private readonly batcher: MicroBatcher<ScoringModel, ScorePart>;
   private closed = false;
+  /** Per model: how many more tasks carry its source (after a thread was found without its session). */
+  private readonly sourceOwed = new Map<string, number>();
 
   constructor(options: ScoringPoolOptions = {}) {
     this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(8, availableParallelism())));
@@ -123,6 +125,7 @@ export class ScoringPool {
    */
   async warm(model: ScoringModel): Promise<ScoreResult> {
     const row = [warmUpRow(model.inputs)];
+    this.sourceOwed.set(model.sha256, 4 * this.threads); // a thread the warm-up missed loads it from one of the next tasks
     const results = await Promise.all(Array.from({ length: this.threads }, () => this.runBatch(model, { rows: row }, true)));
     return results[0];
   }
@@ -135,21 +138,25 @@ export class ScoringPool {
   }
 
   /**
-   * One task on a thread. The model's source (shared memory, whose cloning costs a message more than its rows) goes only
-   * with a warm-up, or again when the thread has no session for it; feeds are copied, not moved (cheaper at these sizes,
-   * and still at hand for that second send).
+   * One task on a thread. The model's source (shared memory, whose cloning costs a message more than its rows) goes with
+   * a warm-up, and with the next few tasks after a thread was found without the session (the pool cannot pick the thread:
+   * every thread that takes one of them loads it); feeds are copied, not moved (cheaper at these sizes, and still at hand
+   * to send the task again).
    */
   private async runBatch(model: ScoringModel, part: ScorePart, withSource = false): Promise<ScoreTaskResult> {
     this.started++;
     const task: ScoreTask = {
       sha256: model.sha256, task: model.task, rows: partSize(part), feeds: 'rows' in part ? feedColumns(model.inputs, part.rows) : part.feeds,
     };
-    if (withSource) return this.piscina.run({ ...task, source: model.source });
+    const owed = this.sourceOwed.get(model.sha256) ?? 0;
+    if (owed > 0) this.sourceOwed.set(model.sha256, owed - 1);
+    if (withSource || owed > 0) return this.piscina.run({ ...task, source: model.source });
     try {
       return await this.piscina.run(task);
     } catch (err) {
       if (!(err instanceof Error && err.message.startsWith(MODEL_NOT_LOADED))) throw err;
       this.started--;
+      this.sourceOwed.set(model.sha256, 4 * this.threads);
       return this.runBatch(model, { feeds: task.feeds, n: task.rows }, true);
     }
   }
