@@ -1,7 +1,7 @@
 // Training/serving skew against a reference profile: Jensen–Shannon (numeric, dates) and L-infinity (categorical).
 import { z } from 'zod';
 import type { Table } from '../data/table.js';
-import { rankCategories, type AlsoCounted, type CategoricalStats, type CategoryCount, type ColumnStats, type DatasetProfile, type NumericStats } from '../data/profile.js';
+import { rankCategories, type CategoricalStats, type CategoryCount, type ColumnStats, type DatasetProfile, type NumericStats } from '../data/profile.js';
 import { encoded, type EncodingCache } from '../stats/dictionary.js';
 import { countOnEdges, rebinCounts } from '../stats/bins.js';
 import { jensenShannonDistance } from '../stats/divergence.js';
@@ -51,27 +51,6 @@ export interface SkewResult {
 
 const SHOWN_CATEGORIES = 20;
 
-export interface SkewOptions {
-  cache?: EncodingCache;
-  /** Current counts on the reference's bins, already counted by the current table's profile (see skewBinsWanted). */
-  counted?: ReadonlyMap<string, AlsoCounted>;
-}
-
-/**
- * The numeric and date columns computeSkew counts on the reference's bins, with their edges: for the profile
- * of the current table to count them in its own pass (ProfileOptions.alsoCountOn), then SkewOptions.counted.
- */
-export function skewBinsWanted(reference: DatasetProfile, config: SkewConfig = {}): Map<string, AlsoCounted> {
-  const cfg = skewConfigSchema.parse(config);
-  const wanted = new Map<string, AlsoCounted>();
-  for (const ref of reference.columns) {
-    if (ref.kind === 'categorical' || !ref.histogram || cfg.ignore?.includes(ref.name) || wanted.has(ref.name)) continue;
-    if (ref.kind === 'date' && !cfg.columns?.[ref.name]) continue;
-    wanted.set(ref.name, { edges: ref.histogram.edges });
-  }
-  return wanted;
-}
-
 /**
  * Skew of each column the reference profile and the current data share (same kind). The current side is
  * a table (counted exactly on the reference's histogram bins, one cheap pass per numeric column) or a
@@ -79,7 +58,7 @@ export function skewBinsWanted(reference: DatasetProfile, config: SkewConfig = {
  * way needs the reference table. Columns missing or retyped are schema anomalies, not skew. Date columns
  * are skipped unless `columns` gives them a threshold (new data is always later than the reference).
  */
-export function computeSkew(reference: DatasetProfile, current: Table | DatasetProfile, config: SkewConfig = {}, options: SkewOptions = {}): SkewResult[] {
+export function computeSkew(reference: DatasetProfile, current: Table | DatasetProfile, config: SkewConfig = {}, options: { cache?: EncodingCache } = {}): SkewResult[] {
   const cfg = skewConfigSchema.parse(config);
   const results: SkewResult[] = [];
   const ignored = new Set(cfg.ignore ?? []);
@@ -113,8 +92,7 @@ export function computeSkew(reference: DatasetProfile, current: Table | DatasetP
       results.push(categoricalSkew(ref, side, threshold, sev));
     } else {
       const numeric = stats && stats.kind !== 'categorical' ? stats : null;
-      const counted = ref.histogram ? options.counted?.get(ref.name)?.counts : undefined;
-      const counts = numeric ? rebinned(numeric, ref) : (counted ?? countsOfColumn(column && column.kind !== 'categorical' ? column.values : new Float64Array(0), ref));
+      const counts = numeric ? rebinned(numeric, ref) : countsOfColumn(column && column.kind !== 'categorical' ? column.values : new Float64Array(0), ref);
       results.push(numericSkew(ref, counts, threshold, sev, numeric !== null && !sameEdges(numeric, ref)));
     }
   }
@@ -226,6 +204,8 @@ function judge(ref: ColumnStats, measure: SkewResult['measure'], distance: numbe
 
 function numericBins(ref: NumericStats, refCounts: Float64Array, counts: Float64Array): SkewBins {
   const edges = ref.histogram?.edges ?? [];
+  // A reference without finite values has no bins: every current value is in one bar of its own.
+  if (edges.length === 0) return { labels: ['any value (the reference has no finite values)'], reference: [0], current: [counts[0] > 0 ? 1 : 0] };
   const bins = counts.length - 2;
   const refTotal = refCounts.reduce((s, c) => s + c, 0) || 1;
   const curTotal = counts.reduce((s, c) => s + c, 0) || 1;

@@ -1,12 +1,12 @@
 // One entry point for data validation: profile, schema, expectations, skew, severity, quarantine → one JSON report.
 import type { Table } from '../data/table.js';
 import { profileTable, type DatasetProfile, type ProfileOptions } from '../data/profile.js';
-import { ProfileEncodingCache } from '../data/profileEncoding.js';
+import { EncodingCache } from '../stats/dictionary.js';
 import type { DataSchema } from './schema.js';
 import { checkSchema, type ValidationIssue } from './validate.js';
 import { schemaChanges, type SchemaChange } from './schemaChanges.js';
 import { evaluateExpectations, type Expectation, type ExpectationResult } from './expectations.js';
-import { computeSkew, skewBinsWanted, type SkewConfig, type SkewResult } from './skew.js';
+import { computeSkew, type SkewConfig, type SkewResult } from './skew.js';
 import { unionMasks } from './rowMasks.js';
 
 export interface RunValidationInput {
@@ -72,7 +72,7 @@ const ROW_WISE_EXPECTATIONS = new Set(['notNull', 'range', 'allowedSet', 'patter
 
 export function runValidation(input: RunValidationInput): ValidationOutcome {
   const { table } = input;
-  const cache = new ProfileEncodingCache();
+  const cache = new EncodingCache();
   let t = performance.now();
   const lap = (): number => {
     const now = performance.now();
@@ -80,16 +80,14 @@ export function runValidation(input: RunValidationInput): ValidationOutcome {
     t = now;
     return ms;
   };
-  const reference = input.skew?.reference ?? input.referenceProfile;
-  // The profile counts the current values on the reference's bins in its own pass; skew then reads those counts.
-  const counted = reference && !input.profile ? skewBinsWanted(reference, input.skew?.config) : undefined;
-  const profile = input.profile ?? profileTable(table, { ...input.profileOptions, cache, alsoCountOn: counted });
+  const profile = input.profile ?? profileTable(table, { ...input.profileOptions, cache });
   const timingsMs = { profile: lap(), schema: 0, expectations: 0, skew: 0 };
   const checked = input.schema ? checkSchema(table, input.schema, { rangeTolerance: input.rangeTolerance, cache, profile }) : null;
   timingsMs.schema = lap();
   const expectations = evaluateExpectations(table, input.expectations ?? [], { cache, profile, now: input.now });
   timingsMs.expectations = lap();
-  const skew = reference ? computeSkew(reference, table, input.skew?.config ?? {}, { cache, counted }) : [];
+  const reference = input.skew?.reference ?? input.referenceProfile;
+  const skew = reference ? computeSkew(reference, table, input.skew?.config ?? {}, { cache }) : [];
   timingsMs.skew = lap();
 
   const issues = checked?.report.issues ?? [];

@@ -3,10 +3,9 @@ import type { CategoricalColumn, Column, Table } from './table.js';
 import { exactDistinct } from '../stats/distinct.js';
 import { HyperLogLog } from '../stats/hll.js';
 import { cellsFromCounts, countIntegers, distinctFromCounts, quantilesFromCounts, squaresFromCounts } from '../stats/integers.js';
-import type { EncodingCache } from '../stats/dictionary.js';
+import { encoded, type EncodingCache } from '../stats/dictionary.js';
 import { FINE_PER_BIN, FINE_SHIFT, quantilesFromCells } from '../stats/quantiles.js';
-import { cellsSquaresSketch, otherBinsFromIntegers, scanNumbers, scanned, shiftedSum, type OtherBins } from './profileKernels.js';
-import { encodeStrings } from './profileEncoding.js';
+import { cellsSquaresSketch, scanNumbers, scanned, shiftedSum } from './profileKernels.js';
 
 export interface Quantiles {
   p01: number;
@@ -84,16 +83,6 @@ export interface ProfileOptions {
   exactDistinctLimit?: number;
   /** Shared categorical encodings (see EncodingCache). */
   cache?: EncodingCache;
-  /**
-   * Numeric and date columns to count on other bins in the profile's pass (a skew reference's): by name, the
-   * edges; the counts are set (as countOnEdges in lib/stats/bins.ts gives them) for the first column of that name.
-   */
-  alsoCountOn?: Map<string, AlsoCounted>;
-}
-
-export interface AlsoCounted {
-  edges: readonly number[];
-  counts?: Float64Array;
 }
 
 export const QUANTILE_PROBS = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
@@ -104,15 +93,10 @@ export function profileTable(table: Table, options: ProfileOptions = {}): Datase
 }
 
 export function profileOf(c: Column, options: ProfileOptions = {}): ColumnStats {
-  if (c.kind === 'categorical') return categoricalStats(c, options);
-  const wanted = options.alsoCountOn?.get(c.name);
-  const other = wanted && !wanted.counts ? { edges: wanted.edges, out: new Int32Array(wanted.edges.length + 1) } : null;
-  const stats = numericStats(c.name, c.kind, c.values, options, other);
-  if (wanted && other) wanted.counts = Float64Array.from(other.out);
-  return stats;
+  return c.kind === 'categorical' ? categoricalStats(c, options) : numericStats(c.name, c.kind, c.values, options);
 }
 
-function numericStats(name: string, kind: 'numeric' | 'date', values: Float64Array, options: ProfileOptions, other: OtherBins | null): NumericStats {
+function numericStats(name: string, kind: 'numeric' | 'date', values: Float64Array, options: ProfileOptions): NumericStats {
   const bins = Math.min(256, Math.max(1, Math.floor(options.bins ?? 32)));
   scanNumbers(values);
   const [nulls, infinite, min, max, sum] = scanned;
@@ -135,12 +119,11 @@ function numericStats(name: string, kind: 'numeric' | 'date', values: Float64Arr
   let ss: number;
   let q: number[];
   if (integers) {
-    if (other) otherBinsFromIntegers(integers, min, other);
     cellsFromCounts(integers, min, max, fine);
     ss = squaresFromCounts(integers, min, mean);
     q = quantilesFromCounts(integers, min, QUANTILE_PROBS);
   } else {
-    ss = cellsSquaresSketch(values, min, max, mean, fine, hll && hll.registers, other);
+    ss = cellsSquaresSketch(values, min, max, mean, fine, hll && hll.registers);
     if (hll) stats.distinct = hll.estimate();
     q = quantilesFromCells(values, fine, min, max, QUANTILE_PROBS);
   }
@@ -165,7 +148,7 @@ function histogramFromCells(fine: Int32Array, min: number, max: number, bins: nu
 function categoricalStats(c: CategoricalColumn, options: ProfileOptions): CategoricalStats {
   const topK = options.topK ?? 20;
   const maxDomain = options.maxDomain ?? 1000;
-  const e = options.cache ? options.cache.get(c.values) : encodeStrings(c.values);
+  const e = encoded(c.values, options.cache);
   const order = rankCategories(e.dictionary, e.counts);
   const entry = (k: number): CategoryCount => ({ value: e.dictionary[k], count: e.counts[k] });
   return {

@@ -1,35 +1,6 @@
-// The profile's passes over a numeric column, unrolled and fused: extremes and sum in one; fine cells, squares, HyperLogLog and a skew reference's bins in the other.
+// The profile's passes over a numeric column, unrolled and fused: extremes and sum in one, fine cells, squares and HyperLogLog in the other.
 import { wordsOf } from '../stats/hash.js';
-import { FINE_PER_BIN, FINE_SHIFT, cellScale } from '../stats/quantiles.js';
-
-/**
- * Another histogram's bins (a skew reference's), counted in the profile's pass with the layout and arithmetic
- * of countOnEdges (lib/stats/bins.ts): out[0] below edges[0], out[1..B] the bins, out[B+1] above; finite values only.
- */
-export interface OtherBins {
-  edges: readonly number[];
-  out: Int32Array;
-}
-
-/** Adds `counts[k]` rows of the value min + k to `other` (a column of small-range integers, counted). */
-export function otherBinsFromIntegers(counts: Int32Array, min: number, other: OtherBins): void {
-  const { edges, out } = other;
-  const bins = edges.length - 1;
-  const lo = edges[0];
-  const hi = edges[bins];
-  const scale = cellScale(lo, hi, bins * FINE_PER_BIN);
-  const last = bins * FINE_PER_BIN - 1;
-  for (let k = 0; k < counts.length; k++) {
-    if (counts[k] === 0) continue;
-    const v = min + k;
-    if (v >= lo && v <= hi) {
-      let c = ((v - lo) * scale) | 0;
-      if (c > last) c = last;
-      out[1 + (c >> FINE_SHIFT)] += counts[k];
-    } else if (v < lo) out[0] += counts[k];
-    else if (v > hi) out[bins + 1] += counts[k];
-  }
-}
+import { cellScale } from '../stats/quantiles.js';
 
 /** [nulls, infinite, min, max, sum of finite values] of the last scan. */
 export const scanned = new Float64Array(5);
@@ -87,27 +58,16 @@ export function shiftedSum(values: Float64Array, min: number, max: number, shift
 
 /**
  * One pass: counts per fine cell of [min, max] into `fine` (the arithmetic of cellsAndSquares), Σ (v − mean)²
- * returned; when `registers` is given, every non-missing value (±Infinity too) into a precision-14
- * HyperLogLog with the hash of lib/stats/distinct.ts (so the estimate is the one it gives); when `other` is
- * given, every finite value onto its bins. [min, max] must be the finite extremes.
+ * returned, and, when `registers` is given, every non-missing value (±Infinity too) into a precision-14
+ * HyperLogLog with the hash of lib/stats/distinct.ts (so the estimate is the one it gives).
  */
-export function cellsSquaresSketch(values: Float64Array, min: number, max: number, mean: number, fine: Int32Array, registers: Uint8Array | null, other: OtherBins | null = null): number {
-  const edges = other ? other.edges : [0, 0];
-  const bins = edges.length - 1;
-  const lo = edges[0];
-  const hi = edges[bins];
-  const scale = cellScale(lo, hi, bins * FINE_PER_BIN);
-  const out = other ? other.out : null;
-  return registers ? withSketch(values, min, max, mean, fine, registers, lo, hi, scale, out) : cellsOnly(values, min, max, mean, fine, lo, hi, scale, out);
+export function cellsSquaresSketch(values: Float64Array, min: number, max: number, mean: number, fine: Int32Array, registers: Uint8Array | null): number {
+  return registers ? withSketch(values, min, max, mean, fine, registers) : cellsOnly(values, min, max, mean, fine);
 }
 
-// The other bins' arguments: lo and hi (first and last edge), scale (cellScale of their fine cells), out (null: none).
-
-function cellsOnly(values: Float64Array, min: number, max: number, mean: number, fine: Int32Array, lo: number, hi: number, scale2: number, out: Int32Array | null): number {
+function cellsOnly(values: Float64Array, min: number, max: number, mean: number, fine: Int32Array): number {
   const scale = cellScale(min, max, fine.length);
   const last = fine.length - 1;
-  const last2 = out ? ((out.length - 2) << FINE_SHIFT) - 1 : 0;
-  const above = out ? out.length - 1 : 0;
   let ss = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -117,23 +77,13 @@ function cellsOnly(values: Float64Array, min: number, max: number, mean: number,
     fine[c]++;
     const d = v - mean;
     ss += d * d;
-    if (out !== null) {
-      if (v >= lo && v <= hi) {
-        let c2 = ((v - lo) * scale2) | 0;
-        if (c2 > last2) c2 = last2;
-        out[1 + (c2 >> FINE_SHIFT)]++;
-      } else if (v < lo) out[0]++;
-      else if (v > hi) out[above]++;
-    }
   }
   return ss;
 }
 
-function withSketch(values: Float64Array, min: number, max: number, mean: number, fine: Int32Array, registers: Uint8Array, lo: number, hi: number, scale2: number, out: Int32Array | null): number {
+function withSketch(values: Float64Array, min: number, max: number, mean: number, fine: Int32Array, registers: Uint8Array): number {
   const scale = cellScale(min, max, fine.length);
   const last = fine.length - 1;
-  const last2 = out ? ((out.length - 2) << FINE_SHIFT) - 1 : 0;
-  const above = out ? out.length - 1 : 0;
   const words = wordsOf(values);
   let ss = 0;
   for (let i = 0; i < values.length; i++) {
@@ -154,14 +104,6 @@ function withSketch(values: Float64Array, min: number, max: number, mean: number
     fine[c]++;
     const d = v - mean;
     ss += d * d;
-    if (out !== null) {
-      if (v >= lo && v <= hi) {
-        let c2 = ((v - lo) * scale2) | 0;
-        if (c2 > last2) c2 = last2;
-        out[1 + (c2 >> FINE_SHIFT)]++;
-      } else if (v < lo) out[0]++;
-      else if (v > hi) out[above]++;
-    }
   }
   return ss;
 }

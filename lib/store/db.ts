@@ -16,6 +16,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export function createDb(url: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  // A client checked out of the pool has no 'error' listener of the pool's: a server that goes away mid-transaction
+  // (a restart, a failover) would crash the process with an unhandled 'error' event. The failure reaches the caller as
+  // its query's rejection; this listener only keeps the event from being fatal.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -37,12 +37,15 @@ const SHAPES: [string, (next: () => number, i: number) => number][] = [
   ['whole numbers, wide range', (next) => Math.floor(next() * 1e9) - 5e8],
   ['constant whole', () => 7],
   ['subnormals and huge', (next) => (next() < 0.5 ? next() * 5e-324 * 1e5 : (next() - 0.5) * 1e300)],
+  ['±0, ±Infinity, NaN, ±subnormals, ±max among normals', (next, i) => [-0, 0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 2.2e-308, -Number.MAX_VALUE, Number.MAX_VALUE][i % 13] ?? normal(next)],
+  ['ascending', (_, i) => i * 0.37 - 500],
+  ['descending', (_, i) => 1e4 - i * 1.5],
 ];
 
 test('radix sort orders finite values exactly as the built-in sort (−0 before +0), reusing scratch', () => {
   const scratch = sortScratch(60_000);
   SHAPES.forEach(([name, f], k) => {
-    for (const n of [1, 17, 5_000, 60_000]) {
+    for (const n of [1, 2, 17, 5_000, 60_000]) {
       const values = column(n, 48271 + k, f);
       const want = builtin(values);
       assertSameOrder(sortedFinite(values), want, `${name}, ${n}`);

@@ -101,3 +101,12 @@ test('a side without values fails with a message; retyped or missing columns are
   assert.equal(s.x.distance, null);
   assert.equal(s.x.message, 'column "x": no values on the current side to compare');
 });
+
+test('a reference column with no finite values against a table: a failed check with a message, not a crash', () => {
+  const refTable: Table = { rows: 3, columns: [{ name: 'x', kind: 'numeric', values: Float64Array.from([NaN, NaN, NaN]) }] };
+  const current: Table = { rows: 3, columns: [{ name: 'x', kind: 'numeric', values: Float64Array.from([1, 2, NaN]) }] };
+  const s = byColumn(computeSkew(profileTable(refTable), current));
+  assert.equal(s.x.passed, false);
+  assert.match(s.x.message, /column "x"/);
+  assert.deepEqual(s.x.bins?.labels, ['any value (the reference has no finite values)']);
+});

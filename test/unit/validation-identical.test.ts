@@ -1,4 +1,4 @@
-// The validation report (profile, schema, expectations, skew, summary) is the same, digit for digit, as before the profile's passes were fused.
+// The validation report (profile, schema, expectations, skew, summary) stays the same, digit for digit, as at 3869585: the guard for speed work on it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,6 +14,7 @@ function outcome(rows: number, quarantine: boolean): string {
   const table = tricky(rows, 2, 3);
   const out = runValidation({
     table, schema, expectations: trickyExpectations(), sourceName: 'tricky', now: Date.UTC(2025, 0, 1),
+    // 'empty' is left out: a reference column without values has no histogram and computeSkew from a table throws on it (a known bug).
     skew: { reference, config: { ignore: ['id', 'empty'], columns: { when: { threshold: 0.2 } } } },
     ...(quarantine ? { quarantine: { maxFraction: 1 } } : {}),
   });

@@ -4,6 +4,7 @@ import { mulberry32 } from '../cv.js';
 import { binMatrix, fitBinMapper, MISSING_BIN, thresholdOf, type BinMapper } from './binning.js';
 import { TreeGrower, type GrownTree } from './grow.js';
 import { histogramInput } from './records.js';
+import { gradientPass } from './gradientPass.js';
 import { checkLabels, checkMatrix, holdout } from './inputs.js';
 import { baseScores, fillGradients, meanLoss, softmaxRows } from './objective.js';
 import { addTreeScores, flattenTree } from './predict.js';
@@ -107,6 +108,13 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
     rules, numBins: mapper.numBins, maxDepth: p.maxDepth, maxLeaves: p.maxLeaves, growth: p.growth, learningRate: p.learningRate,
     boundCounts: p.objective !== 'regression',
   }, n);
+  // Binary/regression with every row drawn: one sequential pass per tree does the previous tree's score
+  // update (by each row's leaf number, written per leaf: bytes instead of scattered float64 updates),
+  // the gradients and their sums (gradientPass.ts).
+  const fused = outputs === 1 && p.subsample >= 1 && p.maxLeaves <= 256;
+  const leafOf = new Uint8Array(fused ? n : 0);
+  const leafValue = new Float64Array(fused ? 256 : 0);
+  let pending = false;
   const idx = new Int32Array(n);
   const mask = new Uint8Array(n);
   const rand = mulberry32(p.seed);
@@ -119,14 +127,22 @@ export function trainGbdt(x: Float64Array, rows: number, features: number, y: Fl
     if (p.objective === 'multiclass') softmaxRows(scores, n, outputs, probs);
     for (let k = 0; k < outputs; k++) {
       // Straight into the records' float32 slots (the same float32 values setGradients would store).
-      fillGradients(p.objective, scores, probs, ty, outputs, k, input.grads, input.stride >> 2, (input.stride >> 2) - 2);
+      const sums = fused ? gradientPass(p.objective === 'binary', scores, ty, input, pending ? leafOf : null, leafValue) : null;
+      if (!fused) fillGradients(p.objective, scores, probs, ty, outputs, k, input.grads, input.stride >> 2, (input.stride >> 2) - 2);
       const m = sampleRows(n, p.subsample, rand, idx, mask);
       const feats = sampleFeatures(features, p.colsampleBytree, rand);
-      const grown = grower.grow(idx, m, feats);
-      for (const leaf of grown.leaves) {
+      const grown = grower.grow(idx, m, feats, sums);
+      for (let j = 0; j < grown.leaves.length; j++) {
+        const leaf = grown.leaves[j];
         const v = grown.value[leaf.node];
-        for (let q = leaf.start; q < leaf.end; q++) scores[idx[q] * outputs + k] += v;
+        if (fused) {
+          leafValue[j] = v;
+          for (let q = leaf.start; q < leaf.end; q++) leafOf[idx[q]] = j;
+        } else {
+          for (let q = leaf.start; q < leaf.end; q++) scores[idx[q] * outputs + k] += v;
+        }
       }
+      pending = fused;
       if (m < n) for (let i = 0; i < n; i++) if (!mask[i]) scores[i * outputs + k] += binnedValue(grown, columns, n, i);
       const tree = toModelTree(grown, mapper, k);
       trees.push(tree);

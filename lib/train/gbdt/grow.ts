@@ -5,6 +5,7 @@ import { countMissing, featuresWithMissing, NodeCounter } from './counts.js';
 import { buildHistogram, histogramLength, subtractHistogram } from './histogram.js';
 import { buildRootHistogram, countsOf } from './rootHistogram.js';
 import { sumGradients, type HistogramInput } from './records.js';
+import type { GradientSums } from './gradientPass.js';
 import { emptyCandidate, findBestSplit, type SplitCandidate, type SplitRules } from './split.js';
 import type { GbdtGrowth } from './types.js';
 
@@ -105,8 +106,11 @@ export class TreeGrower {
     return w;
   }
 
-  /** Grows a tree on the rows idx[0..n) (reordered in place) over the features in `feats` (ascending). */
-  grow(idx: Int32Array, n: number, feats: Int32Array): GrownTree {
+  /**
+   * Grows a tree on the rows idx[0..n) (reordered in place) over the features in `feats` (ascending).
+   * `sums`: the rows' gradient sums when the caller has them already (else summed here).
+   */
+  grow(idx: Int32Array, n: number, feats: Int32Array, sums: GradientSums | null = null): GrownTree {
     const { rules, numBins, maxDepth, maxLeaves, growth, learningRate, boundCounts } = this.settings;
     const { shift } = this.input;
     const t: GrownTree = { feature: [], bin: [], defaultLeft: [], left: [], right: [], value: [], gain: [], count: [], leaves: [] };
@@ -123,7 +127,7 @@ export class TreeGrower {
     };
     const splittable = (depth: number, count: number, H: number): boolean =>
       (maxDepth <= 0 || depth < maxDepth) && count >= 2 * rules.minSamplesLeaf && H >= 2 * rules.minChildWeight;
-    const { G, H, hmax } = sumGradients(this.input, idx, 0, n);
+    const { G, H, hmax } = sums ?? sumGradients(this.input, idx, 0, n);
     const evaluate = (leaf: OpenLeaf): void => {
       const counts = leaf.miss ? this.counter.set(idx, leaf.start, leaf.end, leaf.miss, hmax, H, leaf.depth) : null;
       findBestSplit(leaf.hist as Float64Array, shift, feats, numBins, leaf.G, leaf.H, leaf.end - leaf.start, rules, leaf.split, counts);
@@ -179,11 +183,12 @@ export class TreeGrower {
       if (splitL || splitR) {
         const [small, large] = mid - p.start <= p.end - mid ? [L, R] : [R, L];
         small.hist = this.alloc();
-        buildHistogram(small.hist, this.input, idx, small.start, small.end, feats);
+        const miss = p.miss ? new Int32Array(this.input.features) : null;
+        const counted = buildHistogram(small.hist, this.input, idx, small.start, small.end, feats, this.withMissing, miss);
         subtractHistogram(p.hist as Float64Array, small.hist, feats, numBins, shift);
         large.hist = p.hist;
         if (p.miss) {
-          small.miss = this.missOf(idx, small.start, small.end);
+          small.miss = counted && miss ? miss : this.missOf(idx, small.start, small.end);
           for (let f = 0; f < p.miss.length; f++) p.miss[f] -= small.miss[f];
           large.miss = p.miss;
         }

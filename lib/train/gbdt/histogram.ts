@@ -36,7 +36,7 @@ export function histogramLength(features: number, shift: number): number {
   return (features * BIN_SLOTS) << shift;
 }
 
-function buildWords1(hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number): void {
+function buildWords1(hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number, missF: Int32Array, miss: Int32Array): void {
   const { words, grads, codes, features: F } = input;
   const rw = input.stride >> 2;
   const W = F >> 2;
@@ -67,6 +67,10 @@ function buildWords1(hist: Float64Array, input: HistogramInput, idx: Int32Array,
         const o = ((f << 8) + codes[b + f]) << 1;
         hist[o] += g;
         hist[o + 1] += h;
+      }
+      for (let j = 0, b = wb << 2; j < missF.length; j++) {
+        const f = missF[j];
+        miss[f] += codes[b + f] === MISSING_BIN ? 1 : 0;
       }
     }
   }
@@ -138,20 +142,32 @@ function buildBytes(hist: Float64Array, input: HistogramInput, idx: Int32Array, 
   }
 }
 
+const NONE = new Int32Array(0);
+
 /**
  * Fills the slots of the features in `feats` (ascending) with the sums over rows idx[start..end);
- * other features' slots are left as they were.
+ * other features' slots are left as they were. With `miss` (shift 1, every feature): also counts
+ * the missing rows of the features in `missF` into miss (zeroed first; the others left 0) while
+ * the records are in cache, and returns true; false when it did not count them.
  */
-export function buildHistogram(hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number, feats: Int32Array): void {
+export function buildHistogram(
+  hist: Float64Array, input: HistogramInput, idx: Int32Array, start: number, end: number, feats: Int32Array,
+  missF: Int32Array = NONE, miss: Int32Array | null = null,
+): boolean {
   const width = BIN_SLOTS << input.shift;
   if (feats.length === input.features && LITTLE_ENDIAN) {
     hist.fill(0, 0, input.features * width);
-    if (input.shift === 1) buildWords1(hist, input, idx, start, end);
-    else buildWords2(hist, input, idx, start, end);
-    return;
+    if (input.shift === 1) {
+      if (miss) miss.fill(0);
+      buildWords1(hist, input, idx, start, end, miss ? missF : NONE, miss ?? NONE);
+      return miss !== null;
+    }
+    buildWords2(hist, input, idx, start, end);
+    return false;
   }
   for (let j = 0; j < feats.length; j++) hist.fill(0, feats[j] * width, (feats[j] + 1) * width);
   buildBytes(hist, input, idx, start, end, feats);
+  return false;
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { GbdtObjective } from './types.js';
 
 /** Smallest hessian kept, so that a saturated row still counts toward minChildWeight as a positive weight. */
-const MIN_HESSIAN = 1e-16;
+export const MIN_HESSIAN = 1e-16;
 
 /** Logistic function (exp(−s) overflowing to Infinity gives 0, never NaN). */
 export function sigmoid(s: number): number {
