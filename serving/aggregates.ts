@@ -4,6 +4,9 @@ import type { DriftProfile } from '../lib/stats/driftProfile.js';
 import type { Db } from '../lib/store/db.js';
 import { PREDICTION_COLUMN } from '../lib/stats/predictionColumn.js';
 import { championProfiles, insertWindowAggregates, type WindowAggregateRow } from '../lib/store/windowAggregates.js';
+import type { BatchOutput } from '../lib/scoring/microBatcher.js';
+import type { PredictionRecord } from '../lib/store/predictionRows.js';
+import { answerCategories, answerNumbers, categoryColumn, numberColumn } from './aggregateColumns.js';
 
 
 interface Open {
@@ -75,8 +78,12 @@ export class WindowAggregates {
       });
   }
 
-  /** Counts answered instances (with the answers, a label or a value, for prediction drift) of a model's version and variant. */
-  add(modelName: string, modelVersion: number, variant: string, instances: readonly Record<string, unknown>[], answers: readonly ({ label: string } | { value: number })[]): void {
+  /**
+   * Counts answered instances (with the answers, a label or a value, for prediction drift) of a model's version and
+   * variant, column by column. `logged`: the log record of exactly these instances, whose feature columns are read
+   * instead of the instances (the same values: both hold a checked feature as sent, missing as null).
+   */
+  add(modelName: string, modelVersion: number, variant: string, instances: readonly Record<string, unknown>[], out: BatchOutput, logged?: PredictionRecord): void {
     const p = this.profiles.get(modelName);
     if (!p || (variant === 'champion' && p.version !== modelVersion)) this.refreshSoon();
     if (!p || instances.length === 0) return;
@@ -86,17 +93,18 @@ export class WindowAggregates {
       o = { modelName, modelVersion, variant, profileVersion: p.version, builder: new AggregateBuilder(p.profile), rows: 0, firstAt: Date.now(), lastAt: 0 };
       this.open.set(key, o);
     }
-    const { withAnswer } = p;
-    const extra = { name: PREDICTION_COLUMN, value: undefined as unknown };
-    for (let i = 0; i < instances.length; i++) {
-      if (!withAnswer) o.builder.add(instances[i]);
-      else {
-        const a = answers[i];
-        extra.value = 'value' in a ? a.value : a.label;
-        o.builder.add(instances[i], extra);
+    const n = instances.length;
+    if (p.profile.columns.length === 0) for (let i = 0; i < n; i++) o.builder.add(instances[i]);
+    else {
+      const columns: Record<string, Float64Array | (string | null)[]> = {};
+      for (const c of p.profile.columns) {
+        const answer = p.withAnswer && c.name === PREDICTION_COLUMN;
+        if (c.kind === 'numeric') columns[c.name] = answer ? answerNumbers(out, n) : numberColumn(c.name, instances, logged);
+        else columns[c.name] = answer ? answerCategories(out, n) : categoryColumn(c.name, instances, logged);
       }
+      o.builder.addColumns(columns);
     }
-    o.rows += instances.length;
+    o.rows += n;
     o.lastAt = Date.now();
   }
 

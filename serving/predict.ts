@@ -1,8 +1,9 @@
 // The predict use case: check instances, route each by its request id, score per variant, log every prediction.
 import { randomUUID } from 'node:crypto';
 import type { InputField } from '../lib/report/modelCard.js';
+import type { BatchOutput } from '../lib/scoring/microBatcher.js';
 import { instanceId, newRequestBase, type PredictionRecord } from '../lib/store/predictionRows.js';
-import { recordOf, type RequestIds } from './logRecord.js';
+import { feedsOf, recordInputs, recordOf, type RecordInputs, type RequestIds } from './logRecord.js';
 import { checkInstance, type InstanceRecord } from './feeds.js';
 import { badInput } from './errors.js';
 import type { ServedModel, ServedVersion } from './modelRegistry.js';
@@ -14,26 +15,12 @@ import type { ServingCounters } from './counters.js';
 import type { ShadowLimiter } from './shadow.js';
 import type { WindowAggregates } from './aggregates.js';
 import { modelPii } from './pii.js';
+import { gatherOutput, RequestAnswers, type AnswerPart, type Prediction } from './answers.js';
 
-/** A classifier's answer for one instance: its label and every class's probability. */
-export interface ClassPrediction {
-  requestId: string;
-  label: string;
-  probabilities: Record<string, number>;
-  variant: Variant;
-  version: number;
-}
+export type { ClassPrediction, ValuePrediction, Prediction } from './answers.js';
+export { RequestAnswers } from './answers.js';
 
-/** A regressor's answer for one instance. */
-export interface ValuePrediction {
-  requestId: string;
-  value: number;
-  variant: Variant;
-  version: number;
-}
-
-export type Prediction = ClassPrediction | ValuePrediction;
-
+/** What predict answers: the model and each instance's prediction (RequestAnswers makes them from flat outputs on demand). */
 export interface PredictResponse {
   model: string;
   predictions: Prediction[];
@@ -65,7 +52,7 @@ function requiredInputs(model: ServedModel): InputField[] {
   return inputs;
 }
 
-function checkBody(model: ServedModel, body: PredictBody): { ids: string[]; logged: RequestIds } {
+function checkBody(model: ServedModel, body: PredictBody): { ids: readonly string[] | null; logged: RequestIds } {
   const { instances, requestIds } = body;
   if (requestIds) {
     if (requestIds.length !== instances.length) {
@@ -83,51 +70,49 @@ function checkBody(model: ServedModel, body: PredictBody): { ids: string[]; logg
     if (problem) throw badInput(problem);
   }
   if (requestIds) return { ids: requestIds, logged: { sent: requestIds } };
-  // One random base per request; an instance's id is the base with its index in the last four hex digits.
-  const base = newRequestBase(randomUUID());
-  const ids = new Array<string>(instances.length);
-  for (let i = 0; i < ids.length; i++) ids[i] = instanceId(base, i);
-  return { ids, logged: { base } };
+  // One random base per request; an instance's id is the base with its index in the last four hex digits (made when needed).
+  return { ids: null, logged: { base: newRequestBase(randomUUID()) } };
 }
 
-/** One pool call for some instances of a request: each instance's prediction, in the order given. */
-async function score(ctx: PredictContext, model: ServedModel, served: ServedVersion, variant: Variant, rows: InstanceRecord[], ids: string[]): Promise<Prediction[]> {
-  const out = await ctx.pool.score(served.scoring, rows);
+/** Every instance's request id, as a list (routing by id, a failed prediction's message). */
+function idList(ids: readonly string[] | null, logged: RequestIds, n: number): readonly string[] {
+  if (ids) return ids;
+  const { base } = logged as { base: string };
+  return Array.from({ length: n }, (_, i) => instanceId(base, i));
+}
+
+/** One pool call for some instances of a request (`at(k)`: the request id of row k, for messages): the flat outputs, checked. */
+async function score(
+  ctx: PredictContext, model: ServedModel, served: ServedVersion, rows: InstanceRecord[], at: (k: number) => string, inputs?: RecordInputs,
+): Promise<BatchOutput> {
+  const out = await (inputs ? ctx.pool.scoreFeeds(served.scoring, feedsOf(served, inputs, rows.length), rows.length) : ctx.pool.score(served.scoring, rows));
   const { version } = served;
-  const predictions = new Array<Prediction>(ids.length);
   if (out.task === 'regression') {
-    for (let k = 0; k < ids.length; k++) {
+    for (let k = 0; k < rows.length; k++) {
       const value = out.values[k];
-      if (!Number.isFinite(value)) throw new Error(`${model.name}@${version} predicted ${value} for request ${ids[k]}`);
-      predictions[k] = { requestId: ids[k], value, variant, version };
+      if (!Number.isFinite(value)) throw new Error(`${model.name}@${version} predicted ${value} for request ${at(k)}`);
     }
-    return predictions;
+    return out;
   }
-  const classes = served.card.signature.classes;
-  const c = classes.length;
+  const c = served.card.signature.classes.length;
   if (out.classes !== c) throw new Error(`${model.name}@${version}: ${out.classes} probabilities for ${c} classes`);
-  for (let k = 0; k < ids.length; k++) {
-    const probabilities: Record<string, number> = {};
-    for (let j = 0; j < c; j++) probabilities[classes[j]] = out.probabilities[k * c + j];
-    predictions[k] = { requestId: ids[k], label: out.labels[k], probabilities, variant, version };
-  }
-  return predictions;
+  return out;
 }
 
 /** The challenger scores a copy of its share of units; its answers are logged, never returned, never awaited by the caller. */
 function mirror(
-  ctx: PredictContext, model: ServedModel, challenger: ServedVersion, mirrored: number[], instances: InstanceRecord[], ids: string[],
+  ctx: PredictContext, model: ServedModel, challenger: ServedVersion, mirrored: number[], instances: InstanceRecord[], ids: readonly string[],
   logged: RequestIds, units: ((i: number) => string | null) | null,
 ): void {
   if (!ctx.shadow.tryAcquire()) return;
   const started = performance.now();
   const rows = mirrored.map((i) => instances[i]);
-  score(ctx, model, challenger, 'challenger', rows, mirrored.map((i) => ids[i]))
-    .then((answers) => {
+  score(ctx, model, challenger, rows, (k) => ids[mirrored[k]])
+    .then((out) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length);
-      ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, answers);
+      ctx.aggregates?.add(model.name, challenger.version, 'shadow', rows, out);
       const latencyMs = performance.now() - started;
-      return ctx.log.add([recordOf(model, challenger, 'shadow', rows, answers as ClassPrediction[], mirrored, logged, units, latencyMs)]);
+      return ctx.log.add([recordOf(model, challenger, 'shadow', rows, out, mirrored, logged, units, latencyMs)]);
     })
     .catch((err: unknown) => {
       ctx.counters.add(model.name, challenger.version, 'shadow', rows.length, rows.length);
@@ -155,31 +140,41 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
   const { champion, challenger } = model;
   const split = challenger && model.challengerMode === 'split' ? model.challengerWeight : 0;
   const shadow = challenger && model.challengerMode === 'shadow' ? model.challengerWeight : 0;
+  const n = instances.length;
+  const idOf = ids ? (i: number): string => ids[i] : (i: number): string => instanceId((logged as { base: string }).base, i);
   let toChampion: number[] | null = null; // null: every instance
   const toChallenger: number[] = [];
   if (split > 0 || shadow > 0) {
-    const units = body.unitIds ?? (unitHeader ? instances.map(() => unitHeader) : ids);
+    const all = idList(ids, logged, n);
+    const units = body.unitIds ?? (unitHeader ? instances.map(() => unitHeader) : all);
     toChampion = [];
     const mirrored: number[] = [];
     for (let i = 0; i < units.length; i++) {
       (split > 0 && chooseVariant(units[i], split) === 'challenger' ? toChallenger : toChampion).push(i);
       if (shadow > 0 && chooseVariant(units[i], shadow) === 'challenger') mirrored.push(i);
     }
-    if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored, instances, ids, logged, loggedUnit);
+    if (challenger && mirrored.length > 0) mirror(ctx, model, challenger, mirrored, instances, all, logged, loggedUnit);
   }
 
-  const predictions: Prediction[] = new Array(instances.length);
+  // Each pool call's flat outputs; a request answered whole by one variant is recorded as soon as it is scored.
+  const parts: AnswerPart[] = [];
+  let whole: PredictionRecord | null = null;
   const answer = async (served: ServedVersion, variant: Variant, indices: number[] | null): Promise<void> => {
-    const n = indices ? indices.length : instances.length;
-    if (n === 0) return;
+    const m = indices ? indices.length : n;
+    if (m === 0) return;
     const rows = indices ? indices.map((i) => instances[i]) : instances;
-    const answers = await score(ctx, model, served, variant, rows, indices ? indices.map((i) => ids[i]) : ids);
-    ctx.counters.add(model.name, served.version, variant, n);
-    ctx.aggregates?.add(model.name, served.version, variant, rows, answers);
-    if (!indices) for (let k = 0; k < n; k++) predictions[k] = answers[k];
-    else for (let k = 0; k < n; k++) predictions[indices[k]] = answers[k];
+    // A request answered whole by one variant: its logged columns are made first, and its feeds from them (one read of each row).
+    const inputs = indices ? undefined : recordInputs(served.layout, rows);
+    const out = await score(ctx, model, served, rows, indices ? (k) => idOf(indices[k]) : idOf, inputs);
+    ctx.counters.add(model.name, served.version, variant, m);
+    if (indices) ctx.aggregates?.add(model.name, served.version, variant, rows, out);
+    else {
+      whole = recordOf(model, served, variant, rows, out, null, logged, loggedUnit, ctx.elapsedMs(), inputs);
+      ctx.aggregates?.add(model.name, served.version, variant, rows, out, whole);
+    }
+    parts.push({ variant, version: served.version, classes: served.card.signature.classes, out, indices });
   };
-  const championCount = toChampion ? toChampion.length : instances.length;
+  const championCount = toChampion ? toChampion.length : n;
   const championAnswers = answer(champion, 'champion', toChampion).catch((err: unknown) => {
     ctx.counters.add(model.name, champion.version, 'champion', championCount, championCount);
     throw err;
@@ -192,20 +187,29 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
       })
     : Promise.resolve();
   await Promise.all([championAnswers, challengerAnswers]);
-  const latencyMs = ctx.elapsedMs();
-  // One record per variant that answered: the whole request, or its champion and challenger shares.
-  const records: PredictionRecord[] = [];
-  const byChallenger: number[] = [];
-  for (let i = 0; i < predictions.length; i++) if (predictions[i].variant === 'challenger') byChallenger.push(i);
-  if (byChallenger.length === 0) {
-    records.push(recordOf(model, champion, 'champion', instances, predictions as ClassPrediction[], null, logged, loggedUnit, latencyMs));
-  } else {
-    const byChampion: number[] = [];
-    for (let i = 0; i < predictions.length; i++) if (predictions[i].variant !== 'challenger') byChampion.push(i);
-    for (const [served, variant, idx] of [[champion, 'champion', byChampion], [challenger!, 'challenger', byChallenger]] as const) {
-      if (idx.length > 0) records.push(recordOf(model, served, variant, idx.map((i) => instances[i]), idx.map((i) => predictions[i]) as ClassPrediction[], idx, logged, loggedUnit, latencyMs));
-    }
+  const answers = new RequestAnswers(model.name, n, logged, parts);
+  await ctx.log.add(whole ? [whole] : routedRecords(model, answers, instances, loggedUnit, ctx.elapsedMs()));
+  return answers;
+}
+
+/** One record per variant that answered a routed request: the whole request, or its champion and challenger shares. */
+function routedRecords(
+  model: ServedModel, answers: RequestAnswers, instances: InstanceRecord[], loggedUnit: ((i: number) => string | null) | null, latencyMs: number,
+): PredictionRecord[] {
+  const { parts, n, ids } = answers;
+  if (parts.length === 1 && parts[0].variant === 'champion' && (parts[0].indices?.length ?? n) === n) {
+    return [recordOf(model, model.champion, 'champion', instances, parts[0].out, null, ids, loggedUnit, latencyMs)];
   }
-  await ctx.log.add(records);
-  return { model: model.name, predictions };
+  const { part } = answers.locate();
+  const byChallenger: number[] = [];
+  const byChampion: number[] = [];
+  for (let i = 0; i < n; i++) (parts[part[i]].variant === 'challenger' ? byChallenger : byChampion).push(i);
+  if (byChallenger.length === 0) {
+    return [recordOf(model, model.champion, 'champion', instances, gatherOutput(answers, byChampion), null, ids, loggedUnit, latencyMs)];
+  }
+  const records: PredictionRecord[] = [];
+  for (const [served, variant, idx] of [[model.champion, 'champion', byChampion], [model.challenger!, 'challenger', byChallenger]] as const) {
+    if (idx.length > 0) records.push(recordOf(model, served, variant, idx.map((i) => instances[i]), gatherOutput(answers, idx), idx, ids, loggedUnit, latencyMs));
+  }
+  return records;
 }

@@ -16,15 +16,28 @@ export function sliceOutput(out: BatchOutput, offset: number, n: number): BatchO
   };
 }
 
-interface Waiter {
-  rows: readonly InstanceRecord[];
+/** How a batch's parts are counted and joined (rows by default; the scoring pool also takes feed columns). */
+export interface BatchParts<M, P> {
+  size(part: P): number;
+  /** The parts as one batch, in order (a copy: the batch runs after the callers may have moved on). */
+  join(model: M, parts: readonly P[]): P;
+}
+
+const rowParts: BatchParts<unknown, readonly InstanceRecord[]> = {
+  size: (rows) => rows.length,
+  join: (_model, parts) => (parts.length === 1 ? parts[0].slice() : parts.flat()),
+};
+
+interface Waiter<P> {
+  rows: P;
+  size: number;
   resolve(out: BatchOutput): void;
   reject(err: unknown): void;
 }
 
-interface OpenBatch<M> {
+interface OpenBatch<M, P> {
   model: M;
-  waiters: Waiter[];
+  waiters: Waiter<P>[];
   rows: number;
   /** Closes the batch: after windowMs, or (windowMs 0) at the end of this turn of the event loop. */
   close: () => void;
@@ -38,20 +51,22 @@ export interface MicroBatcherOptions {
   maxRows: number;
 }
 
-/** Collects rows per key (a model) and hands merged batches to `run`; each caller gets back its own slice. */
-export class MicroBatcher<M> {
-  private readonly open = new Map<string, OpenBatch<M>>();
+/** Collects rows (or other parts) per key (a model) and hands merged batches to `run`; each caller gets back its own slice. */
+export class MicroBatcher<M, P = readonly InstanceRecord[]> {
+  private readonly open = new Map<string, OpenBatch<M, P>>();
 
   constructor(
     private readonly options: MicroBatcherOptions,
-    private readonly run: (model: M, rows: InstanceRecord[]) => Promise<BatchOutput>,
+    private readonly run: (model: M, rows: P) => Promise<BatchOutput>,
+    private readonly parts: BatchParts<M, P> = rowParts as BatchParts<M, P>,
   ) {}
 
-  submit(key: string, model: M, rows: readonly InstanceRecord[]): Promise<BatchOutput> {
-    if (rows.length >= this.options.maxRows || this.options.windowMs < 0) return this.run(model, rows.slice());
+  submit(key: string, model: M, rows: P): Promise<BatchOutput> {
+    const size = this.parts.size(rows);
+    if (size >= this.options.maxRows || this.options.windowMs < 0) return this.run(model, this.parts.join(model, [rows]));
     return new Promise<BatchOutput>((resolve, reject) => {
       let batch = this.open.get(key);
-      if (batch && batch.rows + rows.length > this.options.maxRows) {
+      if (batch && batch.rows + size > this.options.maxRows) {
         this.dispatch(key);
         batch = undefined;
       }
@@ -68,8 +83,8 @@ export class MicroBatcher<M> {
         batch = { model, waiters: [], rows: 0, close };
         this.open.set(key, batch);
       }
-      batch.waiters.push({ rows, resolve, reject });
-      batch.rows += rows.length;
+      batch.waiters.push({ rows, size, resolve, reject });
+      batch.rows += size;
       if (batch.rows >= this.options.maxRows) this.dispatch(key);
     });
   }
@@ -85,12 +100,12 @@ export class MicroBatcher<M> {
     this.open.delete(key);
     batch.close();
     const { waiters } = batch;
-    const rows: InstanceRecord[] = waiters.length === 1 ? waiters[0].rows.slice() : waiters.flatMap((w) => w.rows);
+    const rows = this.parts.join(batch.model, waiters.map((w) => w.rows));
     this.run(batch.model, rows).then(
       (out) => {
         let offset = 0;
         for (const w of waiters) {
-          const n = w.rows.length;
+          const n = w.size;
           w.resolve(sliceOutput(out, offset, n));
           offset += n;
         }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { FeedColumns } from '../onnx/feeds.js';
+import { MODEL_NOT_LOADED } from './taskMessages.js';
 import { contractOutputNames, readContractOutputs, type OnnxOutputs, type OnnxTask } from '../onnx/runtime.js';
 
 /** Where a worker finds a model it has not loaded yet: its bytes (shared, not copied, across threads) or a file. */
@@ -10,7 +11,8 @@ export type ModelSource = { bytes: Uint8Array } | { path: string };
 
 export interface ScoreTask {
   sha256: string;
-  source: ModelSource;
+  /** Absent: the thread should have the session already; if it does not, the task fails with MODEL_NOT_LOADED. */
+  source?: ModelSource;
   /** Which outputs of the serving contract (lib/onnx/contract.ts) to fetch and check. */
   task: OnnxTask;
   rows: number;
@@ -33,13 +35,14 @@ async function loadSession(sha256: string, source: ModelSource): Promise<ort.Inf
   return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
 }
 
-function sessionFor(sha256: string, source: ModelSource): Promise<ort.InferenceSession> {
+function sessionFor(sha256: string, source: ModelSource | undefined): Promise<ort.InferenceSession> {
   let session = sessions.get(sha256);
   if (session) {
     sessions.delete(sha256); // re-insert: Map order is the LRU order
     sessions.set(sha256, session);
     return session;
   }
+  if (!source) return Promise.reject(new Error(`${MODEL_NOT_LOADED} ${sha256}`));
   session = loadSession(sha256, source);
   session.catch(() => sessions.delete(sha256));
   sessions.set(sha256, session);

@@ -9,10 +9,13 @@ export const OID = { int4: 23, text: 25, float4: 700, float8: 701 } as const;
 
 export class BinaryCopyWriter {
   private buf: Buffer;
+  /** The same bytes as `buf`: DataView's big-endian setters are inlined by the JIT, Buffer's write*BE are not. */
+  private view: DataView;
   private at = 0;
 
   constructor(initialBytes = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(initialBytes);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.bytes(SIGNATURE);
     this.int32(0); // flags
     this.int32(0); // header extension length
@@ -40,15 +43,15 @@ export class BinaryCopyWriter {
 
   float4(v: number): void {
     this.ensure(8);
-    this.buf.writeInt32BE(4, this.at);
-    this.buf.writeFloatBE(v, this.at + 4);
+    this.view.setInt32(this.at, 4);
+    this.view.setFloat32(this.at + 4, v);
     this.at += 8;
   }
 
   /** A timestamptz from ms since the epoch (kept to the microsecond). */
   timestamptz(ms: number): void {
     this.ensure(12);
-    this.buf.writeInt32BE(8, this.at);
+    this.view.setInt32(this.at, 8);
     this.buf.writeBigInt64BE(BigInt(Math.round((ms - PG_EPOCH_MS) * 1000)), this.at + 4);
     this.at += 12;
   }
@@ -56,7 +59,7 @@ export class BinaryCopyWriter {
   /** A uuid from its canonical text (8-4-4-4-12 hex). */
   uuid(text: string): void {
     this.ensure(20);
-    this.buf.writeInt32BE(16, this.at);
+    this.view.setInt32(this.at, 16);
     this.buf.write(text.replace(/-/g, ''), this.at + 4, 16, 'hex');
     this.at += 20;
   }
@@ -64,7 +67,7 @@ export class BinaryCopyWriter {
   text(v: string): void {
     this.ensure(4 + v.length * 3);
     const n = this.buf.write(v, this.at + 4, 'utf8');
-    this.buf.writeInt32BE(n, this.at);
+    this.view.setInt32(this.at, n);
     this.at += 4 + n;
   }
 
@@ -74,7 +77,7 @@ export class BinaryCopyWriter {
     this.ensure(5 + json.length * 3);
     this.buf[this.at + 4] = 1;
     const n = this.buf.write(json, this.at + 5, 'utf8');
-    this.buf.writeInt32BE(n + 1, this.at);
+    this.view.setInt32(this.at, n + 1);
     this.at += 5 + n;
   }
 
@@ -92,19 +95,19 @@ export class BinaryCopyWriter {
     const n = values.length;
     const start = this.arrayHead(width === 8 ? OID.float8 : OID.float4, n, n * (4 + width));
     let nulls = 0;
-    const b = this.buf;
+    const d = this.view;
     let at = this.at;
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (v === null || v !== v) {
-        b.writeInt32BE(-1, at);
+        d.setInt32(at, -1);
         at += 4;
         nulls = 1;
         continue;
       }
-      b.writeInt32BE(width, at);
-      if (width === 8) b.writeDoubleBE(v, at + 4);
-      else b.writeFloatBE(v, at + 4);
+      d.setInt32(at, width);
+      if (width === 8) d.setFloat64(at + 4, v);
+      else d.setFloat32(at + 4, v);
       at += 4 + width;
     }
     this.arrayEnd(start, at, nulls);
@@ -113,9 +116,10 @@ export class BinaryCopyWriter {
   int4Array(values: readonly number[]): void {
     const start = this.arrayHead(OID.int4, values.length, values.length * 8);
     let at = this.at;
+    const d = this.view;
     for (const v of values) {
-      this.buf.writeInt32BE(4, at);
-      this.buf.writeInt32BE(v, at + 4);
+      d.setInt32(at, 4);
+      d.setInt32(at + 4, v);
       at += 8;
     }
     this.arrayEnd(start, at, 0);
@@ -130,13 +134,13 @@ export class BinaryCopyWriter {
     let at = this.at;
     for (const v of values) {
       if (v === null) {
-        this.buf.writeInt32BE(-1, at);
+        this.view.setInt32(at, -1);
         at += 4;
         nulls = 1;
         continue;
       }
       const n = this.buf.write(v, at + 4, 'utf8');
-      this.buf.writeInt32BE(n, at);
+      this.view.setInt32(at, n);
       at += 4 + n;
     }
     this.arrayEnd(start, at, nulls);
@@ -146,31 +150,31 @@ export class BinaryCopyWriter {
   private arrayHead(oid: number, n: number, bound: number): number {
     this.ensure(24 + bound);
     const start = this.at;
-    const b = this.buf;
-    b.writeInt32BE(1, start + 4); // dimensions
-    b.writeInt32BE(0, start + 8); // has nulls (set in arrayEnd)
-    b.writeInt32BE(oid, start + 12);
-    b.writeInt32BE(n, start + 16);
-    b.writeInt32BE(1, start + 20); // lower bound
+    const d = this.view;
+    d.setInt32(start + 4, 1); // dimensions
+    d.setInt32(start + 8, 0); // has nulls (set in arrayEnd)
+    d.setInt32(start + 12, oid);
+    d.setInt32(start + 16, n);
+    d.setInt32(start + 20, 1); // lower bound
     this.at = start + 24;
     return start;
   }
 
   private arrayEnd(start: number, end: number, nulls: number): void {
-    this.buf.writeInt32BE(end - start - 4, start);
-    this.buf.writeInt32BE(nulls, start + 8);
+    this.view.setInt32(start, end - start - 4);
+    this.view.setInt32(start + 8, nulls);
     this.at = end;
   }
 
   private int16(v: number): void {
     this.ensure(2);
-    this.buf.writeInt16BE(v, this.at);
+    this.view.setInt16(this.at, v);
     this.at += 2;
   }
 
   private int32(v: number): void {
     this.ensure(4);
-    this.buf.writeInt32BE(v, this.at);
+    this.view.setInt32(this.at, v);
     this.at += 4;
   }
 
@@ -185,5 +189,6 @@ export class BinaryCopyWriter {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(next, 0, 0, this.at);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 }
