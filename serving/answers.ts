@@ -23,6 +23,16 @@ export interface ValuePrediction {
 
 export type Prediction = ClassPrediction | ValuePrediction;
 
+/** Instance i's request id: the client's, or the base with i in its last four hex digits. */
+export function requestIdOf(ids: RequestIds): (i: number) => string {
+  if ('sent' in ids) {
+    const { sent } = ids;
+    return (i) => sent[i];
+  }
+  const { base } = ids;
+  return (i) => instanceId(base, i);
+}
+
 /** One pool call's answers: row k of `out` answers the request's instance `indices[k]` (k itself when indices is null). */
 export interface AnswerPart {
   variant: Variant;
@@ -65,12 +75,12 @@ export class RequestAnswers {
     readonly n: number,
     readonly ids: RequestIds,
     readonly parts: readonly AnswerPart[],
-  ) {}
+  ) {
+    this.idOf = requestIdOf(ids);
+  }
 
   /** Instance i's request id. */
-  idOf(i: number): string {
-    return 'sent' in this.ids ? this.ids.sent[i] : instanceId(this.ids.base, i);
-  }
+  readonly idOf: (i: number) => string;
 
   /** Which part answered each instance, and its row there (a request with one part in order needs neither). */
   locate(): { part: Uint8Array; row: Int32Array } {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InputField } from '../lib/report/modelCard.js';
 import type { BatchOutput } from '../lib/scoring/microBatcher.js';
-import { instanceId, newRequestBase, type PredictionRecord } from '../lib/store/predictionRows.js';
+import { newRequestBase, type PredictionRecord } from '../lib/store/predictionRows.js';
 import { feedsOf, recordInputs, recordOf, type RecordInputs, type RequestIds } from './logRecord.js';
 import { checkInstance, type InstanceRecord } from './feeds.js';
 import { badInput } from './errors.js';
@@ -15,7 +15,7 @@ import type { ServingCounters } from './counters.js';
 import type { ShadowLimiter } from './shadow.js';
 import type { WindowAggregates } from './aggregates.js';
 import { modelPii } from './pii.js';
-import { gatherOutput, RequestAnswers, type AnswerPart, type Prediction } from './answers.js';
+import { gatherOutput, requestIdOf, RequestAnswers, type AnswerPart, type Prediction } from './answers.js';
 
 export type { ClassPrediction, ValuePrediction, Prediction } from './answers.js';
 export { RequestAnswers } from './answers.js';
@@ -52,7 +52,7 @@ function requiredInputs(model: ServedModel): InputField[] {
   return inputs;
 }
 
-function checkBody(model: ServedModel, body: PredictBody): { ids: readonly string[] | null; logged: RequestIds } {
+function checkBody(model: ServedModel, body: PredictBody): RequestIds {
   const { instances, requestIds } = body;
   if (requestIds) {
     if (requestIds.length !== instances.length) {
@@ -69,16 +69,9 @@ function checkBody(model: ServedModel, body: PredictBody): { ids: readonly strin
     const problem = checkInstance(instances[i], i, inputs);
     if (problem) throw badInput(problem);
   }
-  if (requestIds) return { ids: requestIds, logged: { sent: requestIds } };
-  // One random base per request; an instance's id is the base with its index in the last four hex digits (made when needed).
-  return { ids: null, logged: { base: newRequestBase(randomUUID()) } };
-}
-
-/** Every instance's request id, as a list (routing by id, a failed prediction's message). */
-function idList(ids: readonly string[] | null, logged: RequestIds, n: number): readonly string[] {
-  if (ids) return ids;
-  const { base } = logged as { base: string };
-  return Array.from({ length: n }, (_, i) => instanceId(base, i));
+  // The client's ids, or one random base per request: an instance's id is the base with its index in the last four hex
+  // digits (made when needed).
+  return requestIds ? { sent: requestIds } : { base: newRequestBase(randomUUID()) };
 }
 
 /** One pool call for some instances of a request (`at(k)`: the request id of row k, for messages): the flat outputs, checked. */
@@ -131,7 +124,7 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
   // Personal fields are dropped or hashed before anything sees them: scoring, aggregates, the log, the spill.
   const pii = modelPii(model);
   const body = pii ? { ...sent, instances: sent.instances.map(pii.transform) } : sent;
-  const { ids, logged } = checkBody(model, body);
+  const logged = checkBody(model, body);
   const { instances } = body;
   // The unit each answer is logged with (hashed under pii rules): unitIds[i], else the header's (hashed once).
   const headerUnit = unitHeader === undefined ? null : pii ? pii.unit(unitHeader) : unitHeader;
@@ -141,11 +134,11 @@ export async function predict(ctx: PredictContext, model: ServedModel, sent: Pre
   const split = challenger && model.challengerMode === 'split' ? model.challengerWeight : 0;
   const shadow = challenger && model.challengerMode === 'shadow' ? model.challengerWeight : 0;
   const n = instances.length;
-  const idOf = ids ? (i: number): string => ids[i] : (i: number): string => instanceId((logged as { base: string }).base, i);
+  const idOf = requestIdOf(logged);
   let toChampion: number[] | null = null; // null: every instance
   const toChallenger: number[] = [];
   if (split > 0 || shadow > 0) {
-    const all = idList(ids, logged, n);
+    const all = 'sent' in logged ? logged.sent : Array.from({ length: n }, (_, i) => idOf(i));
     const units = body.unitIds ?? (unitHeader ? instances.map(() => unitHeader) : all);
     toChampion = [];
     const mirrored: number[] = [];
