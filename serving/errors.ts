@@ -23,6 +23,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     // The Open Inference Protocol's error body is {"error": "<message>"}.
     const oip = request.url.startsWith('/v2');
     if (err instanceof HttpError) {
+      // A refusal that says when to come back says it where HTTP clients and proxies look too (RFC 9110 §10.2.3).
+      const retryAfter = err.details.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
       return reply.code(err.statusCode).send(oip ? { error: err.message } : { error: err.error, message: err.message, ...err.details });
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;

@@ -1,7 +1,7 @@
 // The prediction log: a bounded buffer written to Postgres in batches; while Postgres is away it spills to a file, replayed later.
 import { randomUUID } from 'node:crypto';
 import { instancesOf, type PredictionBatch, type PredictionRecord } from '../lib/store/predictionRows.js';
-import { SpillFile, SpillLineRejected } from './spill.js';
+import { SpillFile, SpillFull, SpillLineRejected } from './spill.js';
 
 /** Writes one batch (e.g. writePredictionBatch with a pool); a batch written before, by its id, is skipped. */
 export type BatchWriter = (batch: PredictionBatch) => Promise<unknown>;
@@ -92,7 +92,11 @@ export class PredictionLog {
     if (this.closed) throw new Error('the prediction log is closed');
     while (this.pending >= this.capacity) {
       if (this.away && this.spill) {
-        await this.spillBuffer();
+        // A full spill keeps these records in memory, past the capacity by this request: its answer is made already.
+        // `accepting` now says no, so the next requests are refused before scoring.
+        await this.spillBuffer().catch((err: unknown) => {
+          if (!(err instanceof SpillFull)) throw err;
+        });
         break; // the batch being written, if any, comes back to the buffer only if its write fails
       }
       try {

@@ -49,9 +49,11 @@ export class SpillFile {
     }
   }
 
+  /** At the bound, or an append was refused for it (a batch that would not fit): until a replay makes room. */
   get full(): boolean {
-    return this.bytes >= this.maxBytes;
+    return this.bytes >= this.maxBytes || this.refused;
   }
+  private refused = false;
 
   /** Appends batches (one write, synced, in order with earlier appends); throws SpillFull past the bound. */
   append(batches: readonly PredictionBatch[]): Promise<void> {
@@ -59,7 +61,10 @@ export class SpillFile {
     const text = batches.map(spillLine).join('\n') + '\n';
     const size = Buffer.byteLength(text);
     const next = this.writing.then(async () => {
-      if (this.bytes + size > this.maxBytes) throw new SpillFull(`the prediction log's spill ${this.path} is full (${this.bytes} of ${this.maxBytes} bytes)`);
+      if (this.bytes + size > this.maxBytes) {
+        this.refused = true;
+        throw new SpillFull(`the prediction log's spill ${this.path} is full (${this.bytes} of ${this.maxBytes} bytes)`);
+      }
       // Synced before it counts: a power cut must not take back what the log says is kept.
       const file = await open(this.path, 'a');
       try {
@@ -109,6 +114,7 @@ export class SpillFile {
     }
     await unlink(this.replaying);
     this.bytes -= size;
+    this.refused = false;
     if (this.bytes <= 0) {
       this.bytes = 0;
       this.since = null;

@@ -17,6 +17,8 @@ let port = 0;
 let pg: RunningPostgres;
 let db: Db;
 let serving: ServingApp;
+/** A replica whose spill is bound to a few KB: past it, requests are refused. */
+let tight: ServingApp;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mlcycle-spill-'));
@@ -32,9 +34,14 @@ before(async () => {
     db, artifacts, logger: false,
     predictionLog: { capacity: 200, batchSize: 100, intervalMs: 50, spillPath: join(dir, 'spill', 'predictions.jsonl'), onError: () => undefined },
   });
+  tight = await buildServingApp({
+    db, artifacts, logger: false,
+    predictionLog: { capacity: 100, batchSize: 50, intervalMs: 50, spillPath: join(dir, 'spill', 'tight.jsonl'), maxSpillBytes: 8192, onError: () => undefined },
+  });
 });
 after(async () => {
   await serving?.close();
+  await tight?.close();
   await db?.end();
   await pg?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -65,6 +72,16 @@ test('PostgreSQL away for 30 s under steady load: answers go on, spill, replay; 
   await sleep(2000);
   await pg.stop();
   const downFrom = answered.length;
+  // The tight replica, meanwhile: answers until its spill's bound, then refuses with a 503 that says when to retry.
+  const tightAnswered: string[] = [];
+  let refused: { statusCode: number; headers: Record<string, unknown>; body: string } | null = null;
+  for (let k = 0; k < 400 && !refused; k++) {
+    const requestIds = Array.from({ length: 5 }, (_, i) => `tight-${k}-${i}`);
+    const res = await tight.app.inject({ method: 'POST', url: '/v1/models/tiny/predict', payload: { instances: requestIds.map((_, i) => ({ x1: i, color: 'red' })), requestIds } });
+    if (res.statusCode === 200) tightAnswered.push(...requestIds);
+    else refused = res;
+    await sleep(5);
+  }
   for (let t = 0; t < 30; t++) {
     await sleep(1000);
     spilledMax = Math.max(spilledMax, (await health()).predictionLog.spillBytes);
@@ -91,4 +108,17 @@ test('PostgreSQL away for 30 s under steady load: answers go on, spill, replay; 
     [answered],
   );
   assert.deepEqual(stored.rows[0], { n: answered.length, distinct: answered.length, twice: 0 });
+
+  assert.ok(refused, `the tight replica refused nothing after ${tightAnswered.length} answers`);
+  assert.equal(refused.statusCode, 503, refused.body);
+  assert.equal(refused.headers['retry-after'], '5');
+  assert.match(JSON.parse(refused.body).message, /spill is full/);
+  assert.ok(tightAnswered.length > 0, 'it answered until the bound');
+  for (let t = 0; t < 60; t++) {
+    const h = ((await tight.app.inject({ method: 'GET', url: '/healthz' })).json() as { predictionLog: { spillBytes: number; pending: number } }).predictionLog;
+    if (h.spillBytes === 0 && h.pending === 0) break;
+    await sleep(500);
+  }
+  const tightStored = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM predictions WHERE request_id LIKE 'tight-%'`);
+  assert.equal(tightStored.rows[0].n, tightAnswered.length, 'what it answered is stored once, what it refused is not');
 });
