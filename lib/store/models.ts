@@ -96,22 +96,26 @@ export async function deployVersion(
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deploy:${modelName}`]);
     const current = await getDeployment(tx, modelName);
     let role: 'champion' | 'challenger';
+    let changed: boolean;
     if (!current || current.championVersion === version) {
       role = 'champion';
-      await tx.query(
-        `INSERT INTO deployments (model_name, champion_version) VALUES ($1, $2)
-         ON CONFLICT (model_name) DO NOTHING`,
-        [modelName, version],
-      );
+      changed = !current;
+      if (changed) await tx.query('INSERT INTO deployments (model_name, champion_version) VALUES ($1, $2)', [modelName, version]);
     } else {
       role = 'challenger';
-      await tx.query(
-        `UPDATE deployments SET challenger_version = $2, challenger_weight = $3, challenger_mode = 'split', updated_at = now() WHERE model_name = $1`,
-        [modelName, version, challengerWeight],
-      );
+      // A retried deploy (its activity ran again after a lost worker) finds it done: no second audit row.
+      changed = current.challengerVersion !== version || Math.fround(current.challengerWeight) !== Math.fround(challengerWeight) || current.challengerMode !== 'split';
+      if (changed) {
+        await tx.query(
+          `UPDATE deployments SET challenger_version = $2, challenger_weight = $3, challenger_mode = 'split', updated_at = now() WHERE model_name = $1`,
+          [modelName, version, challengerWeight],
+        );
+      }
     }
-    await audit(tx, 'mlcycle', `deploy_${role}`, `${modelName}@${version}`, { challengerWeight, reason });
-    await tx.query('SELECT pg_notify($1, $2)', [DEPLOYMENTS_CHANNEL, modelName]);
+    if (changed) {
+      await audit(tx, 'mlcycle', `deploy_${role}`, `${modelName}@${version}`, { challengerWeight, reason });
+      await tx.query('SELECT pg_notify($1, $2)', [DEPLOYMENTS_CHANNEL, modelName]);
+    }
     const deployment = await getDeployment(tx, modelName);
     if (!deployment) throw new Error(`deployment of ${modelName} vanished`);
     return { role, deployment };

@@ -79,3 +79,16 @@ test('a removed deployment stops being served; a promotion reuses the loaded ver
   await registry.reload('alpha');
   assert.equal(registry.size, 0);
 });
+
+test('a deploy repeated (its activity retried after a lost worker) changes nothing and writes no second audit row', async () => {
+  const g = await registerFixture(stack, 'gamma', TINY_A, 'run-g1');
+  const h = await registerFixture(stack, 'gamma', TINY_B, 'run-g2');
+  const audits = async (): Promise<string[]> =>
+    (await stack.db.query<{ a: string }>("SELECT action || ' ' || subject AS a FROM audit_log WHERE subject LIKE 'gamma@%' AND action LIKE 'deploy_%' ORDER BY id")).rows.map((r) => r.a);
+  for (let i = 0; i < 2; i++) assert.equal((await deployVersion(stack.db, 'gamma', g.version, 0, 'first')).role, 'champion');
+  for (let i = 0; i < 2; i++) assert.equal((await deployVersion(stack.db, 'gamma', h.version, 0.1, 'canary')).role, 'challenger');
+  assert.deepEqual(await audits(), [`deploy_champion gamma@${g.version}`, `deploy_challenger gamma@${h.version}`]);
+  // A real change is still one more row.
+  await deployVersion(stack.db, 'gamma', h.version, 0.5, 'wider');
+  assert.equal((await audits()).length, 3);
+});
