@@ -6,7 +6,7 @@ import { failure } from '../contracts/failures.js';
 import { renderModelCardHtml } from '../lib/report/modelCardHtml.js';
 import { audit, getDeployment, getModelVersion } from '../lib/store/models.js';
 import { findStepResult, stepRunsOf } from '../lib/store/stepResults.js';
-import type { ActivityDeps } from './deps.js';
+import { activityOnceKey, type ActivityDeps } from './deps.js';
 import { writeReport } from './reports.js';
 
 const fmt = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : Number(x.toPrecision(4)).toString());
@@ -47,7 +47,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
     async auditApproval(input: ApprovalAuditInput): Promise<void> {
       await audit(deps.db, input.actor, input.action, input.subject, {
         reason: input.reason, workflowId: input.workflowId, id: input.id, role: input.role, ...(input.refusal ? { refusal: input.refusal, via: 'workflow' } : {}),
-      });
+      }, activityOnceKey(input.action));
     },
 
     /** POSTs the request (or a reminder) to the gate's webhook; an unreachable receiver is reported, never retried forever. */

@@ -49,6 +49,21 @@ export async function loadSnapshot(artifacts: ArtifactStore, uri: string): Promi
 }
 
 /**
+ * The key of what the current activity writes once (its workflow run, activity id and `what`): the same in every attempt,
+ * so a retry after a lost worker finds the row written. Undefined outside an activity (a client's own call).
+ */
+export function activityOnceKey(what: string): string | undefined {
+  let info;
+  try {
+    info = Context.current().info;
+  } catch {
+    return undefined;
+  }
+  const run = info.workflowExecution;
+  return run ? `${run.workflowId}/${run.runId}/${info.activityId}/${what}` : undefined;
+}
+
+/**
  * Heartbeats every 2 s while `work` runs (in a thread, or awaiting I/O), repeating the last details, so a lost
  * worker is noticed and a cancellation reaches the activity (it arrives only in a heartbeat's answer).
  */

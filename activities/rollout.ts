@@ -9,7 +9,7 @@ import { beginRollout, finishRollout, RolloutConflict, setRolloutStage } from '.
 import { observePairs, observeSplit, observeTraffic, recentAnswers } from '../lib/store/rolloutObservations.js';
 import { observeSuccess, splitSuccess } from '../lib/store/successObservations.js';
 import type { SplitState } from '../lib/stats/sequential.js';
-import type { ActivityDeps } from './deps.js';
+import { activityOnceKey, type ActivityDeps } from './deps.js';
 
 /** A conflict with the deployment is no infrastructure fault: the rollout cannot go on (not retried). */
 async function orNotDeployable<T>(work: () => Promise<T>): Promise<T> {
@@ -92,7 +92,7 @@ export function createRolloutActivities(deps: ActivityDeps) {
     },
 
     async auditRollout(e: AuditInput): Promise<void> {
-      await audit(deps.db, e.actor, e.action, `${e.model}@${e.version}`, { reason: e.reason, runId: e.runId });
+      await audit(deps.db, e.actor, e.action, `${e.model}@${e.version}`, { reason: e.reason, runId: e.runId }, activityOnceKey(e.action));
     },
   };
 }

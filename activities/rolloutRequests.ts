@@ -7,7 +7,7 @@ import { getDefinition } from '../lib/store/definitions.js';
 import { audit } from '../lib/store/models.js';
 import { dropRequest, enqueueRollout, queuedRequests, type Enqueued, type NewRolloutRequest, type RequestMode } from '../lib/store/rolloutRequests.js';
 import { RolloutConflict, rolloutTarget } from '../lib/store/rollouts.js';
-import type { ActivityDeps } from './deps.js';
+import { activityOnceKey, type ActivityDeps } from './deps.js';
 
 export interface RequestDeps {
   db: Db;
@@ -68,7 +68,7 @@ export async function requestRollout(deps: RequestDeps, r: NewRolloutRequest, mo
   await audit(deps.db, r.requestedBy, 'rollout_request', `${r.modelName}@${r.version}`, {
     reason: r.reason, mode, definition: `${r.definition.name}@${r.definition.version}`, outcome: starting ? 'starting' : 'queued',
     behind: queued.running ? queued.running.challengerVersion : null, superseded: queued.superseded.map((s) => s.version),
-  });
+  }, activityOnceKey('rollout_request'));
   return { ...queued, input: own.input, starting };
 }
 
@@ -77,13 +77,13 @@ export function createRolloutRequestActivities(deps: ActivityDeps) {
     /** At a rollout's end: the next queued version's input (the workflow continues as new into it), or null. */
     async nextQueuedRollout(n: NextRolloutInput): Promise<RolloutInput | null> {
       const next = await nextQueued(deps.db, n.model);
-      if (next) await audit(deps.db, 'mlcycle', 'rollout_dequeue', `${n.model}@${next.challenger.version}`, { after: n.after, requestedBy: next.startedBy, definition: next.pipeline });
+      if (next) await audit(deps.db, 'mlcycle', 'rollout_dequeue', `${n.model}@${next.challenger.version}`, { after: n.after, requestedBy: next.startedBy, definition: next.pipeline }, activityOnceKey('rollout_dequeue'));
       return next;
     },
 
     /** A person's command the rollout refused: audited with who, their reason and the refusal. */
     async auditRolloutRefusal(r: RefusalInput): Promise<void> {
-      await audit(deps.db, r.actor, `rollout_${r.command}_refused`, `${r.model}@${r.version}`, { reason: r.reason, refusal: r.refusal, runId: r.runId, via: 'workflow' });
+      await audit(deps.db, r.actor, `rollout_${r.command}_refused`, `${r.model}@${r.version}`, { reason: r.reason, refusal: r.refusal, runId: r.runId, via: 'workflow' }, activityOnceKey('refusal'));
     },
   };
 }

@@ -122,13 +122,12 @@ export async function deployVersion(
   });
 }
 
-export async function audit(db: Queryable, actor: string, action: string, subject: string, details: unknown): Promise<void> {
-  await db.query('INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)', [
-    actor,
-    action,
-    subject,
-    JSON.stringify(details),
-  ]);
+/** `once`: a key the row is written under at most once (an activity's, so that its retried attempt adds nothing). */
+export async function audit(db: Queryable, actor: string, action: string, subject: string, details: unknown, once?: string): Promise<void> {
+  await db.query(
+    'INSERT INTO audit_log (actor, action, subject, details, once_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (once_key) WHERE once_key IS NOT NULL DO NOTHING',
+    [actor, action, subject, JSON.stringify(details), once ?? null],
+  );
 }
 
 export type Alias = 'champion' | 'challenger';
