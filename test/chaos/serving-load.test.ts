@@ -1,6 +1,7 @@
 // The serving load figure: 2 replicas behind the balancer, the maximum rate measured closed-loop, then 60 s open-loop at 70% of it: 0 errors, latency, log lag.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quantile } from '../../bench/engineShapes.js';
 import { eventually } from '../harness.js';
@@ -42,6 +43,9 @@ test(`serving at ${SHARE * 100}% of the measured maximum for ${LOAD_S} s on 2 re
   await sleep(2000); // the burst's log intervals, before the measured run
 
   const rate = Math.round(maxRate * SHARE);
+  // The clients and the balancer share this process: its event loop's delay says how much of the tail is theirs.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const probe = startLagProbe(s.cluster.db, MODEL);
   let answered = 0;
   const load = startOpenLoad({
@@ -52,6 +56,7 @@ test(`serving at ${SHARE * 100}% of the measured maximum for ${LOAD_S} s on 2 re
   });
   await sleep(LOAD_S * 1000);
   const answers = await load.stop();
+  loop.disable();
   const { lags, unseen } = await probe.finish(30_000);
   const all = [...burstAnswers, ...answers];
   // Every answered instance is in the log once its replicas' intervals have passed.
@@ -69,7 +74,7 @@ test(`serving at ${SHARE * 100}% of the measured maximum for ${LOAD_S} s on 2 re
       'maximum (closed loop, 32 clients)': `${maxRate.toFixed(0)} req/s`,
       offered: `${rate} req/s`, sent: `${answers.length} (${(answers.length / (spread / 1000)).toFixed(0)} req/s)`,
       errors: errors.length, 'latency p50': `${ms(quantile(latency, 0.5))} ms`, 'latency p99': `${ms(quantile(latency, 0.99))} ms`,
-      'most in flight': load.maxInFlight(),
+      'most in flight': load.maxInFlight(), 'client/balancer event-loop delay p99': `${ms(loop.percentile(99) / 1e6)} ms`,
       'log lag p50': `${ms(quantile(lags, 0.5))} ms`, 'log lag p99': `${ms(quantile(lags, 0.99))} ms`, 'log lag max': `${ms(lags.reduce((m, v) => Math.max(m, v), 0))} ms`,
       'lag sample': lags.length, lost: check.lost.length, duplicated: check.duplicated.length,
     },
