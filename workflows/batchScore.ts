@@ -8,7 +8,11 @@ const retry = { maximumAttempts: 5, initialInterval: '1 second', maximumInterval
 
 const { planBatchScore } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry, summary: 'plan: pin the version, read and check the data' });
 // A lost worker is noticed by its missing heartbeats; the chunk then runs again elsewhere (or comes back from Postgres).
-const { scoreChunk } = proxyActivities<Activities>({ startToCloseTimeout: '20 minutes', heartbeatTimeout: '10 seconds', retry, summary: 'score a chunk' });
+// Not eager: eager dispatch hands each next chunk to the worker that ran the workflow task, so one worker would score
+// them all; from the task queue, every polling worker takes its share.
+const { scoreChunk } = proxyActivities<Activities>({
+  startToCloseTimeout: '20 minutes', heartbeatTimeout: '10 seconds', retry, summary: 'score a chunk', allowEagerDispatch: false,
+});
 const { assembleBatchScore } = proxyActivities<Activities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry, summary: 'write the scored snapshot' });
 
 /**

@@ -23,7 +23,8 @@ export interface Answer {
   status: number;
   /** The Retry-After header, when the answer had one. */
   retryAfter: string | null;
-  /** When the answer (or the error) arrived, ms since the epoch. */
+  /** When the request was sent, and when the answer (or the error) arrived, ms since the epoch. */
+  sent: number;
   at: number;
   error?: string;
 }
@@ -34,23 +35,29 @@ export interface Load {
   stop(): Promise<Answer[]>;
 }
 
+/** Sends request n (its instances numbered n × instancesPerRequest …) and returns what came back. */
+export async function predictOnce(o: Omit<LoadOptions, 'concurrency' | 'pauseMs'>, n: number): Promise<Answer> {
+  const ids = Array.from({ length: o.instancesPerRequest }, (_, k) => `${o.prefix}-${n}-${k}`);
+  const units = o.unit ? ids.map((_, k) => o.unit!(n * o.instancesPerRequest + k)) : undefined;
+  const body = JSON.stringify({ instances: ids.map((_, k) => o.instance(n * o.instancesPerRequest + k)), requestIds: ids, ...(units ? { unitIds: units } : {}) });
+  const sent = Date.now();
+  try {
+    const res = await fetch(`${o.url}/v1/models/${o.model}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...o.headers }, body, signal: AbortSignal.timeout(30_000) });
+    await res.arrayBuffer();
+    return { ids, units, status: res.status, retryAfter: res.headers.get('retry-after'), sent, at: Date.now() };
+  } catch (err) {
+    return { ids, units, status: 0, retryAfter: null, sent, at: Date.now(), error: (err as Error).message };
+  }
+}
+
+/** Closed loop: `concurrency` clients, each sending its next request when the last is answered. */
 export function startLoad(o: LoadOptions): Load {
   const answers: Answer[] = [];
   let seq = 0;
   let stopped = false;
   const client = async (): Promise<void> => {
     while (!stopped) {
-      const n = seq++;
-      const ids = Array.from({ length: o.instancesPerRequest }, (_, k) => `${o.prefix}-${n}-${k}`);
-      const units = o.unit ? ids.map((_, k) => o.unit!(n * o.instancesPerRequest + k)) : undefined;
-      const body = JSON.stringify({ instances: ids.map((_, k) => o.instance(n * o.instancesPerRequest + k)), requestIds: ids, ...(units ? { unitIds: units } : {}) });
-      try {
-        const res = await fetch(`${o.url}/v1/models/${o.model}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...o.headers }, body, signal: AbortSignal.timeout(30_000) });
-        await res.arrayBuffer();
-        answers.push({ ids, units, status: res.status, retryAfter: res.headers.get('retry-after'), at: Date.now() });
-      } catch (err) {
-        answers.push({ ids, units, status: 0, retryAfter: null, at: Date.now(), error: (err as Error).message });
-      }
+      answers.push(await predictOnce(o, seq++));
       if (o.pauseMs) await sleep(o.pauseMs);
     }
   };

@@ -1,9 +1,9 @@
-// `npm run test:chaos`: each scenario file under node's test runner, one at a time, then the table of what was injected and what was lost.
+// `npm run test:chaos`: each scenario file under node's test runner, one at a time, then the table of what was injected and what was lost, then the load figures.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { markdownTable, type ScenarioRow } from './report.js';
+import { loadSection, markdownTable, readResults } from './report.js';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -21,8 +21,9 @@ for (const f of files) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', join(here, f)], { stdio: 'inherit', env });
   if (r.status !== 0) failed++;
 }
-const rows: ScenarioRow[] = existsSync(results) ? readFileSync(results, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ScenarioRow) : [];
+const { rows, loads } = readResults(existsSync(results) ? readFileSync(results, 'utf8') : '');
 rmSync(results, { force: true });
 console.log(`\n${markdownTable(rows)}\n`);
+if (loads.length > 0) console.log(`${loadSection(loads)}\n`);
 console.log(failed === 0 ? `all ${files.length} scenario files passed` : `${failed} of ${files.length} scenario files failed`);
 process.exit(failed === 0 ? 0 : 1);

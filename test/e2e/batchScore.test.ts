@@ -127,6 +127,21 @@ test('a Parquet file is scored in chunks by the champion; the output holds the i
   }
 });
 
+test('chunks spread over every worker polling, not only the one running the workflow task', async () => {
+  const workers = await Promise.all([spawnWorker(), spawnWorker()]);
+  try {
+    const { workflowId, result } = await score({ data, out: join(dir, 'spread.parquet'), chunkRows: 160 });
+    assert.equal(result.chunks, 16);
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    const scheduled = new Set((history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'scoreChunk').map((e) => String(e.eventId)));
+    const identities = new Set((history.events ?? []).filter((e) => scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId))).map((e) => e.activityTaskStartedEventAttributes?.identity));
+    const pids = new Set(workers.map((w) => `${w.pid}@`));
+    assert.equal([...identities].filter((id) => [...pids].some((p) => id?.startsWith(p))).length, 2, `16 chunks ran on ${[...identities].join(', ')}`);
+  } finally {
+    for (const w of workers) await stopWorker(w, 'SIGTERM');
+  }
+});
+
 test('SIGKILL of the worker mid-job: a new worker finishes it and every chunk is scored exactly once', async () => {
   const slow = await spawnWorker({ MLCYCLE_BATCH_CHUNK_PAUSE_MS: '1500' });
   const job = await startBatchScore(stack, { ref: 'tiny-batch', data, out: join(dir, 'killed.parquet'), chunkRows: 250 });
