@@ -105,8 +105,9 @@ export async function historyFacts(c: TestCluster, handle: WorkflowHandle): Prom
 export interface StoreFacts {
   /** Model versions registered per pipeline name. */
   versions: Map<string, number>;
-  /** trials rows per run. */
+  /** trials rows per run, and when each was written (ms), by `run trial`. */
   trialRows: Map<string, number>;
+  trialWrittenAt: Map<string, number>;
   /** (run, step) pairs recorded more than once, and failed step records. */
   stepsTwice: string[];
   failedSteps: string[];
@@ -119,6 +120,7 @@ export async function storeFacts(c: TestCluster, runs: StartedRun[]): Promise<St
   const ids = runs.map((r) => r.workflowId);
   const versions = await c.db.query<{ name: string; n: number }>('SELECT name, COUNT(*)::int AS n FROM model_versions WHERE name = ANY($1) GROUP BY name', [names]);
   const trials = await c.db.query<{ run_id: string; n: number }>('SELECT run_id, COUNT(*)::int AS n FROM trials WHERE run_id = ANY($1) GROUP BY run_id', [ids]);
+  const written = await c.db.query<{ k: string; at: Date }>("SELECT run_id || ' ' || trial_id AS k, created_at AS at FROM trials WHERE run_id = ANY($1)", [ids]);
   const twice = await c.db.query<{ k: string }>(
     "SELECT run_id || ' ' || step_id AS k FROM step_runs WHERE run_id = ANY($1) AND status <> 'failed' GROUP BY run_id, temporal_run_id, step_id HAVING COUNT(*) > 1", [ids]);
   const failed = await c.db.query<{ k: string }>("SELECT run_id || ' ' || step_id AS k FROM step_runs WHERE run_id = ANY($1) AND status = 'failed'", [ids]);
@@ -127,6 +129,7 @@ export async function storeFacts(c: TestCluster, runs: StartedRun[]): Promise<St
   return {
     versions: new Map(versions.rows.map((r) => [r.name, r.n])),
     trialRows: new Map(trials.rows.map((r) => [r.run_id, r.n])),
+    trialWrittenAt: new Map(written.rows.map((r) => [r.k, r.at.getTime()])),
     stepsTwice: twice.rows.map((r) => r.k),
     failedSteps: failed.rows.map((r) => r.k),
     deployAudits: new Map(audits.rows.map((r) => [r.subject, r.n])),

@@ -18,8 +18,9 @@ before(async () => {
   c = await startTestCluster({ workers: 2, replicas: 1 });
 });
 after(async () => {
-  const server = c ? temporalServer() : undefined;
-  if (server?.child.pid) process.kill(server.child.pid, 'SIGCONT');
+  // A test that failed while the server was frozen must not leave it so (its stop would wait for the SIGKILL).
+  const server = c?.processes.filter((p) => p.name === 'temporal').at(-1);
+  if (server?.child.pid && server.child.exitCode === null && server.child.signalCode === null) process.kill(server.child.pid, 'SIGCONT');
   await c?.teardown();
 });
 
@@ -79,21 +80,27 @@ for (const mode of ['kill', 'stop'] as const) {
     const reexecuted = allTrials.filter((t) => t.attempt > 1).length;
     const across = inFlight.filter((a) => (facts.get(a.workflowId)?.trials.get(a.activityId)?.completedAt ?? 0) >= endAt).length;
     const durations = allTrials.map((t) => t.completedAt - t.startedAt).sort((a, b) => a - b);
-    const resumed = inFlight.filter((a) => {
-      const t = facts.get(a.workflowId)?.trials.get(a.activityId);
-      return t?.completed === 1 && t.attempt === a.attempt;
+    const trialAt = (a: InFlight) => facts.get(a.workflowId)?.trials.get(a.activityId);
+    const resumed = inFlight.filter((a) => trialAt(a)?.completed === 1 && trialAt(a)?.attempt === a.attempt);
+    // A trial whose completion the worker could not report in time (core retries a completion for 10 s, then drops it) is
+    // dispatched again after its heartbeat timeout: it must find its recorded result, not train again.
+    const redispatched = inFlight.filter((a) => !resumed.includes(a));
+    const trainedAgain = redispatched.filter((a) => {
+      const t = trialAt(a);
+      const writtenAt = t ? store.trialWrittenAt.get(`${a.workflowId} ${t.trialId}`) : undefined;
+      return !t || writtenAt === undefined || writtenAt >= t.startedAt;
     });
     const versionsTwice = runs.filter((r) => (store.versions.get(r.pipeline.name) ?? 0) > 1).length;
     const auditsTwice = [...store.deployAudits.values()].filter((n) => n > 1).length;
     reportRow({
       scenario: `2${mode === 'kill' ? 'a' : 'b'}. Temporal server ${modes[mode]} mid-run, ${RUNS} runs on 2 workers`,
       runs: RUNS, faults: 1, seed: chaos.seed,
-      outcome: `${completed.length}/${RUNS} completed; ${inFlight.length} heartbeating trials at the fault, ${resumed.length} finished on the same attempt; ${allTrials.length} trials, each completed once: ${trialsTwice === 0 ? 'yes' : 'no'}`,
-      lost: RUNS - completed.length, duplicated: versionsTwice + trialsTwice + store.stepsTwice.length + auditsTwice,
+      outcome: `${completed.length}/${RUNS} completed; ${inFlight.length} heartbeating trials at the fault: ${resumed.length} finished on their attempt, ${redispatched.length - trainedAgain.length} redispatched and took their recorded result; ${allTrials.length} trials, each completed once: ${trialsTwice === 0 ? 'yes' : 'no'}`,
+      lost: RUNS - completed.length, duplicated: versionsTwice + trialsTwice + store.stepsTwice.length + auditsTwice + trainedAgain.length,
       figures: {
         'server away (s)': ((endAt - faultAt) / 1000).toFixed(1),
         'fault end → first workflow progress (s)': Number.isFinite(firstProgress) ? ((firstProgress - endAt) / 1000).toFixed(1) : 'none',
-        'trials re-executed': reexecuted,
+        'trial attempts > 1': reexecuted,
         'trials in flight at the fault, completion recorded after it': across,
         'median trial (s)': (durations[Math.floor(durations.length / 2)] / 1000).toFixed(1),
       },
@@ -111,6 +118,6 @@ for (const mode of ['kill', 'stop'] as const) {
     assert.equal(trialsTwice, 0, 'every trial activity completed exactly once');
     assert.deepEqual(store.stepsTwice, [], 'no step recorded twice');
     assert.deepEqual(store.failedSteps, [], 'no step failed');
-    assert.deepEqual(inFlight.filter((a) => !resumed.includes(a)), [], 'the trials heartbeating at the fault finished on the attempt they were on (resumed, not rerun)');
+    assert.deepEqual(trainedAgain, [], 'a trial heartbeating at the fault finished on its attempt, or (its completion lost) was redispatched and took the result recorded before');
   });
 }
