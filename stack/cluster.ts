@@ -47,6 +47,8 @@ export interface Cluster {
   addWorker(o?: { projectRoot?: string; buildId?: string }): Promise<ManagedProcess>;
   /** Starts serving replica `i` (0-based) again after it ended: same port, state folder and spill. */
   restartReplica(i: number): Promise<ManagedProcess>;
+  /** Starts the Temporal server again after it ended (killed): same PostgreSQL data, config and ports. */
+  restartTemporal(): Promise<ManagedProcess>;
   processes: ManagedProcess[];
   /** The balancer in front of the replicas (requests handed to each). */
   balancer: Balancer;
@@ -98,8 +100,17 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       uiClientCert: o.tls ? { certFile: o.tls.clientCertFile, keyFile: o.tls.clientKeyFile } : undefined,
       connectionOptions: temporalConnectionOptions({ ...tlsEnv }), codecEndpoint: `http://127.0.0.1:${env.httpPort}/codec`, log,
     });
-    for (const p of temporal.processes) stops.push(() => p.stop());
+    // The server's stop keeps its place in the order (after the workers) whichever process is the current one.
+    let server = temporal.processes[0];
+    stops.push(() => server.stop());
+    for (const p of temporal.processes.slice(1)) stops.push(() => p.stop());
     processes.push(...temporal.processes);
+    const restartTemporal = async (): Promise<ManagedProcess> => {
+      if (server.child.exitCode === null && server.child.signalCode === null) throw new Error(`the Temporal server (pid ${server.child.pid}) is still running`);
+      server = await temporal.restartServer();
+      processes.push(server);
+      return server;
+    };
 
     log(`starting the S3 store on 127.0.0.1:${ports.s3}`);
     const b = ports.weedBase;
@@ -169,7 +180,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     };
     await writeFile(stackFile(env), JSON.stringify(info, null, 2), { mode: 0o600 });
     stops.unshift(() => rm(stackFile(env), { force: true }));
-    return { info, addWorker, restartReplica, processes, balancer, stop: stopAll };
+    return { info, addWorker, restartReplica, restartTemporal, processes, balancer, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -30,6 +30,8 @@ export interface ClusterTemporal {
   address: string;
   uiUrl: string;
   processes: ManagedProcess[];
+  /** Starts the server again (after it ended) on the same config, data and ports; resolves once the frontend answers. */
+  restartServer(): Promise<ManagedProcess>;
 }
 
 async function frontendHealthy(address: string, options: Omit<ConnectionOptions, 'address'>): Promise<boolean> {
@@ -79,11 +81,14 @@ export async function startClusterTemporal(o: ClusterTemporalOptions): Promise<C
   await ensureTemporalSchemas(sqlTool, o.databaseUrl, o.log);
   const { configDir, env } = await writeServerConfig(join(o.dir, 'temporal'), postgresTarget(o.databaseUrl), o.ports, o.tls);
   const address = `127.0.0.1:${o.ports.frontend}`;
-  o.log(`starting the Temporal server on ${address}`);
-  const temporal = await startProcess({
-    name: 'temporal', command: server, args: ['--root', configDir, '--config', '.', '--env', env, '--allow-no-auth', 'start'],
-    logDir: o.logDir, ready: () => frontendHealthy(address, o.connectionOptions), readyTimeoutMs: 90_000,
-  });
+  const startServer = (): Promise<ManagedProcess> => {
+    o.log(`starting the Temporal server on ${address}`);
+    return startProcess({
+      name: 'temporal', command: server, args: ['--root', configDir, '--config', '.', '--env', env, '--allow-no-auth', 'start'],
+      logDir: o.logDir, ready: () => frontendHealthy(address, o.connectionOptions), readyTimeoutMs: 90_000,
+    });
+  };
+  const temporal = await startServer();
   const processes = [temporal];
   try {
     const connection = await Connection.connect({ ...o.connectionOptions, address });
@@ -105,5 +110,5 @@ export async function startClusterTemporal(o: ClusterTemporalOptions): Promise<C
     for (const p of processes.reverse()) await p.stop();
     throw err;
   }
-  return { address, uiUrl: `http://127.0.0.1:${o.ports.ui}`, processes };
+  return { address, uiUrl: `http://127.0.0.1:${o.ports.ui}`, processes, restartServer: startServer };
 }
