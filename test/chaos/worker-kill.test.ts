@@ -48,11 +48,11 @@ test('20 lifecycle runs while workers are SIGKILLed: all complete, every effect 
   let kills = 0;
   let bothKilled = 0;
 
-  // The killer: every 4-15 s one worker (or both: the seeded first-to-third strike, then one time in five), restarted 0.5-6 s later.
+  // The killer: every 3-10 s one worker (or both: the seeded first-to-third strike, then one time in five), restarted 0.5-6 s later.
   const bothAt = chaos.int(1, 3);
   const killer = (async () => {
     for (let strike = 1; !finished; strike++) {
-      await sleep(chaos.int(4000, 15_000));
+      await sleep(chaos.int(3000, 10_000));
       if (finished) break;
       const alive = liveWorkers();
       const victims = strike === bothAt || chaos.next() < 0.2 ? alive : [chaos.pick(alive)];
