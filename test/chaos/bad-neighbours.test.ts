@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tsToMs } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import type { PipelineInput } from '../../lib/config/pipeline.js';
 import { failureTypeOf, rootMessage } from '../../contracts/failures.js';
 import { startLifecycle, type StartedRun } from '../../triggers/client.js';
@@ -84,7 +84,7 @@ async function neighbours(tag: string, n: number, space: () => number, ms = 180_
 async function stepStarted(run: StartedRun, ms = 30_000): Promise<boolean> {
   for (const until = Date.now() + ms; Date.now() < until; await sleep(200)) {
     const d = await run.handle.describe();
-    if ((d.raw.pendingActivities ?? []).some((p) => p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)) return true;
+    if ((d.raw.pendingActivities ?? []).some((p) => p.state === proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)) return true;
   }
   return false;
 }
