@@ -31,7 +31,7 @@ const neighbour = (i: number): PipelineInput => ({
 });
 
 /** Schedule-to-start of every activity and workflow task of a run, from its history (ms), and its activities' retries. */
-async function latencies(run: StartedRun): Promise<{ activity: number[]; toClose: number[]; scheduledAt: number[]; workflowTask: number[]; retried: number }> {
+async function latencies(run: StartedRun): Promise<{ activity: number[]; toClose: number[]; scheduledAt: number[]; workflowTask: number[]; retried: number; runMs: number }> {
   const events: Event[] = (await cluster.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ?? [];
   const at = new Map(events.map((e) => [Number(e.eventId), tsToMs(e.eventTime)]));
   const activity: number[] = [];
@@ -51,7 +51,8 @@ async function latencies(run: StartedRun): Promise<{ activity: number[]; toClose
     const w = e.workflowTaskStartedEventAttributes;
     if (w) workflowTask.push(tsToMs(e.eventTime) - (at.get(Number(w.scheduledEventId)) ?? NaN));
   }
-  return { activity, toClose, scheduledAt, workflowTask, retried };
+  const runMs = events.length > 0 ? tsToMs(events[events.length - 1].eventTime) - tsToMs(events[0].eventTime) : NaN;
+  return { activity, toClose, scheduledAt, workflowTask, retried, runMs };
 }
 
 const quantile = (xs: number[], q: number): number => {
@@ -68,12 +69,13 @@ async function neighbours(tag: string, n: number, space: () => number, ms = 180_
   }
   const deadline = sleep(ms, undefined, { ref: false }).then(() => 'timed out' as const);
   const outcomes = await Promise.all(runs.map((r) => Promise.race([r.handle.result().then(() => 'completed' as const, () => 'failed' as const), deadline])));
-  const pooled = { activity: [] as number[], toClose: [] as number[], scheduledAt: [] as number[], workflowTask: [] as number[], retried: 0 };
+  const pooled = { activity: [] as number[], toClose: [] as number[], scheduledAt: [] as number[], workflowTask: [] as number[], runMs: [] as number[], retried: 0 };
   for (const r of runs) {
     const l = await latencies(r);
     pooled.activity.push(...l.activity);
     pooled.toClose.push(...l.toClose);
     pooled.scheduledAt.push(...l.scheduledAt);
+    pooled.runMs.push(l.runMs);
     pooled.workflowTask.push(...l.workflowTask);
     pooled.retried += l.retried;
   }
@@ -129,6 +131,7 @@ test('a spinning step and a leaking step are stopped and named; the runs beside 
     figures: {
       'spin failure': `${spun.type}: ${spun.message}`, 'leak failure': `${leaked.type}: ${leaked.message}`,
       'step schedule-to-close p50/max beside / without (ms)': `${ms(quantile(busy.toClose, 0.5))}/${ms(Math.max(...busy.toClose))} / ${ms(quantile(calm.toClose, 0.5))}/${ms(Math.max(...calm.toClose))}`,
+      'neighbour run start-to-close p50/max beside / without (ms)': `${ms(quantile(busy.runMs, 0.5))}/${ms(Math.max(...busy.runMs))} / ${ms(quantile(calm.runMs, 0.5))}/${ms(Math.max(...calm.runMs))}`,
       'workflow task schedule-to-start p50/max beside / without (ms)': `${ms(quantile(busy.workflowTask, 0.5))}/${ms(Math.max(...busy.workflowTask))} / ${ms(quantile(calm.workflowTask, 0.5))}/${ms(Math.max(...calm.workflowTask))}`,
       'neighbour steps scheduled while both bad steps ran': `${beside} of ${busy.scheduledAt.length}`,
       'worker processes alive at the end': workerAlive, 'bad steps started within 30 s (spin, leak)': started.join(', '),
