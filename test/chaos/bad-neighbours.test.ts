@@ -147,8 +147,11 @@ test('a spinning step and a leaking step are stopped and named; the runs beside 
   assert.ok(started.every(Boolean), 'both bad steps started');
   assert.ok(beside > 0, 'neighbour steps ran while both bad steps did');
   // Not starved. ActivityTaskStarted is written when the SDK's outstanding poll takes the task, even while the worker's
-  // event loop is blocked, so schedule-to-start alone cannot show starvation: schedule-to-close does.
+  // event loop is blocked, so schedule-to-start alone cannot show starvation: the runs' and steps' durations do.
   assert.ok(Math.max(...busy.activity) < SPIN_TIMEOUT_S * 1000, `a neighbour's step waited ${ms(Math.max(...busy.activity))} ms to start`);
   assert.ok(Math.max(...busy.workflowTask) < SPIN_TIMEOUT_S * 1000, `a neighbour's workflow task waited ${ms(Math.max(...busy.workflowTask))} ms to start`);
+  // Before isolation a spinning step held the neighbour runs' workflow tasks too (their steps were not even scheduled):
+  // the median run then took 42.6 s beside it, 0.5 s without.
+  assert.ok(quantile(busy.runMs, 0.5) <= quantile(calm.runMs, 0.5) + SPIN_TIMEOUT_S * 1000, `the median neighbour run took ${ms(quantile(busy.runMs, 0.5))} ms beside them, ${ms(quantile(calm.runMs, 0.5))} ms without`);
   assert.ok(quantile(busy.toClose, 0.5) <= quantile(calm.toClose, 0.5) + 1000, `the median neighbour step took ${ms(quantile(busy.toClose, 0.5))} ms beside them, ${ms(quantile(calm.toClose, 0.5))} ms without`);
 });
