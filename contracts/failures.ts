@@ -18,6 +18,10 @@ export const FAILURES = {
   StepFailed: { retryable: false, repairable: true },
   /** A user step failed on purpose with StepError({ retryable: true }): retried within the step's bounds. */
   StepFailedTransiently: { retryable: true, repairable: true },
+  /** A user step stopped at its timeout (its thread ended, the worker kept serving): retried within the step's bounds. */
+  StepTimedOut: { retryable: true, repairable: true },
+  /** A user step whose heap passed its limit (MLCYCLE_STEP_MEMORY_MB): stopped, not retried; a person fixes it or raises the limit. */
+  StepOutOfMemory: { retryable: false, repairable: false },
   /** A person's command to a running workflow (a rollout Update) that does not fit its state: refused with the reason, audited. */
   CommandRefused: { retryable: false, repairable: false },
   /** A person holding the approval's role rejected it, or nobody decided in time and the gate rejects on timeout: never repaired. */
