@@ -49,6 +49,8 @@ export function createRepairActivities(deps: ActivityDeps) {
     const pipeline = input.pipeline.name;
     const base = { workflowId: w.workflowId, runId: w.runId, pipeline, status: w.status.name, failureType: type, step, newRunId: null };
     const known = await decisionFor(deps.db, w.runId);
+    // Claimed, yet the failed run is still the latest: the round that claimed it was lost before it started the repair.
+    if (known?.decision === 'restarted' && !dryRun) return startRepair(w, input, base, known.attempt, known.reason, known.fromStep ?? null);
     if (known) return { ...base, action: 'decided', attempt: known.attempt, reason: `${known.decision} before: ${known.reason}`, newRunId: known.newRunId ?? null };
     const policy = (await definitionOf(deps, input.pipeline)).repair;
     const restarts = await restartsOf(deps.db, w.workflowId);
@@ -76,6 +78,12 @@ export function createRepairActivities(deps: ActivityDeps) {
     const reason = `repair ${attempt}/${policy.maxAttempts} after ${type}: ${step ? 'restart from the failed step' : 'restart (completed steps are reused)'}`;
     if (dryRun) return { ...base, action: 'restart', attempt, reason };
     if (!(await claimDecision(deps.db, { ...record, decision: 'restarted', attempt, reason }))) return { ...base, action: 'decided', attempt, reason: 'another round took it' };
+    return startRepair(w, input, base, attempt, reason, step);
+  }
+
+  /** Starts the claimed repair: a new run of the failed run's id (only while that run is the latest and closed). */
+  async function startRepair(w: WorkflowExecutionInfo, input: LifecycleInput, base: Omit<RepairDecision, 'action' | 'attempt' | 'reason'>, attempt: number, reason: string, step: string | null): Promise<RepairDecision> {
+    const pipeline = input.pipeline.name;
     try {
       const handle = await deps.temporal.workflow.start(LIFECYCLE_WORKFLOW, {
         taskQueue: TASK_QUEUE,
@@ -88,12 +96,15 @@ export function createRepairActivities(deps: ActivityDeps) {
           { key: PIPELINE_ATTRIBUTE, value: pipeline },
         ],
         staticSummary: `repair ${attempt} of ${pipeline}: restart from step ${step ?? '?'}`,
-        staticDetails: `repairs run ${w.runId}, which ended ${w.status.name} (${type}); completed steps are reused from their recorded results`,
+        staticDetails: `repairs run ${w.runId}, which ended ${w.status.name} (${base.failureType}); completed steps are reused from their recorded results`,
       });
       await setRepairRun(deps.db, w.runId, handle.firstExecutionRunId);
       return { ...base, action: 'restart', attempt, reason, newRunId: handle.firstExecutionRunId };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // Another round started this repair (it resumed a claim it took for lost): that run is the repair, followed as such.
+      const latest = await deps.temporal.workflow.getHandle(w.workflowId).describe();
+      if (latest.typedSearchAttributes.get(REPAIR_OF_ATTRIBUTE) === w.runId) return { ...base, action: 'decided', attempt, reason: 'another round started it', newRunId: latest.runId };
       await setOutcome(deps.db, w.runId, 'a run of this id was started by someone else');
       return { ...base, action: 'decided', attempt, reason: 'a run of this id was started by someone else' };
     }
@@ -103,11 +114,16 @@ export function createRepairActivities(deps: ActivityDeps) {
     async repairRound(input: RepairInput): Promise<RepairResult> {
       const outcomes: RepairResult['outcomes'] = [];
       for (const r of await openRestarts(deps.db, input.pipeline)) {
+        // No run id recorded: the round was lost after starting it (a newer run exists), or before (decide starts it).
         const d = await deps.temporal.workflow.getHandle(r.workflowId, r.newRunId ?? undefined).describe();
+        if (!r.newRunId) {
+          if (d.runId === r.failedRunId) continue;
+          if (!input.dryRun) await setRepairRun(deps.db, r.failedRunId, d.runId);
+        }
         if (d.status.name === 'RUNNING') continue;
         const outcome = d.status.name === 'COMPLETED' ? 'healed' : `ended ${d.status.name.toLowerCase()}`;
         if (!input.dryRun) await setOutcome(deps.db, r.failedRunId, outcome);
-        outcomes.push({ workflowId: r.workflowId, failedRunId: r.failedRunId, newRunId: r.newRunId ?? '', outcome });
+        outcomes.push({ workflowId: r.workflowId, failedRunId: r.failedRunId, newRunId: r.newRunId ?? d.runId, outcome });
       }
       const statuses = CLOSED_BAD.map((s) => `ExecutionStatus="${s}"`).join(' OR ');
       const query = `WorkflowType="${LIFECYCLE_WORKFLOW}" AND (${statuses})${input.pipeline ? ` AND MlcyclePipeline="${input.pipeline}"` : ''}`;

@@ -44,7 +44,7 @@ export async function setOutcome(db: Queryable, failedRunId: string, outcome: st
 
 /** Restarts whose run has not been seen closed yet. */
 export async function openRestarts(db: Queryable, pipeline: string | null): Promise<RepairRow[]> {
-  return select(db, "WHERE decision = 'restarted' AND outcome IS NULL AND new_run_id IS NOT NULL AND ($1::text IS NULL OR pipeline = $1)", [pipeline]);
+  return select(db, "WHERE decision = 'restarted' AND outcome IS NULL AND ($1::text IS NULL OR pipeline = $1)", [pipeline]);
 }
 
 export async function listRepairs(db: Queryable, limit: number, workflowId?: string): Promise<RepairRow[]> {

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../lib/config/env.js';
 import type { PipelineDefinition, PipelineInput } from '../../lib/config/pipeline.js';
-import { listRepairs } from '../../lib/store/repairs.js';
+import { claimDecision, listRepairs } from '../../lib/store/repairs.js';
 import { stepRunsOf } from '../../lib/store/stepResults.js';
 import { REPAIR_WORKFLOW, TASK_QUEUE, repairScheduleId } from '../../contracts/names.js';
 import type { RepairResult } from '../../contracts/types.js';
@@ -180,5 +180,27 @@ test('a fault that never clears is parked after the bounded attempts, with one a
   assert.equal(restarts.length, 1, JSON.stringify(both.map((r) => r.decisions)));
   let runs = 0;
   for await (const _ of stack.client.workflow.list({ query: `WorkflowId="${other.workflowId}"` })) runs++;
+  assert.equal(runs, 2, 'the failed run and one repair');
+});
+
+test('a round lost between claiming a repair and starting it (its worker killed) leaves the repair to the next round, which starts it once', async () => {
+  const flag = join(stack.env.stateDir, 'lost-round-up');
+  const failed = await failedRun(withGate('weather-lost-round', flag));
+  // What the lost round left: its claim, and no repair run.
+  await claimDecision(stack.db, {
+    workflowId: failed.workflowId, failedRunId: failed.runId, pipeline: 'weather-lost-round', decision: 'restarted', attempt: 1,
+    fromStep: 'gate', failureType: 'StepFailed', reason: 'repair 1/2 after StepFailed: restart from the failed step',
+  });
+  await writeFile(flag, 'up');
+  const next = await round('weather-lost-round');
+  assert.deepEqual(next.decisions.map((d) => [d.action, d.step, d.attempt]), [['restart', 'gate', 1]]);
+  completeResult(await stack.client.workflow.getHandle(failed.workflowId, next.decisions[0].newRunId ?? undefined).result());
+  const after = await round('weather-lost-round');
+  assert.deepEqual(after.outcomes.map((o) => [o.failedRunId, o.outcome]), [[failed.runId, 'healed']]);
+  assert.deepEqual(after.decisions, [], 'nothing left to repair');
+  const rows = (await listRepairs(stack.db, 50)).filter((r) => r.pipeline === 'weather-lost-round');
+  assert.deepEqual(rows.map((r) => [r.decision, r.attempt, r.newRunId, r.outcome]), [['restarted', 1, next.decisions[0].newRunId, 'healed']]);
+  let runs = 0;
+  for await (const _ of stack.client.workflow.list({ query: `WorkflowId="${failed.workflowId}"` })) runs++;
   assert.equal(runs, 2, 'the failed run and one repair');
 });
