@@ -6,7 +6,7 @@ import { LIFECYCLE_WORKFLOW, PIPELINE_ATTRIBUTE, REPAIR_OF_ATTRIBUTE, TASK_QUEUE
 import type { LifecycleInput, RepairDecision, RepairInput, RepairResult } from '../contracts/types.js';
 import { claimDecision, decisionFor, openRestarts, restartsOf, setOutcome, setRepairRun } from '../lib/store/repairs.js';
 import { definitionOf } from './definitions.js';
-import type { ActivityDeps } from './deps.js';
+import { keepHeartbeating, type ActivityDeps } from './deps.js';
 
 const CLOSED_BAD = ['Failed', 'TimedOut', 'Terminated'];
 
@@ -112,28 +112,33 @@ export function createRepairActivities(deps: ActivityDeps) {
 
   return {
     async repairRound(input: RepairInput): Promise<RepairResult> {
-      const outcomes: RepairResult['outcomes'] = [];
-      for (const r of await openRestarts(deps.db, input.pipeline)) {
-        // No run id recorded: the round was lost after starting it (a newer run exists), or before (decide starts it).
-        const d = await deps.temporal.workflow.getHandle(r.workflowId, r.newRunId ?? undefined).describe();
-        if (!r.newRunId) {
-          if (d.runId === r.failedRunId) continue;
-          if (!input.dryRun) await setRepairRun(deps.db, r.failedRunId, d.runId);
-        }
-        if (d.status.name === 'RUNNING') continue;
-        const outcome = d.status.name === 'COMPLETED' ? 'healed' : `ended ${d.status.name.toLowerCase()}`;
-        if (!input.dryRun) await setOutcome(deps.db, r.failedRunId, outcome);
-        outcomes.push({ workflowId: r.workflowId, failedRunId: r.failedRunId, newRunId: r.newRunId ?? d.runId, outcome });
-      }
-      const statuses = CLOSED_BAD.map((s) => `ExecutionStatus="${s}"`).join(' OR ');
-      const query = `WorkflowType="${LIFECYCLE_WORKFLOW}" AND (${statuses})${input.pipeline ? ` AND MlcyclePipeline="${input.pipeline}"` : ''}`;
-      const decisions: RepairDecision[] = [];
-      const now = Date.now();
-      for await (const w of deps.temporal.workflow.list({ query })) {
-        const decision = await decide(w, input.dryRun, now);
-        if (decision) decisions.push(decision);
-      }
-      return { decisions, outcomes };
+      return keepHeartbeating(() => round(input));
     },
   };
+
+  /** One round: follows the open restarts to their outcome, then decides for each failed run. */
+  async function round(input: RepairInput): Promise<RepairResult> {
+    const outcomes: RepairResult['outcomes'] = [];
+    for (const r of await openRestarts(deps.db, input.pipeline)) {
+      // No run id recorded: the round was lost after starting it (a newer run exists), or before (decide starts it).
+      const d = await deps.temporal.workflow.getHandle(r.workflowId, r.newRunId ?? undefined).describe();
+      if (!r.newRunId) {
+        if (d.runId === r.failedRunId) continue;
+        if (!input.dryRun) await setRepairRun(deps.db, r.failedRunId, d.runId);
+      }
+      if (d.status.name === 'RUNNING') continue;
+      const outcome = d.status.name === 'COMPLETED' ? 'healed' : `ended ${d.status.name.toLowerCase()}`;
+      if (!input.dryRun) await setOutcome(deps.db, r.failedRunId, outcome);
+      outcomes.push({ workflowId: r.workflowId, failedRunId: r.failedRunId, newRunId: r.newRunId ?? d.runId, outcome });
+    }
+    const statuses = CLOSED_BAD.map((s) => `ExecutionStatus="${s}"`).join(' OR ');
+    const query = `WorkflowType="${LIFECYCLE_WORKFLOW}" AND (${statuses})${input.pipeline ? ` AND MlcyclePipeline="${input.pipeline}"` : ''}`;
+    const decisions: RepairDecision[] = [];
+    const now = Date.now();
+    for await (const w of deps.temporal.workflow.list({ query })) {
+      const decision = await decide(w, input.dryRun, now);
+      if (decision) decisions.push(decision);
+    }
+    return { decisions, outcomes };
+  }
 }

@@ -6,6 +6,8 @@ import type { Activities } from './policies.js';
 
 const { repairRound } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  // A round whose worker is lost is noticed in 30 s (not at the 5 minutes), and retried elsewhere.
+  heartbeatTimeout: '30 seconds',
   retry: { maximumAttempts: 3, initialInterval: '2 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
   summary: 'find failed runs; restart, refuse or park each',
 });
