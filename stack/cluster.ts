@@ -11,7 +11,7 @@ import { setCurrentBuild } from './deployments.js';
 import { postgresFor, stopList } from './postgres.js';
 import { httpOk, startProcess, type ManagedProcess } from './processes.js';
 import { startS3Server } from './seaweed.js';
-import { stackFile, type StackInfo } from './stack.js';
+import { stackFile, type StackInfo } from './stackInfo.js';
 import type { ServerTls } from './temporalConfig.js';
 import { DEFAULT_TOPOLOGY, roleEnv, type MlcycleRole, type TopologyOptions } from './topology.js';
 import { workflowSourceHash } from '../worker/worker.js';

@@ -17,17 +17,10 @@ import { startDevServer, startDownloadedServer, type RunningTemporal } from './t
 import { startWorker, type RunningWorker } from '../worker/worker.js';
 import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
 import { dataConverter } from '../temporal/codec.js';
+import { stackFile, type StackInfo } from './stackInfo.js';
 
 export { PROJECT_ROOT };
-
-export interface StackInfo {
-  temporalAddress: string;
-  namespace: string;
-  temporalUiUrl: string | null;
-  databaseUrl: string;
-  httpUrl: string | null;
-  pid: number;
-}
+export { stackFile, type StackInfo };
 
 export interface Stack {
   info: StackInfo;
@@ -50,10 +43,6 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Where MLCYCLE_S3_* and AWS_* are read for the artifact store (default process.env). */
   processEnv?: NodeJS.ProcessEnv;
-}
-
-export function stackFile(env: MlcycleEnv): string {
-  return join(env.stateDir, 'stack.json');
 }
 
 async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {

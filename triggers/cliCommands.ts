@@ -1,11 +1,10 @@
 // Every mlcycle command but the fast path of cli.ts: dev, run, steps, schedules, rollout, approvals, score, status, demo.
+// What only starts a stack (dev, demo: the worker, the serving app) is imported when that command runs, so other commands start fast.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import { readEnv } from '../lib/config/env.js';
-import { PROJECT_ROOT, startStack } from '../stack/stack.js';
+import { PROJECT_ROOT, readEnv } from '../lib/config/env.js';
 import { ensureTemporalCli } from '../stack/temporalCli.js';
 import { connect } from './connect.js';
-import { demo } from './demo.js';
 import { addImportCommand } from './importCommand.js';
 import { addRegistryCommands } from './registryCommands.js';
 import { addValidateCommand } from './validateCli.js';
@@ -17,7 +16,6 @@ import { addRolloutCommand } from './rolloutCommand.js';
 import { addSchedulesCommand } from './schedulesCommand.js';
 import { addScoreCommand } from './scoreCommand.js';
 import { collectStatus, formatStatus } from './status.js';
-import { registerStartApi } from './httpApi.js';
 import { addStackCommands } from './stackCommand.js';
 import { addApprovalCommands } from './approvalCommand.js';
 import { addLineageCommand } from './lineageCommand.js';
@@ -45,6 +43,7 @@ export function addCommands(program: Command): void {
     .description('start the embedded stack in the foreground: Temporal dev server, PostgreSQL, worker, serving API')
     .action(async () => {
       const env = readEnv();
+      const [{ startStack }, { registerStartApi }] = await Promise.all([import('../stack/stack.js'), import('./httpApi.js')]);
       const stack = await startStack({ env, log: (l) => console.log(`  ${l}`), extendApp: registerStartApi });
       console.log('\nmlcycle is running:');
       if (stack.info.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.info.temporalUiUrl}`);
@@ -108,6 +107,7 @@ export function addCommands(program: Command): void {
     .option('--exit', 'stop the stack at the end')
     .addOption(new Option('--story <story>', 'lifecycle: train, drift, retrain, roll out, repair; business: a success metric decides, a person approves, lineage').choices(['lifecycle', 'business']).default('lifecycle'))
     .action(async (opts: { keepRunning?: boolean; exit?: boolean; story: 'lifecycle' | 'business' }) => {
+      const { demo } = await import('./demo.js');
       await demo(readEnv(), !opts.exit && (opts.keepRunning === true || process.stdout.isTTY === true), opts.story);
     });
 }

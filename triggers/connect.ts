@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { readEnv, type MlcycleEnv } from '../lib/config/env.js';
 import { createDb, type Db } from '../lib/store/db.js';
-import { stackFile, type StackInfo } from '../stack/stack.js';
+import { stackFile, type StackInfo } from '../stack/stackInfo.js';
 import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
 import { dataConverter } from '../temporal/codec.js';
 

@@ -1,12 +1,9 @@
 // `mlcycle stack --cluster` (the production topology on this machine) and `mlcycle deploy` (make a worker build current).
 import { InvalidArgumentError, type Command } from 'commander';
 import { readEnv } from '../lib/config/env.js';
-import { startCluster } from '../stack/cluster.js';
 import { deploymentVersions, setCurrentBuild } from '../stack/deployments.js';
-import { startStack } from '../stack/stack.js';
 import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
 import { readStackInfo } from './connect.js';
-import { registerStartApi } from './httpApi.js';
 
 function count(what: string) {
   return (v: string): number => {
@@ -34,6 +31,7 @@ export function addStackCommands(program: Command): void {
       const env = readEnv();
       const log = (l: string): void => console.log(`  ${l}`);
       if (!opts.cluster) {
+        const [{ startStack }, { registerStartApi }] = await Promise.all([import('../stack/stack.js'), import('./httpApi.js')]);
         const stack = await startStack({ env, log, extendApp: registerStartApi });
         console.log(`\nmlcycle is running (embedded): Temporal ${stack.info.temporalAddress}, serving ${stack.info.httpUrl}. Ctrl-C stops it.`);
         await waitForSignal();
@@ -41,6 +39,7 @@ export function addStackCommands(program: Command): void {
         return;
       }
       const started = Date.now();
+      const { startCluster } = await import('../stack/cluster.js');
       const cluster = await startCluster({ env, workers: opts.workers, replicas: opts.replicas, log });
       const i = cluster.info;
       console.log(`\nmlcycle cluster is up in ${((Date.now() - started) / 1000).toFixed(1)} s:`);

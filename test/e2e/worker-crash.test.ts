@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { DEFAULT_STEPS } from '../../lib/steps/catalog.js';
 import { completeResult, resolvePipeline, startLifecycle } from '../../triggers/client.js';
 import { eventually, startTestStack, type TestStack } from '../harness.js';
 import { spawnWorker as spawnWorkerProcess } from '../workerProcess.js';
@@ -49,10 +50,12 @@ async function completedTrials(handle: { fetchHistory(): Promise<{ events?: unkn
 
 test('SIGKILL of the worker mid-search: a new worker finishes it, finished trials are not rerun, the winner is the uninterrupted one', async () => {
   const base = await resolvePipeline('seattle-weather');
-  // Trials long enough (GBDT, 5 folds, two at a time) that the kill lands inside the search.
+  // Trials long enough (GBDT, 5 folds, two at a time) that the kill lands inside the search. The optimize step's
+  // 20 s timeout is also its heartbeat timeout, so the trials cut short are retried 20 s after the kill, not 60 s.
   const pipeline = {
     ...base,
     name: 'weather-crash',
+    steps: DEFAULT_STEPS.map((s) => ({ ...s, needs: [...s.needs], ...(s.id === 'optimize' ? { timeoutSeconds: 20 } : {}) })),
     search: { ...base.search, maxParallelTrials: 2, space: { gbdt: { nEstimators: [150], learningRate: [0.05, 0.1], maxLeaves: [7, 15, 31] } } },
   };
   const first = await spawnWorker();

@@ -1,4 +1,4 @@
-// PostgreSQL stopped for 30 s under steady load, then started: every answered prediction is in the table exactly once.
+// PostgreSQL stopped for 10 s under steady load, then started: every answered prediction is in the table exactly once (the chaos suite's scenario 3 holds it away 20 s on the cluster).
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('PostgreSQL away for 30 s under steady load: answers go on, spill, replay; each answered prediction is stored once', async () => {
+test('PostgreSQL away for 10 s under steady load: answers go on, spill, replay; each answered prediction is stored once', async () => {
   const answered: string[] = [];
   const statuses = new Map<number, number>();
   let spilledMax = 0;
@@ -82,7 +82,7 @@ test('PostgreSQL away for 30 s under steady load: answers go on, spill, replay; 
     else refused = res;
     await sleep(5);
   }
-  for (let t = 0; t < 30; t++) {
+  for (let t = 0; t < 10; t++) {
     await sleep(1000);
     spilledMax = Math.max(spilledMax, (await health()).predictionLog.spillBytes);
   }
