@@ -14,7 +14,7 @@ import { startS3Server } from './seaweed.js';
 import { stackFile, type StackInfo } from './stackInfo.js';
 import type { ServerTls } from './temporalConfig.js';
 import { DEFAULT_TOPOLOGY, roleEnv, type MlcycleRole, type TopologyOptions } from './topology.js';
-import { workflowSourceHash } from '../worker/worker.js';
+import { workflowSourceHash } from '../worker/workflowBundle.js';
 import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
 
 export interface ClusterTls extends ServerTls {

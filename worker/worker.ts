@@ -1,12 +1,8 @@
-// The Temporal worker: registers the workflows (bundled once, cached by source hash) and the activities.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+// The Temporal worker: registers the workflows (bundled once, cached by source hash: workflowBundle.ts) and the activities.
 import { availableParallelism } from 'node:os';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { workflowBundle } from './workflowBundle.js';
 import type { Logger } from 'pino';
 import type { DataConverter } from '@temporalio/common';
 import type { TemporalSecurity } from '../temporal/connectionOptions.js';
@@ -17,12 +13,10 @@ import { lazyScoringPool } from '../activities/batchScoringPool.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
 import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../contracts/names.js';
+export { workflowBundle, workflowSourceHash } from './workflowBundle.js';
 import { IllegalStateError } from '@temporalio/common';
 import { WORKER_METRICS_VAR, workerMetricsAddress } from '../lib/config/workerMetrics.js';
 
-const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
-/** What the bundle is built from: the workflows and the contracts they import. */
-const BUNDLED_DIRS = [WORKFLOWS_DIR, fileURLToPath(new URL('../contracts/', import.meta.url))];
 
 let runtimeInstalled = false;
 /**
@@ -64,29 +58,6 @@ function installRuntime(quietFailures: boolean, log: Logger | undefined): void {
     if (!(err instanceof IllegalStateError)) throw new Error(`${WORKER_METRICS_VAR}=${metricsAddress}: the worker's metrics endpoint could not start: ${(err as Error).message}`);
   }
 }
-
-/** A hash of the workflow code (workflows/ and contracts/): the bundle's cache key and the default build id of a versioned worker. */
-export function workflowSourceHash(): string {
-  const hash = createHash('sha256');
-  for (const dir of BUNDLED_DIRS) {
-    // Relative names: two checkouts of the same code have the same hash.
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) hash.update(`${basename(dir)}/${f}`).update(readFileSync(join(dir, f)));
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** The workflow bundle, rebuilt only when a workflow source file changes. */
-export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
-  const path = join(cacheDir, `workflow-bundle-${workflowSourceHash()}.js`);
-  if (existsSync(path)) return { code: readFileSync(path, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
-  const bundle = await bundleWorkflowCode({ workflowsPath: join(WORKFLOWS_DIR, 'index.ts'), logger: quietBundlerLogger });
-  await mkdir(cacheDir, { recursive: true });
-  await writeFile(path, bundle.code);
-  return bundle;
-}
-
-const noop = (): void => undefined;
-const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => process.stderr.write(`${m}\n`) };
 
 export interface WorkerOptions {
   address: string;
