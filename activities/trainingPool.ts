@@ -88,7 +88,7 @@ export function createTrainingPool(options: TrainingPoolOptions = {}): TrainingP
   const progressEveryMs = options.progressEveryMs ?? 200;
   const piscina = new Piscina<TrainingTask, TrainingTaskResult>({
     ...THREADS,
-    minThreads: threads,
+    minThreads: 0, // started by the first task (a worker that never trains never loads the training code), then kept
     maxThreads: threads,
     concurrentTasksPerWorker: 1, // training blocks its thread: one task at a time
     idleTimeout: Infinity, // keep threads (and their snapshot caches) between trials

@@ -90,9 +90,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   await mkdir(env.stateDir, { recursive: true });
   const { stops, stopAll } = stopList(log);
   try {
-    log('starting PostgreSQL');
-    const pg = await postgresFor(env);
-    stops.push(pg.stop);
+    // PostgreSQL and Temporal start side by side; whichever started is stopped if the other fails.
+    log('starting PostgreSQL and Temporal');
+    const [pgStarted, temporalStarted] = await Promise.allSettled([postgresFor(env), startTemporal(env, log)]);
+    if (pgStarted.status === 'fulfilled') stops.push(pgStarted.value.stop);
+    if (temporalStarted.status === 'fulfilled') stops.push(temporalStarted.value.stop);
+    if (pgStarted.status === 'rejected') throw pgStarted.reason;
+    if (temporalStarted.status === 'rejected') throw temporalStarted.reason;
+    const pg = pgStarted.value;
+    const temporal = temporalStarted.value;
     const db = createDb(pg.url);
     stops.push(() => db.end());
     const applied = await migrate(db);
@@ -100,9 +106,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const artifacts = openArtifactStore(env.artifactDir, o.processEnv);
     await artifacts.check();
 
-    log('starting Temporal');
-    const temporal = await startTemporal(env, log);
-    stops.push(temporal.stop);
     const connection = await Connection.connect({ ...security, address: temporal.address });
     stops.push(() => connection.close());
     await registerSearchAttributes(connection, temporal.namespace);

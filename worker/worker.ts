@@ -103,9 +103,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ ...o.security, address: o.address });
   const clientConnection = await Connection.connect({ ...o.security, address: o.address });
   const client = new Client({ connection: clientConnection, namespace: o.namespace, dataConverter: o.dataConverter });
-  // One training thread per core, as many as the training queue runs trials at once.
+  // One training thread per core, as many as the training queue runs trials at once; started by the first task.
   const training = createTrainingPool({ threads: availableParallelism() });
-  await training.warmUp();
   const batchScoring = lazyScoringPool();
   const activities = createActivities({
     db: o.db, artifacts: o.artifacts, temporal: client, taskQueue: TASK_QUEUE, reportsDir: o.reportsDir, databaseUrl: o.databaseUrl, training, batchScoring,
