@@ -82,7 +82,7 @@ for (const mode of ['kill', 'stop'] as const) {
     const durations = allTrials.map((t) => t.completedAt - t.startedAt).sort((a, b) => a - b);
     const trialAt = (a: InFlight) => facts.get(a.workflowId)?.trials.get(a.activityId);
     const resumed = inFlight.filter((a) => trialAt(a)?.completed === 1 && trialAt(a)?.attempt === a.attempt);
-    // A trial whose completion the worker could not report in time (core retries a completion for 10 s, then drops it) is
+    // A trial whose completion did not reach the server (the cause is not established; README "Found and not explained") is
     // dispatched again after its heartbeat timeout: it must find its recorded result, not train again.
     const redispatched = inFlight.filter((a) => !resumed.includes(a));
     const trainedAgain = redispatched.filter((a) => {
