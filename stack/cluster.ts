@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { PROJECT_ROOT, type MlcycleEnv } from '../lib/config/env.js';
 import { createDb, migrate } from '../lib/store/db.js';
 import { startBalancer, type Balancer } from './balancer.js';
@@ -157,11 +157,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     if (workers > 0) await setCurrentBuild({ address: temporal.address, namespace: env.temporalNamespace, connectionOptions: temporalConnectionOptions(tlsEnv), deploymentName, buildId: workflowSourceHash(), log });
 
     const replicaInfo: { pid: number; url: string }[] = [];
+    // The start API's roots beyond examples/ (which every replica adds itself): where users' pipelines, data and step modules live.
+    const dataRoots = env.dataRoots.filter((r) => r !== join(PROJECT_ROOT, 'examples')).join(delimiter);
     const startReplica = async (i: number): Promise<ManagedProcess> => {
       const port = ports.replicaBase + i;
       const url = `http://127.0.0.1:${port}`;
       log(`starting serving replica ${i + 1} on ${url}`);
-      const p = await spawnRole('serving', `serving-${i + 1}`, { MLCYCLE_HTTP_HOST: '127.0.0.1', MLCYCLE_HTTP_PORT: String(port), MLCYCLE_REPLICA: String(i + 1), MLCYCLE_CODEC_CORS_ORIGINS: `${temporal.uiUrl},${temporal.uiUrl.replace('127.0.0.1', 'localhost')}`, ...(process.env.MLCYCLE_TOKENS ? { MLCYCLE_TOKENS: process.env.MLCYCLE_TOKENS } : {}) }, 'triggers/servingMain.ts', () => () => httpOk(`${url}/healthz`));
+      const p = await spawnRole('serving', `serving-${i + 1}`, { MLCYCLE_HTTP_HOST: '127.0.0.1', MLCYCLE_HTTP_PORT: String(port), MLCYCLE_REPLICA: String(i + 1), MLCYCLE_CODEC_CORS_ORIGINS: `${temporal.uiUrl},${temporal.uiUrl.replace('127.0.0.1', 'localhost')}`, MLCYCLE_DATA_ROOTS: dataRoots, ...(process.env.MLCYCLE_TOKENS ? { MLCYCLE_TOKENS: process.env.MLCYCLE_TOKENS } : {}) }, 'triggers/servingMain.ts', () => () => httpOk(`${url}/healthz`));
       replicaInfo[i] = { pid: p.child.pid ?? 0, url };
       return p;
     };

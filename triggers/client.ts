@@ -1,5 +1,5 @@
 // The typed client other services use: start lifecycle runs, read their progress and results.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -100,7 +100,7 @@ export async function checkPipeline(definition: PipelineInput): Promise<{ pipeli
 /**
  * Starts a lifecycle run on the stored definition; its id is `lifecycle:<pipeline>:<data version>` (a file's content
  * hash), so the same data is one run unless `rerun` (whose memoized steps are then reused, not recomputed). A run
- * without data is `lifecycle:<pipeline>:def-<definition version>-<time>`: each start is a new run.
+ * without data is `lifecycle:<pipeline>:def-<definition version>-<time><random>`: each start is a new run.
  */
 /** MLCYCLE_CONTINUE_AS_NEW_EVENTS: history events before a run continues as new (default 10,000; smaller keeps each history shorter). */
 function continueAsNewBudget(): { continueAsNewAfterEvents?: number } {
@@ -111,10 +111,18 @@ function continueAsNewBudget(): { continueAsNewAfterEvents?: number } {
   return { continueAsNewAfterEvents: n };
 }
 
+/**
+ * What makes a run's id its own when the data does not (no data, or a rerun): the start time and random bits, so that
+ * starts of one definition in the same millisecond (concurrent POST /v1/runs) are distinct runs, not one refused as started.
+ */
+function startSuffix(): string {
+  return `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
 export async function startLifecycle(conn: MlcycleConnection, definition: PipelineInput, o: StartRunOptions = {}): Promise<StartedRun> {
   const { pipeline, ref } = await registerDefinition(conn.db, definition);
   const { source, version, digest, label } = await sourceOf(pipeline, o.dataPath);
-  const dataVersion = version === null ? `def-${ref.version}-${Date.now().toString(36)}` : o.rerun ? `${version}-${Date.now().toString(36)}` : version;
+  const dataVersion = version === null ? `def-${ref.version}-${startSuffix()}` : o.rerun ? `${version}-${startSuffix()}` : version;
   const input: LifecycleInput = {
     pipeline: ref, source, sourceDigest: digest, dataVersion, reason: o.reason ?? 'started by a user', noCache: o.noCache ?? false, ...continueAsNewBudget(),
   };

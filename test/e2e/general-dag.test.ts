@@ -104,6 +104,15 @@ test('a pipeline of user steps declares no data, target, features or search and 
   assert.deepEqual(await listed(stack.client, 'MlcyclePipeline="rates-tuned"'), []);
 });
 
+test('two starts of a pipeline without data in the same millisecond are two runs: neither is refused as already started', async (t) => {
+  const definition: PipelineInput = { name: 'rates-same-ms', modules: [module], steps: [{ id: 'fetch', uses: 'fetch-rates' }] };
+  const now = Date.now();
+  t.mock.method(Date, 'now', () => now);
+  const runs = await Promise.all([startLifecycle(stack, definition), startLifecycle(stack, definition)]).finally(() => t.mock.restoreAll());
+  assert.notEqual(runs[0].workflowId, runs[1].workflowId);
+  for (const r of runs) assert.deepEqual(((await r.handle.result()) as LifecycleResult).steps.map((s) => s.state), ['done']);
+});
+
 test('a step that breaks the output contract fails the run naming it once', async () => {
   const run = await startLifecycle(stack, { name: 'shapes', modules: [module], steps: [{ id: 'shape', uses: 'bad-shape' }] });
   const err = await run.handle.result().then(() => assert.fail('the run must fail'), (e: unknown) => e);

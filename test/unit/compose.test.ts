@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { SEARCH_ATTRIBUTES } from '../../contracts/names.js';
 import { PROJECT_ROOT } from '../../lib/config/env.js';
-import { DEFAULT_TOPOLOGY, SERVICE_ENV, topology, type MlcycleRole } from '../../stack/topology.js';
+import { DEFAULT_TOPOLOGY, roleEnv, SERVICE_ENV, topology, type MlcycleRole } from '../../stack/topology.js';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../stack/versions.js';
 import { composeText, composeValidator, interpolations, loadCompose, type ComposeService } from '../composeFile.js';
 
@@ -68,6 +68,11 @@ test('depends_on follows the topology: healthy services, completed one-shots; ev
       assert.ok(s.healthcheck?.test?.length, `${name} has no health check`);
     }
   }
+});
+
+test('a serving replica gets the start API\'s data roots (MLCYCLE_DATA_ROOTS), from the host in compose', () => {
+  assert.deepEqual(roleEnv('serving', { MLCYCLE_DATA_ROOTS: '/srv/pipelines', MLCYCLE_STEP_THREADS: '4' }), { MLCYCLE_DATA_ROOTS: '/srv/pipelines' });
+  assert.equal(service('serving').environment?.MLCYCLE_DATA_ROOTS, '${MLCYCLE_DATA_ROOTS:-}');
 });
 
 test("the worker and serving set exactly their role's variables (SERVICE_ENV)", () => {
