@@ -163,7 +163,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const port = ports.replicaBase + i;
       const url = `http://127.0.0.1:${port}`;
       log(`starting serving replica ${i + 1} on ${url}`);
-      const p = await spawnRole('serving', `serving-${i + 1}`, { MLCYCLE_HTTP_HOST: '127.0.0.1', MLCYCLE_HTTP_PORT: String(port), MLCYCLE_REPLICA: String(i + 1), MLCYCLE_CODEC_CORS_ORIGINS: `${temporal.uiUrl},${temporal.uiUrl.replace('127.0.0.1', 'localhost')}`, MLCYCLE_DATA_ROOTS: dataRoots, ...(process.env.MLCYCLE_TOKENS ? { MLCYCLE_TOKENS: process.env.MLCYCLE_TOKENS } : {}) }, 'triggers/servingMain.ts', () => () => httpOk(`${url}/healthz`));
+      const p = await spawnRole('serving', `serving-${i + 1}`, { MLCYCLE_HTTP_HOST: '127.0.0.1', MLCYCLE_HTTP_PORT: String(port), MLCYCLE_REPLICA: String(i + 1), MLCYCLE_CODEC_CORS_ORIGINS: `${temporal.uiUrl},${temporal.uiUrl.replace('127.0.0.1', 'localhost')}`, MLCYCLE_DATA_ROOTS: dataRoots, ...roleEnv('serving', { MLCYCLE_TOKENS: process.env.MLCYCLE_TOKENS, MLCYCLE_CONTINUE_AS_NEW_EVENTS: process.env.MLCYCLE_CONTINUE_AS_NEW_EVENTS }) }, 'triggers/servingMain.ts', () => () => httpOk(`${url}/healthz`));
       replicaInfo[i] = { pid: p.child.pid ?? 0, url };
       return p;
     };

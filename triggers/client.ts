@@ -67,7 +67,7 @@ export async function sourceOf(pipeline: PipelineDefinition, dataPath: string | 
   if (!data) return { source: { kind: 'none' }, version: null, digest: null, label: 'no data' };
   if ('postgres' in data) {
     const hash = createHash('sha256').update(data.postgres.query).digest('hex').slice(0, 12);
-    return { source: { kind: 'postgres', ...data.postgres }, version: `query-${hash}-${Date.now().toString(36)}`, digest: null, label: 'a Postgres query' };
+    return { source: { kind: 'postgres', ...data.postgres }, version: `query-${hash}-${startSuffix()}`, digest: null, label: 'a Postgres query' };
   }
   const path = resolve(data.path);
   const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
