@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorScheduleId, rolloutWorkflowId } from '../../contracts/names.js';
 import type { RolloutState } from '../../contracts/rollout.js';
-import { startRollout, steerRollout, type SteerKind } from '../../triggers/rollout.js';
+import { startRollout } from '../../triggers/rollout.js';
+import { steerer } from './steer.js';
 import { applyPipelineSchedules } from '../../triggers/schedules.js';
 import { rolloutInput } from '../e2e/rolloutFixture.js';
 import { startTestCluster, type TestCluster } from '../cluster/harness.js';
@@ -75,15 +76,7 @@ test('a monitor schedule and a rollout through compressed hours with worker rest
   restarts.catch(() => undefined); // awaited below; after a failure elsewhere, ended by the abort
   // People steer meanwhile: traffic Updates at seeded times (resent once if the connection failed under one).
   const conn = { client: cluster.client, db: cluster.db };
-  const steer = async (kind: SteerKind, input: Parameters<typeof steerRollout>[3]): Promise<{ state: RolloutState; resent: boolean }> => {
-    try {
-      return { state: await steerRollout(conn, MODEL, kind, input), resent: false };
-    } catch (err) {
-      if ((err as Error).name === 'RolloutCommandError') throw err;
-      await sleep(2000);
-      return { state: await steerRollout(conn, MODEL, kind, input), resent: true };
-    }
-  };
+  const steer = steerer(conn, MODEL);
   const steered: { traffic: number; resent: boolean }[] = [];
   const steering = (async () => {
     for (const [i, u] of trafficPlan.entries()) {

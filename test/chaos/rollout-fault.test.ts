@@ -8,7 +8,8 @@ import type { RolloutState } from '../../contracts/rollout.js';
 import { openArtifactStore } from '../../lib/store/artifactsEnv.js';
 import { setCurrentBuild } from '../../stack/deployments.js';
 import { temporalConnectionOptions } from '../../temporal/connectionOptions.js';
-import { startRollout, steerRollout, type SteerKind } from '../../triggers/rollout.js';
+import { startRollout } from '../../triggers/rollout.js';
+import { steerer } from './steer.js';
 import { fastPolicy, registerBlessed, rolloutInput, TINY_B } from '../e2e/rolloutFixture.js';
 import { makeBuildB } from '../cluster/buildB.js';
 import { chaosFor } from './seed.js';
@@ -54,16 +55,7 @@ test('a rollout steered through a worker kill, a deploy of new code and a Postgr
     prefix: `rf-${chaos.seed}`, unit: (i) => `${unitPrefix}${(i * 7919 + chaos.seed) % 300}`,
   });
   const conn = { client: cluster.client, db: cluster.db };
-  // A person's command, resent once if the connection failed under it (a refusal is an answer, not resent).
-  const steer = async (kind: SteerKind, input: Parameters<typeof steerRollout>[3]): Promise<{ state: RolloutState; resent: boolean }> => {
-    try {
-      return { state: await steerRollout(conn, MODEL, kind, input), resent: false };
-    } catch (err) {
-      if ((err as Error).name === 'RolloutCommandError') throw err;
-      await sleep(2000);
-      return { state: await steerRollout(conn, MODEL, kind, input), resent: true };
-    }
-  };
+  const steer = steerer(conn, MODEL);
   await sleep(chaos.int(2000, 4000));
 
   // (a) A worker SIGKILLed while the traffic Update is being applied, then replaced.
