@@ -1,9 +1,9 @@
 // The production topology as data: each service, its role and the variables it reads (the local cluster and docker-compose.yml follow it).
 
-/** The variables each mlcycle process reads, by role. The compose test checks docker-compose.yml sets exactly these. */
 /** A worker's tuning, taken from the operator's environment (compose interpolates it; `stack --cluster` passes it on). */
 export const WORKER_TUNING = ['MLCYCLE_WORKER_ACTIVITIES', 'MLCYCLE_STEP_THREADS', 'MLCYCLE_STEP_MEMORY_MB'] as const;
 
+/** The variables each mlcycle process reads, by role. The compose test checks docker-compose.yml sets exactly these. */
 export const SERVICE_ENV = {
   worker: [
     'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME',

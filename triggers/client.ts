@@ -97,11 +97,6 @@ export async function checkPipeline(definition: PipelineInput): Promise<{ pipeli
   return { pipeline, checked: await checkDefinition(pipeline) };
 }
 
-/**
- * Starts a lifecycle run on the stored definition; its id is `lifecycle:<pipeline>:<data version>` (a file's content
- * hash), so the same data is one run unless `rerun` (whose memoized steps are then reused, not recomputed). A run
- * without data is `lifecycle:<pipeline>:def-<definition version>-<time><random>`: each start is a new run.
- */
 /** MLCYCLE_CONTINUE_AS_NEW_EVENTS: history events before a run continues as new (default 10,000; smaller keeps each history shorter). */
 function continueAsNewBudget(): { continueAsNewAfterEvents?: number } {
   const raw = process.env.MLCYCLE_CONTINUE_AS_NEW_EVENTS;
@@ -119,6 +114,11 @@ function startSuffix(): string {
   return `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Starts a lifecycle run on the stored definition; its id is `lifecycle:<pipeline>:<data version>` (a file's content
+ * hash), so the same data is one run unless `rerun` (whose memoized steps are then reused, not recomputed). A run
+ * without data is `lifecycle:<pipeline>:def-<definition version>-<time><random>`: each start is a new run.
+ */
 export async function startLifecycle(conn: MlcycleConnection, definition: PipelineInput, o: StartRunOptions = {}): Promise<StartedRun> {
   const { pipeline, ref } = await registerDefinition(conn.db, definition);
   const { source, version, digest, label } = await sourceOf(pipeline, o.dataPath);
