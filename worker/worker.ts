@@ -13,10 +13,10 @@ import { lazyScoringPool } from '../activities/batchScoringPool.js';
 import type { ArtifactStore } from '../lib/store/artifacts.js';
 import type { Db } from '../lib/store/db.js';
 import { TASK_QUEUE, TRAINING_TASK_QUEUE } from '../contracts/names.js';
-export { workflowBundle, workflowSourceHash } from './workflowBundle.js';
 import { IllegalStateError } from '@temporalio/common';
 import { WORKER_METRICS_VAR, workerMetricsAddress } from '../lib/config/workerMetrics.js';
 
+export { workflowBundle, workflowSourceHash } from './workflowBundle.js';
 
 let runtimeInstalled = false;
 /**
