@@ -8,6 +8,7 @@ import { audit, getDeployment, getModelVersion } from '../lib/store/models.js';
 import { findStepResult, stepRunsOf } from '../lib/store/stepResults.js';
 import { activityOnceKey, type ActivityDeps } from './deps.js';
 import { writeReport } from './reports.js';
+import { postWebhook } from '../lib/webhooks/post.js';
 
 const fmt = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : Number(x.toPrecision(4)).toString());
 
@@ -57,12 +58,7 @@ export function createApprovalActivities(deps: ActivityDeps) {
         kind: 'approval', event: input.event, workflowId: r.workflowId, id: r.id, subject: r.subject, role: r.role, deadline: r.deadline, onTimeout: r.onTimeout,
         evidence: r.evidence, decide: `npx mlcycle approve ${r.workflowId} --reason "…" (add --reject to reject)`,
       };
-      try {
-        const res = await fetch(input.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-        return `${input.url} answered ${res.status}`;
-      } catch (err) {
-        return `${input.url} unreachable: ${(err as Error).message}`;
-      }
+      return (await postWebhook(input.url, body)).said;
     },
   };
 }

@@ -7,6 +7,7 @@ import type { LifecycleInput, RepairDecision, RepairInput, RepairResult } from '
 import { claimDecision, decisionFor, openRestarts, restartsOf, setOutcome, setRepairRun } from '../lib/store/repairs.js';
 import { definitionOf } from './definitions.js';
 import { keepHeartbeating, type ActivityDeps } from './deps.js';
+import { postWebhook } from '../lib/webhooks/post.js';
 
 const CLOSED_BAD = ['Failed', 'TimedOut', 'Terminated'];
 
@@ -30,14 +31,9 @@ async function inspect(deps: ActivityDeps, w: WorkflowExecutionInfo): Promise<{ 
   return { input, type: failureTypeOf(cause), step: details?.step ?? null, message: said };
 }
 
-async function alert(url: string | undefined, body: unknown): Promise<string> {
+async function alert(url: string | undefined, body: Record<string, unknown>): Promise<string> {
   if (!url) return 'parked (no alert webhook set)';
-  try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-    return `parked; alert ${url} answered ${res.status}`;
-  } catch (err) {
-    return `parked; alert ${url} unreachable: ${(err as Error).message}`;
-  }
+  return `parked; alert ${(await postWebhook(url, { kind: 'repair', event: 'parked', ...body })).said}`;
 }
 
 export function createRepairActivities(deps: ActivityDeps) {

@@ -15,6 +15,7 @@ import { stackFile, type StackInfo } from './stackInfo.js';
 import type { ServerTls } from './temporalConfig.js';
 import { DEFAULT_TOPOLOGY, roleEnv, WORKER_TUNING, type MlcycleRole, type TopologyOptions } from './topology.js';
 import { workflowSourceHash } from '../worker/workflowBundle.js';
+import { WEBHOOK_SECRET_VAR } from '../lib/crypto/webhookSignature.js';
 import { temporalConnectionOptions } from '../temporal/connectionOptions.js';
 
 export interface ClusterTls extends ServerTls {
@@ -125,8 +126,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       ...tlsEnv, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: env.temporalNamespace, DATABASE_URL: pg.url,
       MLCYCLE_CODEC_KEYS: `k1:${secrets.codecKey}`, MLCYCLE_S3_ENDPOINT: s3.endpoint, MLCYCLE_S3_BUCKET: s3.bucket, MLCYCLE_S3_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey,
-      // The worker's tuning is the operator's: the one thing taken from this shell.
-      ...roleEnv('worker', Object.fromEntries(WORKER_TUNING.map((name) => [name, process.env[name]]))),
+      // The worker's tuning and the webhooks' signing secret are the operator's: the things taken from this shell.
+      ...roleEnv('worker', Object.fromEntries([...WORKER_TUNING, WEBHOOK_SECRET_VAR].map((name) => [name, process.env[name]]))),
     };
     const spawnRole = async (role: MlcycleRole, name: string, extra: Record<string, string>, entry: string, ready: (out: () => string) => () => Promise<boolean>, root = PROJECT_ROOT): Promise<ManagedProcess> => {
       let out = '';

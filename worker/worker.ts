@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { workflowBundle } from './workflowBundle.js';
+import { webhookSecrets } from '../lib/crypto/webhookSignature.js';
 import type { Logger } from 'pino';
 import type { DataConverter } from '@temporalio/common';
 import type { TemporalSecurity } from '../temporal/connectionOptions.js';
@@ -99,6 +100,8 @@ function mainQueueSlots(): number {
 }
 
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  // A webhook secret that is set but unusable stops the worker here, not at its first alert.
+  webhookSecrets();
   installRuntime(o.quietFailures === true, o.log);
   const connection = await NativeConnection.connect({ ...o.security, address: o.address });
   const clientConnection = await Connection.connect({ ...o.security, address: o.address });

@@ -14,7 +14,7 @@ const services = compose.services;
 /** Set-up steps compose needs beside the topology's services: each runs once, and what needs it waits for its success. */
 const ONE_SHOTS = ['temporal-namespace', 's3-bucket'];
 /** The secrets: only ever `${NAME:?message}` in the file, and listed empty in the example .env. */
-const SECRETS = ['POSTGRES_PASSWORD', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'MLCYCLE_CODEC_KEYS', 'MLCYCLE_TOKENS'];
+const SECRETS = ['POSTGRES_PASSWORD', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'MLCYCLE_CODEC_KEYS', 'MLCYCLE_TOKENS', 'MLCYCLE_WEBHOOK_SECRET'];
 const bare = (version: string): string => version.replace(/^v/, '');
 const service = (name: string): ComposeService => {
   const s = services[name];
