@@ -53,9 +53,10 @@ async function score(instances: Record<string, unknown>[]): Promise<void> {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances, requestIds }),
   });
   assert.equal(res.status, 200, await res.text());
-  // The prediction log is written in batches: the window exists once every answer is in Postgres.
+  // The prediction log is written in batches: the window exists once every answer is in Postgres. Counted by request:
+  // a retrained version may be in shadow by now (started by an earlier window's retraining), which logs a second row.
   await eventually('the answers logged', 20_000, async () => {
-    const { rows } = await stack.db.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM predictions WHERE request_id = ANY($1::text[])', [requestIds]);
+    const { rows } = await stack.db.query<{ n: number }>('SELECT COUNT(DISTINCT request_id)::int AS n FROM predictions WHERE request_id = ANY($1::text[])', [requestIds]);
     return rows[0].n === requestIds.length ? true : null;
   });
 }
