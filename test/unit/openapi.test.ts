@@ -48,16 +48,15 @@ test('every operation names its role, and answers 401/403 when it has one, 400/4
   assert.deepEqual(Object.keys(predict.responses), ['200', '400', '401', '403', '404', '413', '500', '503']);
 });
 
-test(`the committed contract files are the generated ones (else: ${REGENERATE})`, () => {
-  for (const [path, content] of contractFiles()) {
-    let committed: string | null = null;
-    try {
-      committed = readFileSync(new URL(path, REPO_ROOT), 'utf8');
-    } catch {
-      committed = null;
-    }
-    assert.ok(committed === content, `${path} is ${committed === null ? 'missing' : 'stale'}: run \`${REGENERATE}\` and commit it`);
+test(`the committed document is the generated one (else: ${REGENERATE})`, () => {
+  const path = 'contracts/openapi/mlcycle.json';
+  let committed: string | null = null;
+  try {
+    committed = readFileSync(new URL(path, REPO_ROOT), 'utf8');
+  } catch {
+    committed = null;
   }
+  assert.ok(committed === contractFiles().get(path), `${path} is ${committed === null ? 'missing' : 'stale'}: run \`${REGENERATE}\` and commit it`);
 });
 
 test('the start API registers only described routes, and the served document lists them', async () => {
