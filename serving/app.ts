@@ -9,6 +9,8 @@ import type { InvalidLabel } from '../lib/store/predictions.js';
 import { insertFeedbackWithGrace } from './feedbackJoin.js';
 import { badInput, HttpError, installErrorHandlers } from './errors.js';
 import { installAuth } from './auth.js';
+import { installOpenApi } from './openapi.js';
+import { SERVING_ROUTES } from './apiRoutes.js';
 import type { AuthToken } from '../lib/config/auth.js';
 import { ModelRegistry, type ServedModel } from './modelRegistry.js';
 import { predict } from './predict.js';
@@ -93,6 +95,8 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
     : Fastify({ logger: deps.logger ?? false, logController });
   installErrorHandlers(app);
   installAuth(app, deps.tokens ?? null);
+  // Every route is described for GET /openapi.json; one registered without a description fails here, naming it.
+  installOpenApi(app, VERSION, SERVING_ROUTES);
   // Any other content type is read as text and refused by the JSON check below, as a 400.
   // The Open Inference Protocol's clients send JSON without saying so (tritonclient: no Content-Type): /v2 reads it anyway.
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {

@@ -10,6 +10,8 @@ const ROUTE_ROLES: Record<string, Role | null> = {
   '/v1/approvals': '*',
   '/v1/approvals/:target': '*',
   '/healthz': null,
+  // The API's description (serving/openapi.ts): it holds no data, and a client reads it before it has a token.
+  '/openapi.json': null,
   '/v1/models': 'score',
   '/v1/models/:name/predict': 'score',
   '/v1/feedback': 'feedback',
@@ -25,6 +27,11 @@ const ROUTE_ROLES: Record<string, Role | null> = {
   '/codec/decode': 'operate',
   '/codec/*': null,
 };
+
+/** The role a route needs: null for none, '*' for any known token, else the role's name (a route not listed: `operate`). */
+export function routeRole(url: string | undefined): Role | null {
+  return url !== undefined && url in ROUTE_ROLES ? ROUTE_ROLES[url] : 'operate';
+}
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -45,7 +52,7 @@ export function installAuth(app: FastifyInstance, tokens: readonly AuthToken[] |
   const known = tokens.map((t) => ({ ...t, digest: digest(t.token) }));
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const route = request.routeOptions.url;
-    const role = route !== undefined && route in ROUTE_ROLES ? ROUTE_ROLES[route] : 'operate';
+    const role = routeRole(route);
     if (role === null) return;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;

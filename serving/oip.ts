@@ -13,7 +13,8 @@ export type Score = (request: FastifyRequest, model: ServedModel, body: PredictB
 /** Largest infer body (JSON or binary, and after inflating a compressed one): 10,000 instances of a few hundred columns. */
 const INFER_BODY_LIMIT = 64 * 1024 * 1024;
 
-const inferBody = z
+/** The infer request's JSON (or, with the binary extension, its JSON header). */
+export const inferBody = z
   .object({
     id: z.string().max(128).optional(),
     parameters: z.record(z.string(), z.unknown()).optional(),

@@ -1,20 +1,12 @@
 // The HTTP approvals API: list what awaits approval, decide it; the token's subject is the actor and must hold the role named.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Db } from '../lib/store/db.js';
 import { httpActor } from './actor.js';
 import { ApprovalError, decideApproval, findAwaiting, listAwaiting } from './approvals.js';
 import type { MlcycleConnection } from './client.js';
+import { approvalTarget, decideBody } from './apiSchemas.js';
 
-const target = z.string().regex(/^[a-z0-9][a-zA-Z0-9:._@-]{0,300}$/, 'must be a model name or a run\'s workflow id');
-const decideBody = z
-  .object({
-    decision: z.enum(['approve', 'reject']),
-    // Checked (and a refusal audited) by the workflow: an empty reason is an attempt too.
-    reason: z.string().max(500),
-    id: z.string().min(1).max(63).optional(),
-  })
-  .strict();
 
 function bad(reply: FastifyReply, issues: z.core.$ZodIssue[]): FastifyReply {
   return reply.code(400).send({ error: 'BadInput', message: issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
@@ -26,7 +18,7 @@ export function registerApprovalApi(app: FastifyInstance, conn: MlcycleConnectio
   app.get('/v1/approvals', async () => ({ approvals: await listAwaiting(conn.client) }));
 
   app.get<{ Params: { target: string } }>('/v1/approvals/:target', async (request, reply) => {
-    const t = target.safeParse(request.params.target);
+    const t = approvalTarget.safeParse(request.params.target);
     if (!t.success) return bad(reply, t.error.issues);
     try {
       return await findAwaiting(conn.client, t.data);
@@ -37,7 +29,7 @@ export function registerApprovalApi(app: FastifyInstance, conn: MlcycleConnectio
   });
 
   app.post<{ Params: { target: string } }>('/v1/approvals/:target', async (request, reply) => {
-    const t = target.safeParse(request.params.target);
+    const t = approvalTarget.safeParse(request.params.target);
     if (!t.success) return bad(reply, t.error.issues);
     const body = decideBody.safeParse(request.body);
     if (!body.success) return bad(reply, body.error.issues);

@@ -1,7 +1,6 @@
 // The HTTP start API: other services start lifecycle runs and read their state over HTTP (and steer rollouts: rolloutApi.ts).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { PipelineError } from '../lib/config/pipeline.js';
 import { progressQuery, progressSinceQuery } from '../contracts/names.js';
 import { audit } from '../lib/store/models.js';
@@ -13,15 +12,10 @@ import type { Db } from '../lib/store/db.js';
 import { registerRolloutApi } from './rolloutApi.js';
 import { registerApprovalApi } from './approvalApi.js';
 import { registerLineageApi } from './lineageApi.js';
+import { startRunBody } from './apiSchemas.js';
+import { describeRoutes } from '../serving/openapi.js';
+import { START_API_ROUTES } from './startApiRoutes.js';
 
-const startBody = z
-  .object({
-    pipeline: z.string().min(1).max(1024),
-    dataPath: z.string().min(1).max(4096).optional(),
-    rerun: z.boolean().optional(),
-    reason: z.string().max(500).optional(),
-  })
-  .strict();
 
 /** A pipeline named by an example's name, or a file below the data roots; its data and modules below them too. */
 async function pipelineFor(ref: string, roots: readonly string[]) {
@@ -33,11 +27,13 @@ async function pipelineFor(ref: string, roots: readonly string[]) {
 
 export function registerStartApi(app: FastifyInstance, conn: MlcycleConnection & { db: Db; dataRoots: string[] }): void {
   const { client } = conn;
+  // Every route below is described for /openapi.json; one without a description fails the server's start (serving/openapi.ts).
+  describeRoutes(app, START_API_ROUTES);
   registerRolloutApi(app, conn);
   registerApprovalApi(app, conn);
   registerLineageApi(app, conn);
   app.post('/v1/runs', async (request, reply) => {
-    const body = startBody.safeParse(request.body);
+    const body = startRunBody.safeParse(request.body);
     if (!body.success) {
       const message = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
       return reply.code(400).send({ error: 'BadInput', message });

@@ -1,24 +1,16 @@
 // The HTTP rollout API: read, start (by model name) and steer a model's rollout; the actor is the API token's subject.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { loadPipeline, PipelineError } from '../lib/config/pipeline.js';
 import type { Db } from '../lib/store/db.js';
 import { queuedRequests } from '../lib/store/rolloutRequests.js';
 import { httpActor } from './actor.js';
+import { ROLLOUT_COMMANDS, rolloutModelName, rolloutStartBody, rolloutSteerBody } from './apiSchemas.js';
 import type { MlcycleConnection } from './client.js';
 import { checkDefinitionInRoots, checkInRoots, OutsideRoots } from './dataRoots.js';
 import { RolloutCommandError, rolloutState, startRolloutByName, steerRollout, type SteerKind } from './rollout.js';
 
-const modelName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a model name (lowercase letters, digits and dashes)');
-// The reason is checked (and a refusal audited) by the rollout, not here: an empty reason is an attempt too.
-const reason = z.string().max(500);
-const version = z.number().int().positive();
-
-const startBody = z
-  .object({ version, reason, pipeline: z.string().min(1).max(4096).optional(), definition: z.string().min(1).max(64).optional(), queue: z.boolean().optional() })
-  .strict();
-const steerBody = z.object({ reason, version: version.optional(), traffic: z.number().optional() }).strict();
-const COMMANDS: readonly SteerKind[] = ['promote', 'rollback', 'pause', 'resume', 'traffic'];
+const COMMANDS: readonly SteerKind[] = ROLLOUT_COMMANDS;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply): T | null {
   const r = schema.safeParse(value);
@@ -29,7 +21,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply): T 
 
 export function registerRolloutApi(app: FastifyInstance, conn: MlcycleConnection & { db: Db; dataRoots: string[] }): void {
   app.get<{ Params: { model: string } }>('/v1/rollouts/:model', async (request, reply) => {
-    const model = parse(modelName, request.params.model, reply);
+    const model = parse(rolloutModelName, request.params.model, reply);
     if (model === null) return reply;
     const queued = await queuedRequests(conn.db, model);
     const state = await rolloutState(conn.client, model).catch((err: unknown) => {
@@ -41,8 +33,8 @@ export function registerRolloutApi(app: FastifyInstance, conn: MlcycleConnection
   });
 
   app.post<{ Params: { model: string } }>('/v1/rollouts/:model/start', async (request, reply) => {
-    const model = parse(modelName, request.params.model, reply);
-    const body = model === null ? null : parse(startBody, request.body, reply);
+    const model = parse(rolloutModelName, request.params.model, reply);
+    const body = model === null ? null : parse(rolloutStartBody, request.body, reply);
     if (model === null || body === null) return reply;
     try {
       let pipelineFile: string | undefined;
@@ -63,11 +55,11 @@ export function registerRolloutApi(app: FastifyInstance, conn: MlcycleConnection
   });
 
   app.post<{ Params: { model: string; command: string } }>('/v1/rollouts/:model/:command', async (request, reply) => {
-    const model = parse(modelName, request.params.model, reply);
+    const model = parse(rolloutModelName, request.params.model, reply);
     if (model === null) return reply;
     const kind = COMMANDS.find((c) => c === request.params.command);
     if (!kind) return reply.code(404).send({ error: 'NotFound', message: `no rollout command "${request.params.command}" (one of ${COMMANDS.join(', ')}, or start)` });
-    const body = parse(steerBody, request.body, reply);
+    const body = parse(rolloutSteerBody, request.body, reply);
     if (body === null) return reply;
     if (kind === 'traffic' && body.traffic === undefined) return reply.code(400).send({ error: 'BadInput', message: 'traffic: the share in (0, 1] is required' });
     if (kind !== 'traffic' && body.traffic !== undefined) return reply.code(400).send({ error: 'BadInput', message: `traffic: only the traffic command takes a share, not ${kind}` });

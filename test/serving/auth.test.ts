@@ -6,6 +6,11 @@ import { buildServingApp, type ServingApp } from '../../serving/app.js';
 import { startTestStack, type TestStack } from './harness.js';
 import { startStack } from '../../stack/stack.js';
 import { readEnv } from '../../lib/config/env.js';
+import type { Client } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { parseCodecKeys } from '../../lib/crypto/payloadCipher.js';
+import { registerStartApi } from '../../triggers/httpApi.js';
+import { openApiDocument, REGENERATE } from '../../triggers/contractFiles.js';
 
 let stack: TestStack;
 let serving: ServingApp;
@@ -15,7 +20,10 @@ const LABELLER = 'labeller-token-0123456789';
 before(async () => {
   stack = await startTestStack();
   const tokens = parseTokenList(`svc-score:${SCORER}:score,labels-bot:${LABELLER}:feedback`);
-  serving = await buildServingApp({ db: stack.db, artifacts: stack.artifacts, logger: false, tokens });
+  // Every route the server can have: the codec endpoint, and the start API as `mlcycle dev` and a replica with Temporal mount it.
+  const codec = { cipher: parseCodecKeys(`k1:${randomBytes(32).toString('base64')}`), corsOrigins: ['http://localhost:8233'] };
+  serving = await buildServingApp({ db: stack.db, artifacts: stack.artifacts, logger: false, tokens, codec });
+  registerStartApi(serving.app, { client: {} as Client, db: stack.db, dataRoots: [] });
 });
 after(async () => {
   await serving?.close();
@@ -72,4 +80,12 @@ test('token configuration is checked, each mistake named by where it is, never b
 test('the stack refuses to serve beyond this machine without tokens, before it starts anything', async () => {
   const env = { ...readEnv({ MLCYCLE_STATE_DIR: '/nonexistent/never-created' }), httpHost: '0.0.0.0' };
   await assert.rejects(startStack({ env }), /serving on 0\.0\.0\.0 needs bearer tokens: set MLCYCLE_TOKENS_FILE or MLCYCLE_TOKENS/);
+});
+
+test('GET /openapi.json needs no token and describes exactly the routes the server registered (the committed document)', async () => {
+  const res = await call('GET', '/openapi.json');
+  assert.equal(res.statusCode, 200);
+  // The served document lists the routes Fastify registered (serving/openapi.ts: an undescribed one fails the start);
+  // equal to the committed one, so a route described but never registered, or changed without regenerating, fails here.
+  assert.deepEqual(res.json(), openApiDocument(), `the served document differs from contracts/openapi/mlcycle.json's source: ${REGENERATE}`);
 });
