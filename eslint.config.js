@@ -5,7 +5,7 @@ import predictionsByIndex from './lint/predictionsByIndex.js';
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'stream', 'process', 'dns', 'tls', 'zlib'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'lib/threads/tsEntry.mjs', 'eslint.config.js', 'lint/*.js'] },
+  { ignores: ['node_modules/**', 'dist/**', '.state/**', '.tools/**', '.scratch/**', 'bin/**', 'lib/threads/tsEntry.mjs', 'eslint.config.js', 'lint/*.js'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
