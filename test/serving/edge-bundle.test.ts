@@ -138,3 +138,45 @@ test('browser bundles in Chromium answer as the serving API, fetch only their ow
     await files.close();
   }
 });
+
+test('edge monitoring: queued predictions and labels reach the log once, even when a batch is resent after a lost answer; a full queue says so', async () => {
+  const address = await serving.app.listen({ port: 0, host: '127.0.0.1' });
+  const { load } = (await import(pathToFileURL(join(out, 'weather-node', 'index.js')).href)) as { load: (o: object) => Promise<EdgeModel> };
+  let lose = true;
+  // The first batch reaches the server, but its answer is lost on the way back.
+  const lossy: typeof fetch = async (url, init) => {
+    const res = await fetch(url, init);
+    if (lose && String(url).endsWith('/log')) {
+      lose = false;
+      throw new Error('connection reset');
+    }
+    return res;
+  };
+  const model = await load({ log: { url: address, batchSize: 50, maxQueued: 100, fetch: lossy } });
+  const first = await model.predict(records);
+  const second = await model.predict(records);
+  assert.equal(model.queued, 2 * records.length);
+  await assert.rejects(model.predict(records), /the log queue is full \(84 of 100 instances waiting for http:\/\/127\.0\.0\.1:\d+\): call flush\(\)/);
+  model.label(first[0].requestId, 'sun');
+  await assert.rejects(model.flush(), /could not reach .*\/v1\/models\/weather\/log \(connection reset\); the queue is kept/);
+  assert.equal(model.queued, 2 * records.length, 'nothing left the queue');
+  assert.deepEqual(await model.flush(), { logged: records.length, duplicates: records.length, labels: 1 });
+  assert.equal(model.queued, 0);
+  const ids = [...first, ...second].map((p) => p.requestId);
+  const rows = await stack.db.query<{ request_id: string; variant: string; label: string }>(
+    'SELECT request_id, variant, label FROM predictions WHERE model_name = $1 AND request_id = ANY($2)', ['weather', ids]);
+  assert.equal(rows.rows.length, ids.length, 'every edge prediction logged exactly once');
+  assert.ok(rows.rows.every((r) => r.variant === 'champion'));
+  const byId = new Map(rows.rows.map((r) => [r.request_id, r.label]));
+  first.forEach((p) => assert.equal(byId.get(p.requestId), 'label' in p ? p.label : undefined));
+  const label = await stack.db.query<{ label: string }>('SELECT label FROM feedback WHERE request_id = $1', [first[0].requestId]);
+  assert.deepEqual(label.rows, [{ label: 'sun' }]);
+
+  const stale = await fetch(`${address}/v1/models/weather/log`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ batchId: crypto.randomUUID(), version: 9, records: [{ requestBase: `${crypto.randomUUID().slice(0, 32)}0000`, at: Date.now(), latencyMs: 1, instances: [records[0]], labels: ['sun'], probabilities: [0.2, 0.2, 0.2, 0.2, 0.2] }] }),
+  });
+  assert.equal(stale.status, 409);
+  assert.match(((await stale.json()) as { message: string }).message, /version 9 of weather is not served \(champion v1\)/);
+  await model.close();
+});
