@@ -1,14 +1,16 @@
 // The README.md an edge bundle carries: what is in the folder and how to load, predict, log and flush, for its target.
 import type { ModelVersionRow } from '../../lib/store/models.js';
+
+type Row = Pick<ModelVersionRow, 'name' | 'version' | 'sha256' | 'card'>;
 import type { EdgeTarget } from './buildIndex.js';
 
-function example(row: ModelVersionRow): string {
+function example(row: Row): string {
   const record: Record<string, unknown> = {};
   for (const input of row.card.signature.inputs) record[input.name] = input.kind === 'numeric' ? 0 : '';
   return JSON.stringify(record);
 }
 
-const USAGE: Record<EdgeTarget, (row: ModelVersionRow, runtime: string) => string> = {
+const USAGE: Record<EdgeTarget, (row: Row, runtime: string) => string> = {
   node: (row, runtime) => `## Use it (Node.js 20+)
 
 \`\`\`sh
@@ -39,7 +41,7 @@ when served cross-origin isolated (COOP/COEP headers).
 `,
 };
 
-export function bundleReadme(row: ModelVersionRow, target: EdgeTarget, runtime: string): string {
+export function bundleReadme(row: Row, target: EdgeTarget, runtime: string): string {
   const task = row.card.signature.task ?? 'classification';
   const answer = task === 'regression' ? '`{ requestId, value, variant: "edge", version }`' : '`{ requestId, label, probabilities, variant: "edge", version }`';
   return `# ${row.name} v${row.version} — mlcycle edge bundle (${target})

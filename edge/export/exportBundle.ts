@@ -53,14 +53,22 @@ async function checkOut(out: string): Promise<void> {
   if (entries.length > 0) throw new Error(`--out ${out} is not empty: give a new or empty folder (nothing was written)`);
 }
 
-/** Writes the bundle into a temporary folder beside `out`, then renames it into place: a failure leaves nothing behind. */
+/** The version a bundle is made of: what the registry holds for it. */
+export type BundledVersion = Pick<ModelVersionRow, 'name' | 'version' | 'sha256' | 'card'>;
+
+/** Exports a registered version (`<model>@<version|alias>`): its bytes are checked against the registered sha256 first. */
 export async function exportBundle(deps: ExportDeps, spec: string, target: string, outDir: string): Promise<ExportResult> {
   if (!EDGE_TARGETS.includes(target as EdgeTarget)) throw new Error(`--target must be ${EDGE_TARGETS.join(' or ')}, got "${target}"`);
-  const t = target as EdgeTarget;
-  const out = resolve(outDir);
-  await checkOut(out);
+  await checkOut(resolve(outDir));
   const row = await resolveModelRef(deps.db, spec);
   const model = new Uint8Array(await deps.artifacts.get(row.uri));
+  return writeBundle(row, model, target as EdgeTarget, outDir);
+}
+
+/** Writes the bundle into a temporary folder beside `out`, then renames it into place: a failure leaves nothing behind. */
+export async function writeBundle(row: BundledVersion, model: Uint8Array, t: EdgeTarget, outDir: string): Promise<ExportResult> {
+  const out = resolve(outDir);
+  await checkOut(out);
   const actual = sha256Hex(model);
   if (actual !== row.sha256) throw new Error(`the stored model of ${row.name} v${row.version} hashes to ${actual}, registered as ${row.sha256}: refusing to export it`);
 

@@ -25,17 +25,29 @@ export async function edgeRecords(n: number): Promise<Record<string, unknown>[]>
   return rows;
 }
 
-const cardWith = (signature: ModelSignature, algorithm: string) => (name: string, sha256: string, bytes: number) => ({ ...tinyCard(name, sha256, bytes), algorithm, signature });
+export interface EdgeFixtureModel {
+  name: string;
+  bytes: Uint8Array;
+  signature: ModelSignature;
+  algorithm: string;
+}
 
-/** Registers and serves (as champion) `weather` (trained here, as the demo does) and `weather-sklearn` (imported). */
-export async function serveEdgeModels(stack: Pick<TestStack, 'db' | 'artifacts'>): Promise<void> {
+/** `weather` (trained here, as the demo does) and `weather-sklearn` (imported: rewritten to the serving contract as `mlcycle import` does). */
+export async function edgeModels(): Promise<EdgeFixtureModel[]> {
   const table = await readSource({ kind: 'file', path: file('seattle-season.csv') });
   const { model } = fitClassifierDetailed(table, { target: 'weather', features: FEATURES, l2: 1e-3 });
-  const trained = await registerModelBytes(stack, 'weather', exportClassifierToOnnx(model), 'run-edge-trained',
-    cardWith({ inputs: classifierInputs(model), target: 'weather', task: 'classification', classes: model.classes }, 'logistic regression'));
   const pipeline = requireSections(await loadPipeline(file('weather-season.json')), ML_SECTIONS, 'weather-season.json');
   const adapted = adaptExternalModel(new Uint8Array(await readFile(file('weather-columns.onnx'))), pipeline, 'weather-columns.onnx');
-  const imported = await registerModelBytes(stack, 'weather-sklearn', adapted.bytes, 'run-edge-imported', cardWith(adapted.signature, 'scikit-learn (imported)'));
-  await deployVersion(stack.db, 'weather', trained.version, 0, 'edge tests');
-  await deployVersion(stack.db, 'weather-sklearn', imported.version, 0, 'edge tests');
+  return [
+    { name: 'weather', bytes: exportClassifierToOnnx(model), signature: { inputs: classifierInputs(model), target: 'weather', task: 'classification', classes: model.classes }, algorithm: 'logistic regression' },
+    { name: 'weather-sklearn', bytes: adapted.bytes, signature: adapted.signature, algorithm: 'scikit-learn (imported)' },
+  ];
+}
+
+/** Registers both and serves each as its model's champion. */
+export async function serveEdgeModels(stack: Pick<TestStack, 'db' | 'artifacts'>): Promise<void> {
+  for (const m of await edgeModels()) {
+    const row = await registerModelBytes(stack, m.name, m.bytes, `run-edge-${m.name}`, (name, sha256, bytes) => ({ ...tinyCard(name, sha256, bytes), algorithm: m.algorithm, signature: m.signature }));
+    await deployVersion(stack.db, m.name, row.version, 0, 'edge tests');
+  }
 }
