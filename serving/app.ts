@@ -1,4 +1,4 @@
-// The serving app (Fastify): health, served models, predict with A/B routing, feedback; hot-reloads deployments.
+// The serving app (Fastify): health, served models, predict with A/B routing, feedback, edge logs; hot-reloads deployments.
 import { SpillLineRejected } from './spill.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
@@ -24,6 +24,7 @@ import { ServingMetrics } from './metrics.js';
 import { ServingLogController } from './requestLog.js';
 import { registerOip, type Score } from './oip.js';
 import { registerOutcomes } from './outcomes.js';
+import { registerEdgeLog } from './edgeLogRoute.js';
 import { readFileSync } from 'node:fs';
 import { writePredictionBatch } from '../lib/store/predictions.js';
 import { startRetention } from './retention.js';
@@ -188,6 +189,7 @@ export async function buildServingApp(deps: ServingDeps): Promise<ServingApp> {
   });
 
   registerOip(app, registry, score, VERSION);
+  registerEdgeLog(app, { db: deps.db, registry, aggregates, write: (batch) => writePredictionBatch(deps.db, batch) }, PREDICT_BODY_LIMIT);
   registerOutcomes(app, { db: deps.db, registry, flushLog: () => log.flush(), count: (...a) => metrics.outcomes(...a) });
 
   app.post('/v1/feedback', { bodyLimit: PREDICT_BODY_LIMIT }, async (request) => {

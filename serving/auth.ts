@@ -16,6 +16,7 @@ const ROUTE_ROLES: Record<string, Role | null> = {
   '/v1/models/:name/predict': 'score',
   '/v1/feedback': 'feedback',
   '/v1/models/:name/outcomes': 'feedback',
+  '/v1/models/:name/log': 'feedback',
   '/v2': 'score',
   '/v2/health/live': null,
   '/v2/health/ready': null,

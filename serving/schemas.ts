@@ -77,3 +77,39 @@ export function findDuplicate(ids: readonly string[], at: (index: number) => str
   }
   return null;
 }
+
+/** Most records (predict calls) one edge log batch carries. */
+export const MAX_LOG_RECORDS = 1_000;
+
+/** A number or null (JSON's NaN); the log keeps null as NaN, as the server logs its own answers. */
+const numberOrNull = z.number({ error: 'must be a number or null' }).nullable();
+
+/** One predict call of an edge bundle, as its log queue posts it (edge/runtime/edgeLog.ts). */
+const EdgeLogRecord = z.object(
+  {
+    requestBase: z
+      .string({ error: 'must be a string' })
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{8}0000$/, { error: 'must be a UUID whose last four hex digits are 0000' }),
+    at: z.number({ error: 'must be a time in ms since the epoch' }).int({ error: 'must be a time in ms since the epoch' }).min(0),
+    latencyMs: z.number({ error: 'must be a number of ms' }).min(0),
+    instances: PredictBody.shape.instances,
+    labels: z.array(z.string({ error: 'must be a string' }), { error: 'must be an array of strings' }).optional(),
+    probabilities: z.array(numberOrNull, { error: 'must be an array of numbers' }).optional(),
+    values: z.array(numberOrNull, { error: 'must be an array of numbers' }).optional(),
+  },
+  { error: 'must be an object {requestBase, at, latencyMs, instances, labels+probabilities | values}' },
+);
+
+export const EdgeLogBody = z.object(
+  {
+    batchId: z.uuid({ error: 'must be a UUID (the same for a batch sent again)' }),
+    version: z.number({ error: 'must be the bundle\'s model version' }).int({ error: 'must be an integer' }).min(1, { error: 'must be at least 1' }),
+    task: z.enum(['classification', 'regression']).optional(),
+    records: z
+      .array(EdgeLogRecord, { error: (iss) => (iss.input === undefined ? 'is required: an array of records' : 'must be an array of records') })
+      .min(1, { error: 'must not be empty' })
+      .max(MAX_LOG_RECORDS, { error: countError('records', MAX_LOG_RECORDS) }),
+  },
+  { error: 'body must be a JSON object' },
+);
+export type EdgeLogBody = z.infer<typeof EdgeLogBody>;

@@ -1,4 +1,4 @@
-// Every mlcycle command but the fast path of cli.ts: dev, run, steps, schedules, rollout, approvals, score, status, demo.
+// Every mlcycle command but the fast path of cli.ts: dev, run, steps, schedules, rollout, approvals, score, status, demo, export.
 // What only starts a stack (dev, demo: the worker, the serving app) is imported when that command runs, so other commands start fast.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -6,6 +6,7 @@ import { PROJECT_ROOT, readEnv } from '../lib/config/env.js';
 import { ensureTemporalCli } from '../stack/temporalCli.js';
 import { connect } from './connect.js';
 import { addImportCommand } from './importCommand.js';
+import { addExportCommand } from './exportCommand.js';
 import { addRegistryCommands } from './registryCommands.js';
 import { addValidateCommand } from './validateCli.js';
 import { addRunCommand } from './runCommand.js';
@@ -91,6 +92,7 @@ export function addCommands(program: Command): void {
   addValidateCommand(program);
   addRegistryCommands(program);
   addImportCommand(program);
+  addExportCommand(program);
 
   program
     .command('setup')

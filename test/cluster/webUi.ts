@@ -1,13 +1,7 @@
 // The Temporal Web UI in a real browser (Chromium driven by playwright-core): a run's page, its text and a screenshot.
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
-
-/** The machine's Chromium: MLCYCLE_CHROMIUM, or the usual install paths (Playwright's own download cannot work here). */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidates = [env.MLCYCLE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  return candidates.find((p): p is string => Boolean(p) && existsSync(p as string)) ?? null;
-}
+import { CHROMIUM_MISSING, findChromium } from '../chromium.js';
 
 export interface WebUiShot {
   /** Why no browser ran (no Chromium on this machine: `apt-get install chromium` or MLCYCLE_CHROMIUM), else null. */
@@ -20,7 +14,7 @@ export interface WebUiShot {
 /** Opens the run's page, waits for `expect` (text the decoded input holds), saves a PNG at `out`. */
 export async function screenshotWebUi(uiUrl: string, namespace: string, workflowId: string, expect: string, out: string): Promise<WebUiShot> {
   const executablePath = findChromium();
-  if (!executablePath) return { skipped: 'no Chromium here: apt-get install chromium, or set MLCYCLE_CHROMIUM', bytes: 0, text: '' };
+  if (!executablePath) return { skipped: CHROMIUM_MISSING, bytes: 0, text: '' };
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
