@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { inferBody } from './oip.js';
 import { OutcomesBody } from './outcomeSchemas.js';
 import type { RouteSpec } from './routeSpec.js';
-import { FeedbackBody, PredictBody } from './schemas.js';
+import { EdgeLogBody, FeedbackBody, PredictBody } from './schemas.js';
 
 const modelName = z.string().describe('a served model\'s name (GET /v1/models lists them)');
 const anyObject = z.object({}).catchall(z.unknown());
@@ -45,6 +45,12 @@ export const SERVING_ROUTES: readonly RouteSpec[] = [
   {
     method: 'POST', url: '/v1/feedback', tag: 'feedback', summary: 'Labels for logged predictions', body: FeedbackBody, errors: [400, 404, 413],
     response: { status: 200, description: 'how many were stored; the request ids no logged prediction has', schema: z.object({ stored: z.number().int(), unknown: z.array(z.string()) }) },
+  },
+  {
+    method: 'POST', url: '/v1/models/:name/log', tag: 'feedback', summary: 'Predictions an edge bundle made offline, logged for monitoring', params: { name: modelName }, body: EdgeLogBody,
+    description: 'A batch id makes a resent batch a no-op (duplicate: true). The version must be the served champion or challenger; labels follow through /v1/feedback.',
+    errors: [400, 404, 409, 413],
+    response: { status: 200, description: 'how many instances were logged, whether the batch was a resend, and the role the version was logged under', schema: z.object({ logged: z.number().int(), duplicate: z.boolean(), variant: z.enum(['champion', 'challenger']), version: z.number().int() }) },
   },
   {
     method: 'POST', url: '/v1/models/:name/outcomes', tag: 'feedback', summary: 'Business outcomes for a model\'s success metrics', params: { name: modelName }, body: OutcomesBody, errors: [400, 404, 413],
