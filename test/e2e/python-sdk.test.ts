@@ -13,6 +13,7 @@ import { listModelVersions } from '../../lib/store/models.js';
 import type { RolloutState } from '../../contracts/rollout.js';
 import type { LifecycleResult } from '../../contracts/types.js';
 import { registerDefinition, resolveMlPipeline } from '../../triggers/client.js';
+import { createClient } from '../../triggers/serviceClient.js';
 import { startRollout } from '../../triggers/rollout.js';
 import { startTestStack, type TestStack } from '../harness.js';
 import { pythonWithTemporal, run } from '../pythonClient.js';
@@ -22,6 +23,8 @@ const keys = `py-1:${randomBytes(32).toString('base64')}`;
 let stack: TestStack;
 let python: string;
 let dir: string;
+/** What the first test made, for the second: the stored definition, the data file, the model Python's run registered. */
+let made: { ref: { name: string; version: string }; dataPath: string; rows: number; version: number } | undefined;
 
 before(async () => {
   [stack, python, dir] = await Promise.all([
@@ -71,6 +74,7 @@ test('a Python service starts a lifecycle run and a batch score, and steers a ro
   const rows = (await readFile(dataPath, 'utf8')).trim().split('\n').length - 1;
   assert.deepEqual([out.score.rows, out.score.version, out.score.output], [rows, out.run.model.version, cfg.output]);
   assert.equal(createHash('sha256').update(await readFile(cfg.output)).digest('hex'), out.score.sha256);
+  made = { ref, dataPath, rows, version: out.run.model.version };
 
   // The rollout: paused, then rolled back by the Python service's actor, as the workflow itself reports.
   assert.deepEqual(out.rollout, { paused: 'paused', queried: 'paused', rolledBack: 'rolled back' });
@@ -84,4 +88,36 @@ test('a Python service starts a lifecycle run and a batch score, and steers a ro
   const started = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   assert.equal(Buffer.from(started?.metadata?.encoding ?? []).toString(), 'binary/encrypted');
   assert.ok(!Buffer.from(started?.data ?? []).toString('latin1').includes('py-weather'), 'the input travels encrypted');
+});
+
+test('mlcycle/client does the same from Node: a run, a batch score, rollout Updates; bad input refused by name', async () => {
+  assert.ok(made, 'the Python test ran first');
+  const mlcycle = await createClient({ address: stack.info.temporalAddress, namespace: stack.env.temporalNamespace, codecKeys: keys });
+  try {
+    const run = await mlcycle.startRun({ pipeline: made.ref, source: { kind: 'file', path: made.dataPath }, dataVersion: 'from-node', reason: 'typed client test' });
+    assert.equal(run.workflowId, 'lifecycle:py-weather:from-node');
+    const result = await run.result();
+    assert.deepEqual(result.pipeline, made.ref);
+    assert.equal((await run.progress()).step, 'done');
+    assert.ok(result.model && (await listModelVersions(stack.db, 'py-weather')).some((v) => v.version === result.model!.version));
+
+    const output = join(dir, 'from-node.parquet');
+    const job = await mlcycle.startBatchScore({ model: 'py-weather', version: made.version, source: made.dataPath, output, format: 'parquet', chunkRows: 500 });
+    const scored = await job.result();
+    assert.deepEqual([scored.rows, scored.version, scored.output], [made.rows, made.version, output]);
+    assert.equal((await job.progress()).phase, 'done');
+    await assert.rejects(mlcycle.startBatchScore({ model: 'py-weather', source: 'day.csv', output, format: 'parquet', chunkRows: 500 }), /source must be an absolute path, got "day\.csv"/);
+
+    const { v2 } = await championAndChallenger(stack, 'node-rollout', TINY_A, TINY_B);
+    const slow = fastPolicy({ stages: [{ name: 'shadow', traffic: 1, minSamples: 40, maxDurationSeconds: 600 }, { name: 'ab', traffic: 0.5, minSamples: 40, maxDurationSeconds: 600 }] });
+    await startRollout(stack.client, rolloutInput('node-rollout', v2, slow));
+    const rollout = mlcycle.rollout('node-rollout');
+    assert.equal((await rollout.pause({ actor: 'svc:node', reason: 'hold' })).status, 'paused');
+    assert.equal((await rollout.state()).status, 'paused');
+    assert.equal((await rollout.resume({ actor: 'svc:node', reason: 'go on' })).status, 'running');
+    const final = await rollout.rollback({ actor: 'svc:node', reason: 'enough' });
+    assert.deepEqual([final.status, final.decision?.by], ['rolled back', 'svc:node']);
+  } finally {
+    await mlcycle.close();
+  }
 });
