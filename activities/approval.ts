@@ -8,7 +8,8 @@ import { audit, getDeployment, getModelVersion } from '../lib/store/models.js';
 import { findStepResult, stepRunsOf } from '../lib/store/stepResults.js';
 import { activityOnceKey, type ActivityDeps } from './deps.js';
 import { writeReport } from './reports.js';
-import { postWebhook } from '../lib/webhooks/post.js';
+import { postWebhook, WEBHOOK_EVENT_VERSION } from '../lib/webhooks/post.js';
+import type { ApprovalEvent } from '../contracts/webhookEvents.js';
 
 const fmt = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : Number(x.toPrecision(4)).toString());
 
@@ -54,8 +55,8 @@ export function createApprovalActivities(deps: ActivityDeps) {
     /** POSTs the request (or a reminder) to the gate's webhook; an unreachable receiver is reported, never retried forever. */
     async notifyApproval(input: ApprovalNotifyInput): Promise<string> {
       const r = input.request;
-      const body = {
-        kind: 'approval', event: input.event, workflowId: r.workflowId, id: r.id, subject: r.subject, role: r.role, deadline: r.deadline, onTimeout: r.onTimeout,
+      const body: ApprovalEvent = {
+        version: WEBHOOK_EVENT_VERSION, kind: 'approval', event: input.event, workflowId: r.workflowId, id: r.id, subject: r.subject, role: r.role, deadline: r.deadline, onTimeout: r.onTimeout,
         evidence: r.evidence, decide: `npx mlcycle approve ${r.workflowId} --reason "…" (add --reject to reject)`,
       };
       return (await postWebhook(input.url, body)).said;

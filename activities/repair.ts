@@ -7,7 +7,8 @@ import type { LifecycleInput, RepairDecision, RepairInput, RepairResult } from '
 import { claimDecision, decisionFor, openRestarts, restartsOf, setOutcome, setRepairRun } from '../lib/store/repairs.js';
 import { definitionOf } from './definitions.js';
 import { keepHeartbeating, type ActivityDeps } from './deps.js';
-import { postWebhook } from '../lib/webhooks/post.js';
+import { postWebhook, WEBHOOK_EVENT_VERSION } from '../lib/webhooks/post.js';
+import type { RepairParkedEvent } from '../contracts/webhookEvents.js';
 
 const CLOSED_BAD = ['Failed', 'TimedOut', 'Terminated'];
 
@@ -31,9 +32,10 @@ async function inspect(deps: ActivityDeps, w: WorkflowExecutionInfo): Promise<{ 
   return { input, type: failureTypeOf(cause), step: details?.step ?? null, message: said };
 }
 
-async function alert(url: string | undefined, body: Record<string, unknown>): Promise<string> {
+async function alert(url: string | undefined, body: Omit<RepairParkedEvent, 'version' | 'kind' | 'event'>): Promise<string> {
   if (!url) return 'parked (no alert webhook set)';
-  return `parked; alert ${(await postWebhook(url, { kind: 'repair', event: 'parked', ...body })).said}`;
+  const event: RepairParkedEvent = { version: WEBHOOK_EVENT_VERSION, kind: 'repair', event: 'parked', ...body };
+  return `parked; alert ${(await postWebhook(url, event)).said}`;
 }
 
 export function createRepairActivities(deps: ActivityDeps) {

@@ -6,6 +6,7 @@ import { fromArquero, toArquero } from '../lib/steps/arquero.js';
 import { isStepError, type StepContext, type UserStep } from '../lib/steps/define.js';
 import type { DatasetRef } from '../lib/steps/refs.js';
 import type { Table } from '../lib/data/table.js';
+import { postWebhook } from '../lib/webhooks/post.js';
 import type { FromThread, IsolatedStepRequest, ThreadError, ToThread } from './stepIsolation.js';
 
 const port = parentPort;
@@ -56,6 +57,8 @@ async function run(req: IsolatedStepRequest): Promise<void> {
       signal: abort.signal,
       loadTable: async (ref) => toArquero(await call<Table>({ type: 'load', ref })),
       saveTable: async (table, o) => call<DatasetRef>({ type: 'save', table: fromArquero(table, o?.source ?? req.context.stepId), source: o?.source }),
+      // Signed with the worker's MLCYCLE_WEBHOOK_SECRET (the thread has the worker's environment), as mlcycle's own POSTs.
+      webhook: (url, event, o) => postWebhook(url, event, { timeoutMs: o?.timeoutMs, signal: abort.signal }),
     };
     const result = await step.run(ctx, { inputs: req.inputs, config: req.config });
     try {

@@ -7,6 +7,7 @@ import type { ContractSchema } from './schemas/same.js';
 import { WORKFLOW_INPUT_SCHEMAS } from './schemas/workflowInputs.js';
 import { ROLLOUT_SCHEMAS } from './schemas/rollout.js';
 import { APPROVAL_SCHEMAS } from './schemas/approval.js';
+import { WEBHOOK_EVENT_SCHEMAS } from './schemas/webhookEvents.js';
 
 export const REPO_ROOT = new URL('../', import.meta.url);
 const VERSION = (JSON.parse(readFileSync(new URL('package.json', REPO_ROOT), 'utf8')) as { version: string }).version;
@@ -23,6 +24,8 @@ export function openApiDocument(): Record<string, unknown> {
 
 /** The workflow contracts other languages start and steer runs with (Temporal workflow inputs, Updates, Signals, Queries). */
 export const WORKFLOW_CONTRACTS: readonly ContractSchema[] = [...WORKFLOW_INPUT_SCHEMAS, ...ROLLOUT_SCHEMAS, ...APPROVAL_SCHEMAS];
+/** Every JSON Schema written: the workflow contracts and the webhook events mlcycle sends. */
+export const CONTRACT_SCHEMAS: readonly ContractSchema[] = [...WORKFLOW_CONTRACTS, ...WEBHOOK_EVENT_SCHEMAS];
 
 /** A contract's JSON Schema (2020-12), titled and described. */
 export function contractJsonSchema(c: ContractSchema): Record<string, unknown> {
@@ -35,6 +38,6 @@ export const schemaPath = (c: ContractSchema): string => `contracts/schema/${c.f
 export function contractFiles(): Map<string, string> {
   return new Map([
     ['contracts/openapi/mlcycle.json', text(openApiDocument())],
-    ...WORKFLOW_CONTRACTS.map((c): [string, string] => [schemaPath(c), text(contractJsonSchema(c))]),
+    ...CONTRACT_SCHEMAS.map((c): [string, string] => [schemaPath(c), text(contractJsonSchema(c))]),
   ]);
 }

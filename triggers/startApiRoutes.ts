@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { RouteSpec } from '../serving/routeSpec.js';
 import type { AwaitingApproval } from './approvals.js';
+import type { StartedByName } from './rollout.js';
 import { approvalRequest } from './schemas/approval.js';
 import { sameType } from './schemas/same.js';
 import { rolloutState } from './schemas/rollout.js';
@@ -10,6 +11,11 @@ import { approvalTarget, decideBody, ROLLOUT_COMMANDS, rolloutModelName, rollout
 const anyObject = z.object({}).catchall(z.unknown());
 const awaiting = z.object({ workflowId: z.string(), runId: z.string(), workflowType: z.string(), request: approvalRequest });
 sameType<z.infer<typeof awaiting>, AwaitingApproval>(true);
+const rolloutStarted = z.object({
+  workflowId: z.string(), definition: z.string().describe('name@version of the stored definition its policy comes from'), definitionSource: z.string(),
+  outcome: z.enum(['started', 'queued']), behind: z.number().nullable().describe('queued: the version whose rollout runs ahead of it'), position: z.number(), stages: z.array(z.string()),
+});
+sameType<z.infer<typeof rolloutStarted>, StartedByName>(true);
 const started = z.object({ workflowId: z.string(), runId: z.string() });
 
 export const START_API_ROUTES: readonly RouteSpec[] = [
@@ -28,7 +34,7 @@ export const START_API_ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'POST', url: '/v1/rollouts/:model/start', tag: 'rollouts', summary: 'Start (or queue) a rollout of a registered version', params: { model: rolloutModelName }, body: rolloutStartBody,
-    errors: [400, 403, 409, 413], response: { status: 202, description: 'started or queued', schema: anyObject },
+    errors: [400, 403, 409, 413], response: { status: 202, description: 'started or queued', schema: rolloutStarted },
   },
   {
     method: 'POST', url: '/v1/rollouts/:model/:command', tag: 'rollouts', summary: 'Steer a rollout: promote, rollback, pause, resume, traffic',

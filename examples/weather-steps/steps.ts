@@ -69,23 +69,18 @@ export const notifyWebhook = defineStep({
   produces: ['data'],
   cache: false,
   async run(ctx, { inputs, config }) {
-    const body = {
+    // A versioned event, signed as mlcycle's own webhooks are (MLCYCLE_WEBHOOK_SECRET on the worker): receivers verify it.
+    const event = {
+      kind: 'step', event: 'deployed',
       pipeline: ctx.pipeline, run: ctx.runId,
       model: inputs.model ? { name: inputs.model.name, version: inputs.model.version, sha256: inputs.model.sha256 } : null,
       deployed: inputs.deployment ? inputs.deployment.role : null,
     };
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(config.timeoutMs)]);
-    let status: number | string;
-    try {
-      const res = await fetch(config.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
-      status = res.status;
-      if (!res.ok && config.failOnError) throw new StepError(`${config.url} answered ${res.status}`, { retryable: res.status >= 500 });
-    } catch (err) {
-      if (err instanceof StepError || ctx.signal.aborted) throw err;
-      if (config.failOnError) throw new StepError(`${config.url} unreachable: ${(err as Error).message}`, { retryable: true });
-      status = `unreachable: ${(err as Error).message}`;
-      ctx.log.warn(`webhook ${config.url} ${status}`);
-    }
-    return { data: { url: config.url, status }, summary: `notified ${config.url}: ${status}` };
+    const sent = await ctx.webhook(config.url, event, { timeoutMs: config.timeoutMs });
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const ok = sent.status !== null && sent.status >= 200 && sent.status < 300;
+    if (!ok && config.failOnError) throw new StepError(sent.said, { retryable: sent.status === null || sent.status >= 500 });
+    if (sent.status === null) ctx.log.warn(`webhook ${sent.said}`);
+    return { data: { url: config.url, status: sent.status ?? 'unreachable' }, summary: `notified ${sent.said}` };
   },
 });

@@ -26,6 +26,18 @@ export interface StepContext {
   loadTable(ref: DatasetRef): Promise<ColumnTable>;
   /** Stores a table as a new content-addressed, profiled snapshot (like ingest's) and returns its reference. */
   saveTable(table: ColumnTable, o?: { source?: string }): Promise<DatasetRef>;
+  /**
+   * POSTs `event` as JSON with `"version": 1` added, signed as mlcycle's own webhooks are (MLCYCLE_WEBHOOK_SECRET on the
+   * worker: mlcycle-timestamp and mlcycle-signature headers). One attempt (default timeout 5 s), aborted with the step;
+   * never throws: `status` is null when the receiver was unreachable, and `said` describes what happened.
+   */
+  webhook(url: string, event: { [key: string]: JsonValue }, o?: { timeoutMs?: number }): Promise<WebhookSent>;
+}
+
+/** How a step's webhook went: the receiver's status (null: unreachable) and a line for the log. */
+export interface WebhookSent {
+  status: number | null;
+  said: string;
 }
 
 /** What `run` returns: the outputs it declared (`dataset` from saveTable, small JSON `data`) and a line for people. */

@@ -8,6 +8,7 @@ import { stepContractIssues } from './loader.js';
 import { checkStepOutputs } from './outputs.js';
 import type { DatasetRef, JsonValue, StepInputs } from './refs.js';
 import type { Table } from '../data/table.js';
+import { postWebhook } from '../webhooks/post.js';
 
 export interface RunStepOptions {
   /** The step's `with`, as a pipeline would give it (checked by the step's config schema, defaults filled in). */
@@ -72,6 +73,7 @@ export async function runStep(step: UserStep, o: RunStepOptions = {}): Promise<R
       return toArquero(t);
     },
     saveTable: async (table, s) => store(fromArquero(table, s?.source ?? stepId), s?.source ?? `step ${stepId} of test-run`),
+    webhook: (url, event, w) => postWebhook(url, event, { timeoutMs: w?.timeoutMs, signal: ctx.signal }),
   };
   const outputs = checkStepOutputs(`step "${stepId}" (${step.name})`, step.produces ?? [], await step.run(ctx, { inputs, config: config.data }));
   const produced = outputs.dataset ? tables.get(outputs.dataset.id) : undefined;

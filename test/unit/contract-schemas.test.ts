@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { contractFiles, REGENERATE, REPO_ROOT, schemaPath, WORKFLOW_CONTRACTS } from '../../triggers/contractFiles.js';
+import { CONTRACT_SCHEMAS, contractFiles, REGENERATE, REPO_ROOT, schemaPath, WORKFLOW_CONTRACTS } from '../../triggers/contractFiles.js';
 import { fixtureNames, loadHistory } from '../historyCorpus.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApprovalActivities } from '../../activities/approval.js';
+import type { ActivityDeps } from '../../activities/deps.js';
+import type { ApprovalRequest } from '../../contracts/approval.js';
 
 const committed = (path: string): string | null => {
   try {
@@ -14,9 +19,9 @@ const committed = (path: string): string | null => {
   }
 };
 
-test(`every contract's JSON Schema file is z.toJSONSchema of its zod schema (else: ${REGENERATE})`, () => {
+test(`every contract's and webhook event's JSON Schema file is z.toJSONSchema of its zod schema (else: ${REGENERATE})`, () => {
   const files = contractFiles();
-  for (const c of WORKFLOW_CONTRACTS) {
+  for (const c of CONTRACT_SCHEMAS) {
     const path = schemaPath(c);
     const text = committed(path);
     assert.ok(text === files.get(path), `${path} is ${text === null ? 'missing' : 'stale'}: run \`${REGENERATE}\` and commit it`);
@@ -85,4 +90,39 @@ test('a payload that breaks a contract is refused by its JSON Schema, naming the
   assert.match(ajv.errorsText(steer.errors), /must have required property 'reason'/);
   const lifecycle = ajv.compile(JSON.parse(committed('contracts/schema/lifecycle-input.json')!) as object);
   assert.equal(lifecycle({ pipeline: { name: 'p', version: 'v1' }, source: { kind: 'ftp', path: '/x' }, sourceDigest: null, dataVersion: 'd', reason: 'r' }), false);
+});
+
+test('the approval webhook the activity sends matches webhook-approval.json, and a repair event without its version does not match its schema', async () => {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      bodies.push(body);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const request: ApprovalRequest = {
+    id: 'approve-model', workflowId: 'lifecycle:weather:abc', subject: 'weather@3', role: 'model-risk', requestedAt: new Date().toISOString(), deadline: new Date(Date.now() + 3600_000).toISOString(),
+    onTimeout: 'reject', status: 'awaiting', decidedBy: null, reason: null, decidedAt: null, reminders: 0,
+    evidence: { model: 'weather', version: 3, modelCard: null, evaluation: 'accuracy 0.91', metrics: { accuracy: 0.91 }, champion: null, validationReport: null, assessment: null },
+  };
+  try {
+    const said = await createApprovalActivities({} as ActivityDeps).notifyApproval({ url, event: 'requested', request });
+    assert.match(said, /answered 200/);
+  } finally {
+    server.close();
+  }
+  const ajv = new Ajv2020({ strict: false });
+  const approval = ajv.compile(JSON.parse(committed('contracts/schema/webhook-approval.json')!) as object);
+  assert.equal(bodies.length, 1);
+  assert.ok(approval(JSON.parse(bodies[0])), ajv.errorsText(approval.errors));
+  const repair = ajv.compile(JSON.parse(committed('contracts/schema/webhook-repair-parked.json')!) as object);
+  const parked = { version: 1, kind: 'repair', event: 'parked', pipeline: 'p', workflowId: 'w', runId: 'r', attempts: 3, failureType: 'DataError', step: 'train', reason: 'still failing' };
+  assert.equal(repair(parked), true);
+  const { version: _dropped, ...unversioned } = parked;
+  assert.equal(repair(unversioned), false);
+  assert.match(ajv.errorsText(repair.errors), /must have required property 'version'/);
 });
