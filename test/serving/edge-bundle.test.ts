@@ -160,9 +160,10 @@ test('edge monitoring: queued predictions and labels reach the log once, even wh
   assert.equal(model.queued, 2 * records.length);
   await assert.rejects(model.predict(records), /the log queue is full \(84 of 100 instances waiting for http:\/\/127\.0\.0\.1:\d+\): call flush\(\)/);
   model.label(first[0].requestId, 'sun');
+  model.label('never-predicted', 'rain');
   await assert.rejects(model.flush(), /could not reach .*\/v1\/models\/weather\/log \(connection reset\); the queue is kept/);
   assert.equal(model.queued, 2 * records.length, 'nothing left the queue');
-  assert.deepEqual(await model.flush(), { logged: records.length, duplicates: records.length, labels: 1 });
+  assert.deepEqual(await model.flush(), { logged: records.length, duplicates: records.length, labels: 1, unknownLabels: ['never-predicted'] });
   assert.equal(model.queued, 0);
   const ids = [...first, ...second].map((p) => p.requestId);
   const rows = await stack.db.query<{ request_id: string; variant: string; label: string }>(
