@@ -61,7 +61,8 @@ ${USAGE[target](row, runtime)}
 const model = await load({ log: { url: 'https://ml.example.com', apiKey: '<token with the feedback role>' } });
 const [p] = await model.predict([...]);       // queued, offline too (bounded: maxQueued, default 10,000 instances)
 model.label(p.requestId, 'the true label');   // queued for /v1/feedback
-await model.flush();                          // posts batches to POST /v1/models/${row.name}/log, then the labels
+await model.flush();                          // POST /v1/models/${row.name}/log in batches, then the labels:
+                                              // { logged, duplicates, labels, unknownLabels }
 \`\`\`
 
 A full queue refuses the next \`predict\` (nothing is dropped) until \`flush()\` succeeds. A failed flush keeps the

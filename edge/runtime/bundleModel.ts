@@ -5,7 +5,7 @@ import { feedColumns } from '../../lib/onnx/feeds.js';
 import { contractOutputNames, readContractOutputs, type OnnxOutputs } from '../../lib/onnx/contractOutputs.js';
 import type { ModelCard } from '../../lib/report/modelCard.js';
 import { checkManifest, type BundleManifest } from './manifest.js';
-import { EdgeLog, type EdgeLogOptions } from './edgeLog.js';
+import { EdgeLog, type EdgeLogOptions, type FlushResult } from './edgeLog.js';
 
 /** What an entry (node.ts, browser.ts) gives the model: its runtime, how to read a bundle file, hashing, ids. */
 export interface Platform {
@@ -121,9 +121,9 @@ export class EdgeModel {
     this.log.addLabel(requestId, String(label));
   }
 
-  /** Posts the queued predictions (then labels) in batches; a failed post keeps them (same batch ids) and rejects. */
-  async flush(): Promise<{ logged: number; duplicates: number; labels: number }> {
-    if (!this.log) return { logged: 0, duplicates: 0, labels: 0 };
+  /** Posts the queued predictions (then labels) in batches; a failed post keeps them (same batch ids) and rejects; labels the server does not know are returned. */
+  async flush(): Promise<FlushResult> {
+    if (!this.log) return { logged: 0, duplicates: 0, labels: 0, unknownLabels: [] };
     return this.log.flush();
   }
 

@@ -25,6 +25,14 @@ export interface EdgeLogRecord {
   values?: number[];
 }
 
+/** What a flush posted: instances logged, instances the server had already (a resent batch), labels stored, request ids it did not know. */
+export interface FlushResult {
+  logged: number;
+  duplicates: number;
+  labels: number;
+  unknownLabels: string[];
+}
+
 interface Batch {
   batchId: string;
   records: EdgeLogRecord[];
@@ -94,7 +102,7 @@ export class EdgeLog {
     return this.pending;
   }
 
-  private async post(path: string, body: unknown): Promise<Record<string, unknown>> {
+  private async post(path: string, body: unknown, accept: number[] = []): Promise<Record<string, unknown>> {
     const doFetch = this.options.fetch ?? globalThis.fetch;
     const url = `${this.options.url.replace(/\/+$/, '')}${path}`;
     let res: Response;
@@ -108,12 +116,12 @@ export class EdgeLog {
       throw new Error(`could not reach ${url} (${(err as Error).message}); the queue is kept for the next flush()`);
     }
     const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`${url} answered ${res.status}: ${String(answer.message ?? res.statusText)}; the queue is kept for the next flush()`);
+    if (!res.ok && !accept.includes(res.status)) throw new Error(`${url} answered ${res.status}: ${String(answer.message ?? res.statusText)}; the queue is kept for the next flush()`);
     return answer;
   }
 
   /** Posts every queued batch, then the labels; the first failure rejects and keeps what is left (the failed batch under its id). */
-  async flush(): Promise<{ logged: number; duplicates: number; labels: number }> {
+  async flush(): Promise<FlushResult> {
     let logged = 0;
     let duplicates = 0;
     for (let batch = this.next(); batch; batch = this.next()) {
@@ -123,12 +131,15 @@ export class EdgeLog {
       this.pending = null;
     }
     let labels = 0;
+    const unknownLabels: string[] = [];
     while (this.labels.length > 0) {
       const chunk = this.labels.slice(0, 10_000);
-      await this.post('/v1/feedback', { feedback: chunk });
+      // 404: none of these request ids was logged (not this model's, or never predicted): kept back would block the queue.
+      const answer = await this.post('/v1/feedback', { feedback: chunk }, [404]);
       this.labels.splice(0, chunk.length);
-      labels += chunk.length;
+      labels += typeof answer.stored === 'number' ? answer.stored : 0;
+      if (Array.isArray(answer.unknown)) unknownLabels.push(...(answer.unknown as string[]));
     }
-    return { logged, duplicates, labels };
+    return { logged, duplicates, labels, unknownLabels };
   }
 }

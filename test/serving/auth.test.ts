@@ -45,7 +45,7 @@ test('health needs no token; everything else needs a known one', async () => {
   assert.equal((await call('GET', '/v1/models', SCORER)).statusCode, 200);
 });
 
-test('each route needs its role: score for predictions, feedback for labels', async () => {
+test('each route needs its role: score for predictions, feedback for labels and edge logs', async () => {
   const predict = await call('POST', '/v1/models/absent/predict', LABELLER, { instances: [{ x: 1 }] });
   assert.equal(predict.statusCode, 403);
   assert.equal(predict.json().message, 'the token of "labels-bot" lacks the role "score" that POST /v1/models/:name/predict needs');
@@ -55,6 +55,10 @@ test('each route needs its role: score for predictions, feedback for labels', as
   // With the right role the request reaches the route (which answers for itself: no model, no prediction).
   assert.equal((await call('POST', '/v1/models/absent/predict', SCORER, { instances: [{ x: 1 }] })).statusCode, 404);
   assert.equal((await call('POST', '/v1/feedback', LABELLER, { feedback: [{ requestId: 'r1', label: 'yes' }] })).statusCode, 404);
+  // An edge bundle's log posts are labels' kin: the feedback role.
+  const edgeLog = await call('POST', '/v1/models/absent/log', SCORER, { batchId: crypto.randomUUID(), version: 1, records: [] });
+  assert.match(edgeLog.json().message, /"svc-score" lacks the role "feedback" that POST \/v1\/models\/:name\/log needs/);
+  assert.equal((await call('POST', '/v1/models/absent/log', LABELLER, { batchId: crypto.randomUUID(), version: 1, records: [] })).statusCode, 404);
   const metrics = await call('GET', '/metrics', SCORER);
   assert.equal(metrics.statusCode, 403);
   assert.match(metrics.json().message, /lacks the role "operate" that GET \/metrics needs/);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
-import { exportBundle } from '../../edge/export/exportBundle.js';
+import { exportBundle, writeBundle, type BundledVersion } from '../../edge/export/exportBundle.js';
 import type { EdgeModel, EdgePrediction } from '../../edge/runtime/bundleModel.js';
 import { CHROMIUM_MISSING, findChromium } from '../chromium.js';
 import { serveFolder } from '../staticServer.js';
@@ -101,6 +101,8 @@ test('export refuses bad input clearly and leaves nothing behind', async () => {
   const root = join(out, 'refused');
   await cp(join(out, 'weather-node'), join(root, 'weather-node'), { recursive: true });
   for (const [spec, target, dir, message] of cases) await assert.rejects(exportBundle(deps(), spec, target, join(root, dir)), message);
+  const row = (await stack.db.query<BundledVersion>('SELECT name, version, sha256, card FROM model_versions WHERE name = $1', ['weather'])).rows[0];
+  await assert.rejects(writeBundle(row, new Uint8Array([1, 2, 3]), 'node', join(root, 'g')), /the stored model of weather v1 hashes to [0-9a-f]{64}, registered as [0-9a-f]{64}: refusing to export it/);
   assert.deepEqual(await readdir(root), ['weather-node'], 'no folder, and no temporary folder, was left');
 });
 
@@ -158,9 +160,10 @@ test('edge monitoring: queued predictions and labels reach the log once, even wh
   assert.equal(model.queued, 2 * records.length);
   await assert.rejects(model.predict(records), /the log queue is full \(84 of 100 instances waiting for http:\/\/127\.0\.0\.1:\d+\): call flush\(\)/);
   model.label(first[0].requestId, 'sun');
+  model.label('never-predicted', 'rain');
   await assert.rejects(model.flush(), /could not reach .*\/v1\/models\/weather\/log \(connection reset\); the queue is kept/);
   assert.equal(model.queued, 2 * records.length, 'nothing left the queue');
-  assert.deepEqual(await model.flush(), { logged: records.length, duplicates: records.length, labels: 1 });
+  assert.deepEqual(await model.flush(), { logged: records.length, duplicates: records.length, labels: 1, unknownLabels: ['never-predicted'] });
   assert.equal(model.queued, 0);
   const ids = [...first, ...second].map((p) => p.requestId);
   const rows = await stack.db.query<{ request_id: string; variant: string; label: string }>(
@@ -177,6 +180,15 @@ test('edge monitoring: queued predictions and labels reach the log once, even wh
     body: JSON.stringify({ batchId: crypto.randomUUID(), version: 9, records: [{ requestBase: `${crypto.randomUUID().slice(0, 32)}0000`, at: Date.now(), latencyMs: 1, instances: [records[0]], labels: ['sun'], probabilities: [0.2, 0.2, 0.2, 0.2, 0.2] }] }),
   });
   assert.equal(stale.status, 409);
+  const post = (body: object) => fetch(`${address}/v1/models/weather/log`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const record = { requestBase: `${crypto.randomUUID().slice(0, 32)}0000`, at: Date.now(), latencyMs: 1, instances: [records[0]], labels: ['sun'], probabilities: [0.2, 0.2, 0.2, 0.2, 0.2] };
+  const malformed = await post({ batchId: crypto.randomUUID(), version: 1, records: [{ ...record, requestBase: 'abc' }] });
+  assert.equal(malformed.status, 400);
+  assert.equal(((await malformed.json()) as { message: string }).message, 'records[0].requestBase must be a UUID whose last four hex digits are 0000');
+  const short = await post({ batchId: crypto.randomUUID(), version: 1, records: [{ ...record, probabilities: [1] }] });
+  assert.match(((await short.json()) as { message: string }).message, /^records\[0\]\.probabilities must hold 5 per instance \(5\), in the order drizzle, fog, rain, snow, sun$/);
+  const badRow = await post({ batchId: crypto.randomUUID(), version: 1, records: [{ ...record, instances: [{ ...records[0], wind: 'strong' }] }] });
+  assert.equal(((await badRow.json()) as { message: string }).message, 'records[0].instances[0].wind must be a number, got "strong"');
   assert.match(((await stale.json()) as { message: string }).message, /version 9 of weather is not served \(champion v1\)/);
   await model.close();
 });
