@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { expectationsSchema } from '../checks/expectations.js';
 import { skewConfigSchema } from '../checks/skew.js';
+import { checkMetricLimitsTask, metricLimitsSchema } from './metricLimits.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
@@ -109,6 +110,8 @@ const pipelineShape = z
         maxRmseIncrease: z.number().min(0).max(100).default(0.5),
         /** The drift test suite (lib/stats/DRIFT.md); absent → Evidently's automatic choice with its defaults. */
         drift: driftSchema.optional(),
+        /** Classifier: limits on registered metrics of the champion's labelled answers (lib/config/metricLimits.ts); outside one breaches. */
+        quality: metricLimitsSchema.optional(),
       })
       .strict()
       .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1, maxRmseIncrease: 0.5 }),
@@ -134,6 +137,7 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
     checkRollout(p, ctx);
     checkRetrainSuccess(p, ctx);
     checkPii(p, ctx);
+    checkMetricLimitsTask(p, ctx);
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;

@@ -1,6 +1,7 @@
 // The definition's `rollout` section: stages (shadow → canary → A/B), the sequential test's settings, and guardrails.
 import { z } from 'zod';
 import { approvalSchema, checkRolloutApproval } from './approval.js';
+import { metricLimitsSchema } from './metricLimits.js';
 import { successSchema } from './success.js';
 
 export const STAGE_NAMES = ['shadow', 'canary', 'ab'] as const;
@@ -34,6 +35,14 @@ export const guardrailsSchema = z
     maxPredictionShift: z.number().positive().default(0.5),
     /** Requests of a variant in the stage before its guardrails are judged. */
     minRequests: z.number().int().min(1).default(50),
+    /**
+     * Classifier: limits on registered metrics (lib/stats/classMetrics) of the challenger's labelled answers in the stage,
+     * judged once it has minLabelled of them. Fail closed: a value outside its limit, or one that cannot be computed then
+     * (no probabilities logged, no answer labelled the class), rolls back; one not judged yet blocks promotion.
+     */
+    metrics: metricLimitsSchema.optional(),
+    /** Labelled challenger answers in the stage before the metric guardrails are judged; absent: 50. */
+    minLabelled: z.number().int().min(1).optional(),
   })
   .strict();
 
