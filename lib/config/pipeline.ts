@@ -9,7 +9,7 @@ import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, parallelSchema, stepsSchema } from './steps.js';
-import { rolloutMetric, rolloutSchema } from './rollout.js';
+import { ROLLOUT_METRIC_SPECS, ROLLOUT_METRICS, rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
 import { checkRetrainSuccess, retrainSchema } from './retrain.js';
 import { driftSchema } from './drift.js';
@@ -201,8 +201,9 @@ function checkRollout(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): v
   }
   if (!p.rollout) return;
   const metric = rolloutMetric(p.rollout, p.task);
-  if ((metric === 'accuracy') !== (p.task === 'classification')) {
-    ctx.addIssue({ code: 'custom', path: ['rollout', 'metric'], message: `"${metric}" does not fit a ${p.task} task (${p.task === 'classification' ? 'accuracy' : 'squaredError or absoluteError'})` });
+  if (ROLLOUT_METRIC_SPECS[metric].task !== p.task) {
+    const fits = ROLLOUT_METRICS.filter((m) => ROLLOUT_METRIC_SPECS[m].task === p.task).join(', ');
+    ctx.addIssue({ code: 'custom', path: ['rollout', 'metric'], message: `"${metric}" does not fit a ${p.task} task (${fits})` });
   }
 }
 

@@ -7,9 +7,19 @@ import { successSchema } from './success.js';
 export const STAGE_NAMES = ['shadow', 'canary', 'ab'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
-/** accuracy: two proportions (classification); squaredError / absoluteError: per-row errors (regression). */
-export const ROLLOUT_METRICS = ['accuracy', 'squaredError', 'absoluteError'] as const;
-export type RolloutMetric = (typeof ROLLOUT_METRICS)[number];
+/**
+ * The per-request metrics a rollout's sequential test can decide on: accuracy (two proportions) and logLoss (each
+ * answer's −ln p(label), clipped at 1e-15 as lib/stats/classMetrics/logLoss.ts; needs logged probabilities) for a
+ * classifier; squaredError / absoluteError (per-row errors) for a regressor.
+ */
+export const ROLLOUT_METRIC_SPECS = {
+  accuracy: { task: 'classification', higherIsBetter: true, test: 'proportions' },
+  logLoss: { task: 'classification', higherIsBetter: false, test: 'means' },
+  squaredError: { task: 'regression', higherIsBetter: false, test: 'means' },
+  absoluteError: { task: 'regression', higherIsBetter: false, test: 'means' },
+} as const satisfies Record<string, { task: 'classification' | 'regression'; higherIsBetter: boolean; test: 'proportions' | 'means' }>;
+export type RolloutMetric = keyof typeof ROLLOUT_METRIC_SPECS;
+export const ROLLOUT_METRICS = Object.keys(ROLLOUT_METRIC_SPECS) as [RolloutMetric, ...RolloutMetric[]];
 
 const stageSchema = z
   .object({

@@ -1,5 +1,5 @@
 // One check of a rollout: guardrails, then the sequential test, then the stage's clock → continue, advance, promote or roll back.
-import type { RolloutMetric, RolloutPolicy } from '../config/rollout.js';
+import { ROLLOUT_METRIC_SPECS, type RolloutMetric, type RolloutPolicy } from '../config/rollout.js';
 import { DEFAULT_MIN_UNITS, evaluate, type PairedState, type Previous, type RowState, type SequentialResult, type SequentialState, type SplitState } from '../stats/sequential.js';
 import { ratioMean, ratioVariance, type UnitSums } from '../stats/unitSums.js';
 import { metricGuardrails, unjudgedMetricGuardrails, type VariantMetrics } from './metricGuardrails.js';
@@ -72,7 +72,7 @@ export interface Assessment {
 
 /** The test's state in a split stage from each variant's sums over units (what the rollout reads from the log). */
 export function splitOutcomes(metric: RolloutMetric, sums: { champion: UnitSums; challenger: UnitSums }): SplitState {
-  return { kind: metric === 'accuracy' ? 'proportions' : 'means', version: 2, champion: sums.champion, challenger: sums.challenger };
+  return { kind: ROLLOUT_METRIC_SPECS[metric].test, version: 2, champion: sums.champion, challenger: sums.challenger };
 }
 
 /** The test's state in shadow from the sums over units of each unit's paired differences. */
@@ -81,7 +81,7 @@ export function pairedOutcomes(differences: UnitSums): PairedState {
 }
 
 export function higherIsBetter(metric: RolloutMetric): boolean {
-  return metric === 'accuracy';
+  return ROLLOUT_METRIC_SPECS[metric].higherIsBetter;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;

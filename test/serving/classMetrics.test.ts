@@ -58,7 +58,7 @@ after(async () => {
   await stack?.stop();
 });
 
-interface Answer { requestId: string; label: string; variant: string; version: number }
+interface Answer { requestId: string; label: string; variant: string; version: number; probabilities: Record<string, number> }
 
 /** recall / precision of "yes" and accuracy of one variant's answers, counted here from the answers and the labels sent. */
 function counted(answers: Answer[], variant: string) {
@@ -67,10 +67,11 @@ function counted(answers: Answer[], variant: string) {
   return {
     n: mine.length, recallYes: tp / mine.filter((m) => m.label === 'yes').length, precisionYes: tp / mine.filter((m) => m.predicted === 'yes').length,
     accuracy: mine.filter((m) => m.label === m.predicted).length / mine.length,
+    logLoss: answers.filter((a) => a.variant === variant).reduce((sum, a) => sum - Math.log(Math.max(1e-15, a.probabilities[truth(Number(a.requestId.slice(2)))])), 0) / mine.length,
   };
 }
 
-test('a window reports every metric per variant and class; a rollout guardrail on recall of "yes" stops the bad challenger', async () => {
+test('a window reports every metric per variant and class; a rollout guardrail on recall of "yes", and log loss as the rollout metric, stop the bad challenger', async () => {
   const since = new Date(Date.now() - 1000).toISOString();
   const requestIds = Array.from({ length: 300 }, (_, i) => `m-${i}`);
   const res = await serving.app.inject({ method: 'POST', url: '/v1/models/tinym/predict', payload: { instances: requestIds.map((_, i) => instance(i)), requestIds } });
@@ -115,4 +116,16 @@ test('a window reports every metric per variant and class; a rollout guardrail o
   const guard = a.guardrails.find((g) => g.name === 'metric');
   assert.ok(Math.abs((guard?.value ?? NaN) - challenger.recallYes) < 1e-12 && Math.abs((guard?.champion ?? NaN) - champion.recallYes) < 1e-12);
   assert.match(a.reason, /ab: guardrail metrics: challenger recall of class "yes" 0\.\d{3} \(champion 0\.\d{3}\) on \d+ labelled answers, limit recall of class "yes" ≥ 0\.8/);
+
+  // Log loss as the rollout's own (per-request) metric: the test reads each answer's −ln p(label) from the log.
+  const { guardrails: _g, ...rest } = pipeline.rollout!;
+  const byLogLoss = await createRolloutActivities(deps).assessRollout({
+    input: { model: 'tinym', challenger: { version: 2, sha256: shaB }, task: 'classification', policy: { ...rest, guardrails: { ..._g, metrics: [] }, metric: 'logLoss' }, disagreementTolerance: 0, pipeline: ref, startedBy: 'test', reason: 'test' },
+    championVersion: 1, stageIndex: 0, elapsedSeconds: 5, stageStartedAt: since, splitStartedAt: since, previous: null,
+  });
+  process.stdout.write(`logLoss test ${byLogLoss.action}: ${byLogLoss.reason}\n`);
+  assert.deepEqual(byLogLoss.test.samples, { champion: champion.n, challenger: challenger.n });
+  assert.ok(Math.abs(byLogLoss.test.estimate - (champion.logLoss - challenger.logLoss)) < 1e-5, `improvement ${byLogLoss.test.estimate} vs ${champion.logLoss - challenger.logLoss}`);
+  assert.equal(byLogLoss.action, 'rollback', 'the challenger is significantly worse on log loss');
+  assert.equal(byLogLoss.by, 'test');
 });
