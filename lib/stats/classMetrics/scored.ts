@@ -75,26 +75,10 @@ export interface IntervalOptions {
  * A seeded percentile-bootstrap interval of `metric` over the rows (resampled with replacement, lib/train/bootstrap.ts);
  * resamples where it is undefined (NaN) are skipped. null with fewer than 2 rows or no defined resample.
  */
-export function bootstrapScored(s: ScoredRows, metric: (r: ScoredRows) => number, o: IntervalOptions, withProba = false): Estimate | null {
-  const n = s.truth.length;
-  if (n < 2) return null;
-  const w = withProba && s.proba ? 1 + s.width : 1;
-  const packed = new Float64Array(n * w);
-  for (let i = 0; i < n; i++) {
-    packed[i * w] = s.predicted[i];
-    if (w > 1) packed.set((s.proba as Float64Array).subarray(i * s.width, (i + 1) * s.width), i * w + 1);
-  }
-  const unpack = (truth: Int32Array, p: Float64Array): ScoredRows => {
-    const m = truth.length;
-    const predicted = new Int32Array(m);
-    const proba = w > 1 ? new Float64Array(m * s.width) : null;
-    for (let i = 0; i < m; i++) {
-      predicted[i] = p[i * w];
-      if (proba) proba.set(p.subarray(i * w + 1, (i + 1) * w), i * s.width);
-    }
-    return { ...s, truth, predicted, proba: proba ?? s.proba };
-  };
-  const b = bootstrapCI(s.truth, packed, (t, p) => metric(unpack(t, p)), { iterations: o.iterations, level: o.level, seed: o.seed });
+export function bootstrapScored(s: ScoredRows, metric: (r: ScoredRows) => number, o: IntervalOptions): Estimate | null {
+  if (s.truth.length < 2) return null;
+  const resampled = (truth: Int32Array, predicted: Float64Array): ScoredRows => ({ ...s, truth, predicted: Int32Array.from(predicted), proba: null, noProba: 'not resampled' });
+  const b = bootstrapCI(s.truth, Float64Array.from(s.predicted), (t, p) => metric(resampled(t, p)), { iterations: o.iterations, level: o.level, seed: o.seed });
   if (b.iterations === 0 || Number.isNaN(b.estimate)) return null;
   return { value: b.estimate, lower: b.lower, upper: b.upper, level: o.level, method: 'bootstrap' };
 }
