@@ -7,6 +7,7 @@ import { EXACT_WINDOW_ROWS, labelDrift, measureWindowDrift } from './monitorDrif
 import { DataError } from '../lib/data/errors.js';
 import { renderMonitorHtml, type DriftTrend, type MonitorReportView } from '../lib/report/monitorHtml.js';
 import { judgeQuality, qualityByVariant } from '../lib/stats/quality.js';
+import { judgeMetricLimits } from './monitorLimits.js';
 import { writeReport } from './reports.js';
 import { findMonitorReport, getDataset, lastLabelWatermark, lastMonitorReport, saveMonitorReport, type MonitorReportRow } from '../lib/store/datasets.js';
 import { answersLabelledSince } from '../lib/store/labelled.js';
@@ -78,6 +79,12 @@ async function judgeWindow(deps: ActivityDeps, pipeline: WithSections<'target' |
     verdict.reasons.push(...reasons);
   }
   const variants = qualityByVariant(task, labelled.rows, { seed: w.to });
+  // monitor.quality: limits on registered classification metrics of the champion's answers (a breach like accuracy's).
+  const limits = judgeMetricLimits(task, championRows, pipeline.monitor);
+  if (limits.reasons.length > 0) {
+    verdict.breached = true;
+    verdict.reasons.push(...limits.reasons);
+  }
   // Label drift, reported beside prediction drift (not a breach by itself): shadow rows repeat a request, left out.
   const labels = labelled.rows.filter((r) => r.variant !== 'shadow').map((r) => (task === 'regression' ? Number(r.label) : r.label));
   const labelShift = labelDrift(drift.profile, labels, policy);
@@ -90,7 +97,7 @@ async function judgeWindow(deps: ActivityDeps, pipeline: WithSections<'target' |
     verdict.breached = true;
     verdict.reasons.push(...missed);
   }
-  return { referenceDataset: dataset.id, drift, quality, variants, labels: labelWindow, verdict, success };
+  return { referenceDataset: dataset.id, drift, quality, variants, labels: labelWindow, verdict, success, limits: limits.checks };
 }
 
 export function createMonitorActivities(deps: ActivityDeps) {
@@ -146,7 +153,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const trend = trendOf(await recentDriftValues(deps.db, pipeline.name, TREND_WINDOWS));
       const view: MonitorReportView = {
         model: pipeline.name, championVersion: modelVersion, window, policy: pipeline.monitor, driftSuite: suite, driftBasis: basis, trend, histograms,
-        quality: judged.quality, variants: judged.variants, labels: judged.labels, breached: verdict.breached, reasons: verdict.reasons, createdAt,
+        quality: judged.quality, variants: judged.variants, limits: judged.limits, labels: judged.labels, breached: verdict.breached, reasons: verdict.reasons, createdAt,
       };
       const html = await writeReport(deps.reportsDir, htmlName, renderMonitorHtml(view));
       const { histograms: _h, ...rest } = view;

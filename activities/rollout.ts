@@ -9,6 +9,7 @@ import { beginRollout, finishRollout, RolloutConflict, setRolloutStage } from '.
 import { observePairs, observeSplit, observeTraffic, recentAnswers } from '../lib/store/rolloutObservations.js';
 import { observeSuccess, splitSuccess } from '../lib/store/successObservations.js';
 import type { SplitState } from '../lib/stats/sequential.js';
+import { observeMetrics } from './rolloutMetrics.js';
 import { activityOnceKey, type ActivityDeps } from './deps.js';
 
 /** A conflict with the deployment is no infrastructure fault: the rollout cannot go on (not retried). */
@@ -82,6 +83,8 @@ export function createRolloutActivities(deps: ActivityDeps) {
           obs = { ...obs, success, stageSamples: Math.min(stageSums.champion.n, stageSums.challenger.n) };
         }
       }
+      // rollout.guardrails.metrics: each variant's classification metrics on its labelled answers in the stage.
+      if (policy.guardrails.metrics?.length) obs = { ...obs, metrics: await observeMetrics(deps.db, versions, a.stageStartedAt, stage.name === 'shadow') };
       return assess(policy, metric, obs, a.previous);
     },
 

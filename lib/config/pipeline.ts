@@ -4,11 +4,12 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { expectationsSchema } from '../checks/expectations.js';
 import { skewConfigSchema } from '../checks/skew.js';
+import { checkMetricLimitsTask, metricLimitsSchema } from './metricLimits.js';
 import { METRIC_NAMES, METRICS, type MetricName } from '../train/scores.js';
 import { ALGORITHM_TASKS, type Algorithm } from '../train/model.js';
 import { searchSpaceSchema } from './searchSpace.js';
 import { modulesSchema, parallelSchema, stepsSchema } from './steps.js';
-import { rolloutMetric, rolloutSchema } from './rollout.js';
+import { ROLLOUT_METRIC_SPECS, ROLLOUT_METRICS, rolloutMetric, rolloutSchema } from './rollout.js';
 import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './schedules.js';
 import { checkRetrainSuccess, retrainSchema } from './retrain.js';
 import { driftSchema } from './drift.js';
@@ -109,6 +110,8 @@ const pipelineShape = z
         maxRmseIncrease: z.number().min(0).max(100).default(0.5),
         /** The drift test suite (lib/stats/DRIFT.md); absent → Evidently's automatic choice with its defaults. */
         drift: driftSchema.optional(),
+        /** Classifier: limits on registered metrics of the champion's labelled answers (lib/config/metricLimits.ts); outside one breaches. */
+        quality: metricLimitsSchema.optional(),
       })
       .strict()
       .default({ intervalSeconds: 3600, psiThreshold: 0.25, ksPValueThreshold: 0.001, minRows: 100, maxAccuracyDrop: 0.1, maxRmseIncrease: 0.5 }),
@@ -134,6 +137,7 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
     checkRollout(p, ctx);
     checkRetrainSuccess(p, ctx);
     checkPii(p, ctx);
+    checkMetricLimitsTask(p, ctx);
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;
@@ -197,8 +201,9 @@ function checkRollout(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): v
   }
   if (!p.rollout) return;
   const metric = rolloutMetric(p.rollout, p.task);
-  if ((metric === 'accuracy') !== (p.task === 'classification')) {
-    ctx.addIssue({ code: 'custom', path: ['rollout', 'metric'], message: `"${metric}" does not fit a ${p.task} task (${p.task === 'classification' ? 'accuracy' : 'squaredError or absoluteError'})` });
+  if (ROLLOUT_METRIC_SPECS[metric].task !== p.task) {
+    const fits = ROLLOUT_METRICS.filter((m) => ROLLOUT_METRIC_SPECS[m].task === p.task).join(', ');
+    ctx.addIssue({ code: 'custom', path: ['rollout', 'metric'], message: `"${metric}" does not fit a ${p.task} task (${fits})` });
   }
 }
 

@@ -1,14 +1,25 @@
 // The definition's `rollout` section: stages (shadow → canary → A/B), the sequential test's settings, and guardrails.
 import { z } from 'zod';
 import { approvalSchema, checkRolloutApproval } from './approval.js';
+import { metricLimitsSchema } from './metricLimits.js';
 import { successSchema } from './success.js';
 
 export const STAGE_NAMES = ['shadow', 'canary', 'ab'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
-/** accuracy: two proportions (classification); squaredError / absoluteError: per-row errors (regression). */
-export const ROLLOUT_METRICS = ['accuracy', 'squaredError', 'absoluteError'] as const;
-export type RolloutMetric = (typeof ROLLOUT_METRICS)[number];
+/**
+ * The per-request metrics a rollout's sequential test can decide on: accuracy (two proportions) and logLoss (each
+ * answer's −ln p(label), clipped at 1e-15 as lib/stats/classMetrics/logLoss.ts; needs logged probabilities) for a
+ * classifier; squaredError / absoluteError (per-row errors) for a regressor.
+ */
+export const ROLLOUT_METRIC_SPECS = {
+  accuracy: { task: 'classification', higherIsBetter: true, test: 'proportions' },
+  logLoss: { task: 'classification', higherIsBetter: false, test: 'means' },
+  squaredError: { task: 'regression', higherIsBetter: false, test: 'means' },
+  absoluteError: { task: 'regression', higherIsBetter: false, test: 'means' },
+} as const satisfies Record<string, { task: 'classification' | 'regression'; higherIsBetter: boolean; test: 'proportions' | 'means' }>;
+export type RolloutMetric = keyof typeof ROLLOUT_METRIC_SPECS;
+export const ROLLOUT_METRICS = Object.keys(ROLLOUT_METRIC_SPECS) as [RolloutMetric, ...RolloutMetric[]];
 
 const stageSchema = z
   .object({
@@ -34,6 +45,14 @@ export const guardrailsSchema = z
     maxPredictionShift: z.number().positive().default(0.5),
     /** Requests of a variant in the stage before its guardrails are judged. */
     minRequests: z.number().int().min(1).default(50),
+    /**
+     * Classifier: limits on registered metrics (lib/stats/classMetrics) of the challenger's labelled answers in the stage,
+     * judged once it has minLabelled of them. Fail closed: a value outside its limit, or one that cannot be computed then
+     * (no probabilities logged, no answer labelled the class), rolls back; one not judged yet blocks promotion.
+     */
+    metrics: metricLimitsSchema.optional(),
+    /** Labelled challenger answers in the stage before the metric guardrails are judged; absent: 50. */
+    minLabelled: z.number().int().min(1).optional(),
   })
   .strict();
 

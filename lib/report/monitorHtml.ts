@@ -2,6 +2,8 @@
 import type { HistogramPair } from '../stats/histogram.js';
 import type { Estimate } from '../stats/intervals.js';
 import type { VariantQuality } from '../stats/quality.js';
+import type { LimitCheck } from '../stats/metricLimits.js';
+import { limitsTable, perClassTables } from './classMetricsHtml.js';
 import type { DriftSuiteResult } from '../stats/driftMeasure.js';
 import { driftSuiteTable, driftTrendPlots, judgedByPValue, type DriftTrend } from './driftSuiteHtml.js';
 
@@ -26,6 +28,8 @@ export interface MonitorReportView {
   histograms?: HistogramPair[];
   quality?: WindowQuality;
   variants?: VariantQuality[];
+  /** monitor.quality's limits on the champion's classification metrics, as judged. */
+  limits?: LimitCheck[];
   /** The label-time window the quality counts: labels created in (after, to]. */
   labels?: { after: string | null; to: string | null; rule: string };
   notJudged?: string;
@@ -126,6 +130,7 @@ export function renderMonitorHtml(r: MonitorReportView): string {
 <p>${r.quality ? qualityLine(r.quality, r.policy) : ''}</p>
 <p>The breach rule judges the champion's answers; every variant's answers by version, with 95% intervals:${labels}</p>
 ${variantTable(r)}
+${limitsTable(r.limits ?? [])}${perClassTables(r.variants ?? [])}
 <h2>Feature drift against the training data</h2>
 ${r.driftBasis ? `<p>Measured ${escape(r.driftBasis)}.</p>` : ''}${suite}
 ${trend}<h2>Distributions</h2>

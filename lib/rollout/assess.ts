@@ -1,7 +1,8 @@
 // One check of a rollout: guardrails, then the sequential test, then the stage's clock → continue, advance, promote or roll back.
-import type { RolloutMetric, RolloutPolicy } from '../config/rollout.js';
+import { ROLLOUT_METRIC_SPECS, type RolloutMetric, type RolloutPolicy } from '../config/rollout.js';
 import { DEFAULT_MIN_UNITS, evaluate, type PairedState, type Previous, type RowState, type SequentialResult, type SequentialState, type SplitState } from '../stats/sequential.js';
 import { ratioMean, ratioVariance, type UnitSums } from '../stats/unitSums.js';
+import { metricGuardrails, unjudgedMetricGuardrails, type VariantMetrics } from './metricGuardrails.js';
 import { modelMetricGuard, successTest } from './successTest.js';
 
 /** What serving saw of one variant in the stage: requests and scoring errors, and the p99 of its logged latency. */
@@ -31,10 +32,12 @@ export interface Observation {
   stageSamples: number;
   /** With a success metric (policy.success), in split stages: its per-unit sums per variant since the first split stage. */
   success?: SplitState | null;
+  /** With rollout.guardrails.metrics: each variant's classification metrics on its labelled answers in the stage. */
+  metrics?: VariantMetrics | null;
 }
 
 /** modelMetric: with a success metric, the model metric (accuracy, errors) is a guardrail: significantly worse rolls back. */
-export type GuardrailName = 'errorRate' | 'p99LatencyMs' | 'disagreement' | 'predictionShift' | 'modelMetric';
+export type GuardrailName = 'errorRate' | 'p99LatencyMs' | 'disagreement' | 'predictionShift' | 'modelMetric' | 'metric';
 
 export interface GuardrailCheck {
   name: GuardrailName;
@@ -69,7 +72,7 @@ export interface Assessment {
 
 /** The test's state in a split stage from each variant's sums over units (what the rollout reads from the log). */
 export function splitOutcomes(metric: RolloutMetric, sums: { champion: UnitSums; challenger: UnitSums }): SplitState {
-  return { kind: metric === 'accuracy' ? 'proportions' : 'means', version: 2, champion: sums.champion, challenger: sums.challenger };
+  return { kind: ROLLOUT_METRIC_SPECS[metric].test, version: 2, champion: sums.champion, challenger: sums.challenger };
 }
 
 /** The test's state in shadow from the sums over units of each unit's paired differences. */
@@ -78,7 +81,7 @@ export function pairedOutcomes(differences: UnitSums): PairedState {
 }
 
 export function higherIsBetter(metric: RolloutMetric): boolean {
-  return metric === 'accuracy';
+  return ROLLOUT_METRIC_SPECS[metric].higherIsBetter;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -110,6 +113,7 @@ export function checkGuardrails(policy: RolloutPolicy, obs: Observation): Guardr
   }
   const shiftJudged = obs.predictionShift !== null;
   checks.push({ name: 'predictionShift', value: obs.predictionShift, champion: null, limit: g.maxPredictionShift, judged: shiftJudged, ok: !shiftJudged || (obs.predictionShift ?? 0) <= g.maxPredictionShift });
+  checks.push(...metricGuardrails(policy, obs.metrics));
   return checks;
 }
 
@@ -126,6 +130,8 @@ function describeBreach(check: GuardrailCheck): string {
       return `challenger's predictions shifted from the champion's by PSI ${v.toFixed(3)}, above ${check.limit}`;
     case 'modelMetric':
       return `guardrail modelMetric: ${check.detail ?? 'challenger significantly worse on the model metric'}`;
+    case 'metric':
+      return `guardrail metrics: ${check.detail ?? 'a classification metric outside its limit'}`;
   }
 }
 
@@ -156,6 +162,11 @@ export function assess(policy: RolloutPolicy, metric: RolloutMetric, obs: Observ
   if (breached.length > 0) return { ...base, action: 'rollback', by: 'guardrail', reason: `${stage.name}: ${breached.map(describeBreach).join('; ')}` };
   if (test.decision === 'rollback') return { ...base, action: 'rollback', by: 'test', reason: `${stage.name}: ${test.reason}` };
   const samplesMet = obs.stageSamples >= stage.minSamples;
+  const waiting = unjudgedMetricGuardrails(guardrails);
+  if (samplesMet && final && test.decision === 'promote' && waiting.length > 0) {
+    // Fail closed: a guardrail not judged yet cannot pass; the stage waits for labels (its deadline still rolls back).
+    return { ...base, action: 'continue', by: null, reason: `${stage.name}: the test would promote, but ${waiting.map((g) => g.detail).join('; ')}` };
+  }
   if (samplesMet && final && test.decision === 'promote') return { ...base, action: 'promote', by: 'test', reason: `${stage.name}: ${test.reason}` };
   if (samplesMet && !final) {
     const next = policy.stages[obs.stageIndex + 1];
@@ -165,6 +176,6 @@ export function assess(policy: RolloutPolicy, metric: RolloutMetric, obs: Observ
     const why = samplesMet ? `without a win (${test.reason})` : `with ${obs.stageSamples} of the ${stage.minSamples} ${samples} per variant it needs`;
     return { ...base, action: 'rollback', by: 'deadline', reason: `${stage.name} ended after ${stage.maxDurationSeconds} s ${why}` };
   }
-  const waiting = samplesMet ? test.reason : `${obs.stageSamples} of ${stage.minSamples} ${samples} per variant; ${test.reason}`;
-  return { ...base, action: 'continue', by: null, reason: `${stage.name}: ${waiting}` };
+  const why = samplesMet ? test.reason : `${obs.stageSamples} of ${stage.minSamples} ${samples} per variant; ${test.reason}`;
+  return { ...base, action: 'continue', by: null, reason: `${stage.name}: ${why}` };
 }

@@ -2,9 +2,10 @@
 import type { OnnxTask } from '../onnx/runtime.js';
 import type { WindowQuality } from '../report/monitorHtml.js';
 import { numericLabel } from '../data/labels.js';
-import { bootstrapCI } from '../train/bootstrap.js';
-import { macroF1 } from '../train/metrics.js';
-import { meanInterval, rmseInterval, wilsonInterval, type Estimate } from './intervals.js';
+import { accuracy } from './classMetrics/accuracy.js';
+import { reportOf, type ClassificationReport } from './classMetrics/report.js';
+import { scoreRows, type ClassRow } from './classMetrics/scored.js';
+import { meanInterval, rmseInterval, type Estimate } from './intervals.js';
 
 export interface QualityPolicy {
   minRows: number;
@@ -17,7 +18,14 @@ export interface QualityRow {
   label: string | null;
   predicted: string | null;
   predictedValue: number | null;
+  /** A classifier's logged class probabilities, in the order of `classes` (the version's logged classes); absent: none. */
+  probabilities?: readonly number[] | null;
+  classes?: readonly string[] | null;
 }
+
+/** The rows a classification metric reads: labelled, with the classifier's answer. */
+export const classRows = (rows: readonly QualityRow[]): ClassRow[] =>
+  rows.filter((r): r is QualityRow & ClassRow => r.label !== null && r.predicted !== null);
 
 /**
  * A window's quality on its labelled rows against the champion's holdout metrics, and why it breaches (no reasons:
@@ -51,14 +59,15 @@ export function judgeQuality(task: OnnxTask, rows: readonly QualityRow[], holdou
     }
     return { quality, reasons };
   }
-  const labelled = rows.filter((r) => r.label !== null);
-  const accuracy = labelled.length ? labelled.filter((r) => r.label === r.predicted).length / labelled.length : null;
+  const labelled = classRows(rows);
+  const measured = accuracy.overall(scoreRows(labelled));
+  const value = 'value' in measured ? measured.value : null;
   const baseline = holdout.accuracy;
-  const quality: WindowQuality = { labelledRows: labelled.length, accuracy, championHoldoutAccuracy: baseline ?? null };
-  if (accuracy !== null && labelled.length >= policy.minRows && baseline !== undefined) {
-    if (baseline - accuracy > policy.maxAccuracyDrop) {
+  const quality: WindowQuality = { labelledRows: labelled.length, accuracy: value, championHoldoutAccuracy: baseline ?? null };
+  if (value !== null && labelled.length >= policy.minRows && baseline !== undefined) {
+    if (baseline - value > policy.maxAccuracyDrop) {
       reasons.push(
-        `accuracy ${accuracy.toFixed(3)} on ${labelled.length} labelled rows is ${(baseline - accuracy).toFixed(3)} below the champion's holdout ${baseline.toFixed(3)}`,
+        `accuracy ${value.toFixed(3)} on ${labelled.length} labelled rows is ${(baseline - value).toFixed(3)} below the champion's holdout ${baseline.toFixed(3)}`,
       );
     }
   }
@@ -82,12 +91,15 @@ export interface VariantQuality {
   macroF1: Estimate | null;
   rmse: Estimate | null;
   mae: Estimate | null;
+  /** A classifier's every registered metric (lib/stats/classMetrics), overall and per class, with intervals. */
+  classification?: ClassificationReport;
 }
 
 const ORDER: Record<Variant, number> = { champion: 0, challenger: 1, shadow: 2 };
 
 /**
- * Per variant and version: accuracy (Wilson) and macro-F1 (seeded percentile bootstrap) for a classifier; RMSE
+ * Per variant and version: every registered classification metric (accuracy by Wilson, macro-F1 by seeded percentile
+ * bootstrap, and the rest as lib/stats/classMetrics lists them) for a classifier; RMSE
  * (normal interval of the MSE, square-rooted) and MAE (normal) for a regressor. Rows without a usable label or answer
  * are left out; labelledRows counts the rows used.
  */
@@ -120,19 +132,9 @@ function regressionQuality(rows: readonly QualityRow[], level: number): Partial<
 }
 
 function classificationQuality(rows: readonly QualityRow[], level: number, seed: number, iterations: number): Partial<VariantQuality> {
-  const used = rows.filter((r): r is QualityRow & { label: string; predicted: string } => r.label !== null && r.predicted !== null);
+  const used = classRows(rows);
   const n = used.length;
   if (n === 0) return { labelledRows: 0 };
-  const classes = new Map<string, number>();
-  const code = (c: string): number => classes.get(c) ?? (classes.set(c, classes.size), classes.size - 1);
-  const truth = Int32Array.from(used, (r) => code(r.label));
-  const guess = Int32Array.from(used, (r) => code(r.predicted));
-  const hits = used.filter((r) => r.label === r.predicted).length;
-  const k = classes.size;
-  const f1 = bootstrapCI(truth, Float64Array.from(guess), (y, p) => macroF1(y, Int32Array.from(p), k), { iterations, level, seed });
-  return {
-    labelledRows: n,
-    accuracy: wilsonInterval(hits, n, level),
-    macroF1: n >= 2 ? { value: f1.estimate, lower: f1.lower, upper: f1.upper, level, method: 'bootstrap' } : null,
-  };
+  const report = reportOf(scoreRows(used), { level, seed, iterations });
+  return { labelledRows: n, accuracy: report.overall.accuracy.interval, macroF1: report.overall.f1.interval, classification: report };
 }

@@ -12,6 +12,9 @@ export interface LabelledAnswer {
   label: string;
   predicted: string | null;
   predictedValue: number | null;
+  /** A classifier's logged class probabilities, in the order of `classes` (its version's logged classes); null for a regressor. */
+  probabilities: number[] | null;
+  classes: string[] | null;
 }
 
 /**
@@ -23,9 +26,11 @@ export interface LabelledAnswer {
 export async function answersLabelledSince(db: Queryable, modelName: string, labelsAfter: string | null): Promise<{ rows: LabelledAnswer[]; labelsTo: string | null }> {
   // Driven by the labels (feedback by time, then each label's answers by request id): the cost follows the labels, not the traffic.
   const res = await db.query<LabelledAnswer & { at: string }>(
-    `SELECT p.variant, p.version, f.label, p.predicted, p."predictedValue", ${TS('f.created_at')} AS at
+    `SELECT p.variant, p.version, f.label, p.predicted, p."predictedValue", p.probabilities,
+            (SELECT l.classes FROM prediction_layouts l WHERE l.model_name = $1 AND l.model_version = p.version) AS classes, ${TS('f.created_at')} AS at
        FROM feedback f CROSS JOIN LATERAL (
-              SELECT DISTINCT ON (q.variant = 'shadow') q.variant, q.model_version AS version, q.label AS predicted, q.value AS "predictedValue"
+              SELECT DISTINCT ON (q.variant = 'shadow') q.variant, q.model_version AS version, q.label AS predicted, q.value AS "predictedValue",
+                     q.prob AS probabilities
                 FROM predictions q WHERE ${REQUEST_ID('q', 'f.request_id')} AND q.request_id = f.request_id AND q.model_name = $1
                ORDER BY q.variant = 'shadow', q.created_at, q.id) p
       WHERE $2::timestamptz IS NULL OR f.created_at > $2::timestamptz

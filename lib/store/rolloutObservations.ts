@@ -12,13 +12,23 @@ export interface ObservedVersions {
 
 const NUMERIC = `'^[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$'`;
 
-/** Per-row value of the metric for a logged answer (its `<a>label` / `<a>value` columns) and its label `label` (NULL when no number). */
-function valueSql(metric: RolloutMetric, answer: string, label: string): string {
-  if (metric === 'accuracy') return `CASE WHEN ${answer}label = ${label} THEN 1.0 ELSE 0.0 END`;
-  const error = `(${answer}value - ${label}::float8)`;
-  const guarded = (e: string): string => `CASE WHEN ${label} ~ ${NUMERIC} AND ${answer}value IS NOT NULL THEN ${e} END`;
-  return guarded(metric === 'squaredError' ? `power(${error}, 2)` : `abs(${error})`);
-}
+const numericError = (answer: string, label: string, of: (error: string) => string): string =>
+  `CASE WHEN ${label} ~ ${NUMERIC} AND ${answer}value IS NOT NULL THEN ${of(`(${answer}value - ${label}::float8)`)} END`;
+
+/**
+ * Per-row value of each metric for a logged answer (its `<a>label`, `<a>value`, `<a>prob`, `<a>model_version` columns)
+ * and its label `label`; NULL where it has none (no number; no probabilities logged), so the row is not counted.
+ * logLoss: −ln of the label's probability (0 for a label the version's classes lack), clipped to [1e-15, 1 − 1e-15].
+ */
+const VALUE_SQL: Record<RolloutMetric, (answer: string, label: string) => string> = {
+  accuracy: (a, label) => `CASE WHEN ${a}label = ${label} THEN 1.0 ELSE 0.0 END`,
+  logLoss: (a, label) =>
+    `CASE WHEN cardinality(${a}prob) > 0 THEN -ln(LEAST(1 - 1e-15, GREATEST(1e-15, COALESCE((${a}prob)[array_position(
+       (SELECT l.classes FROM prediction_layouts l WHERE l.model_name = $1 AND l.model_version = ${a}model_version), ${label})]::float8, 0)))) END`,
+  squaredError: (a, label) => numericError(a, label, (e) => `power(${e}, 2)`),
+  absoluteError: (a, label) => numericError(a, label, (e) => `abs(${e})`),
+};
+const valueSql = (metric: RolloutMetric, answer: string, label: string): string => VALUE_SQL[metric](answer, label);
 
 export interface VariantCounts {
   requests: number;
@@ -91,16 +101,17 @@ export async function observePairs(
 ): Promise<PairObservation> {
   const res = await db.query<UnitSums & { part: string }>(
     `WITH shadow AS (
-       SELECT DISTINCT ON (s.request_id) s.request_id, s.label AS slabel, s.value AS svalue, ${UNIT('s')} AS unit FROM predictions s
+       SELECT DISTINCT ON (s.request_id) s.request_id, s.label AS slabel, s.value AS svalue, s.prob AS sprob, s.model_version AS smodel_version,
+              ${UNIT('s')} AS unit FROM predictions s
         WHERE s.model_name = $1 AND s.variant = 'shadow' AND s.model_version = $4 AND s.created_at >= $2::timestamptz
         ORDER BY s.request_id, s.created_at, s.id),
      champion AS (
-       SELECT DISTINCT ON (c.request_id) c.request_id, c.label AS clabel, c.value AS cvalue FROM predictions c
+       SELECT DISTINCT ON (c.request_id) c.request_id, c.label AS clabel, c.value AS cvalue, c.prob AS cprob, c.model_version AS cmodel_version FROM predictions c
         WHERE c.model_name = $1 AND c.variant = 'champion' AND c.model_version = $3
           AND ${REQUEST_IDS('c', '(SELECT array_agg(request_id) FROM shadow)')} AND c.request_id IN (SELECT request_id FROM shadow)
         ORDER BY c.request_id, c.created_at, c.id),
      pairs AS (
-       SELECT s.unit, f.label, s.slabel, s.svalue, c.clabel, c.cvalue,
+       SELECT s.unit, f.label, s.slabel, s.svalue, s.sprob, s.smodel_version, c.clabel, c.cvalue, c.cprob, c.cmodel_version,
               CASE WHEN s.slabel IS NOT NULL THEN s.slabel IS DISTINCT FROM c.clabel ELSE abs(s.svalue - c.cvalue) > $5 END AS differs
          FROM shadow s JOIN champion c USING (request_id) LEFT JOIN feedback f ON f.request_id = s.request_id),
      labelled AS (
