@@ -5,7 +5,7 @@ import { ANALYZERS, numberLiteral, type Stats } from './analyzers.js';
 import { planTransforms, type PlannedTransform } from './plan.js';
 import { REGISTRY } from './registry.js';
 import type { TransformDeclaration } from './schema.js';
-import { TransformError, type Expr, type ValueType } from './types.js';
+import { columnsRead, TransformError, type Expr, type ValueType } from './types.js';
 
 /** One transform as trained: its declaration, tree, types, learned statistics and output columns. */
 export interface FittedTransform {
@@ -115,4 +115,16 @@ export function applyTransforms(fitted: FittedTransforms, table: Table): Table {
 /** Every derived column's name, in order (one-hot vocabularies give several). */
 export function derivedColumns(fitted: FittedTransforms): { name: string; type: ValueType }[] {
   return fitted.transforms.flatMap((f) => f.outputs);
+}
+
+/** Only the transforms `wanted` columns need (directly or through later transforms), with the raw inputs they read. */
+export function pruneTransforms(fitted: FittedTransforms, wanted: readonly string[]): FittedTransforms {
+  const need = new Set(wanted);
+  const kept: FittedTransform[] = [];
+  for (const f of [...fitted.transforms].reverse()) {
+    if (!f.outputs.some((o) => need.has(o.name))) continue;
+    kept.unshift(f);
+    for (const name of f.expr ? columnsRead(f.expr) : [f.analyzer!.column]) need.add(name);
+  }
+  return { engine: fitted.engine, inputs: fitted.inputs.filter((i) => need.has(i.name)), transforms: kept };
 }
