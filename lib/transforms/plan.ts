@@ -109,3 +109,23 @@ export function planTransforms(decls: readonly TransformDeclaration[], columns: 
     }
   });
 }
+
+/**
+ * The raw columns behind a definition's features: each feature that is not derived, then each column the transforms
+ * read (by its type in the data: numbers numeric, strings categorical; a date's text is left out). What requests carry.
+ */
+export function rawFeatures(
+  decls: readonly TransformDeclaration[],
+  features: { numeric: readonly string[]; categorical: readonly string[] },
+  columns: ReadonlyMap<string, ValueType>,
+): { numeric: string[]; categorical: string[] } {
+  const derived = new Set(decls.map((d) => d.name));
+  const numeric = features.numeric.filter((f) => !derived.has(f));
+  const categorical = features.categorical.filter((f) => !derived.has(f));
+  for (const name of checkTransforms(decls).checked.flatMap((c) => c.reads)) {
+    if (derived.has(name) || numeric.includes(name) || categorical.includes(name)) continue;
+    if (columns.get(name) === 'number') numeric.push(name);
+    else if (columns.get(name) === 'string') categorical.push(name);
+  }
+  return { numeric, categorical };
+}

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePipeline } from '../../lib/config/pipeline.js';
-import { planTransforms } from '../../lib/transforms/plan.js';
+import { planTransforms, rawFeatures } from '../../lib/transforms/plan.js';
 
 const base = { name: 'weather', target: 'weather', features: { numeric: ['temp_range'], categorical: [] } };
 
@@ -43,4 +43,17 @@ test('against the data: unknown columns, a name that is already a column and typ
   assert.throws(() => planTransforms([{ name: 'a', expr: 'clip(wind, 0, wind)' }], columns), /clip\(\)'s argument 3 must be a number literal/);
   assert.throws(() => planTransforms([{ name: 'a', expr: 'date' }], columns), /is a date: use year\(\)/);
   assert.throws(() => planTransforms([{ name: 'a', standardize: 'weather' }], columns), /standardize takes a number column; "weather" is a string/);
+});
+
+test('drift reads the raw columns behind derived features: those that are not derived, then what the transforms read', () => {
+  const columns = new Map([['wind', 'number'], ['temp_max', 'number'], ['temp_min', 'number'], ['weather', 'string'], ['place', 'string'], ['date', 'date']] as const);
+  const decls = [
+    { name: 'temp_range', expr: 'temp_max - temp_min' },
+    { name: 'month', expr: 'month(date)' },
+    { name: 'place_i', vocabulary: 'place' },
+  ];
+  assert.deepEqual(rawFeatures(decls, { numeric: ['temp_range', 'month', 'wind', 'place_i', 'temp_max'], categorical: [] }, columns), {
+    numeric: ['wind', 'temp_max', 'temp_min'],
+    categorical: ['place'],
+  });
 });
