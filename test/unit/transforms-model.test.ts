@@ -11,6 +11,9 @@ import { checkParity, float32Table } from '../../lib/onnx/parity.js';
 import { scoreOnnx } from '../../lib/onnx/runtime.js';
 import { fitModel, predictModel, type Algorithm } from '../../lib/train/model.js';
 import type { TransformDeclaration } from '../../lib/transforms/schema.js';
+import { transformsCard } from '../../lib/transforms/describe.js';
+import { renderModelCardHtml } from '../../lib/report/modelCardHtml.js';
+import type { ModelCard } from '../../lib/report/modelCard.js';
 
 const csv = readFileSync(join(import.meta.dirname, '../../examples/seattle-weather/train-2012-2013.csv'), 'utf8');
 const TRANSFORMS: TransformDeclaration[] = [
@@ -35,6 +38,15 @@ for (const algorithm of ['logreg', 'gbdt'] as Algorithm[]) {
     const parity = checkParity(predictModel(model, fed), await scoreOnnx(exportModelToOnnx(model), feedTensors(inputs, records), 'classification'));
     assert.ok(parity.ok, JSON.stringify(parity));
     assert.equal(parity.rows, table.rows);
+    if (algorithm !== 'logreg') return;
+    // The card: each transform, what it learned (the training mean of wind) and that arquero computed it.
+    const card = transformsCard(model.transforms!);
+    const windMean = Array.from(table.columns.find((c) => c.name === 'wind')!.values as Float64Array).reduce((a, b) => a + b, 0) / table.rows;
+    assert.ok(Math.abs((card.transforms[3].statistics?.mean as number) - windMean) < 1e-9);
+    assert.deepEqual(card.inputs.sort(), ['date', 'precipitation', 'temp_max', 'temp_min', 'wind']);
+    const html = renderModelCardHtml({ name: 'w', purpose: 'p', algorithm: 'a', hyperparameters: {}, signature: { inputs, target: 'weather', classes: model.classes }, metrics: {}, primaryMetric: 'accuracy', dataset: { id: 'd', rows: 1, source: 's' }, trials: [], onnx: { sha256: 'x', bytes: 1 }, libraries: {}, runId: 'r', createdAt: 'now', transforms: card } as ModelCard);
+    assert.match(html, /<h2>Transforms<\/h2><p>Computed by arquero 8\.0\.3 \(training\)/);
+    assert.match(html, /<code>month\(date\)<\/code>/);
   });
 }
 
