@@ -129,15 +129,19 @@ function copyFeatures(f: FeatureSpec): FeatureSpec {
 export function fitModel(table: Table, spec: ModelSpec): TrainedModel {
   if (spec.transforms?.length) {
     const fitted = fitTransforms(spec.transforms, table);
+    // A one-hot vocabulary named as a feature stands for its columns (name_0 … name_oov).
+    const columnsOf = new Map(fitted.transforms.filter((t) => !t.outputs.some((o) => o.name === t.decl.name)).map((t) => [t.decl.name, t.outputs.map((o) => o.name)]));
+    const expand = (names: string[]): string[] => names.flatMap((n) => columnsOf.get(n) ?? [n]);
+    const features = { numeric: expand(spec.features.numeric), categorical: expand(spec.features.categorical) };
     const types = new Map(derivedColumns(fitted).map((c) => [c.name, c.type]));
-    for (const name of spec.features.categorical.filter((f) => types.get(f) === 'number')) {
+    for (const name of features.categorical.filter((f) => types.get(f) === 'number')) {
       throw new Error(`derived feature "${name}" is a number: list it under features.numeric`);
     }
-    for (const name of spec.features.numeric.filter((f) => types.get(f) === 'string')) {
+    for (const name of features.numeric.filter((f) => types.get(f) === 'string')) {
       throw new Error(`derived feature "${name}" is a string: list it under features.categorical`);
     }
-    const model = fitModel(applyTransforms(fitted, table), { ...spec, transforms: undefined });
-    return { ...model, transforms: pruneTransforms(fitted, [...spec.features.numeric, ...spec.features.categorical]) };
+    const model = fitModel(applyTransforms(fitted, table), { ...spec, features, transforms: undefined });
+    return { ...model, transforms: pruneTransforms(fitted, [...features.numeric, ...features.categorical]) };
   }
   if (!ALGORITHM_TASKS[spec.algorithm]?.includes(spec.task)) throw new Error(`algorithm "${spec.algorithm}" cannot learn a ${spec.task} task`);
   if (spec.algorithm === 'logreg') {

@@ -101,7 +101,8 @@ export function planTransforms(decls: readonly TransformDeclaration[], columns: 
         if (!ANALYZERS[a.name].accepts.includes(input)) throw new TransformError(`${a.name} takes a ${ANALYZERS[a.name].accepts.join(' or ')} column; "${a.column}" is a ${input}`);
         result = input === 'string' && a.name === 'impute' ? 'string' : 'number';
       }
-      env.set(c.decl.name, result);
+      // One-hot columns are name_0 … name_oov, known once fitted: later transforms cannot read `name` itself.
+      if (!(c.analyzer?.name === 'vocabulary' && c.decl.encode === 'onehot')) env.set(c.decl.name, result);
       return { ...c, input, computed, result };
     } catch (err) {
       if (err instanceof TransformError) throw new TransformError(`${where}: ${err.message}`);

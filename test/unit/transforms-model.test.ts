@@ -57,3 +57,18 @@ test('a derived number listed as categorical is refused, naming it', () => {
     /derived feature "month" is a number: list it under features.numeric/,
   );
 });
+
+test('a string derived by a condition, one-hot encoded by its vocabulary: the feature name stands for its columns', async () => {
+  const table = parseCsv(csv, 'seattle');
+  const transforms: TransformDeclaration[] = [
+    { name: 'season', expr: 'month(date) <= 3 ? "winter" : month(date) <= 9 ? "summer" : "autumn"' },
+    { name: 'season_oh', vocabulary: 'season', encode: 'onehot' },
+  ];
+  const model = fitModel(table, { task: 'classification', target: 'weather', features: { numeric: ['season_oh', 'temp_max'], categorical: ['season'] }, algorithm: 'logreg', params: { l2: 0.1 }, transforms });
+  assert.deepEqual(model.features.numeric, ['season_oh_0', 'season_oh_1', 'season_oh_2', 'season_oh_oov', 'temp_max']);
+  const inputs = modelInputs(model);
+  assert.deepEqual(inputs.map((i) => i.name).sort(), ['date', 'temp_max']);
+  const fed = float32Table(table, ['temp_max']);
+  const parity = checkParity(predictModel(model, fed), await scoreOnnx(exportModelToOnnx(model), feedTensors(inputs, recordsFromTable(fed, ['date', 'temp_max'])), 'classification'));
+  assert.ok(parity.ok, JSON.stringify(parity));
+});
