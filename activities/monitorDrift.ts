@@ -1,4 +1,6 @@
 // A monitor window's drift: from the replicas' aggregates when they cover the window, else exactly on its newest rows.
+import { columnTypes } from '../lib/transforms/fit.js';
+import { rawFeatures } from '../lib/transforms/plan.js';
 import { buildDriftProfile, type DriftProfile, type NumericDriftColumn, type CategoricalDriftColumn } from '../lib/stats/driftProfile.js';
 import { driftExactPrepared, driftFromAggregates, prepareExactReference, type ColumnDriftResult, type DriftSuitePolicy, type DriftSuiteResult, type ExactReference } from '../lib/stats/driftSuite.js';
 import { AggregateBuilder, mergeInto, type WindowAggregate } from '../lib/stats/windowAggregate.js';
@@ -31,7 +33,8 @@ export interface WindowDrift {
   histograms: HistogramPair[];
 }
 
-const featuresOf = (p: PipelineDefinition) => ({ numeric: p.features.numeric, categorical: p.features.categorical });
+/** The features drift compares: with transforms, the raw columns requests carry in place of the derived ones (lib/transforms). */
+const featuresOf = (p: PipelineDefinition, table: Table) => rawFeatures(p.transforms ?? [], p.features, columnTypes(table));
 
 /** The reference's target under the prediction column's name: the window's answers are compared with the labels the champion learned. */
 function predictionReference(reference: Table, target: string): Column[] {
@@ -44,7 +47,7 @@ async function profileOf(deps: ActivityDeps, pipeline: PipelineDefinition, champ
   const stored = await getDriftProfile<DriftProfile>(deps.db, pipeline.name, championVersion);
   if (stored) return stored.profile;
   const table = reference ?? (await loadSnapshot(deps.artifacts, dataset.uri));
-  const profile = buildDriftProfile(table, featuresOf(pipeline), { columns: predictionReference(table, pipeline.target) });
+  const profile = buildDriftProfile(table, featuresOf(pipeline, table), { columns: predictionReference(table, pipeline.target) });
   await saveDriftProfile(deps.db, { modelName: pipeline.name, modelVersion: championVersion, datasetId: dataset.id, profile });
   return profile;
 }
@@ -58,11 +61,11 @@ interface Reference {
 const references = new Map<string, Reference>();
 
 async function referenceOf(deps: ActivityDeps, dataset: DatasetRow, pipeline: PipelineDefinition): Promise<Reference> {
-  const key = JSON.stringify([dataset.id, pipeline.features, pipeline.target]);
+  const key = JSON.stringify([dataset.id, pipeline.features, pipeline.transforms ?? [], pipeline.target]);
   let r = references.get(key);
   if (!r) {
     const table = await loadSnapshot(deps.artifacts, dataset.uri);
-    r = { table, prepared: prepareExactReference(table, featuresOf(pipeline), predictionReference(table, pipeline.target)) };
+    r = { table, prepared: prepareExactReference(table, featuresOf(pipeline, table), predictionReference(table, pipeline.target)) };
     if (references.size >= 2) references.delete(references.keys().next().value as string); // the oldest: memory stays two references
     references.set(key, r);
   }
@@ -120,7 +123,8 @@ export async function measureWindowDrift(
   if (requests.length === 0) throw new DataError(`the window ${w.from}..${w.to} has no answers to measure drift on`);
   const { table: reference, prepared } = await referenceOf(deps, dataset, pipeline);
   const profile = await profileOf(deps, pipeline, championVersion, dataset, reference);
-  const features = [...pipeline.features.numeric, ...pipeline.features.categorical];
+  const drifted = featuresOf(pipeline, reference);
+  const features = [...drifted.numeric, ...drifted.categorical];
   // Each feature is read as the kind it has in the training data: a value that does not fit names its row.
   const kinds = Object.fromEntries(reference.columns.filter((c) => features.includes(c.name)).map((c) => [c.name, c.kind]));
   const current = tableFromObjects(requests.map((r) => r.input), `window ${w.from}..${w.to}`, { kinds });

@@ -19,7 +19,10 @@ export function primaryMetric(pipeline: PipelineDefinition): MetricName {
 }
 
 function specOf(pipeline: MlPipeline, trial: Pick<TrialSpec, 'algorithm' | 'params' | 'features'>): ModelSpec {
-  return { task: pipeline.task, target: pipeline.target, features: trial.features, algorithm: trial.algorithm, params: trial.params, seed: pipeline.search.seed };
+  return {
+    task: pipeline.task, target: pipeline.target, features: trial.features, algorithm: trial.algorithm, params: trial.params, seed: pipeline.search.seed,
+    ...(pipeline.transforms?.length ? { transforms: pipeline.transforms } : {}),
+  };
 }
 
 export function createOptimizeActivities(deps: ActivityDeps) {

@@ -18,6 +18,7 @@ import { primaryMetric } from './optimize.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
 import { definitionWith } from './sections.js';
 import { modelPii } from './ingestPii.js';
+import { transformsCard } from '../lib/transforms/describe.js';
 
 const LIBRARIES: Record<string, string> = { node: process.version, 'onnxruntime-node': '1.30.0', onnx_opset: '17', ai_onnx_ml_opset: '3' };
 
@@ -71,6 +72,7 @@ export function createPackageActivities(deps: ActivityDeps) {
         runId: input.runId,
         createdAt: new Date().toISOString(),
         pii: modelPii(pipeline),
+        ...(model.transforms ? { transforms: transformsCard(model.transforms) } : {}),
       };
       const version = await registerModelVersion(deps.db, {
         name: pipeline.name,

@@ -21,10 +21,12 @@ function pipelineExpectations(p: WithSections<'target' | 'features'>): Expectati
   const typed = (column: string, kind: 'numeric' | 'categorical', role: string): Expectation => ({
     expect: 'type', column, kind, id: `pipeline:${role}:${column}`, severity: 'error',
   });
+  // A derived feature is computed by its transform (lib/transforms), not read from the data.
+  const derived = new Set((p.transforms ?? []).map((t) => t.name));
   return [
     ...(p.task === 'regression' ? [typed(p.target, 'numeric', 'target')] : []),
-    ...p.features.numeric.map((f) => typed(f, 'numeric', 'feature')),
-    ...p.features.categorical.map((f) => typed(f, 'categorical', 'feature')),
+    ...p.features.numeric.filter((f) => !derived.has(f)).map((f) => typed(f, 'numeric', 'feature')),
+    ...p.features.categorical.filter((f) => !derived.has(f)).map((f) => typed(f, 'categorical', 'feature')),
   ];
 }
 

@@ -14,6 +14,8 @@ import { checkRetrainSource, repairPolicySchema, schedulesSchema } from './sched
 import { checkRetrainSuccess, retrainSchema } from './retrain.js';
 import { driftSchema } from './drift.js';
 import { checkPii, piiSchema } from './pii.js';
+import { transformsSchema } from '../transforms/schema.js';
+import { checkTransforms } from '../transforms/plan.js';
 
 const columnName = z.string().min(1).max(128);
 
@@ -50,6 +52,8 @@ const pipelineShape = z
       .strict()
       .refine((f) => f.numeric.length + f.categorical.length > 0, 'at least one feature is needed')
       .optional(),
+    /** Derived features (lib/transforms): computed with arquero in training, compiled into the model's ONNX graph. */
+    transforms: transformsSchema,
     /** Data checks beyond the pinned schema: expectations, skew against the reference, quarantine. */
     validation: z
       .object({
@@ -138,6 +142,7 @@ export const pipelineSchema = pipelineShape.superRefine((p, ctx) => {
     checkRetrainSuccess(p, ctx);
     checkPii(p, ctx);
     checkMetricLimitsTask(p, ctx);
+    checkDerived(p, ctx);
   });
 
 export type PipelineDefinition = z.infer<typeof pipelineSchema>;
@@ -161,6 +166,14 @@ function checkFeatures(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): 
       ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: `"${name}" is not one of the pipeline's categorical features` });
     }
     if (set.numeric.length + set.categorical.length === 0) ctx.addIssue({ code: 'custom', path: ['search', 'featureSets', i], message: 'a feature set needs at least one feature' });
+  });
+}
+
+/** Each transform parses and uses only supported expressions, in order, and the target is not one of them. */
+function checkDerived(p: z.infer<typeof pipelineShape>, ctx: z.RefinementCtx): void {
+  for (const issue of checkTransforms(p.transforms ?? []).issues) ctx.addIssue({ code: 'custom', path: ['transforms', ...issue.path], message: issue.message });
+  (p.transforms ?? []).forEach((t, i) => {
+    if (t.name === p.target) ctx.addIssue({ code: 'custom', path: ['transforms', i, 'name'], message: `"${t.name}" is the target` });
   });
 }
 

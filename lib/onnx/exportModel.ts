@@ -6,9 +6,17 @@ import { exportClassifierToOnnx } from './exportClassifier.js';
 import { exportGbdtModelToOnnx } from './exportGbdtModel.js';
 import { exportRidgeToOnnx } from './exportRidge.js';
 import { classifierInputs } from './feeds.js';
+import { prependTransforms } from '../transforms/compose.js';
+import { pruneTransforms } from '../transforms/fit.js';
 
 /** The model as one ONNX graph over raw feature columns, under the serving contract (lib/onnx/contract.ts). */
 export function exportModelToOnnx(model: TrainedModel): Uint8Array {
+  const graph = exportBare(model);
+  return model.transforms ? prependTransforms(graph, model.transforms) : graph;
+}
+
+/** The model over its feature columns (derived ones included, as inputs). */
+function exportBare(model: TrainedModel): Uint8Array {
   switch (model.kind) {
     case 'logreg':
       return exportClassifierToOnnx(model);
@@ -19,8 +27,24 @@ export function exportModelToOnnx(model: TrainedModel): Uint8Array {
   }
 }
 
-/** The exported graph's inputs, in order: every numeric feature, then every categorical one. */
+/**
+ * The exported graph's inputs, in order: every numeric feature, then every categorical one; a derived feature's place
+ * is taken by the raw columns its transforms read (numbers numeric; strings and ISO dates categorical).
+ */
 export function modelInputs(model: TrainedModel): InputField[] {
+  const features = featureInputs(model);
+  if (!model.transforms) return features;
+  const needed = pruneTransforms(model.transforms, features.map((f) => f.name));
+  const derived = new Set(needed.transforms.flatMap((t) => t.outputs.map((o) => o.name)));
+  const raw = needed.inputs
+    .filter((i) => !features.some((f) => f.name === i.name))
+    .map((i) => ({ name: i.name, kind: i.type === 'number' ? ('numeric' as const) : ('categorical' as const) }));
+  const first = features.findIndex((f) => derived.has(f.name));
+  if (first < 0) return features;
+  return [...features.slice(0, first), ...raw, ...features.slice(first).filter((f) => !derived.has(f.name))];
+}
+
+function featureInputs(model: TrainedModel): InputField[] {
   if (model.kind === 'logreg') return classifierInputs(model);
   const numeric = model.kind === 'gbdt' ? model.encoding.numeric : model.preprocessor.numeric.map((f) => f.name);
   const categorical = model.kind === 'gbdt' ? model.encoding.categorical : model.preprocessor.categorical;

@@ -1,4 +1,5 @@
 // The model card: what a registered model is, what it takes, how it scored, where it came from.
+import type { TransformsCard } from '../transforms/describe.js';
 
 export interface InputField {
   name: string;
@@ -70,6 +71,8 @@ export interface ModelCard {
   gate?: { blessed: boolean; reason: string };
   /** Its pipeline's pii rules and the id of the key that hashed them: serving applies them before scoring and logging. */
   pii?: ModelPii;
+  /** Derived features computed inside the graph: each with its learned statistics (lib/transforms). */
+  transforms?: TransformsCard;
 }
 
 /** The pii rules a model version carries (field → drop | hash); `keyId` names the MLCYCLE_PII_KEY that hashed its data. */

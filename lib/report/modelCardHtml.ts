@@ -122,6 +122,18 @@ function paritySection(card: ModelCard): string {
 }
 
 /** The whole page. Every string from the card is HTML-escaped. */
+/** Derived features: each transform, its learned statistics and the ONNX nodes it became. */
+function transformsSection(card: ModelCard): string {
+  const t = card.transforms;
+  if (!t) return '';
+  const rows = t.transforms.map((x) => [
+    `<code>${esc(x.outputs.join(', '))}</code>`, `<code>${esc(x.definition)}</code>`,
+    x.statistics ? esc(JSON.stringify(x.statistics)) : '—', esc(x.onnx),
+  ]);
+  return `<section id="transforms"><h2>Transforms</h2><p>Computed by ${esc(t.computedBy)}; served as ${esc(t.servedBy)}, from the raw columns ${t.inputs.map((i) => `<code>${esc(i)}</code>`).join(', ')}.</p>
+${table(['derived', 'definition', 'learned statistics', 'ONNX'], rows)}</section>`;
+}
+
 export function renderModelCardHtml(card: ModelCard, extras: ModelCardHtmlExtras = {}): string {
   const title = `${esc(card.name)}${extras.version !== undefined ? ` v${fmt(extras.version)}` : ''}`;
   const sig = card.signature;
@@ -151,6 +163,7 @@ dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{color:#5f
 <section id="signature"><h2>Input signature</h2><p>Target: <code>${esc(sig.target)}</code></p>
 ${inputs}
 ${classes}</section>
+${transformsSection(card)}
 <section id="metrics"><h2>Metrics (holdout)</h2>
 ${metricsSection(card)}</section>
 <section id="lineage"><h2>Training data lineage</h2>

@@ -72,7 +72,7 @@ const BUILTIN_SPECS = {
   },
   optimize: {
     description: 'searches algorithms × hyperparameters × features by CV trials, trains the winner, gates it against the champion', consumes: ['dataset'], produces: ['candidate'],
-    sections: ['task', 'target', 'features', 'search', 'gate'], implementedBy: ['workflows/steps/optimize.ts', 'activities/optimize.ts', 'activities/trainingWorker.ts'],
+    sections: ['task', 'target', 'features', 'transforms', 'search', 'gate'], implementedBy: ['workflows/steps/optimize.ts', 'activities/optimize.ts', 'activities/trainingWorker.ts'],
     validWhile: 'champion', timeoutSeconds: 3600,
   },
   package: {

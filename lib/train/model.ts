@@ -4,6 +4,8 @@ import { fitClassifier, predictProba, sortedClasses, targetValues, type TrainedC
 import { predictGbdtProba, predictGbdtValue, trainGbdt, type GbdtModel, type GbdtOptions } from './gbdt/index.js';
 import { fitOrdinal, fitPreprocessor, transform, transformOrdinal, type FeatureSpec, type OrdinalEncoding, type Preprocessor } from './preprocess.js';
 import { predictRidge, trainRidge } from './ridge.js';
+import { applyTransforms, derivedColumns, fitTransforms, pruneTransforms, type FittedTransforms } from '../transforms/fit.js';
+import type { TransformDeclaration } from '../transforms/schema.js';
 
 export type Task = 'classification' | 'regression';
 export type Algorithm = 'logreg' | 'gbdt' | 'ridge';
@@ -37,7 +39,8 @@ export interface TrainedRidge {
   hyperparameters: { alpha: number };
 }
 
-export type TrainedModel = TrainedClassifier | TrainedGbdt | TrainedRidge;
+/** Any model; `transforms`: the derived features it reads, learned on its training rows (lib/transforms). */
+export type TrainedModel = (TrainedClassifier | TrainedGbdt | TrainedRidge) & { transforms?: FittedTransforms };
 
 /** What to fit: the algorithm, its hyperparameters (by name), the features and the target. */
 export interface ModelSpec {
@@ -50,6 +53,8 @@ export interface ModelSpec {
   seed?: number;
   /** Called now and then during long fits (e.g. to heartbeat). */
   onProgress?: () => void;
+  /** The definition's derived features: fitted on the same rows, then the model learns from the derived table. */
+  transforms?: TransformDeclaration[];
 }
 
 /** Predictions: class probabilities (rows × classes, row-major) or one value per row. */
@@ -122,6 +127,22 @@ function copyFeatures(f: FeatureSpec): FeatureSpec {
  * Throws a clear error for an algorithm that cannot learn the task.
  */
 export function fitModel(table: Table, spec: ModelSpec): TrainedModel {
+  if (spec.transforms?.length) {
+    const fitted = fitTransforms(spec.transforms, table);
+    // A one-hot vocabulary named as a feature stands for its columns (name_0 … name_oov).
+    const columnsOf = new Map(fitted.transforms.filter((t) => !t.outputs.some((o) => o.name === t.decl.name)).map((t) => [t.decl.name, t.outputs.map((o) => o.name)]));
+    const expand = (names: string[]): string[] => names.flatMap((n) => columnsOf.get(n) ?? [n]);
+    const features = { numeric: expand(spec.features.numeric), categorical: expand(spec.features.categorical) };
+    const types = new Map(derivedColumns(fitted).map((c) => [c.name, c.type]));
+    for (const name of features.categorical.filter((f) => types.get(f) === 'number')) {
+      throw new Error(`derived feature "${name}" is a number: list it under features.numeric`);
+    }
+    for (const name of features.numeric.filter((f) => types.get(f) === 'string')) {
+      throw new Error(`derived feature "${name}" is a string: list it under features.categorical`);
+    }
+    const model = fitModel(applyTransforms(fitted, table), { ...spec, features, transforms: undefined });
+    return { ...model, transforms: pruneTransforms(fitted, [...features.numeric, ...features.categorical]) };
+  }
   if (!ALGORITHM_TASKS[spec.algorithm]?.includes(spec.task)) throw new Error(`algorithm "${spec.algorithm}" cannot learn a ${spec.task} task`);
   if (spec.algorithm === 'logreg') {
     const l2 = spec.params.l2;
@@ -132,7 +153,8 @@ export function fitModel(table: Table, spec: ModelSpec): TrainedModel {
 }
 
 /** Predictions for every row of `table` (missing features handled as the model learned to). */
-export function predictModel(model: TrainedModel, table: Table): Predictions {
+export function predictModel(model: TrainedModel, raw: Table): Predictions {
+  const table = model.transforms ? applyTransforms(model.transforms, raw) : raw;
   if (model.kind === 'logreg') {
     return { task: 'classification', classes: model.classes, proba: predictProba(model, table) };
   }
