@@ -14,7 +14,7 @@ import { serveFolder } from '../staticServer.js';
 import { startTestStack, type TestStack } from './harness.js';
 import { edgeRecords, serveEdgeModels } from './edgeFixture.js';
 
-const MODELS = ['weather', 'weather-sklearn'];
+const MODELS = ['weather', 'weather-derived', 'weather-sklearn'];
 let stack: TestStack;
 let serving: ServingApp;
 let out: string;
