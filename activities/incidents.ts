@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { retrainSchema } from '../lib/config/retrain.js';
 import { inTransaction, type Queryable } from '../lib/store/db.js';
 import {
-  closeIncident, decisionForWorkflow, findDecision, lastRetrainDecision, lockModelIncidents, markRetrainStarted, noteDecisionOutcome, noteIncidentWindow, openIncident, openIncidentOf,
+  closeIncident, decisionForWorkflow, findDecision, lastRetrainDecision, listIncidents, lockModelIncidents, markRetrainStarted, noteDecisionOutcome, noteIncidentWindow, openIncident, openIncidentOf,
   saveDecision, type IncidentRow, type RetrainDecisionRow,
 } from '../lib/store/incidents.js';
 import { clockAndWindowStart, countLabelsSince, selectLabelled } from '../lib/store/labelled.js';
@@ -12,6 +12,9 @@ import { lifecycleWorkflowId, retrainDataVersion } from '../contracts/names.js';
 import type { DataSource, PipelineDefinition, RetrainDecision, RetrainDecisionInput } from '../contracts/types.js';
 import { definitionOf } from './definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { sendEvent } from './events.js';
+import type { IncidentOpenedEvent } from '../contracts/webhookEvents.js';
+import { WEBHOOK_EVENT_VERSION } from '../lib/webhooks/post.js';
 
 type Draft = Omit<RetrainDecisionRow, 'monitorRunId' | 'modelName' | 'closed' | 'incidentId'>;
 const skip = (reason: string, detail: string, extra: Partial<Draft> = {}): Draft => ({
@@ -68,6 +71,19 @@ async function decideForIncident(tx: Queryable, pipeline: PipelineDefinition, in
   };
 }
 
+/** After the decision is stored: the incident this monitor run opened, if any, POSTed (a retry finds the same incident and sends the same id). */
+async function announceOpened(deps: ActivityDeps, pipeline: PipelineDefinition, monitorRunId: string, d: RetrainDecision): Promise<void> {
+  if (d.incidentId === null || !pipeline.events) return;
+  const incident = (await listIncidents(deps.db, pipeline.name)).find((i) => i.id === d.incidentId);
+  if (!incident || incident.openedBy !== monitorRunId) return;
+  const event: IncidentOpenedEvent = {
+    version: WEBHOOK_EVENT_VERSION, kind: 'incident', event: 'opened', id: `incident-opened:${pipeline.name}:${incident.id}`, model: pipeline.name, incidentId: incident.id,
+    championVersion: incident.championVersion, monitorRunId, reasons: incident.reasons, decision: d.decision, reason: d.reason, detail: d.detail,
+    retrainWorkflowId: d.workflowId, time: incident.openedAt,
+  };
+  await sendEvent(deps, event, `${pipeline.name}@${incident.championVersion}`, pipeline);
+}
+
 export function createIncidentActivities(deps: ActivityDeps) {
   return {
     /** Idempotent per monitor run: the first call decides and stores; a retry or a rerun of the run reads that decision. */
@@ -75,7 +91,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
       const pipeline = await definitionOf(deps, input.pipeline);
       const model = pipeline.name;
       const { window, monitorRunId } = input;
-      return inTransaction(deps.db, async (tx) => {
+      const decision = await inTransaction(deps.db, async (tx) => {
         await lockModelIncidents(tx, model);
         const stored = await findDecision(tx, monitorRunId);
         if (stored) return toDecision(stored);
@@ -104,6 +120,8 @@ export function createIncidentActivities(deps: ActivityDeps) {
         await saveDecision(tx, row);
         return toDecision(row);
       });
+      await announceOpened(deps, pipeline, monitorRunId, decision);
+      return decision;
     },
 
     /** Records the retraining run on its incident: started now, or found started already for the same data. */

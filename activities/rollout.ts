@@ -11,6 +11,9 @@ import { observeSuccess, splitSuccess } from '../lib/store/successObservations.j
 import type { SplitState } from '../lib/stats/sequential.js';
 import { observeMetrics } from './rolloutMetrics.js';
 import { activityOnceKey, type ActivityDeps } from './deps.js';
+import { sendEvent } from './events.js';
+import type { RolloutDecidedEvent, RolloutStageEvent } from '../contracts/webhookEvents.js';
+import { WEBHOOK_EVENT_VERSION } from '../lib/webhooks/post.js';
 
 /** A conflict with the deployment is no infrastructure fault: the rollout cannot go on (not retried). */
 async function orNotDeployable<T>(work: () => Promise<T>): Promise<T> {
@@ -43,6 +46,11 @@ export function createRolloutActivities(deps: ActivityDeps) {
       await orNotDeployable(() =>
         setRolloutStage(deps.db, { runId: s.runId, modelName: s.model, challengerVersion: s.challengerVersion, stage: s.stage, mode: s.mode, traffic: s.traffic, actor: s.actor, reason: s.reason }),
       );
+      const event: RolloutStageEvent = {
+        version: WEBHOOK_EVENT_VERSION, kind: 'rollout', event: 'stage', id: `rollout-stage:${s.runId}:${s.stage}:${s.traffic}`, model: s.model, runId: s.runId,
+        challengerVersion: s.challengerVersion, stage: s.stage, mode: s.mode, traffic: s.traffic, actor: s.actor, reason: s.reason, time: new Date().toISOString(),
+      };
+      await sendEvent(deps, event, `${s.model}@${s.challengerVersion}`);
     },
 
     async assessRollout(a: AssessInput): Promise<Assessment> {
@@ -89,9 +97,16 @@ export function createRolloutActivities(deps: ActivityDeps) {
     },
 
     async finishRollout(f: FinishInput): Promise<void> {
-      await finishRollout(deps.db, {
+      const row = await finishRollout(deps.db, {
         runId: f.runId, modelName: f.model, status: f.outcome === 'promoted' ? 'promoted' : 'rolled_back', decidedBy: f.decidedBy, reason: f.reason, assessment: f.assessment,
       });
+      // From the ended row, so a retry (which finds the rollout ended) sends the same event.
+      const event: RolloutDecidedEvent = {
+        version: WEBHOOK_EVENT_VERSION, kind: 'rollout', event: 'decided', id: `rollout-decided:${row.runId}`, model: row.modelName, workflowId: row.workflowId, runId: row.runId,
+        outcome: row.status === 'promoted' ? 'promoted' : 'rolled_back', championVersion: row.championVersion, challengerVersion: row.challengerVersion,
+        decidedBy: row.decidedBy, reason: row.reason, time: row.decidedAt ?? new Date().toISOString(),
+      };
+      await sendEvent(deps, event, `${row.modelName}@${row.challengerVersion}`);
     },
 
     async auditRollout(e: AuditInput): Promise<void> {

@@ -30,3 +30,58 @@ export type ApprovalEvent = {
   /** The command that decides it. */
   decide: string;
 };
+
+/** A rollout ended: the challenger promoted to champion, or rolled back (the reason the rollout recorded). */
+export type RolloutDecidedEvent = {
+  version: 1;
+  kind: 'rollout';
+  event: 'decided';
+  /** The same for every delivery of this event: receivers dedupe on it. */
+  id: string;
+  model: string;
+  workflowId: string;
+  runId: string;
+  outcome: 'promoted' | 'rolled_back';
+  championVersion: number;
+  challengerVersion: number;
+  /** 'test', 'guardrail', 'deadline', or a person. */
+  decidedBy: string | null;
+  reason: string | null;
+  time: string;
+};
+
+/** A rollout moved its challenger to another stage (traffic share and mode). */
+export type RolloutStageEvent = {
+  version: 1;
+  kind: 'rollout';
+  event: 'stage';
+  id: string;
+  model: string;
+  runId: string;
+  challengerVersion: number;
+  stage: string;
+  mode: 'shadow' | 'split';
+  traffic: number;
+  actor: string;
+  reason: string;
+  time: string;
+};
+
+/** The monitor opened an incident: a judged window breached the policy; `decision` says whether it starts a retraining run. */
+export type IncidentOpenedEvent = {
+  version: 1;
+  kind: 'incident';
+  event: 'opened';
+  id: string;
+  model: string;
+  incidentId: number;
+  championVersion: number;
+  monitorRunId: string;
+  reasons: string[];
+  decision: 'retrain' | 'skip' | 'none';
+  /** Why (retrain: 'breach'; skip: e.g. 'cooldown', 'too_few_new_labels'). */
+  reason: string;
+  detail: string;
+  retrainWorkflowId: string | null;
+  time: string;
+};

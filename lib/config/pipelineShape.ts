@@ -11,6 +11,7 @@ import { repairPolicySchema, schedulesSchema } from './schedules.js';
 import { retrainSchema } from './retrain.js';
 import { driftSchema } from './drift.js';
 import { piiSchema } from './pii.js';
+import { eventsSchema } from './events.js';
 import { transformsSchema } from '../transforms/schema.js';
 
 const columnName = z.string().min(1).max(128);
@@ -127,5 +128,7 @@ export const pipelineShape = z
     repair: repairPolicySchema,
     /** Personal fields: dropped or keyed-hashed before any snapshot or logged prediction holds them (lib/config/pii.ts). */
     pii: piiSchema,
+    /** Rollout and incident events POSTed to a webhook (lib/config/events.ts). */
+    events: eventsSchema.optional(),
   })
   .strict();

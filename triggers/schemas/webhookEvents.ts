@@ -1,6 +1,6 @@
 // The webhook events as zod schemas, checked against contracts/webhookEvents.ts (what the activities send) at compile time.
 import { z } from 'zod';
-import type { ApprovalEvent, RepairParkedEvent } from '../../contracts/webhookEvents.js';
+import type { ApprovalEvent, IncidentOpenedEvent, RepairParkedEvent, RolloutDecidedEvent, RolloutStageEvent } from '../../contracts/webhookEvents.js';
 import { approvalEvidence } from './approval.js';
 import { sameType, type ContractSchema } from './same.js';
 
@@ -35,8 +35,65 @@ export const approvalEvent = z.object({
 });
 sameType<z.infer<typeof approvalEvent>, ApprovalEvent>(true);
 
+const eventId = z.string().describe('the same in every delivery of this event: dedupe on it');
+
+export const rolloutDecidedEvent = z.object({
+  ...envelope,
+  kind: z.literal('rollout'),
+  event: z.literal('decided'),
+  id: eventId,
+  model: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  outcome: z.enum(['promoted', 'rolled_back']),
+  championVersion: z.number().describe('the champion when the rollout began'),
+  challengerVersion: z.number(),
+  decidedBy: z.string().nullable().describe('test, guardrail, deadline, or a person'),
+  reason: z.string().nullable().describe('the reason the rollout recorded'),
+  time: z.string().describe('when it was decided (ISO 8601)'),
+});
+sameType<z.infer<typeof rolloutDecidedEvent>, RolloutDecidedEvent>(true);
+
+export const rolloutStageEvent = z.object({
+  ...envelope,
+  kind: z.literal('rollout'),
+  event: z.literal('stage'),
+  id: eventId,
+  model: z.string(),
+  runId: z.string(),
+  challengerVersion: z.number(),
+  stage: z.string(),
+  mode: z.enum(['shadow', 'split']),
+  traffic: z.number().describe('the challenger\'s share of requests'),
+  actor: z.string(),
+  reason: z.string(),
+  time: z.string(),
+});
+sameType<z.infer<typeof rolloutStageEvent>, RolloutStageEvent>(true);
+
+export const incidentOpenedEvent = z.object({
+  ...envelope,
+  kind: z.literal('incident'),
+  event: z.literal('opened'),
+  id: eventId,
+  model: z.string(),
+  incidentId: z.number(),
+  championVersion: z.number(),
+  monitorRunId: z.string().describe('the monitor run whose window breached'),
+  reasons: z.array(z.string()),
+  decision: z.enum(['retrain', 'skip', 'none']),
+  reason: z.string().describe('retrain: breach; skip: why not (cooldown, too_few_new_labels, …)'),
+  detail: z.string(),
+  retrainWorkflowId: z.string().nullable().describe('the retraining run it starts, if any'),
+  time: z.string().describe('when the incident opened (ISO 8601)'),
+});
+sameType<z.infer<typeof incidentOpenedEvent>, IncidentOpenedEvent>(true);
+
 const signed = 'Signed with MLCYCLE_WEBHOOK_SECRET: headers mlcycle-timestamp and mlcycle-signature (README "Signed webhooks").';
 export const WEBHOOK_EVENT_SCHEMAS: readonly ContractSchema[] = [
   { file: 'webhook-repair-parked', title: 'RepairParkedEvent', description: `POSTed to repair.alertWebhook when a failed run is parked. ${signed}`, schema: repairParkedEvent, io: 'output' },
+  { file: 'webhook-rollout-decided', title: 'RolloutDecidedEvent', description: `POSTed to the definition's events.webhook when a rollout promotes or rolls back. ${signed}`, schema: rolloutDecidedEvent, io: 'output' },
+  { file: 'webhook-rollout-stage', title: 'RolloutStageEvent', description: `POSTed to the definition's events.webhook when a rollout moves to another stage. ${signed}`, schema: rolloutStageEvent, io: 'output' },
+  { file: 'webhook-incident-opened', title: 'IncidentOpenedEvent', description: `POSTed to the definition's events.webhook when the monitor opens an incident. ${signed}`, schema: incidentOpenedEvent, io: 'output' },
   { file: 'webhook-approval', title: 'ApprovalEvent', description: `POSTed to an approval gate's webhook when a request opens and at each reminder. ${signed}`, schema: approvalEvent, io: 'output' },
 ];
