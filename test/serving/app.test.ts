@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { deployVersion } from '../../lib/store/models.js';
 import { buildServingApp, type ServingApp } from '../../serving/app.js';
+import { describeRoutes } from '../../serving/openapi.js';
 import { registerFixture, startTestStack, waitFor, TINY_A, TINY_B, TINY_CLASSES, type TestStack } from './harness.js';
 
 let stack: TestStack;
@@ -21,6 +22,8 @@ before(async () => {
   // A long log interval: rows reach Postgres only through an explicit flush (feedback) or close.
   serving = await buildServingApp({ db: stack.db, artifacts: stack.artifacts, logger: false, predictionLog: { intervalMs: 60_000 } });
   app = serving.app;
+  // A route of the test's own: described first, as the app refuses a route without an OpenAPI description.
+  describeRoutes(app, [{ method: 'GET', url: '/test-only/boom', tag: 'test', summary: 'Throws', errors: [], response: { status: 200, description: 'never' } }]);
   app.get('/test-only/boom', async () => {
     throw new Error('secret detail from deep inside');
   });
