@@ -42,7 +42,8 @@ function trendOf(points: readonly TrendPoint[]): DriftTrend {
   for (const p of points) windows.set(p.windowTo, [...(windows.get(p.windowTo) ?? []), p]);
   return {
     windows: [...windows].map(([to, ps]) => {
-      const features = ps.filter((p) => !p.feature.startsWith('__'));
+      // The share is over the raw features, as datasetDrift's (derived and extra columns are plotted, not counted).
+      const features = ps.filter((p) => !p.feature.startsWith('__') && p.role !== 'derived');
       return { label: `…${to}`, share: features.length ? features.filter((p) => p.drifted).length / features.length : 0, values: Object.fromEntries(ps.map((p) => [p.feature, p.value])) };
     }),
   };
@@ -50,12 +51,12 @@ function trendOf(points: readonly TrendPoint[]): DriftTrend {
 
 /** Breach reasons from a window's drift suite: each drifted feature, with its test, value and threshold. */
 function driftReasons(suite: DriftSuiteResult): string[] {
-  return suite.features.filter((f) => f.drifted).map((f) => {
+  return [...suite.features, ...(suite.derived ?? [])].filter((f) => f.drifted).map((f) => {
     const test = findDriftTest(f.method);
     const shown = test?.kind === 'p-value'
       ? `${test.label} p-value ${(f.adjustedPValue ?? f.value).toExponential(2)} < ${f.threshold} (${suite.correction === 'none' ? 'uncorrected' : suite.correction})`
       : `${f.method} ${Number(f.value.toPrecision(3))} ≥ ${f.threshold}`;
-    return `feature "${f.feature}": ${shown}`;
+    return `${f.role === 'derived' ? 'derived feature' : 'feature'} "${f.feature}": ${shown}`;
   });
 }
 
@@ -65,7 +66,7 @@ async function judgeWindow(deps: ActivityDeps, pipeline: WithSections<'target' |
   const dataset = champion ? await getDataset(deps.db, champion.datasetId) : null;
   if (!champion || !dataset) throw failure('DependencyUnavailable', `champion ${pipeline.name}@${championVersion} or its training data is missing`);
   const policy = driftPolicyOf(pipeline.monitor);
-  const drift = await measureWindowDrift(deps, pipeline, championVersion, dataset, w, policy);
+  const drift = await measureWindowDrift(deps, pipeline, { version: championVersion, transforms: champion.card.transforms?.fitted }, dataset, w, policy);
   const verdict = { breached: false, reasons: driftReasons(drift.suite) };
   verdict.breached = verdict.reasons.length > 0;
   const task = champion.card.signature.task ?? 'classification';
@@ -146,7 +147,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
       }
       const { verdict } = judged;
       const { suite, basis, histograms } = judged.drift;
-      await saveDriftValues(deps.db, input.monitorRunId, pipeline.name, to, [...suite.features, ...suite.extra].map((f) => ({
+      await saveDriftValues(deps.db, input.monitorRunId, pipeline.name, to, [...suite.features, ...(suite.derived ?? []), ...suite.extra].map((f) => ({
         feature: f.feature, method: f.method, value: f.value, threshold: f.threshold, drifted: f.drifted, pValue: f.adjustedPValue ?? f.pValue,
         tests: { ...driftTestValues(f), role: f.role },
       })));

@@ -18,6 +18,8 @@ import type { WithSections } from '../lib/steps/sections.js';
 type PipelineDefinition = WithSections<'target' | 'features'>;
 import { PREDICTION_COLUMN } from '../lib/stats/predictionColumn.js';
 import { loadSnapshot, type ActivityDeps } from './deps.js';
+import { measureDerivedDrift } from './monitorDerived.js';
+import type { FittedTransforms } from '../lib/transforms/fit.js';
 
 /** Windows up to this many rows are judged exactly (monitor.drift.exactRows); larger ones from aggregates (or, without them, on their newest rows). */
 export const EXACT_WINDOW_ROWS = 20_000;
@@ -100,9 +102,27 @@ function histogramFromCells(p: NumericDriftColumn | CategoricalDriftColumn, a: W
  * Memory is bounded by the reference and EXACT_WINDOW_ROWS, whatever the traffic.
  */
 export async function measureWindowDrift(
-  deps: ActivityDeps, pipeline: PipelineDefinition, championVersion: number, dataset: DatasetRow,
+  deps: ActivityDeps, pipeline: PipelineDefinition, champion: { version: number; transforms?: FittedTransforms }, dataset: DatasetRow,
   w: { from: number; to: number; rows: number; aggFrom: number; aggTo: number }, policy: DriftSuitePolicy,
 ): Promise<WindowDrift> {
+  const { requests: read, ...raw } = await measureRawDrift(deps, pipeline, champion.version, dataset, w, policy);
+  if (!champion.transforms) return raw;
+  // Derived features: always exactly, on the window's newest answers (replicas count raw columns only).
+  const exactRows = pipeline.monitor.drift?.exactRows ?? EXACT_WINDOW_ROWS;
+  const requests = read ?? (await loggedRequests(deps.db, pipeline.name, Math.max(w.from, w.to - exactRows * 2), w.to)).slice(-exactRows);
+  const { table } = await referenceOf(deps, dataset, pipeline);
+  const derived = measureDerivedDrift(`${dataset.id}@${champion.version}`, table, requests.map((r) => r.input), champion.transforms, policy);
+  if (derived.results.length === 0) return raw;
+  return {
+    profile: raw.profile, suite: { ...raw.suite, derived: derived.results }, histograms: [...raw.histograms, ...derived.histograms],
+    basis: `${raw.basis}; ${derived.note}`,
+  };
+}
+
+async function measureRawDrift(
+  deps: ActivityDeps, pipeline: PipelineDefinition, championVersion: number, dataset: DatasetRow,
+  w: { from: number; to: number; rows: number; aggFrom: number; aggTo: number }, policy: DriftSuitePolicy,
+): Promise<WindowDrift & { requests?: Awaited<ReturnType<typeof loggedRequests>> }> {
   const exactRows = pipeline.monitor.drift?.exactRows ?? EXACT_WINDOW_ROWS;
   if (w.rows > exactRows) {
     const profile = await profileOf(deps, pipeline, championVersion, dataset);
@@ -134,7 +154,7 @@ export async function measureWindowDrift(
   const suite = driftExactPrepared(prepared, current, policy, curPrediction);
   const histograms = features.map((f) => histogramPair(f, column(reference, f), column(current, f)));
   const basis = requests.length < w.rows ? `exactly, on the window's newest ${requests.length} of ${w.rows} answers (aggregates did not cover it)` : `exactly, on all ${requests.length} answers`;
-  return { profile, suite, histograms, basis };
+  return { profile, suite, histograms, basis, requests };
 }
 
 /** The column label drift is reported under. */

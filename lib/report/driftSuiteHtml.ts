@@ -30,11 +30,14 @@ export function driftSuiteTable(r: DriftSuiteResult): string {
   const head =
     '<tr><th>column</th><th>kind</th><th>method</th><th>value</th><th>threshold</th><th>drifted</th>' +
     `${driftTests().map((t) => `<th>${t.header}</th>`).join('')}<th>current n</th></tr>`;
+  const derived = r.derived?.length
+    ? `<h3>Derived features</h3><p><small>Computed with the champion's transforms from the raw columns; corrected as their own family; a drifted one is a breach, not counted in the share above.</small></p><table>${head}\n${r.derived.map(row).join('\n')}\n</table>`
+    : '';
   const extra = r.extra.length ? `<h3>Predictions and labels</h3><table>${head}\n${r.extra.map(row).join('\n')}\n</table>` : '';
   return (
     `<p class="verdict ${d.drifted ? 'bad' : 'ok'}">Dataset drift: ${d.driftedFeatures.length} of ${r.features.length} features (${(d.share * 100).toFixed(0)}%; threshold ${(d.threshold * 100).toFixed(0)}%)</p>` +
     `<p><small>${escape(r.selection)} Computed ${r.mode === 'exact' ? 'exactly' : 'from the window’s aggregates'}; every value is stored, alert or not.</small></p>` +
-    `<table>${head}\n${r.features.map(row).join('\n')}\n</table>${extra}`
+    `<table>${head}\n${r.features.map(row).join('\n')}\n</table>${derived}${extra}`
   );
 }
 

@@ -8,7 +8,8 @@ import { driftTest, driftTests, driftTestValue, type DriftColumnInput, type Drif
 /** A column's verdict and every registered test's value (under its field: ks, psi, chiSquare, jensenShannon, wasserstein). */
 export interface ColumnDriftResult extends DriftTestValues {
   feature: string;
-  role: 'feature' | 'extra';
+  /** 'derived': a column the champion's transforms compute (activities/monitorDerived.ts). */
+  role: 'feature' | 'extra' | 'derived';
   kind: 'numeric' | 'categorical';
   /** The test that judges this column, and why it was chosen. */
   method: DriftTestName;
@@ -33,6 +34,11 @@ export interface DriftSuiteResult {
   features: ColumnDriftResult[];
   /** Extra columns (prediction drift, label drift): judged the same way, not counted in dataset drift. */
   extra: ColumnDriftResult[];
+  /**
+   * Derived features (lib/transforms), computed with the champion's transforms on the window's newest answers: judged
+   * as features, corrected as their own family, a breach when drifted; not counted in datasetDrift's share (raw features).
+   */
+  derived?: ColumnDriftResult[];
   datasetDrift: { share: number; driftedFeatures: string[]; threshold: number; drifted: boolean };
   correction: Correction;
   alpha: number;

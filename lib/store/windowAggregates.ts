@@ -147,12 +147,14 @@ export interface TrendPoint {
   value: number | null;
   threshold: number | null;
   drifted: boolean;
+  /** feature, derived or extra (older rows: null). */
+  role: string | null;
 }
 
 /** The drift values of a model's last `windows` judged windows, oldest first (for the report's trend plots). */
 export async function recentDriftValues(db: Queryable, modelName: string, windows: number): Promise<TrendPoint[]> {
   const res = await db.query<TrendPoint>(
-    `SELECT window_to AS "windowTo", feature, method, value, threshold, drifted FROM drift_values
+    `SELECT window_to AS "windowTo", feature, method, value, threshold, drifted, tests->>'role' AS role FROM drift_values
       WHERE model_name = $1 AND window_to IN (SELECT DISTINCT window_to FROM drift_values WHERE model_name = $1 ORDER BY window_to DESC LIMIT $2)
       ORDER BY window_to, feature`,
     [modelName, windows],

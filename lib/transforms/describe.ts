@@ -24,6 +24,8 @@ export interface TransformsCard {
   /** The raw columns they read (inputs of the served graph). */
   inputs: string[];
   transforms: TransformCardEntry[];
+  /** The fitted state itself (plain JSON): what the monitor applies to logged answers to measure derived features' drift. */
+  fitted?: FittedTransforms;
 }
 
 export function transformsCard(fitted: FittedTransforms): TransformsCard {
@@ -31,6 +33,7 @@ export function transformsCard(fitted: FittedTransforms): TransformsCard {
     computedBy: `${fitted.engine} (training)`,
     servedBy: 'nodes of the packaged ONNX graph, in front of the model',
     inputs: fitted.inputs.map((i) => i.name),
+    fitted,
     transforms: fitted.transforms.map((f) => {
       const options = Object.entries(f.decl).filter(([k]) => k !== 'name' && k !== f.analyzer?.name);
       const definition = f.expr
