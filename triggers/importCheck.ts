@@ -10,6 +10,11 @@ import { evaluateOnnx } from '../lib/onnx/evaluateOnnx.js';
 import { smokeProblems } from '../lib/onnx/smokeCheck.js';
 import { holdoutSplit } from '../lib/train/evaluate.js';
 import { ML_SECTIONS, missingSections, sectionList, type WithSections } from '../lib/steps/sections.js';
+import { rawInputsOf } from '../lib/onnx/exportModel.js';
+import { prependTransforms } from '../lib/transforms/compose.js';
+import { derivedColumns, fitTransforms, pruneTransforms, type FittedTransforms } from '../lib/transforms/fit.js';
+import type { TransformDeclaration } from '../lib/transforms/schema.js';
+import { TransformError } from '../lib/transforms/types.js';
 
 /** The import stops before anything is registered: exit code 2 (the model or data cannot be read or used), 1 (the model scores wrongly). */
 export class ImportRefused extends Error {
@@ -30,6 +35,8 @@ export interface CheckedImport {
   origin: string;
   /** The data file's sha256 (a query source: null). */
   dataSha256: string | null;
+  /** The pipeline's transforms the model's derived inputs need, fitted on the training rows and prepended to its graph. */
+  transforms?: FittedTransforms;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -71,9 +78,13 @@ export async function checkImport(file: string, definition: PipelineDefinition, 
     throw err;
   }
   const columns = new Set(data.table.columns.map((c) => c.name));
-  const absent = [pipeline.target, ...adapted.signature.inputs.map((i) => i.name)].filter((c) => !columns.has(c));
+  if (!columns.has(pipeline.target)) throw new ImportRefused(`the pipeline's data (${data.origin}) has no column "${pipeline.target}"`, 2);
+  const { train, test } = holdoutSplit(data.table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
+  // Derived inputs are computed inside the graph, as for a model trained here: the model then takes the raw columns.
+  const transforms = derivedInputs(adapted, pipeline.transforms ?? [], train, data.origin);
+  if (transforms) adapted = transforms.adapted;
+  const absent = adapted.signature.inputs.map((i) => i.name).filter((c) => !columns.has(c));
   if (absent.length > 0) throw new ImportRefused(`the pipeline's data (${data.origin}) has no column ${absent.map((c) => `"${c}"`).join(', ')}`, 2);
-  const { test } = holdoutSplit(data.table, pipeline.target, pipeline.search.holdoutFraction, pipeline.search.seed, pipeline.task);
   if (test.rows === 0) throw new ImportRefused(`the holdout of ${data.origin} is empty: nothing to score the model on`, 2);
   let scored: Awaited<ReturnType<typeof evaluateOnnx>>;
   try {
@@ -86,5 +97,35 @@ export async function checkImport(file: string, definition: PipelineDefinition, 
   // As the lifecycle's candidates record them: the task's metrics (the ones that could be computed) and the holdout's size.
   const { rows, ...scores } = scored.metrics;
   const metrics = { ...Object.fromEntries(Object.entries(scores).filter(([, v]) => Number.isFinite(v))), holdoutRows: rows ?? test.rows };
-  return { file, sourceSha256: sha256(bytes), adapted, table: data.table, holdout: test, metrics, origin: data.origin, dataSha256: data.dataSha256 };
+  return {
+    file, sourceSha256: sha256(bytes), adapted, table: data.table, holdout: test, metrics, origin: data.origin, dataSha256: data.dataSha256,
+    ...(transforms ? { transforms: transforms.fitted } : {}),
+  };
+}
+
+/**
+ * When the model reads columns the pipeline's transforms derive: those transforms fitted on the training rows (the
+ * holdout left out, as training does) and prepended to the graph, so that it takes raw columns; else null.
+ */
+function derivedInputs(adapted: AdaptedModel, decls: readonly TransformDeclaration[], train: Table, origin: string): { adapted: AdaptedModel; fitted: FittedTransforms } | null {
+  const reads = adapted.signature.inputs.map((i) => i.name);
+  // A transform's name, or one of a one-hot vocabulary's columns (name_0 … name_oov).
+  const derived = reads.filter((n) => decls.some((d) => n === d.name || n.startsWith(`${d.name}_`)));
+  if (derived.length === 0) return null;
+  let fitted: FittedTransforms;
+  let bytes: Uint8Array;
+  try {
+    fitted = pruneTransforms(fitTransforms(decls, train), reads);
+    if (fitted.transforms.length === 0) return null;
+    bytes = prependTransforms(adapted.bytes, fitted);
+  } catch (err) {
+    if (err instanceof TransformError) throw new ImportRefused(`the model reads derived features (${derived.join(', ')}), but the pipeline's transforms cannot be fitted on ${origin}: ${err.message}`, 2);
+    throw err;
+  }
+  const inputs = rawInputsOf(adapted.signature.inputs, fitted);
+  const outputs = new Set(derivedColumns(fitted).map((o) => o.name));
+  const note =
+    `derived inputs ${reads.filter((n) => outputs.has(n)).join(', ')} are computed inside the graph by the pipeline's transforms (fitted on ${train.rows} training rows); ` +
+    `the model takes the raw columns ${inputs.map((i) => i.name).join(', ')}`;
+  return { fitted, adapted: { ...adapted, bytes, signature: { ...adapted.signature, inputs }, notes: [...adapted.notes, note] } };
 }

@@ -22,6 +22,7 @@ import { resolvePipeline } from './client.js';
 import { readStackInfo } from './connect.js';
 
 import { ImportRefused, checkImport, type CheckedImport } from './importCheck.js';
+import { transformsCard } from '../lib/transforms/describe.js';
 
 export interface ImportDeps {
   db: Db;
@@ -75,6 +76,7 @@ export async function registerImport(deps: ImportDeps, checked: CheckedImport, p
     createdAt: new Date().toISOString(),
     lineage: [{ id: snapshot.sha256, sha256: checked.dataSha256 ?? snapshot.sha256, role: `scored on its holdout (${checked.holdout.rows} rows); trained elsewhere`, rows: table.rows, source: checked.origin }],
     gate: { blessed: gate.blessed, reason: gate.reason },
+    ...(checked.transforms ? { transforms: transformsCard(checked.transforms) } : {}),
   };
   const version = await registerModelVersion(deps.db, { name: pipeline.name, runId, uri: stored.uri, sha256: stored.sha256, datasetId: snapshot.sha256, metrics: checked.metrics, card });
   await audit(deps.db, who.actor, 'import_model', `${pipeline.name}@${version.version}`, {

@@ -150,7 +150,8 @@ export function adaptExternalModel(bytes: Uint8Array, pipeline: ImportPipeline, 
     fail(ctx, `values must be renamed (${[...edit.renames.keys()].join(', ')}) but the model has subgraphs (If/Loop/Scan) that may refer to them`);
   }
   if (edit.addsDefaultOpset(model)) notes.push(`declared the standard opset (version ${ADDED_DEFAULT_OPSET}) for the added nodes`);
-  const unused = [...pipeline.features.numeric, ...pipeline.features.categorical].filter((f) => !inputs.some((i) => i.name === f));
+  // A one-hot vocabulary is used through its columns (name_0 … name_oov).
+  const unused = [...pipeline.features.numeric, ...pipeline.features.categorical].filter((f) => !inputs.some((i) => i.name === f || (i.name.startsWith(`${f}_`) && /^(\d+|oov)$/.test(i.name.slice(f.length + 1)))));
   if (unused.length > 0) notes.push(`pipeline features the model does not use: ${unused.join(', ')}`);
   return {
     bytes: edit.apply(model),

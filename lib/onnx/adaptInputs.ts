@@ -51,6 +51,12 @@ export function adaptInputs(ctx: Context, pipeline: ImportPipeline): InputField[
     ...pipeline.features.numeric.map((n): [string, InputField['kind']] => [n, 'numeric']),
     ...pipeline.features.categorical.map((n): [string, InputField['kind']] => [n, 'categorical']),
   ]);
+  // A one-hot vocabulary listed as a feature stands for its columns, name_0 … name_oov (lib/transforms).
+  const onehot = (pipeline.transforms ?? []).filter((t) => 'vocabulary' in t && t.encode === 'onehot' && pipeline.features.numeric.includes(t.name));
+  for (const input of feeds) {
+    const column = (t: { name: string }) => input.name.startsWith(`${t.name}_`) && /^(\d+|oov)$/.test(input.name.slice(t.name.length + 1));
+    if (onehot.some(column)) kinds.set(input.name, 'numeric');
+  }
   const only = feeds[0];
   if (feeds.length === 1 && !kinds.has(only.name) && isTensor(only) && isFloating(only.type) && only.type.dims?.length === 2) {
     return packMatrix(ctx, only, pipeline);

@@ -7,7 +7,7 @@ import { exportGbdtModelToOnnx } from './exportGbdtModel.js';
 import { exportRidgeToOnnx } from './exportRidge.js';
 import { classifierInputs } from './feeds.js';
 import { prependTransforms } from '../transforms/compose.js';
-import { pruneTransforms } from '../transforms/fit.js';
+import { pruneTransforms, type FittedTransforms } from '../transforms/fit.js';
 
 /** The model as one ONNX graph over raw feature columns, under the serving contract (lib/onnx/contract.ts). */
 export function exportModelToOnnx(model: TrainedModel): Uint8Array {
@@ -33,14 +33,18 @@ function exportBare(model: TrainedModel): Uint8Array {
  */
 export function modelInputs(model: TrainedModel): InputField[] {
   const features = featureInputs(model);
-  if (!model.transforms) return features;
-  const needed = pruneTransforms(model.transforms, features.map((f) => f.name));
+  return model.transforms ? rawInputsOf(features, model.transforms) : features;
+}
+
+/** A graph's inputs once `fitted` is prepended (lib/transforms/compose.ts): the derived ones give way to the raw columns they read. */
+export function rawInputsOf(features: readonly InputField[], fitted: FittedTransforms): InputField[] {
+  const needed = pruneTransforms(fitted, features.map((f) => f.name));
   const derived = new Set(needed.transforms.flatMap((t) => t.outputs.map((o) => o.name)));
   const raw = needed.inputs
     .filter((i) => !features.some((f) => f.name === i.name))
     .map((i) => ({ name: i.name, kind: i.type === 'number' ? ('numeric' as const) : ('categorical' as const) }));
   const first = features.findIndex((f) => derived.has(f.name));
-  if (first < 0) return features;
+  if (first < 0) return [...features];
   return [...features.slice(0, first), ...raw, ...features.slice(first).filter((f) => !derived.has(f.name))];
 }
 

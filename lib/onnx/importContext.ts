@@ -9,7 +9,7 @@ export class ImportError extends Error {
   override name = 'ImportError';
 }
 
-export type ImportPipeline = Pick<PipelineDefinition, 'task'> & { [K in 'target' | 'features']-?: NonNullable<PipelineDefinition[K]> };
+export type ImportPipeline = Pick<PipelineDefinition, 'task' | 'transforms'> & { [K in 'target' | 'features']-?: NonNullable<PipelineDefinition[K]> };
 
 export type TensorType = Extract<OnnxType, { kind: 'tensor' }>;
 export type TensorValue = OnnxValueInfo & { type: TensorType };
