@@ -73,7 +73,7 @@ before(async () => {
     dataset: { id: snapshot.sha256, rows: N, source: 'test' }, transforms: transformsCard(fitted),
   }));
   await deployVersion(stack.db, 'ratio', v1.version, 0, 'first');
-  serving = await buildServingApp({ db: stack.db, artifacts: stack.artifacts, logger: false, predictionLog: { intervalMs: 50 } });
+  serving = await buildServingApp({ db: stack.db, artifacts: stack.artifacts, logger: false, predictionLog: { intervalMs: 50 }, aggregateFlushMs: 200 });
   // The monitor never calls Temporal.
   deps = { db: stack.db, artifacts: stack.artifacts, temporal: null as unknown as Client, taskQueue: 'unused', reportsDir: join(stack.dir, 'reports'), databaseUrl: '', training: null as unknown as TrainingPool };
 });
@@ -127,6 +127,35 @@ test('a derived ratio drifts while its inputs keep their marginals: the monitor 
   assert.deepEqual(stored.rows.filter((r) => r.role !== 'extra'), [
     { feature: 'ratio', role: 'derived' }, { feature: 'x', role: 'feature' }, { feature: 'x_z', role: 'derived' }, { feature: 'y', role: 'feature' },
   ]);
+});
+
+const aggregated = async (): Promise<number> => (await stack.db.query<{ n: number }>(`SELECT COALESCE(SUM(rows), 0)::int AS n FROM window_aggregates WHERE model_name = 'ratio'`)).rows[0].n;
+
+test('a window judged from the replicas\' aggregates still measures derived features, exactly on its newest answers', async () => {
+  const monitor = createMonitorActivities(deps);
+  const ref = await saveDefinition(stack.db, { ...pipeline, monitor: { ...pipeline.monitor, drift: { ...pipeline.monitor.drift, exactRows: 100 } } } as typeof pipeline, {});
+  // The replica reads the champion's profile (made by the first test's window) and counts what it answers from then on.
+  let seed = 100;
+  const counting = await waitFor(async () => {
+    await serve(coupled(++seed).slice(0, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    return (await aggregated()) > 0;
+  }, 30_000);
+  assert.ok(counting, 'the replica counts on the profile');
+  await new Promise((r) => setTimeout(r, 600));
+  await monitor.computeMonitorWindow({ monitorRunId: 'mon-warm', pipeline: ref }); // both cursors move past the warm-up
+  await stack.db.query(`UPDATE drift_profiles SET created_at = created_at - interval '1 hour' WHERE model_name = 'ratio'`);
+  const before = await aggregated();
+  await serve(independent(19));
+  assert.ok(await waitFor(async () => (await aggregated()) === before + N, 10_000), 'the window is aggregated');
+  const window = await monitor.computeMonitorWindow({ monitorRunId: 'mon-aggregated', pipeline: ref });
+  assert.equal(window.rows, N);
+  const report = await stack.artifacts.getJson<{ driftSuite: DriftSuiteResult; driftBasis: string }>(window.reportUri ?? '');
+  assert.match(report.driftBasis, /^from the replicas' aggregates: 400 answers.*; derived features computed with the champion's transforms \(arquero [\d.]+\) on 100 answers/);
+  assert.equal(report.driftSuite.mode, 'aggregate');
+  assert.deepEqual(byName(report.driftSuite.features), { y: false, x: false });
+  assert.deepEqual(byName(report.driftSuite.derived ?? []), { ratio: true, x_z: false });
+  assert.equal(window.breached, true);
 });
 
 test('a champion whose card has no fitted transforms (packaged before cards kept them) is judged on its raw columns alone', async () => {
