@@ -21,6 +21,7 @@ import { addStackCommands } from './stackCommand.js';
 import { addApprovalCommands } from './approvalCommand.js';
 import { addLineageCommand } from './lineageCommand.js';
 import { addInitCommand } from './initCommand.js';
+import { addTransformsCommand } from './transformsCommand.js';
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -93,6 +94,7 @@ export function addCommands(program: Command): void {
   addRegistryCommands(program);
   addImportCommand(program);
   addExportCommand(program);
+  addTransformsCommand(program);
 
   program
     .command('setup')

@@ -41,7 +41,7 @@ export interface CheckedImport {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-async function readPipelineData(pipeline: WithSections<'data'>, databaseUrl: string | undefined): Promise<{ table: Table; origin: string; dataSha256: string | null }> {
+export async function readPipelineData(pipeline: WithSections<'data'>, databaseUrl: string | undefined): Promise<{ table: Table; origin: string; dataSha256: string | null }> {
   const data = pipeline.data;
   let spec: SourceSpec;
   if ('path' in data) spec = { kind: 'file', path: data.path, ...(data.format ? { format: data.format } : {}) };
