@@ -13,6 +13,9 @@ export interface DerivedDrift {
   histograms: HistogramPair[];
 }
 
+/** The ISO form serving reads a date in (lib/onnx/contract.ts): YYYY-MM-DD[THH:MM[:SS]]. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?/;
+
 /** References with their derived columns, prepared once per champion (a worker judges many windows against the same one). */
 const prepared = new Map<string, { table: Table; exact: ExactReference }>();
 
@@ -42,7 +45,10 @@ export function measureDerivedDrift(
   const ref = preparedOf(key, reference, fitted, names);
   // The raw inputs are read as the training data has them (a date's text as a date); a value that does not fit names its row.
   const kinds = Object.fromEntries(reference.columns.filter((c) => fitted.inputs.some((i) => i.name === c.name)).map((c) => [c.name, c.kind]));
-  const raw = inputs.map((row) => Object.fromEntries(fitted.inputs.map((i) => [i.name, row[i.name] ?? null])));
+  // A date the graph cannot read gives NaN parts when served: here it is missing, rather than an error for the window.
+  const isDate = new Set(fitted.inputs.filter((i) => kinds[i.name] === 'date').map((i) => i.name));
+  const value = (name: string, v: unknown): unknown => (isDate.has(name) && (typeof v !== 'string' || !ISO_DATE.test(v) || Number.isNaN(Date.parse(v))) ? null : (v ?? null));
+  const raw = inputs.map((row) => Object.fromEntries(fitted.inputs.map((i) => [i.name, value(i.name, row[i.name])])));
   const current = applyTransforms(fitted, tableFromObjects(raw, 'the window\'s answers (raw inputs of the transforms)', { kinds }));
   const suite = driftExactPrepared(ref.exact, current, policy);
   const results = suite.features.map((r): ColumnDriftResult => ({ ...r, role: 'derived' }));

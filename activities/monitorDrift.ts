@@ -111,7 +111,14 @@ export async function measureWindowDrift(
   const exactRows = pipeline.monitor.drift?.exactRows ?? EXACT_WINDOW_ROWS;
   const requests = read ?? (await loggedRequests(deps.db, pipeline.name, Math.max(w.from, w.to - exactRows * 2), w.to)).slice(-exactRows);
   const { table } = await referenceOf(deps, dataset, pipeline);
-  const derived = measureDerivedDrift(`${dataset.id}@${champion.version}`, table, requests.map((r) => r.input), champion.transforms, policy);
+  let derived;
+  try {
+    derived = measureDerivedDrift(`${dataset.id}@${champion.version}`, table, requests.map((r) => r.input), champion.transforms, policy);
+  } catch (err) {
+    // The raw columns are judged still: a derived column without values in the window is reported, not fatal.
+    if (!(err instanceof DataError)) throw err;
+    return { ...raw, basis: `${raw.basis}; derived features not measured: ${err.message}` };
+  }
   if (derived.results.length === 0) return raw;
   return {
     profile: raw.profile, suite: { ...raw.suite, derived: derived.results }, histograms: [...raw.histograms, ...derived.histograms],
