@@ -13,7 +13,7 @@ import type { DataSource, PipelineDefinition, RetrainDecision, RetrainDecisionIn
 import { definitionOf } from './definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { sendEvent } from './events.js';
-import type { IncidentOpenedEvent } from '../contracts/webhookEvents.js';
+import type { IncidentClosedEvent, IncidentOpenedEvent } from '../contracts/webhookEvents.js';
 import { WEBHOOK_EVENT_VERSION } from '../lib/webhooks/post.js';
 
 type Draft = Omit<RetrainDecisionRow, 'monitorRunId' | 'modelName' | 'closed' | 'incidentId'>;
@@ -71,10 +71,21 @@ async function decideForIncident(tx: Queryable, pipeline: PipelineDefinition, in
   };
 }
 
-/** After the decision is stored: the incident this monitor run opened, if any, POSTed (a retry finds the same incident and sends the same id). */
-async function announceOpened(deps: ActivityDeps, pipeline: PipelineDefinition, monitorRunId: string, d: RetrainDecision): Promise<void> {
-  if (d.incidentId === null || !pipeline.events) return;
-  const incident = (await listIncidents(deps.db, pipeline.name)).find((i) => i.id === d.incidentId);
+/** After the decision is stored: the incidents this monitor run closed, then the one it opened, POSTed (a retry finds the same incidents and sends the same ids). */
+async function announce(deps: ActivityDeps, pipeline: PipelineDefinition, monitorRunId: string, d: RetrainDecision): Promise<void> {
+  if (!pipeline.events) return;
+  const incidents = await listIncidents(deps.db, pipeline.name);
+  for (const closed of incidents.filter((i) => i.status === 'closed' && i.closedBy === monitorRunId && i.closeReason)) {
+    const reason = closed.closeReason as IncidentClosedEvent['reason'];
+    const event: IncidentClosedEvent = {
+      version: WEBHOOK_EVENT_VERSION, kind: 'incident', event: 'closed', id: `incident-closed:${pipeline.name}:${closed.id}`, model: pipeline.name, incidentId: closed.id,
+      championVersion: closed.championVersion, monitorRunId, reason,
+      detail: reason === 'within_policy' ? 'a judged window is back within policy' : `the champion it was opened on (v${closed.championVersion}) was replaced`,
+      time: closed.closedAt ?? new Date().toISOString(),
+    };
+    await sendEvent(deps, event, `${pipeline.name}@${closed.championVersion}`, pipeline);
+  }
+  const incident = d.incidentId === null ? undefined : incidents.find((i) => i.id === d.incidentId);
   if (!incident || incident.openedBy !== monitorRunId) return;
   const event: IncidentOpenedEvent = {
     version: WEBHOOK_EVENT_VERSION, kind: 'incident', event: 'opened', id: `incident-opened:${pipeline.name}:${incident.id}`, model: pipeline.name, incidentId: incident.id,
@@ -120,7 +131,7 @@ export function createIncidentActivities(deps: ActivityDeps) {
         await saveDecision(tx, row);
         return toDecision(row);
       });
-      await announceOpened(deps, pipeline, monitorRunId, decision);
+      await announce(deps, pipeline, monitorRunId, decision);
       return decision;
     },
 

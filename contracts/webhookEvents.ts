@@ -85,3 +85,20 @@ export type IncidentOpenedEvent = {
   retrainWorkflowId: string | null;
   time: string;
 };
+
+/** An open incident closed: a judged window was back within policy, or the champion it was opened on was replaced. */
+export type IncidentClosedEvent = {
+  version: 1;
+  kind: 'incident';
+  event: 'closed';
+  id: string;
+  model: string;
+  incidentId: number;
+  /** The champion the incident was opened on. */
+  championVersion: number;
+  /** The monitor run whose window closed it. */
+  monitorRunId: string;
+  reason: 'within_policy' | 'champion_changed';
+  detail: string;
+  time: string;
+};

@@ -91,7 +91,7 @@ test('a rollout stage and its decision reach the webhook signed, match their JSO
   assert.equal(decidedSchema({ ...decided, outcome: 'maybe' }), false);
 });
 
-test('a breach opens an incident and its event is sent once per id; a receiver answering 500 fails neither the monitor nor the rollout', async () => {
+test('a breach opens an incident and a calm window closes it, each event sent once per id; a receiver answering 500 fails neither the monitor nor the rollout', async () => {
   const incidents = createIncidentActivities(deps);
   const window = { evaluated: true, breached: true, reasons: ['psi(x1) 0.41 > 0.25'], modelVersion: versions.a, toPredictionId: 0 };
   const from = received.length;
@@ -110,6 +110,23 @@ test('a breach opens an incident and its event is sent once per id; a receiver a
   assert.deepEqual(retried, first);
   const openedSchema = await schema('webhook-incident-opened');
   assert.ok(openedSchema(opened), JSON.stringify(openedSchema.errors));
+
+  // A window back within policy closes it: one closed event, the same id when the decision is asked again.
+  const fromClose = received.length;
+  const calm = { ...window, breached: false, reasons: [] };
+  await incidents.decideRetrain({ monitorRunId: 'monitor-3', pipeline: ref, window: calm });
+  await incidents.decideRetrain({ monitorRunId: 'monitor-3', pipeline: ref, window: calm });
+  await incidents.decideRetrain({ monitorRunId: 'monitor-4', pipeline: ref, window: calm }); // nothing open: no event
+  const closings = verified(fromClose);
+  assert.equal(closings.length, 2);
+  const [closed, closedAgain] = closings;
+  assert.deepEqual(
+    [closed.kind, closed.event, closed.incidentId, closed.reason, closed.monitorRunId, closed.championVersion, closedAgain.id],
+    ['incident', 'closed', incident?.id, 'within_policy', 'monitor-3', versions.a, closed.id],
+  );
+  const closedSchema = await schema('webhook-incident-closed');
+  assert.ok(closedSchema(closed), JSON.stringify(closedSchema.errors));
+  assert.equal(closedSchema({ ...closed, reason: 'tired' }), false);
 
   answer = 500;
   const before = received.length;

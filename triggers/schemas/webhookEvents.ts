@@ -1,6 +1,6 @@
 // The webhook events as zod schemas, checked against contracts/webhookEvents.ts (what the activities send) at compile time.
 import { z } from 'zod';
-import type { ApprovalEvent, IncidentOpenedEvent, RepairParkedEvent, RolloutDecidedEvent, RolloutStageEvent } from '../../contracts/webhookEvents.js';
+import type { ApprovalEvent, IncidentClosedEvent, IncidentOpenedEvent, RepairParkedEvent, RolloutDecidedEvent, RolloutStageEvent } from '../../contracts/webhookEvents.js';
 import { approvalEvidence } from './approval.js';
 import { sameType, type ContractSchema } from './same.js';
 
@@ -89,11 +89,27 @@ export const incidentOpenedEvent = z.object({
 });
 sameType<z.infer<typeof incidentOpenedEvent>, IncidentOpenedEvent>(true);
 
+export const incidentClosedEvent = z.object({
+  ...envelope,
+  kind: z.literal('incident'),
+  event: z.literal('closed'),
+  id: eventId,
+  model: z.string(),
+  incidentId: z.number(),
+  championVersion: z.number().describe('the champion the incident was opened on'),
+  monitorRunId: z.string().describe('the monitor run whose window closed it'),
+  reason: z.enum(['within_policy', 'champion_changed']),
+  detail: z.string(),
+  time: z.string().describe('when the incident closed (ISO 8601)'),
+});
+sameType<z.infer<typeof incidentClosedEvent>, IncidentClosedEvent>(true);
+
 const signed = 'Signed with MLCYCLE_WEBHOOK_SECRET: headers mlcycle-timestamp and mlcycle-signature (README "Signed webhooks").';
 export const WEBHOOK_EVENT_SCHEMAS: readonly ContractSchema[] = [
   { file: 'webhook-repair-parked', title: 'RepairParkedEvent', description: `POSTed to repair.alertWebhook when a failed run is parked. ${signed}`, schema: repairParkedEvent, io: 'output' },
   { file: 'webhook-rollout-decided', title: 'RolloutDecidedEvent', description: `POSTed to the definition's events.webhook when a rollout promotes or rolls back. ${signed}`, schema: rolloutDecidedEvent, io: 'output' },
   { file: 'webhook-rollout-stage', title: 'RolloutStageEvent', description: `POSTed to the definition's events.webhook when a rollout moves to another stage. ${signed}`, schema: rolloutStageEvent, io: 'output' },
   { file: 'webhook-incident-opened', title: 'IncidentOpenedEvent', description: `POSTed to the definition's events.webhook when the monitor opens an incident. ${signed}`, schema: incidentOpenedEvent, io: 'output' },
+  { file: 'webhook-incident-closed', title: 'IncidentClosedEvent', description: `POSTed to the definition's events.webhook when an incident closes (back within policy, or the champion replaced). ${signed}`, schema: incidentClosedEvent, io: 'output' },
   { file: 'webhook-approval', title: 'ApprovalEvent', description: `POSTed to an approval gate's webhook when a request opens and at each reminder. ${signed}`, schema: approvalEvent, io: 'output' },
 ];
