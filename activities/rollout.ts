@@ -12,7 +12,7 @@ import type { SplitState } from '../lib/stats/sequential.js';
 import { observeMetrics } from './rolloutMetrics.js';
 import { activityOnceKey, type ActivityDeps } from './deps.js';
 import { sendEvent } from './events.js';
-import type { RolloutDecidedEvent, RolloutStageEvent } from '../contracts/webhookEvents.js';
+import type { RolloutDecidedEvent, RolloutStageEvent, RolloutStartedEvent, RolloutSteeredEvent } from '../contracts/webhookEvents.js';
 import { WEBHOOK_EVENT_VERSION } from '../lib/webhooks/post.js';
 
 /** A conflict with the deployment is no infrastructure fault: the rollout cannot go on (not retried). */
@@ -39,6 +39,13 @@ export function createRolloutActivities(deps: ActivityDeps) {
           stage: first.name, mode: first.name === 'shadow' ? 'shadow' : 'split', traffic: first.traffic, actor: input.startedBy, reason: input.reason,
         }),
       );
+      // From the stored row, so a retry (which finds the rollout begun) sends the same event.
+      const event: RolloutStartedEvent = {
+        version: WEBHOOK_EVENT_VERSION, kind: 'rollout', event: 'started', id: `rollout-started:${b.runId}`, model: input.model, workflowId: b.workflowId, runId: b.runId,
+        championVersion: row.championVersion, challengerVersion: input.challenger.version, stage: first.name, mode: first.name === 'shadow' ? 'shadow' : 'split',
+        traffic: first.traffic, startedBy: input.startedBy, reason: input.reason, time: row.startedAt,
+      };
+      await sendEvent(deps, event, `${input.model}@${input.challenger.version}`);
       return { championVersion: row.championVersion, startedAt: row.startedAt };
     },
 
@@ -110,7 +117,15 @@ export function createRolloutActivities(deps: ActivityDeps) {
     },
 
     async auditRollout(e: AuditInput): Promise<void> {
-      await audit(deps.db, e.actor, e.action, `${e.model}@${e.version}`, { reason: e.reason, runId: e.runId }, activityOnceKey(e.action));
+      const once = activityOnceKey(e.action);
+      await audit(deps.db, e.actor, e.action, `${e.model}@${e.version}`, { reason: e.reason, runId: e.runId }, once);
+      const action = e.action.replace(/^rollout_/, '');
+      if (action !== 'pause' && action !== 'resume') return;
+      const event: RolloutSteeredEvent = {
+        version: WEBHOOK_EVENT_VERSION, kind: 'rollout', event: 'steered', id: `rollout-steered:${once ?? `${e.runId}/${e.action}/${Date.now()}`}`, model: e.model, runId: e.runId,
+        challengerVersion: e.version, action, actor: e.actor, reason: e.reason, time: new Date().toISOString(),
+      };
+      await sendEvent(deps, event, `${e.model}@${e.version}`);
     },
   };
 }

@@ -102,3 +102,38 @@ export type IncidentClosedEvent = {
   detail: string;
   time: string;
 };
+
+/** A rollout began: its challenger enters the first stage of the policy. */
+export type RolloutStartedEvent = {
+  version: 1;
+  kind: 'rollout';
+  event: 'started';
+  id: string;
+  model: string;
+  workflowId: string;
+  runId: string;
+  championVersion: number;
+  challengerVersion: number;
+  stage: string;
+  mode: 'shadow' | 'split';
+  traffic: number;
+  /** A lifecycle run id, or a person. */
+  startedBy: string;
+  reason: string;
+  time: string;
+};
+
+/** A person paused or resumed a rollout (moves of traffic arrive as `stage`, promotions and rollbacks as `decided`). */
+export type RolloutSteeredEvent = {
+  version: 1;
+  kind: 'rollout';
+  event: 'steered';
+  id: string;
+  model: string;
+  runId: string;
+  challengerVersion: number;
+  action: 'pause' | 'resume';
+  actor: string;
+  reason: string;
+  time: string;
+};

@@ -4,6 +4,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { RolloutInput } from '../../contracts/rollout.js';
+import type { RolloutPolicy } from '../../lib/config/rollout.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { createIncidentActivities } from '../../activities/incidents.js';
 import { createRolloutActivities } from '../../activities/rollout.js';
@@ -30,6 +34,9 @@ const server = createServer((req, res) => {
 let stack: TestStack;
 let deps: ActivityDeps;
 let ref = { name: 'evm', version: '' };
+let policy: RolloutPolicy;
+/** The demo's rollout policy: stages, guardrails, the test. */
+const example = JSON.parse(readFileSync(new URL('../../examples/seattle-weather/pipeline.json', import.meta.url), 'utf8')) as { rollout: unknown };
 const versions = { a: 0, b: 0, shaB: '' };
 const schema = async (file: string) => new Ajv2020({ strict: false }).compile(JSON.parse(await readFile(new URL(`../../contracts/schema/${file}.json`, import.meta.url), 'utf8')) as object);
 
@@ -50,7 +57,9 @@ before(async () => {
     name: 'evm', data: { path: 'unused.csv' }, task: 'classification', target: 'y', features: { numeric: ['x1'], categorical: ['color'] },
     search: { space: { logreg: { l2: [0.1] } } }, events: { webhook: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` },
   };
-  ref = await saveDefinition(stack.db, parsePipeline(definition, 'test', '/'), {});
+  const parsed = parsePipeline({ ...definition, rollout: example.rollout }, 'test', '/');
+  policy = parsed.rollout as RolloutPolicy;
+  ref = await saveDefinition(stack.db, parsed, {});
   const blessed = (name: string, sha: string, bytes: number) => ({ ...tinyCard(name, sha, bytes), gate: { blessed: true } }) as ReturnType<typeof tinyCard>;
   const a = await registerModelBytes(stack, 'evm', await readFile(TINY_A), 'run-a', blessed);
   const b = await registerModelBytes(stack, 'evm', await readFile(TINY_B), 'run-b', blessed);
@@ -64,10 +73,35 @@ after(async () => {
   await stack?.stop();
 });
 
-test('a rollout stage and its decision reach the webhook signed, match their JSON Schemas, and a retried finish sends the same id', async () => {
+test('a rollout\'s start, a person\'s pause, a stage and the decision reach the webhook signed, match their JSON Schemas, and a retried finish sends the same id', async () => {
   const rollout = createRolloutActivities(deps);
   const run = { workflowId: 'rollout:evm:1', runId: 'run-events-1' };
-  await beginRollout(stack.db, { ...run, modelName: 'evm', challengerVersion: versions.b, sha256: versions.shaB, stage: 'shadow', mode: 'shadow', traffic: 1, actor: 'ana', reason: 'try b' });
+  const startFrom = received.length;
+  const input: RolloutInput = {
+    model: 'evm', challenger: { version: versions.b, sha256: versions.shaB }, task: 'classification', policy, disagreementTolerance: 0, pipeline: ref, startedBy: 'ana', reason: 'try b',
+  };
+  const begun = await rollout.beginRollout({ ...run, input });
+  const [started] = verified(startFrom);
+  assert.deepEqual(
+    [started.kind, started.event, started.id, started.stage, started.mode, started.traffic, started.championVersion, started.challengerVersion, started.startedBy, started.time],
+    ['rollout', 'started', `rollout-started:${run.runId}`, policy.stages[0].name, policy.stages[0].name === 'shadow' ? 'shadow' : 'split', policy.stages[0].traffic, versions.a, versions.b, 'ana', begun.startedAt],
+  );
+  const startedSchema = await schema('webhook-rollout-started');
+  assert.ok(startedSchema(started), JSON.stringify(startedSchema.errors));
+
+  // A person pauses: one event per command, the same id when the activity is retried.
+  const steerFrom = received.length;
+  const pause = { model: 'evm', version: versions.b, actor: 'ana', action: 'rollout_pause', reason: 'holiday traffic', runId: run.runId };
+  const env = new MockActivityEnvironment({ activityId: '7', workflowExecution: { workflowId: run.workflowId, runId: 'wf-run-1' } });
+  await env.run(rollout.auditRollout, pause);
+  await env.run(rollout.auditRollout, pause);
+  const [steered, steeredAgain] = verified(steerFrom);
+  assert.equal(received.length - steerFrom, 2);
+  assert.deepEqual([steered.event, steered.action, steered.actor, steered.reason, steered.challengerVersion], ['steered', 'pause', 'ana', 'holiday traffic', versions.b]);
+  assert.equal(steeredAgain.id, steered.id);
+  const steeredSchema = await schema('webhook-rollout-steered');
+  assert.ok(steeredSchema(steered), JSON.stringify(steeredSchema.errors));
+
   const from = received.length;
   await rollout.setRolloutStage({ runId: run.runId, model: 'evm', challengerVersion: versions.b, stage: 'ab', mode: 'split', traffic: 0.5, actor: 'mlcycle', reason: 'shadow passed' });
   const finish = { runId: run.runId, model: 'evm', outcome: 'rolled back' as const, decidedBy: 'guardrail', reason: 'error rate 9% > 5%', assessment: null };

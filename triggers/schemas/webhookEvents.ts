@@ -1,6 +1,6 @@
 // The webhook events as zod schemas, checked against contracts/webhookEvents.ts (what the activities send) at compile time.
 import { z } from 'zod';
-import type { ApprovalEvent, IncidentClosedEvent, IncidentOpenedEvent, RepairParkedEvent, RolloutDecidedEvent, RolloutStageEvent } from '../../contracts/webhookEvents.js';
+import type { ApprovalEvent, IncidentClosedEvent, IncidentOpenedEvent, RepairParkedEvent, RolloutDecidedEvent, RolloutStageEvent, RolloutStartedEvent, RolloutSteeredEvent } from '../../contracts/webhookEvents.js';
 import { approvalEvidence } from './approval.js';
 import { sameType, type ContractSchema } from './same.js';
 
@@ -71,6 +71,40 @@ export const rolloutStageEvent = z.object({
 });
 sameType<z.infer<typeof rolloutStageEvent>, RolloutStageEvent>(true);
 
+export const rolloutStartedEvent = z.object({
+  ...envelope,
+  kind: z.literal('rollout'),
+  event: z.literal('started'),
+  id: eventId,
+  model: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  championVersion: z.number(),
+  challengerVersion: z.number(),
+  stage: z.string().describe('the policy\'s first stage'),
+  mode: z.enum(['shadow', 'split']),
+  traffic: z.number(),
+  startedBy: z.string().describe('a lifecycle run id, or a person'),
+  reason: z.string(),
+  time: z.string().describe('when the rollout began (ISO 8601)'),
+});
+sameType<z.infer<typeof rolloutStartedEvent>, RolloutStartedEvent>(true);
+
+export const rolloutSteeredEvent = z.object({
+  ...envelope,
+  kind: z.literal('rollout'),
+  event: z.literal('steered'),
+  id: eventId,
+  model: z.string(),
+  runId: z.string(),
+  challengerVersion: z.number(),
+  action: z.enum(['pause', 'resume']),
+  actor: z.string(),
+  reason: z.string(),
+  time: z.string(),
+});
+sameType<z.infer<typeof rolloutSteeredEvent>, RolloutSteeredEvent>(true);
+
 export const incidentOpenedEvent = z.object({
   ...envelope,
   kind: z.literal('incident'),
@@ -108,6 +142,8 @@ const signed = 'Signed with MLCYCLE_WEBHOOK_SECRET: headers mlcycle-timestamp an
 export const WEBHOOK_EVENT_SCHEMAS: readonly ContractSchema[] = [
   { file: 'webhook-repair-parked', title: 'RepairParkedEvent', description: `POSTed to repair.alertWebhook when a failed run is parked. ${signed}`, schema: repairParkedEvent, io: 'output' },
   { file: 'webhook-rollout-decided', title: 'RolloutDecidedEvent', description: `POSTed to the definition's events.webhook when a rollout promotes or rolls back. ${signed}`, schema: rolloutDecidedEvent, io: 'output' },
+  { file: 'webhook-rollout-started', title: 'RolloutStartedEvent', description: `POSTed to the definition's events.webhook when a rollout begins. ${signed}`, schema: rolloutStartedEvent, io: 'output' },
+  { file: 'webhook-rollout-steered', title: 'RolloutSteeredEvent', description: `POSTed to the definition's events.webhook when a person pauses or resumes a rollout. ${signed}`, schema: rolloutSteeredEvent, io: 'output' },
   { file: 'webhook-rollout-stage', title: 'RolloutStageEvent', description: `POSTed to the definition's events.webhook when a rollout moves to another stage. ${signed}`, schema: rolloutStageEvent, io: 'output' },
   { file: 'webhook-incident-opened', title: 'IncidentOpenedEvent', description: `POSTed to the definition's events.webhook when the monitor opens an incident. ${signed}`, schema: incidentOpenedEvent, io: 'output' },
   { file: 'webhook-incident-closed', title: 'IncidentClosedEvent', description: `POSTed to the definition's events.webhook when an incident closes (back within policy, or the champion replaced). ${signed}`, schema: incidentClosedEvent, io: 'output' },
