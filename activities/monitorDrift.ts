@@ -62,8 +62,10 @@ interface Reference {
 /** References read and sorted once per champion's data and features (a worker judges many windows against the same one). */
 const references = new Map<string, Reference>();
 
+const referenceKey = (dataset: DatasetRow, pipeline: PipelineDefinition): string => JSON.stringify([dataset.id, pipeline.features, pipeline.transforms ?? [], pipeline.target]);
+
 async function referenceOf(deps: ActivityDeps, dataset: DatasetRow, pipeline: PipelineDefinition): Promise<Reference> {
-  const key = JSON.stringify([dataset.id, pipeline.features, pipeline.transforms ?? [], pipeline.target]);
+  const key = referenceKey(dataset, pipeline);
   let r = references.get(key);
   if (!r) {
     const table = await loadSnapshot(deps.artifacts, dataset.uri);
@@ -110,10 +112,11 @@ export async function measureWindowDrift(
   // Derived features: always exactly, on the window's newest answers (replicas count raw columns only).
   const exactRows = pipeline.monitor.drift?.exactRows ?? EXACT_WINDOW_ROWS;
   const requests = read ?? (await loggedRequests(deps.db, pipeline.name, Math.max(w.from, w.to - exactRows * 2), w.to)).slice(-exactRows);
-  const { table } = await referenceOf(deps, dataset, pipeline);
+  // The training rows are read only when the derived reference is not prepared yet (the exact path has them at hand).
+  const trainingRows = async () => references.get(referenceKey(dataset, pipeline))?.table ?? loadSnapshot(deps.artifacts, dataset.uri);
   let derived;
   try {
-    derived = measureDerivedDrift(`${dataset.id}@${champion.version}`, table, requests.map((r) => r.input), champion.transforms, policy);
+    derived = await measureDerivedDrift(`${dataset.id}@${champion.version}`, trainingRows, requests.map((r) => r.input), champion.transforms, policy);
   } catch (err) {
     // The raw columns are judged still: a derived column without values in the window is reported, not fatal.
     if (!(err instanceof DataError)) throw err;

@@ -14,7 +14,7 @@ import { rawInputsOf } from '../lib/onnx/exportModel.js';
 import { prependTransforms } from '../lib/transforms/compose.js';
 import { derivedColumns, fitTransforms, pruneTransforms, type FittedTransforms } from '../lib/transforms/fit.js';
 import type { TransformDeclaration } from '../lib/transforms/schema.js';
-import { TransformError } from '../lib/transforms/types.js';
+import { isOnehotColumn, TransformError } from '../lib/transforms/types.js';
 
 /** The import stops before anything is registered: exit code 2 (the model or data cannot be read or used), 1 (the model scores wrongly). */
 export class ImportRefused extends Error {
@@ -110,7 +110,7 @@ export async function checkImport(file: string, definition: PipelineDefinition, 
 function derivedInputs(adapted: AdaptedModel, decls: readonly TransformDeclaration[], train: Table, origin: string): { adapted: AdaptedModel; fitted: FittedTransforms } | null {
   const reads = adapted.signature.inputs.map((i) => i.name);
   // A transform's name, or one of a one-hot vocabulary's columns (name_0 … name_oov).
-  const derived = reads.filter((n) => decls.some((d) => n === d.name || n.startsWith(`${d.name}_`)));
+  const derived = reads.filter((n) => decls.some((d) => n === d.name || isOnehotColumn(n, d.name)));
   if (derived.length === 0) return null;
   let fitted: FittedTransforms;
   let bytes: Uint8Array;

@@ -3,6 +3,7 @@ import type { ModelSignature } from '../report/modelCard.js';
 import { CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUT } from './contract.js';
 import { ADDED_DEFAULT_OPSET, GraphEdit } from './graphEdit.js';
 import { attr } from './model.js';
+import { isOnehotColumn } from '../transforms/types.js';
 import { attributeInts, attributeStrings, decodeModel, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnxDecode.js';
 import { ProtoError } from './protoReader.js';
 import { adaptInputs } from './adaptInputs.js';
@@ -151,7 +152,7 @@ export function adaptExternalModel(bytes: Uint8Array, pipeline: ImportPipeline, 
   }
   if (edit.addsDefaultOpset(model)) notes.push(`declared the standard opset (version ${ADDED_DEFAULT_OPSET}) for the added nodes`);
   // A one-hot vocabulary is used through its columns (name_0 … name_oov).
-  const unused = [...pipeline.features.numeric, ...pipeline.features.categorical].filter((f) => !inputs.some((i) => i.name === f || (i.name.startsWith(`${f}_`) && /^(\d+|oov)$/.test(i.name.slice(f.length + 1)))));
+  const unused = [...pipeline.features.numeric, ...pipeline.features.categorical].filter((f) => !inputs.some((i) => i.name === f || isOnehotColumn(i.name, f)));
   if (unused.length > 0) notes.push(`pipeline features the model does not use: ${unused.join(', ')}`);
   return {
     bytes: edit.apply(model),

@@ -1,6 +1,7 @@
 // An external model's inputs against a pipeline's features: one [N, 1] input per feature (cast and reshaped to the contract), or one packed matrix.
 import type { InputField } from '../report/modelCard.js';
 import { attr } from './model.js';
+import { isOnehotColumn } from '../transforms/types.js';
 import { DOUBLE, ELEM_NAMES, FLOAT, STRING, describeType, fail, isColumn, isFloating, isTensor, type Context, type ImportPipeline, type TensorValue } from './importContext.js';
 
 /** Replaces an input by a contract-typed [N, 1] input of the same name, then a Reshape to [N] and/or a Cast to double in front of its consumers. */
@@ -53,10 +54,7 @@ export function adaptInputs(ctx: Context, pipeline: ImportPipeline): InputField[
   ]);
   // A one-hot vocabulary listed as a feature stands for its columns, name_0 … name_oov (lib/transforms).
   const onehot = (pipeline.transforms ?? []).filter((t) => 'vocabulary' in t && t.encode === 'onehot' && pipeline.features.numeric.includes(t.name));
-  for (const input of feeds) {
-    const column = (t: { name: string }) => input.name.startsWith(`${t.name}_`) && /^(\d+|oov)$/.test(input.name.slice(t.name.length + 1));
-    if (onehot.some(column)) kinds.set(input.name, 'numeric');
-  }
+  for (const input of feeds) if (onehot.some((t) => isOnehotColumn(input.name, t.name))) kinds.set(input.name, 'numeric');
   const only = feeds[0];
   if (feeds.length === 1 && !kinds.has(only.name) && isTensor(only) && isFloating(only.type) && only.type.dims?.length === 2) {
     return packMatrix(ctx, only, pipeline);

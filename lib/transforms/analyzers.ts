@@ -3,7 +3,7 @@ import { op, type ColumnTable } from 'arquero';
 import { attr } from '../onnx/model.js';
 import { ML_DOMAIN, type GraphBuilder } from './graphBuilder.js';
 import type { TransformDeclaration } from './schema.js';
-import { TransformError, type ValueType } from './types.js';
+import { onehotColumn, TransformError, type ValueType } from './types.js';
 
 /** What an analyzer learned: plain JSON, shown on the model card. */
 export type Stats = Record<string, number | string | number[] | string[]>;
@@ -110,7 +110,7 @@ export const ANALYZERS: Record<'standardize' | 'minmax' | 'buckets' | 'vocabular
     accepts: ['string'],
     outputs: (t, _input, stats) =>
       t.encode === 'onehot'
-        ? [...((stats?.values as string[] | undefined) ?? []).map((_, i) => ({ name: `${t.name}_${i}`, type: 'number' as const })), { name: `${t.name}_oov`, type: 'number' as const }]
+        ? [...((stats?.values as string[] | undefined) ?? []).map((_, i) => ({ name: onehotColumn(t.name, i), type: 'number' as const })), { name: onehotColumn(t.name, 'oov'), type: 'number' as const }]
         : [{ name: t.name, type: 'number' }],
     fit: (table, c, t) => ({ values: vocabulary(table, c, t.top) }),
     arquero: (x, s, t) => {

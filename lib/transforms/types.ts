@@ -28,3 +28,11 @@ export function entriesUsed(e: Expr, out = new Set<string>()): Set<string> {
   }
   return out;
 }
+
+/** A one-hot vocabulary's column `i`, or its out-of-vocabulary one: name_0 … name_oov. */
+export const onehotColumn = (name: string, i: number | 'oov'): string => `${name}_${i}`;
+
+/** Whether `column` is one of the one-hot columns of the transform `name`. */
+export function isOnehotColumn(column: string, name: string): boolean {
+  return column.startsWith(`${name}_`) && /^(\d+|oov)$/.test(column.slice(name.length + 1));
+}

@@ -8,12 +8,12 @@ import { fitTransforms } from '../../lib/transforms/fit.js';
 
 const day = (i: number): string => new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
 
-test('a malformed or absent date in the window is a missing month; the winter-only window drifts against a year of training', () => {
+test('a malformed or absent date in the window is a missing month; the winter-only window drifts against a year of training', async () => {
   const training = tableFromObjects(Array.from({ length: 366 }, (_, i) => ({ date: day(i), wind: (i % 10) + 1 })), 'training', { kinds: { date: 'date' } });
   const fitted = fitTransforms([{ name: 'month', expr: 'month(date)' }, { name: 'wind_z', standardize: 'wind' }], training);
   const inputs: Record<string, unknown>[] = Array.from({ length: 200 }, (_, i) => ({ date: day(i % 60), wind: (i % 10) + 1 }));
   inputs.push({ date: '07/04/2031', wind: 3 }, { date: 'not a date', wind: 4 }, { wind: 5 }, { date: 42, wind: 6 });
-  const drift = measureDerivedDrift('unit@1', training, inputs, fitted, DEFAULT_DRIFT_POLICY);
+  const drift = await measureDerivedDrift('unit@1', async () => training, inputs, fitted, DEFAULT_DRIFT_POLICY);
   const month = drift.results.find((r) => r.feature === 'month');
   const wind = drift.results.find((r) => r.feature === 'wind_z');
   assert.ok(month && wind);
@@ -26,7 +26,7 @@ test('a malformed or absent date in the window is a missing month; the winter-on
   assert.match(drift.note, /on 204 answers/);
 });
 
-test('without fitted transforms there is nothing to measure', () => {
+test('without fitted transforms there is nothing to measure', async () => {
   const training = tableFromObjects([{ wind: 1 }], 'training');
-  assert.deepEqual(measureDerivedDrift('unit@2', training, [{ wind: 1 }], undefined, DEFAULT_DRIFT_POLICY), { results: [], note: '', histograms: [] });
+  assert.deepEqual(await measureDerivedDrift('unit@2', async () => training, [{ wind: 1 }], undefined, DEFAULT_DRIFT_POLICY), { results: [], note: '', histograms: [] });
 });
